@@ -1,0 +1,57 @@
+"""The home folder: where every piece of state lives, and the names of its parts.
+
+    HOME/
+      definitions/        YAML definitions (the reviewed text files)
+      warehouse.duckdb    the published warehouse; replaced only by atomic rename
+      staging/            throw-away build copies of the warehouse
+      rejected/           each rejected submission with its problem report
+      audit/loads.jsonl   every load attempt, published or rejected
+      .load.lock          held while a load builds and publishes
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Home", "DEFAULT_HOME"]
+
+DEFAULT_HOME = Path.home() / ".shared-outcomes"
+
+
+@dataclass(frozen=True)
+class Home:
+    root: Path
+
+    @classmethod
+    def at(cls, path: str | Path) -> Home:
+        return cls(Path(path).expanduser().resolve())
+
+    @property
+    def definitions(self) -> Path:
+        return self.root / "definitions"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def staging(self) -> Path:
+        return self.root / "staging"
+
+    @property
+    def rejected(self) -> Path:
+        return self.root / "rejected"
+
+    @property
+    def audit_log(self) -> Path:
+        return self.root / "audit" / "loads.jsonl"
+
+    @property
+    def lock(self) -> Path:
+        return self.root / ".load.lock"
+
+    def ensure(self) -> Home:
+        for p in (self.root, self.definitions, self.staging, self.rejected, self.audit_log.parent):
+            p.mkdir(parents=True, exist_ok=True)
+        return self

@@ -1,0 +1,85 @@
+-- The published warehouse. Definitions are copied in at every load so that the file is
+-- self-contained: the app reads only this file, read-only.
+
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+
+CREATE TABLE IF NOT EXISTS organisations (
+    id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, short_name VARCHAR, kind VARCHAR NOT NULL,
+    url VARCHAR, position INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS councils (
+    id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, goal VARCHAR, chair VARCHAR, position INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS council_members (
+    council_id VARCHAR NOT NULL, org_id VARCHAR NOT NULL, position INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS objectives (
+    id VARCHAR PRIMARY KEY, council_id VARCHAR NOT NULL, name VARCHAR NOT NULL,
+    statement VARCHAR, position INTEGER NOT NULL
+);
+
+-- role: 'lead' (exactly one per objective) or 'contributor'
+CREATE TABLE IF NOT EXISTS objective_partners (
+    objective_id VARCHAR NOT NULL, org_id VARCHAR NOT NULL, role VARCHAR NOT NULL,
+    responsibility VARCHAR, position INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS measures (
+    id VARCHAR PRIMARY KEY, objective_id VARCHAR NOT NULL, name VARCHAR NOT NULL,
+    description VARCHAR, owner_id VARCHAR NOT NULL, role VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+    timing VARCHAR NOT NULL, unit VARCHAR NOT NULL, unit_label VARCHAR, rate_per INTEGER,
+    decimals INTEGER NOT NULL, direction VARCHAR NOT NULL, frequency VARCHAR NOT NULL,
+    published BOOLEAN NOT NULL, source VARCHAR, tolerance DOUBLE, seasonal BOOLEAN NOT NULL,
+    demand BOOLEAN NOT NULL, due_days INTEGER NOT NULL,
+    baseline_period VARCHAR, baseline_value DOUBLE, target_period VARCHAR, target_value DOUBLE,
+    target_note VARCHAR, position INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS measure_breakdowns (
+    measure_id VARCHAR NOT NULL, breakdown VARCHAR NOT NULL, value VARCHAR NOT NULL, position INTEGER NOT NULL
+);
+
+-- milestones of the plan, including the baseline and the final target as points
+CREATE TABLE IF NOT EXISTS trajectories (
+    measure_id VARCHAR NOT NULL, period VARCHAR NOT NULL, period_start DATE NOT NULL,
+    value DOUBLE NOT NULL, kind VARCHAR NOT NULL  -- 'baseline' | 'milestone' | 'final'
+);
+
+-- one row per published load (rejected loads never reach this file; see home/audit/)
+CREATE TABLE IF NOT EXISTS loads (
+    id INTEGER PRIMARY KEY, org_id VARCHAR NOT NULL, received_at TIMESTAMP NOT NULL,
+    started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP NOT NULL, outcome VARCHAR NOT NULL,
+    rows_read INTEGER NOT NULL, rows_new INTEGER NOT NULL, rows_unchanged INTEGER NOT NULL,
+    by_whom VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS load_files (
+    load_id INTEGER NOT NULL, file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
+    format VARCHAR NOT NULL, rows_read INTEGER NOT NULL
+);
+
+-- Every version of every value. The key is (measure_id, period, breakdown); load_id says
+-- which load brought this version. The newest load wins (view current_observations).
+-- breakdown: '' for the total, else 'name=value|name=value' sorted by name;
+-- dimension: '' or 'name|name'; grp: '' or 'value|value' in the same order.
+CREATE TABLE IF NOT EXISTS observations (
+    measure_id VARCHAR NOT NULL, period VARCHAR NOT NULL, period_start DATE NOT NULL,
+    period_label VARCHAR NOT NULL, breakdown VARCHAR NOT NULL, dimension VARCHAR NOT NULL,
+    grp VARCHAR NOT NULL, value DOUBLE, status VARCHAR, note VARCHAR,
+    load_id INTEGER NOT NULL, source_file VARCHAR NOT NULL, source_row INTEGER NOT NULL
+);
+
+CREATE OR REPLACE VIEW observation_versions AS
+SELECT o.*, l.received_at, l.org_id AS submitted_by,
+       row_number() OVER (PARTITION BY o.measure_id, o.period, o.breakdown ORDER BY o.load_id DESC) AS version_rank,
+       count(*) OVER (PARTITION BY o.measure_id, o.period, o.breakdown) AS versions
+FROM observations o JOIN loads l ON l.id = o.load_id;
+
+-- the newest version of every value; `revised` when an earlier version existed
+CREATE OR REPLACE VIEW current_observations AS
+SELECT measure_id, period, period_start, period_label, breakdown, dimension, grp, value, status,
+       note, load_id, received_at, versions > 1 AS revised
+FROM observation_versions WHERE version_rank = 1;

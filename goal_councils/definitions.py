@@ -1,0 +1,392 @@
+"""Definitions of organisations, councils, objectives and measures, read from YAML files.
+
+A definitions folder holds any number of `*.yaml` files; each may carry the top-level keys
+`organisations`, `breakdowns` and `councils` (councils nest their objectives, objectives
+their partners and measures). `load_definitions(folder)` reads them all, checks every rule
+below and raises DefinitionsError listing every problem as `file:line: id: message`.
+
+Rules beyond field types: ids are unique; every organisation named exists; an objective has
+exactly one lead partner and at most one headline measure (exactly one when it has
+measures); a measure's owner is a partner of its objective; breakdown values a measure
+uses are declared in the shared `breakdowns` vocabulary; target, baseline and trajectory
+periods fit the measure's frequency; target values fit the unit (percent 0-100, counts >= 0).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .periods import PeriodError, parse_period
+from .yamlfile import LineDict, LineList, line_of, load_yaml
+
+__all__ = [
+    "Organisation",
+    "Partner",
+    "Target",
+    "Measure",
+    "Objective",
+    "Council",
+    "Definitions",
+    "DefinitionsError",
+    "load_definitions",
+    "UNIT_BOUNDS",
+]
+
+ID = r"^[a-z0-9][a-z0-9_.\-]*$"
+OrgKind = Literal[
+    "department", "agency", "local_council", "health_provider", "police", "charity",
+    "contractor", "company", "statistics_office", "other",
+]
+Unit = Literal["count", "percent", "rate", "money", "days", "index", "number"]
+Kind = Literal["outcome", "output", "quality", "people", "cost"]
+Frequency = Literal["monthly", "quarterly", "annual", "financial_year"]
+
+# (lowest, highest) a value of the unit may take; None = unbounded
+UNIT_BOUNDS: dict[str, tuple[float | None, float | None]] = {
+    "count": (0, None),
+    "percent": (0, 100),
+    "rate": (0, None),
+    "money": (None, None),
+    "days": (0, None),
+    "index": (None, None),
+    "number": (None, None),
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Organisation(_Strict):
+    id: str = Field(pattern=ID)
+    name: str = Field(min_length=1)
+    short_name: str | None = None
+    kind: OrgKind = "other"
+    url: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+
+class Partner(_Strict):
+    org: str
+    role: Literal["lead", "contributor"]
+    responsibility: str = Field(min_length=1)
+
+
+class PeriodValue(_Strict):
+    period: str
+    value: float
+
+
+class Target(_Strict):
+    baseline: PeriodValue | None = None
+    final: PeriodValue
+    trajectory: dict[str, float] = Field(default_factory=dict)
+    note: str | None = None
+
+    @field_validator("trajectory", mode="before")
+    @classmethod
+    def _keys_as_text(cls, v):
+        return {str(k): val for k, val in v.items()} if isinstance(v, dict) else v
+
+
+class OpenSdgSource(_Strict):
+    """Where a measure's values sit in an Open SDG indicator file."""
+
+    indicator: str
+    series: str | None = None
+    unit: str | None = None
+    columns: dict[str, str] = Field(default_factory=dict)  # source column -> breakdown
+
+
+class Measure(_Strict):
+    id: str = Field(pattern=ID)
+    name: str = Field(min_length=1)
+    description: str = ""
+    owner: str
+    role: Literal["headline", "contributing"] = "contributing"
+    kind: Kind = "outcome"
+    timing: Literal["leading", "lagging"] = "lagging"
+    unit: Unit
+    unit_label: str | None = None  # e.g. "per 100,000 population", "£", "points"
+    rate_per: int | None = None
+    decimals: int = Field(default=0, ge=0, le=6)
+    direction: Literal["up", "down"]
+    frequency: Frequency
+    breakdowns: dict[str, list[str]] = Field(default_factory=dict)
+    published: bool = True
+    source: str = ""
+    target: Target | None = None
+    tolerance: float | None = Field(default=None, ge=0)
+    seasonal: bool = False
+    demand: bool = False
+    due_days: int = Field(default=15, ge=0, le=400)
+    open_sdg: OpenSdgSource | None = None
+
+    @field_validator("breakdowns", mode="before")
+    @classmethod
+    def _list_means_all(cls, v):
+        # `breakdowns: [region, sex]` takes every declared value; filled in by the loader
+        if isinstance(v, list):
+            return {str(name): ["*"] for name in v}
+        return v
+
+    @property
+    def is_headline(self) -> bool:
+        return self.role == "headline"
+
+
+class Objective(_Strict):
+    id: str = Field(pattern=ID)
+    name: str = Field(min_length=1)
+    statement: str = ""
+    partners: list[Partner] = Field(min_length=1)
+    measures: list[Measure] = Field(default_factory=list)
+
+    @property
+    def lead(self) -> Partner:
+        return next(p for p in self.partners if p.role == "lead")
+
+    @property
+    def headline(self) -> Measure | None:
+        return next((m for m in self.measures if m.role == "headline"), None)
+
+
+class Council(_Strict):
+    id: str = Field(pattern=ID)
+    name: str = Field(min_length=1)
+    goal: str = ""
+    chair: str = ""
+    members: list[str] = Field(default_factory=list)
+    objectives: list[Objective] = Field(default_factory=list)
+
+
+class DefinitionsError(Exception):
+    """The definitions folder holds problems; `.problems` lists every one."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) in definitions:\n" + "\n".join(problems))
+
+
+@dataclass
+class Definitions:
+    """Everything defined, with lookups. Built only by `load_definitions`."""
+
+    organisations: dict[str, Organisation]
+    breakdowns: dict[str, list[str]]
+    councils: dict[str, Council]
+    objectives: dict[str, Objective] = field(default_factory=dict)
+    measures: dict[str, Measure] = field(default_factory=dict)
+    council_of: dict[str, str] = field(default_factory=dict)  # objective id -> council id
+    objective_of: dict[str, str] = field(default_factory=dict)  # measure id -> objective id
+
+    @classmethod
+    def build(cls, organisations, breakdowns, councils) -> Definitions:
+        d = cls(dict(organisations), dict(breakdowns), dict(councils))
+        for c in d.councils.values():
+            for o in c.objectives:
+                d.objectives[o.id] = o
+                d.council_of[o.id] = c.id
+                for m in o.measures:
+                    d.measures[m.id] = m
+                    d.objective_of[m.id] = o.id
+        return d
+
+    def measures_owned_by(self, org_id: str) -> list[Measure]:
+        return [m for m in self.measures.values() if m.owner == org_id]
+
+
+def _problem(path: Path, line: int, ident: str, message: str) -> str:
+    where = f"{path}:{line}" if line else str(path)
+    return f"{where}: {ident}: {message}" if ident else f"{where}: {message}"
+
+
+def _pydantic_problems(path: Path, raw, err: ValidationError, ident: str, base: tuple = ()):
+    out = []
+    for e in err.errors():
+        loc = tuple(e["loc"])
+        where = ".".join(str(p) for p in loc) or "(root)"
+        out.append(_problem(path, line_of(raw, loc), ident, f"{where}: {e['msg']}"))
+    return out
+
+
+def _ident(raw) -> str:
+    return str(raw.get("id", "?")) if isinstance(raw, dict) else "?"
+
+
+def load_definitions(folder: Path | str) -> Definitions:
+    """Read and check every YAML file under `folder`; raise DefinitionsError on any problem."""
+    folder = Path(folder)
+    problems: list[str] = []
+    files = sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    if not files:
+        raise DefinitionsError([f"{folder}: no definition files (*.yaml) found"])
+
+    orgs: dict[str, tuple[Organisation, Path, int]] = {}
+    vocab: dict[str, tuple[list[str], Path, int]] = {}
+    councils: list[tuple[Council, LineDict, Path]] = []
+
+    for path in files:
+        try:
+            doc = load_yaml(path)
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            problems.append(_problem(path, mark.line + 1 if mark else 0, "", f"not valid YAML: {e}"))
+            continue
+        if doc is None:
+            continue
+        if not isinstance(doc, dict):
+            problems.append(_problem(path, 1, "", "expected a mapping with organisations, breakdowns or councils"))
+            continue
+        for key in doc:
+            if key not in ("organisations", "breakdowns", "councils"):
+                problems.append(_problem(path, doc.key_lines.get(key, 0), "", f"unknown top-level key {key!r}"))
+        for i, raw in enumerate(doc.get("organisations") or []):
+            try:
+                org = Organisation.model_validate(raw)
+            except ValidationError as e:
+                problems += _pydantic_problems(path, raw, e, _ident(raw))
+                continue
+            if org.id in orgs:
+                first = orgs[org.id]
+                problems.append(_problem(path, raw.line, org.id,
+                                         f"duplicate organisation id (first defined at {first[1]}:{first[2]})"))
+            else:
+                orgs[org.id] = (org, path, raw.line)
+        for name, values in (doc.get("breakdowns") or {}).items():
+            line = doc["breakdowns"].key_lines.get(name, 0)
+            if not isinstance(values, list) or not values or not all(isinstance(v, str | int) for v in values):
+                problems.append(_problem(path, line, str(name), "a breakdown lists its allowed values"))
+                continue
+            bad = [v for v in values if re.search(r"[|=;]", str(v))]
+            if bad:
+                problems.append(_problem(path, line, str(name), f"values may not contain | = or ;: {bad}"))
+            if name in vocab:
+                problems.append(_problem(path, line, str(name), f"duplicate breakdown (first at {vocab[name][1]})"))
+            else:
+                vocab[str(name)] = ([str(v) for v in values], path, line)
+        for raw in doc.get("councils") or []:
+            try:
+                councils.append((Council.model_validate(raw), raw, path))
+            except ValidationError as e:
+                problems += _pydantic_problems(path, raw, e, _ident(raw))
+
+    problems += _check_councils(councils, orgs, vocab)
+    if problems:
+        raise DefinitionsError(problems)
+
+    # expand `breakdowns: [region]` to every declared value
+    fixed = {}
+    for council, _, _ in councils:
+        objectives = []
+        for o in council.objectives:
+            measures = [
+                m.model_copy(update={"breakdowns": {
+                    b: (vocab[b][0] if vals == ["*"] else vals) for b, vals in m.breakdowns.items()}})
+                for m in o.measures
+            ]
+            objectives.append(o.model_copy(update={"measures": measures}))
+        members = council.members or _members(objectives)
+        fixed[council.id] = council.model_copy(update={"objectives": objectives, "members": members})
+    return Definitions.build(
+        {k: v[0] for k, v in orgs.items()}, {k: v[0] for k, v in vocab.items()}, fixed
+    )
+
+
+def _members(objectives: list[Objective]) -> list[str]:
+    seen: dict[str, None] = {}
+    for o in objectives:
+        for p in o.partners:
+            seen.setdefault(p.org, None)
+    return list(seen)
+
+
+def _check_councils(councils, orgs, vocab) -> list[str]:
+    problems: list[str] = []
+    seen: dict[tuple[str, str], str] = {}
+
+    def unique(kind: str, ident: str, path: Path, line: int):
+        key = (kind, ident)
+        if key in seen:
+            problems.append(_problem(path, line, ident, f"duplicate {kind} id (first defined at {seen[key]})"))
+        else:
+            seen[key] = f"{path}:{line}"
+
+    for council, raw, path in councils:
+        unique("council", council.id, path, raw.line)
+        for i, member in enumerate(council.members):
+            if member not in orgs:
+                problems.append(_problem(path, line_of(raw, ("members", i)), council.id,
+                                         f"unknown organisation {member!r}"))
+        for oi, obj in enumerate(council.objectives):
+            oraw = raw["objectives"][oi]
+            unique("objective", obj.id, path, oraw.line)
+            leads = [p for p in obj.partners if p.role == "lead"]
+            if len(leads) != 1:
+                problems.append(_problem(path, oraw.line, obj.id,
+                                         "an objective needs exactly one lead organisation, found "
+                                         f"{len(leads)}" + (f" ({', '.join(p.org for p in leads)})" if leads else "")))
+            partner_orgs = set()
+            for pi, p in enumerate(obj.partners):
+                if p.org not in orgs:
+                    problems.append(_problem(path, line_of(oraw, ("partners", pi, "org")), obj.id,
+                                             f"unknown organisation {p.org!r}"))
+                if p.org in partner_orgs:
+                    problems.append(_problem(path, line_of(oraw, ("partners", pi, "org")), obj.id,
+                                             f"organisation {p.org!r} is listed twice"))
+                partner_orgs.add(p.org)
+            headlines = [m for m in obj.measures if m.role == "headline"]
+            if obj.measures and len(headlines) != 1:
+                problems.append(_problem(path, oraw.line, obj.id,
+                                         f"an objective with measures needs exactly one headline measure, found {len(headlines)}"))
+            for mi, m in enumerate(obj.measures):
+                mraw = oraw["measures"][mi]
+                unique("measure", m.id, path, mraw.line)
+                problems += [_problem(path, line_of(mraw, loc), m.id, msg)
+                             for loc, msg in _measure_problems(m, orgs, vocab, partner_orgs)]
+    return problems
+
+
+def _measure_problems(m: Measure, orgs, vocab, partner_orgs) -> list[tuple[tuple, str]]:
+    out: list[tuple[tuple, str]] = []
+    if m.owner not in orgs:
+        out.append((("owner",), f"unknown organisation {m.owner!r}"))
+    elif m.owner not in partner_orgs:
+        out.append((("owner",), f"owner {m.owner!r} is not a lead or contributor of the objective"))
+    if m.unit == "rate" and not m.rate_per:
+        out.append((("unit",), "a rate needs rate_per (e.g. 100000)"))
+    for name, values in m.breakdowns.items():
+        if name not in vocab:
+            out.append((("breakdowns", name), f"breakdown {name!r} is not declared"))
+            continue
+        for v in values:
+            if v != "*" and v not in vocab[name][0]:
+                out.append((("breakdowns", name), f"breakdown value {v!r} is not declared for {name!r}"))
+    if m.target:
+        t = m.target
+        checks = [(("target", "final", "period"), t.final.period, t.final.value)]
+        if t.baseline:
+            checks.append((("target", "baseline", "period"), t.baseline.period, t.baseline.value))
+        checks += [(("target", "trajectory", k), k, v) for k, v in t.trajectory.items()]
+        lo, hi = UNIT_BOUNDS[m.unit]
+        for loc, period, value in checks:
+            try:
+                parse_period(period, m.frequency)
+            except PeriodError as e:
+                out.append((loc, f"target {e}"))
+            if (lo is not None and value < lo) or (hi is not None and value > hi):
+                out.append((loc, f"target value {value:g} is outside what a {m.unit} allows"))
+    if m.open_sdg:
+        for col, b in m.open_sdg.columns.items():
+            if b not in m.breakdowns:
+                out.append((("open_sdg", "columns", col), f"maps to breakdown {b!r} that the measure does not declare"))
+    return out
