@@ -119,11 +119,9 @@ def _decode(path: Path, raw: bytes, opts: ReadOptions) -> str:
 
 def _frame_from_rows(path: Path, header: list[str], rows: list[tuple[int, list[str]]]) -> pd.DataFrame:
     """Rows of text with their source row numbers -> a frame; ragged rows are reported by the caller."""
-    width = len(header)
     data = {h: [r[i] if i < len(r) else "" for _, r in rows] for i, h in enumerate(header)}
     frame = pd.DataFrame(data, dtype=object)
     frame.insert(0, "row", pd.array([n for n, _ in rows], dtype="int64"))
-    del width
     return frame
 
 

@@ -1,0 +1,197 @@
+"""Load: extract, validate and add submissions to the warehouse, then publish atomically.
+
+    load_batch(home, requests)  all requests are validated; if any is rejected nothing is
+                                published, each rejected file is kept with its report, and
+                                Rejected is raised; otherwise one new warehouse is published.
+    validate_files(...)         the same checks, loading nothing.
+
+Exceptions: Rejected(problems) for bad input; DefinitionsError for bad definitions;
+PublishError when the new file cannot be built (the published one is untouched).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+
+from goal_councils import Definitions, load_definitions
+
+from .extract import ExtractError, Extracted, Problem, ReadOptions, extract
+from .home import Home
+from .validate import run_checks, stage_submission
+from .warehouse import definitions_digest, init_schema, load_lock, sql_text, staged_build, sync_definitions
+
+__all__ = ["LoadRequest", "LoadResult", "Rejected", "load_batch", "validate_files"]
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class LoadRequest:
+    org: str
+    files: list[Path]
+    received_at: datetime | None = None  # when the organisation sent it; default: now
+    by: str = "cli"
+    options: ReadOptions = ReadOptions()
+
+
+@dataclass
+class LoadResult:
+    request: LoadRequest
+    load_id: int | None  # None when nothing was new
+    rows_read: int
+    rows_new: int
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def outcome(self) -> str:
+        return "loaded" if self.rows_new else "unchanged"
+
+
+class Rejected(Exception):
+    """Submissions that break the contract; `.problems` lists every problem found."""
+
+    def __init__(self, problems: list[Problem], kept: list[Path] | None = None):
+        self.problems = problems
+        self.kept = kept or []
+        super().__init__(f"rejected with {len(problems)} problem(s)")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _extract_all(req: LoadRequest, defs: Definitions) -> tuple[list[Extracted], list[Problem]]:
+    files, problems = [], []
+    if req.org not in defs.organisations:
+        problems.append(Problem("(command line)", None, "--org", req.org, "unknown organisation"))
+        return files, problems
+    for path in req.files:
+        try:
+            files.append(extract(Path(path), defs, req.org, req.options))
+        except ExtractError as e:
+            problems += e.problems
+    names = [x.name for x in files]
+    for n in {n for n in names if names.count(n) > 1}:
+        problems.append(Problem(n, None, None, None, "two files of the same name in one load"))
+    return files, problems
+
+
+def _check(con, req: LoadRequest, defs: Definitions, today: date):
+    """Extract and stage one request; return (files, errors, warnings)."""
+    files, problems = _extract_all(req, defs)
+    if files:
+        stage_submission(con, files)
+        problems += [p for x in files for p in x.problems]
+        problems += run_checks(con, req.org, today)
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity != "error"]
+    return files, errors, warnings
+
+
+def validate_files(home: Home, req: LoadRequest, *, defs: Definitions | None = None,
+                   today: date | None = None) -> tuple[int, list[Problem], list[Problem]]:
+    """Run every check on a submission without loading it: (rows read, errors, warnings)."""
+    defs = defs or load_definitions(home.definitions)
+    con = duckdb.connect()
+    try:
+        init_schema(con)
+        sync_definitions(con, defs)
+        files, errors, warnings = _check(con, req, defs, today or date.today())
+        return sum(len(x.frame) for x in files), errors, warnings
+    finally:
+        con.close()
+
+
+def _keep_rejected(home: Home, req: LoadRequest, errors: list[Problem], stamp: str) -> Path:
+    folder = home.rejected / f"{stamp}-{req.org}"
+    n = 1
+    while folder.exists():
+        n += 1
+        folder = home.rejected / f"{stamp}-{req.org}-{n}"
+    folder.mkdir(parents=True)
+    for path in req.files:
+        if Path(path).is_file():
+            shutil.copy2(path, folder / Path(path).name)
+    (folder / "report.txt").write_text("".join(f"{p}\n" for p in errors), encoding="utf-8")
+    return folder
+
+
+def _audit(home: Home, entry: dict) -> None:
+    home.audit_log.parent.mkdir(parents=True, exist_ok=True)
+    with open(home.audit_log, "a", encoding="utf-8") as f:
+        f.write(json.dumps(entry, default=str) + "\n")
+
+
+def load_batch(home: Home, requests: list[LoadRequest], *, defs: Definitions | None = None,
+               today: date | None = None, progress: Progress | None = None) -> list[LoadResult]:
+    """Validate and load every request; publish one new warehouse, or nothing at all."""
+    home.ensure()
+    defs = defs or load_definitions(home.definitions)
+    today = today or date.today()
+    started = _now()
+    results: list[LoadResult] = []
+    rejected: list[tuple[LoadRequest, list[Problem]]] = []
+    with load_lock(home), staged_build(home) as (con, state):
+        con.execute("BEGIN TRANSACTION")
+        previous = con.execute("SELECT value FROM meta WHERE key = 'definitions_sha256'").fetchone()
+        sync_definitions(con, defs)
+        next_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM loads").fetchone()[0]
+        for i, req in enumerate(requests, start=1):
+            files, errors, warnings = _check(con, req, defs, today)
+            rows_read = sum(len(x.frame) for x in files)
+            if progress:
+                progress(i, len(requests), f"{req.org}: {len(req.files)} file(s), {rows_read:,} rows"
+                         + (f", {len(errors)} problem(s)" if errors else ""))
+            if errors:
+                rejected.append((req, errors))
+                continue
+            if rejected:
+                continue  # the batch is lost anyway; keep checking to report every problem
+            received = req.received_at or started
+            con.execute(
+                "INSERT INTO loads VALUES (?, ?, ?, ?, ?, 'loaded', ?, 0, 0, ?)",
+                [next_id, req.org, received, started, started, rows_read, req.by],
+            )
+            con.execute(sql_text("insert_observations.sql"), {"load_id": next_id})
+            new = con.execute("SELECT count(*) FROM observations WHERE load_id = ?", [next_id]).fetchone()[0]
+            if new == 0:
+                con.execute("DELETE FROM loads WHERE id = ?", [next_id])
+                results.append(LoadResult(req, None, rows_read, 0, warnings))
+                continue
+            con.executemany(
+                "INSERT INTO load_files VALUES (?, ?, ?, ?, ?)",
+                [(next_id, x.name, x.sha256, x.format, len(x.frame)) for x in files],
+            )
+            con.execute("UPDATE loads SET rows_new = ?, rows_unchanged = ?, finished_at = ? WHERE id = ?",
+                        [new, rows_read - new, _now(), next_id])
+            results.append(LoadResult(req, next_id, rows_read, new, warnings))
+            next_id += 1
+        stamp = started.strftime("%Y%m%dT%H%M%S")
+        if rejected:
+            con.execute("ROLLBACK")
+            kept = [_keep_rejected(home, req, errors, stamp) for req, errors in rejected]
+            for (req, errors), folder in zip(rejected, kept, strict=True):
+                _audit(home, {"at": _now(), "org": req.org, "outcome": "rejected", "by": req.by,
+                              "files": [str(p) for p in req.files], "problems": len(errors),
+                              "kept": str(folder)})
+            raise Rejected([p for _, errors in rejected for p in errors], kept)
+        changed_defs = previous is None or previous[0] != definitions_digest(defs)
+        if not any(r.rows_new for r in results) and not changed_defs and home.warehouse.exists():
+            con.execute("ROLLBACK")
+        else:
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('published_at', ?)", [_now().isoformat()])
+            con.execute("COMMIT")
+            state["publish"] = True
+    for r in results:
+        _audit(home, {"at": _now(), "org": r.request.org, "outcome": r.outcome, "load_id": r.load_id,
+                      "by": r.request.by, "files": [str(p) for p in r.request.files],
+                      "rows_read": r.rows_read, "rows_new": r.rows_new,
+                      "received_at": r.request.received_at or started})
+    return results

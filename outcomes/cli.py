@@ -1,0 +1,241 @@
+"""The `outcomes` command line: the one place that imports goal_councils, etl and dashboard.
+
+Exit codes: 0 done, 1 input rejected (every problem on stderr, one per line), 2 usage error.
+All state lives under the home folder: --home DIR, else $OUTCOMES_HOME, else ~/.shared-outcomes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from etl.extract import ReadOptions
+from etl.home import DEFAULT_HOME, Home
+from goal_councils import DefinitionsError
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """The command was called wrongly (exit 2)."""
+
+
+def _err(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+def _progress(i: int, n: int, message: str) -> None:
+    _err(f"[{i}/{n}] {message}")
+
+
+def _read_options(args) -> ReadOptions:
+    return ReadOptions(
+        delimiter=args.delimiter, decimal=args.decimal, encoding=args.encoding,
+        sheet=args.sheet, format=args.format, indicator=args.indicator,
+    )
+
+
+def _received(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError as e:
+        raise UsageError(f"--received {text!r}: use YYYY-MM-DD or YYYY-MM-DDTHH:MM") from e
+
+
+def cmd_load(args, home: Home) -> int:
+    """Validate files and load them into the warehouse (exit 1 and nothing published if rejected)."""
+    from etl.load import LoadRequest, Rejected, load_batch
+
+    req = LoadRequest(args.org, [Path(f) for f in args.files], _received(args.received),
+                      by=args.by, options=_read_options(args))
+    try:
+        [result] = load_batch(home, [req], progress=_progress)
+    except Rejected as e:
+        for p in e.problems:
+            _err(str(p))
+        _err(f"rejected: {len(e.problems)} problem(s); nothing was published. "
+             f"The files and this report are kept in {', '.join(map(str, e.kept))}")
+        return EXIT_REJECTED
+    for w in result.warnings:
+        _err(str(w))
+    if result.load_id is None:
+        print(f"nothing new: all {result.rows_read:,} rows are already published")
+    else:
+        print(f"load {result.load_id}: {result.rows_new:,} new or revised rows of {result.rows_read:,} read; published")
+    return EXIT_OK
+
+
+def cmd_validate(args, home: Home) -> int:
+    """Run every check on files without loading them (exit 1 if any problem)."""
+    from etl.load import LoadRequest, validate_files
+
+    req = LoadRequest(args.org, [Path(f) for f in args.files], options=_read_options(args))
+    rows, errors, warnings = validate_files(home, req)
+    for p in [*errors, *warnings]:
+        _err(str(p))
+    if errors:
+        _err(f"{len(errors)} problem(s) in {rows:,} rows")
+        return EXIT_REJECTED
+    print(f"valid: {rows:,} rows")
+    return EXIT_OK
+
+
+def cmd_demo(args, home: Home) -> int:
+    """Generate the demo government's submissions and load them through the normal path."""
+    from etl.demo import DEMO_DEFINITIONS, generate_demo
+    from etl.load import LoadRequest, load_batch
+    from goal_councils import load_definitions
+
+    home.ensure()
+    target = home.definitions / "demo"
+    others = [p for p in home.definitions.iterdir() if p != target]
+    if others and not args.force:
+        raise UsageError(f"{home.definitions} already holds other definitions; use an empty home "
+                         "or pass --force to add the demo beside them")
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(DEMO_DEFINITIONS, target)
+    defs = load_definitions(home.definitions)
+    outdir = home.root / "submissions" / "demo"
+    shutil.rmtree(outdir, ignore_errors=True)
+    outdir.mkdir(parents=True)
+    loads = generate_demo(defs, outdir, seed=args.seed)
+    _err(f"generated {sum(len(x.files) for x in loads)} submission files for {len(loads)} loads in {outdir}")
+    requests = [LoadRequest(x.org, list(x.files), x.received_at, by="demo") for x in loads]
+    results = load_batch(home, requests, defs=defs, progress=_progress if args.verbose else None)
+    new = sum(r.rows_new for r in results)
+    print(f"demo loaded: {len([r for r in results if r.load_id])} loads, {new:,} observations; "
+          f"warehouse {home.warehouse}")
+    return EXIT_OK
+
+
+def cmd_import_open_sdg(args, home: Home) -> int:
+    """Make definitions from an Open SDG data repository and load its data."""
+    from etl.load import LoadRequest, Rejected, load_batch
+    from etl.open_sdg import import_open_sdg
+
+    src = Path(args.dir)
+    if not (src / "data").is_dir() or not (src / "meta").is_dir():
+        raise UsageError(f"{src} does not look like an Open SDG data repository (needs data/ and meta/)")
+    council_map = None
+    if args.councils:
+        council_map = {}
+        for pair in args.councils.split(","):
+            goal, _, council = pair.partition("=")
+            if not council:
+                raise UsageError(f"--councils {args.councils!r}: use GOAL=COUNCIL,GOAL=COUNCIL")
+            council_map[goal.strip()] = council.strip()
+    home.ensure()
+    plan = import_open_sdg(src, home.definitions, council_map=council_map, name=args.name)
+    requests = [LoadRequest(org, list(files), by="import-open-sdg") for org, files in plan]
+    try:
+        results = load_batch(home, requests, progress=_progress)
+    except Rejected as e:
+        for p in e.problems:
+            _err(str(p))
+        _err(f"rejected: {len(e.problems)} problem(s); nothing was published")
+        return EXIT_REJECTED
+    for r in results:
+        for w in r.warnings:
+            _err(str(w))
+    print(f"imported {sum(r.rows_new for r in results):,} observations from {len(requests)} organisation(s)")
+    return EXIT_OK
+
+
+def cmd_serve(args, home: Home) -> int:
+    """Serve the dashboard: Dash's server with --debug, else gunicorn with several workers."""
+    from dashboard.app import Settings, create_app
+
+    settings = Settings(warehouse=home.warehouse, debug=args.debug)
+    if args.debug:
+        create_app(settings).run(host=args.host, port=args.port, debug=True)
+        return EXIT_OK
+    from gunicorn.app.base import BaseApplication
+
+    class _Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{args.host}:{args.port}")
+            self.cfg.set("workers", args.workers)
+            self.cfg.set("timeout", 120)
+
+        def load(self):
+            return create_app(settings).server
+
+    _err(f"serving {home.warehouse} on http://{args.host}:{args.port}/ with {args.workers} workers")
+    _Server().run()
+    return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="outcomes", description=__doc__.split("\n")[0])
+    p.add_argument("--home", help=f"home folder (default: $OUTCOMES_HOME or {DEFAULT_HOME})")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def files_command(name: str, fn) -> argparse.ArgumentParser:
+        c = sub.add_parser(name, help=fn.__doc__, description=fn.__doc__)
+        c.add_argument("files", nargs="+", metavar="FILE")
+        c.add_argument("--org", required=True, help="the submitting organisation's id")
+        c.add_argument("--delimiter", default=",", help="field delimiter (default ',')")
+        c.add_argument("--decimal", default=".", choices=[".", ","], help="decimal mark (default '.')")
+        c.add_argument("--encoding", default="utf-8", help="text encoding (default utf-8)")
+        c.add_argument("--sheet", help="Excel sheet name (default: the first)")
+        c.add_argument("--format", choices=["csv", "excel", "open_sdg"], help="force a format")
+        c.add_argument("--indicator", help="Open SDG indicator id, when the file name does not say")
+        c.set_defaults(fn=fn)
+        return c
+
+    load = files_command("load", cmd_load)
+    load.add_argument("--received", help="when the organisation sent the figures (default: now)")
+    load.add_argument("--by", default=os.environ.get("USER", "cli"), help="who runs the load (audit)")
+    files_command("validate", cmd_validate)
+
+    demo = sub.add_parser("demo", help=cmd_demo.__doc__, description=cmd_demo.__doc__)
+    demo.add_argument("--seed", type=int, default=2026)
+    demo.add_argument("--force", action="store_true", help="add the demo to a home that has other definitions")
+    demo.add_argument("-v", "--verbose", action="store_true", help="show each load")
+    demo.set_defaults(fn=cmd_demo)
+
+    imp = sub.add_parser("import-open-sdg", help=cmd_import_open_sdg.__doc__,
+                         description=cmd_import_open_sdg.__doc__)
+    imp.add_argument("dir", metavar="DIR")
+    imp.add_argument("--councils", help="goal-to-council mapping, e.g. '3=health,4=education'")
+    imp.add_argument("--name", help="dataset name used in ids (default: the folder name)")
+    imp.set_defaults(fn=cmd_import_open_sdg)
+
+    serve = sub.add_parser("serve", help=cmd_serve.__doc__, description=cmd_serve.__doc__)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8050)
+    serve.add_argument("--workers", type=int, default=2)
+    serve.add_argument("--debug", action="store_true", help="Dash's development server with reloading")
+    serve.set_defaults(fn=cmd_serve)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)  # exits 2 on a usage error
+    home = Home.at(args.home or os.environ.get("OUTCOMES_HOME") or DEFAULT_HOME)
+    try:
+        return args.fn(args, home)
+    except UsageError as e:
+        _err(f"outcomes {args.command}: {e}")
+        return EXIT_USAGE
+    except DefinitionsError as e:
+        for line in e.problems:
+            _err(line)
+        _err(f"definitions rejected: {len(e.problems)} problem(s)")
+        return EXIT_REJECTED
+    except FileNotFoundError as e:
+        _err(f"outcomes {args.command}: {e}")
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())
