@@ -22,7 +22,7 @@ import duckdb
 
 from goal_councils import Definitions, load_definitions
 
-from .extract import ExtractError, Extracted, Problem, ReadOptions, extract
+from .extract import Extracted, ExtractError, Problem, ReadOptions, extract
 from .home import Home
 from .validate import run_checks, stage_submission
 from .warehouse import definitions_digest, init_schema, load_lock, sql_text, staged_build, sync_definitions

@@ -23,7 +23,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .periods import PeriodError, parse_period
-from .yamlfile import LineDict, LineList, line_of, load_yaml
+from .yamlfile import line_of, load_yaml
 
 __all__ = [
     "Organisation",
@@ -233,7 +233,7 @@ def load_definitions(folder: Path | str) -> Definitions:
 
     orgs: dict[str, tuple[Organisation, Path, int]] = {}
     vocab: dict[str, tuple[list[str], Path, int]] = {}
-    councils: list[tuple[Council, LineDict, Path]] = []
+    councils: list[_Parsed] = []
 
     for path in files:
         try:
@@ -250,7 +250,7 @@ def load_definitions(folder: Path | str) -> Definitions:
         for key in doc:
             if key not in ("organisations", "breakdowns", "councils"):
                 problems.append(_problem(path, doc.key_lines.get(key, 0), "", f"unknown top-level key {key!r}"))
-        for i, raw in enumerate(doc.get("organisations") or []):
+        for raw in doc.get("organisations") or []:
             try:
                 org = Organisation.model_validate(raw)
             except ValidationError as e:
@@ -275,10 +275,10 @@ def load_definitions(folder: Path | str) -> Definitions:
             else:
                 vocab[str(name)] = ([str(v) for v in values], path, line)
         for raw in doc.get("councils") or []:
-            try:
-                councils.append((Council.model_validate(raw), raw, path))
-            except ValidationError as e:
-                problems += _pydantic_problems(path, raw, e, _ident(raw))
+            council, found = _validate_council(path, raw)
+            problems += found
+            if council:
+                councils.append(council)
 
     problems += _check_councils(councils, orgs, vocab)
     if problems:
@@ -286,7 +286,7 @@ def load_definitions(folder: Path | str) -> Definitions:
 
     # expand `breakdowns: [region]` to every declared value
     fixed = {}
-    for council, _, _ in councils:
+    for council in (c.model for c in councils):
         objectives = []
         for o in council.objectives:
             measures = [
@@ -310,7 +310,56 @@ def _members(objectives: list[Objective]) -> list[str]:
     return list(seen)
 
 
-def _check_councils(councils, orgs, vocab) -> list[str]:
+@dataclass
+class _Parsed:
+    """A model with the raw YAML it came from (for line numbers) and its parsed children."""
+
+    model: object
+    raw: object
+    path: Path
+    children: list = field(default_factory=list)
+    complete: bool = True  # False when a child failed validation and was dropped
+
+
+def _validate_one(cls, path: Path, raw, problems: list[str], **override):
+    try:
+        data = {**raw, **override} if isinstance(raw, dict) else raw
+        return cls.model_validate(data)
+    except ValidationError as e:
+        problems += _pydantic_problems(path, raw, e, _ident(raw))
+        return None
+
+
+def _validate_council(path: Path, raw) -> tuple[_Parsed | None, list[str]]:
+    """Validate a council piece by piece, so one bad measure hides no other problem."""
+    problems: list[str] = []
+    objectives: list[_Parsed] = []
+    complete = True
+    raw_objectives = raw.get("objectives") if isinstance(raw, dict) else None
+    for oraw in raw_objectives if isinstance(raw_objectives, list) else []:
+        raw_measures = oraw.get("measures") if isinstance(oraw, dict) else None
+        measures = []
+        for mraw in raw_measures if isinstance(raw_measures, list) else []:
+            m = _validate_one(Measure, path, mraw, problems)
+            if m is not None:
+                measures.append(_Parsed(m, mraw, path))
+        obj = _validate_one(Objective, path, oraw, problems,
+                            **({"measures": []} if isinstance(raw_measures, list) else {}))
+        if obj is None:
+            complete = False
+            continue
+        obj = obj.model_copy(update={"measures": [m.model for m in measures]})
+        objectives.append(_Parsed(obj, oraw, path, measures,
+                                  complete=len(measures) == len(raw_measures or [])))
+    council = _validate_one(Council, path, raw, problems,
+                            **({"objectives": []} if isinstance(raw_objectives, list) else {}))
+    if council is None:
+        return None, problems
+    council = council.model_copy(update={"objectives": [o.model for o in objectives]})
+    return _Parsed(council, raw, path, objectives, complete), problems
+
+
+def _check_councils(councils: list[_Parsed], orgs, vocab) -> list[str]:
     problems: list[str] = []
     seen: dict[tuple[str, str], str] = {}
 
@@ -321,14 +370,15 @@ def _check_councils(councils, orgs, vocab) -> list[str]:
         else:
             seen[key] = f"{path}:{line}"
 
-    for council, raw, path in councils:
+    for pc in councils:
+        council, raw, path = pc.model, pc.raw, pc.path
         unique("council", council.id, path, raw.line)
         for i, member in enumerate(council.members):
             if member not in orgs:
                 problems.append(_problem(path, line_of(raw, ("members", i)), council.id,
                                          f"unknown organisation {member!r}"))
-        for oi, obj in enumerate(council.objectives):
-            oraw = raw["objectives"][oi]
+        for po in pc.children:
+            obj, oraw = po.model, po.raw
             unique("objective", obj.id, path, oraw.line)
             leads = [p for p in obj.partners if p.role == "lead"]
             if len(leads) != 1:
@@ -345,11 +395,12 @@ def _check_councils(councils, orgs, vocab) -> list[str]:
                                              f"organisation {p.org!r} is listed twice"))
                 partner_orgs.add(p.org)
             headlines = [m for m in obj.measures if m.role == "headline"]
-            if obj.measures and len(headlines) != 1:
-                problems.append(_problem(path, oraw.line, obj.id,
-                                         f"an objective with measures needs exactly one headline measure, found {len(headlines)}"))
-            for mi, m in enumerate(obj.measures):
-                mraw = oraw["measures"][mi]
+            if po.complete and obj.measures and len(headlines) != 1:
+                problems.append(_problem(
+                    path, oraw.line, obj.id,
+                    f"an objective with measures needs exactly one headline measure, found {len(headlines)}"))
+            for pm in po.children:
+                m, mraw = pm.model, pm.raw
                 unique("measure", m.id, path, mraw.line)
                 problems += [_problem(path, line_of(mraw, loc), m.id, msg)
                              for loc, msg in _measure_problems(m, orgs, vocab, partner_orgs)]

@@ -158,6 +158,8 @@ def _span(m: re.Match) -> tuple[str, date]:
     y1 = int(end) if len(end) == 4 else (y0 // 100) * 100 + int(end)
     if len(end) == 2 and y1 < y0:
         y1 += 100
+    if y1 - y0 > 10:
+        raise PeriodError(f"{m[0]!r}: not a span of years")
     if y1 == y0 + 1:
         return "financial_year", date(y0, FY_START_MONTH, 1)
     if y1 > y0 + 1:

@@ -1,0 +1,203 @@
+"""Extract, validate and load on small files: exact problem lines, quirks, revisions, idempotence."""
+
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl.extract import ReadOptions
+from etl.load import LoadRequest, Rejected, load_batch, validate_files
+from tests.support import mini_home, sha256, write
+
+TODAY = date(2026, 11, 24)
+GOOD = """\
+measure_id,period,value,status,note,region,sex
+neet-rate,2025-01,11.5,,,,
+neet-rate,2025-02,11.2,provisional,,,
+neet-rate,2025-02,10.2,,,North,
+neet-rate,2025-02,,suppressed,small numbers,North,Female
+"""
+
+BAD = """\
+measure_id,period,value,status,note,region,sex,colour
+neet-rate,2025-13,11.5,,,,,
+neet-rate,2025-Q1,11.2,,,,,
+neet-rate,2030-01,1,,,,,
+nope,2025-01,1,,,,,
+youth-contacts,2025-Q1,5,,,,,
+neet-rate,2025-03,abc,,,,,
+neet-rate,2025-04,101,,,,,
+neet-rate,2025-05,"12,5",,,,,
+neet-rate,2025-06,,,,,,
+neet-rate,2025-07,3,suppressed,,,,
+neet-rate,2025-08,3,maybe,,,,
+neet-rate,2025-09,3,,,West,,
+neet-rate,2025-09,3,,,,,
+neet-rate,2025-09,4,,,,,
+neet-rate,2025-10,3,,,,,blue
+"""
+
+BAD_LINES = [
+    "bad.csv:2:period: not a period (use YYYY, YYYY-MM, YYYY-Qn, YYYY-MM-DD or YYYY/YY) (value '2025-13')",
+    "bad.csv:3:period: period does not fit a monthly measure (value '2025-Q1')",
+    "bad.csv:4:period: period is in the future (value '2030-01')",
+    "bad.csv:5:measure_id: unknown measure (value 'nope')",
+    "bad.csv:6:measure_id: measure is owned by north, not by edu (value 'youth-contacts')",
+    "bad.csv:7:value: value is not a number (value 'abc')",
+    "bad.csv:8:value: a percent must be between 0 and 100 (value '101')",
+    "bad.csv:9:value: decimal comma; declare --decimal ',' if the file uses them (value '12,5')",
+    "bad.csv:10:value: value is empty; mark it suppressed if it is withheld",
+    "bad.csv:11:value: a suppressed value must be left empty (value '3')",
+    "bad.csv:12:status: status must be provisional, estimated, suppressed or empty (value 'maybe')",
+    "bad.csv:13:region: value is not one of the declared region values for measure neet-rate (value 'West')",
+    "bad.csv:15:period: duplicate of bad.csv row 14 (same measure, period and breakdown) (value '2025-09')",
+    "bad.csv:16:colour: breakdown colour is not declared for measure neet-rate (value 'blue')",
+]
+
+
+def _load(home, path, org="edu", **kw):
+    return load_batch(home, [LoadRequest(org, [path], **kw)], today=TODAY)
+
+
+def _current(home):
+    con = duckdb.connect(str(home.warehouse), read_only=True)
+    try:
+        return con.execute(
+            "SELECT period, breakdown, value, status, note FROM current_observations ORDER BY ALL").fetchall()
+    finally:
+        con.close()
+
+
+def test_good_file_loads(tmp_path: Path):
+    home = mini_home(tmp_path / "home")
+    [r] = _load(home, write(tmp_path / "good.csv", GOOD))
+    assert (r.load_id, r.rows_read, r.rows_new) == (1, 4, 4)
+    assert _current(home) == [
+        ("2025-01", "", 11.5, None, None),
+        ("2025-02", "", 11.2, "provisional", None),
+        ("2025-02", "region=North", 10.2, None, None),
+        ("2025-02", "region=North|sex=Female", None, "suppressed", "small numbers"),  # blank is not 0
+    ]
+
+
+def test_every_problem_is_reported_and_nothing_published(tmp_path: Path):
+    home = mini_home(tmp_path / "home")
+    _load(home, write(tmp_path / "good.csv", GOOD))
+    before = sha256(home.warehouse)
+    with pytest.raises(Rejected) as e:
+        _load(home, write(tmp_path / "bad.csv", BAD))
+    assert [str(p) for p in e.value.problems] == BAD_LINES
+    assert sha256(home.warehouse) == before
+    [kept] = e.value.kept
+    assert (kept / "bad.csv").read_text() == BAD
+    assert (kept / "report.txt").read_text().splitlines() == BAD_LINES
+    assert list(home.staging.iterdir()) == []
+
+
+def test_validate_loads_nothing(tmp_path: Path):
+    home = mini_home(tmp_path / "home")
+    rows, errors, warnings = validate_files(home, LoadRequest("edu", [write(tmp_path / "bad.csv", BAD)]),
+                                            today=TODAY)
+    assert rows == 15 and [str(p) for p in errors] == BAD_LINES and warnings == []
+    assert not home.warehouse.exists()
+
+
+def test_same_file_twice_adds_nothing(tmp_path: Path):
+    home = mini_home(tmp_path / "home")
+    good = write(tmp_path / "good.csv", GOOD)
+    _load(home, good)
+    before = sha256(home.warehouse)
+    [r] = _load(home, good)
+    assert (r.load_id, r.rows_new) == (None, 0)
+    assert sha256(home.warehouse) == before  # nothing new: not even republished
+
+
+def test_revision_keeps_history_and_as_at(tmp_path: Path):
+    home = mini_home(tmp_path / "home")
+    _load(home, write(tmp_path / "a.csv", GOOD), received_at=datetime(2025, 3, 10))
+    revised = GOOD.replace("neet-rate,2025-01,11.5", "neet-rate,2025-01,11.9")
+    [r] = _load(home, write(tmp_path / "b.csv", revised), received_at=datetime(2025, 4, 10))
+    assert r.rows_new == 1  # only the changed row
+    con = duckdb.connect(str(home.warehouse), read_only=True)
+    now = con.execute("SELECT value, revised FROM current_observations WHERE period='2025-01'").fetchall()
+    assert now == [(11.9, True)]
+    as_at = con.execute(
+        """SELECT value FROM observation_versions v WHERE period = '2025-01' AND received_at <= ?
+           QUALIFY row_number() OVER (PARTITION BY measure_id, period, breakdown ORDER BY load_id DESC) = 1""",
+        [datetime(2025, 3, 31)]).fetchall()
+    assert as_at == [(11.5,)]
+    loads = con.execute("SELECT id, org_id, rows_read, rows_new, rows_unchanged FROM loads ORDER BY id").fetchall()
+    assert loads == [(1, "edu", 4, 4, 0), (2, "edu", 4, 1, 3)]
+    files = con.execute("SELECT load_id, file_name, format FROM load_files ORDER BY load_id").fetchall()
+    assert files == [(1, "a.csv", "csv"), (2, "b.csv", "csv")]
+
+
+@pytest.mark.parametrize("content,opts,expected", [
+    # a BOM is accepted
+    ("\ufeff" + GOOD, ReadOptions(), None),
+    # CRLF line endings
+    (GOOD.replace("\n", "\r\n"), ReadOptions(), None),
+    # semicolons refused unless declared
+    (GOOD.replace(",", ";"), ReadOptions(),
+     "x.csv:1: the header uses ';' as delimiter; declare it with --delimiter ';' "
+     "(and --decimal ',' if numbers use decimal commas) (value 'measure_id;period;value;status;note;region;sex')"),
+    # semicolons and decimal commas, declared: read correctly
+    (GOOD.replace(",", ";").replace("11.5", "11,5").replace("11.2", "11,2").replace("10.2", "10,2"),
+     ReadOptions(delimiter=";", decimal=","), None),
+    # missing required column
+    ("measure_id,value\nneet-rate,1\n", ReadOptions(), "x.csv:1:period: required column is missing"),
+    # ragged row
+    (GOOD + "neet-rate,2025-03\n", ReadOptions(), "x.csv:6: row has 2 fields, the header has 7"),
+])
+def test_input_quirks(tmp_path: Path, content, opts, expected):
+    home = mini_home(tmp_path / "home")
+    path = write(tmp_path / "x.csv", content)
+    rows, errors, _ = validate_files(home, LoadRequest("edu", [path], options=opts), today=TODAY)
+    if expected is None:
+        assert errors == [] and rows == 4
+    else:
+        assert [str(p) for p in errors] == [expected]
+
+
+def test_not_utf8_is_refused_or_read_when_declared(tmp_path: Path):
+    home = mini_home(tmp_path / "home")
+    text = GOOD.replace("small numbers", "petits caractères")
+    path = write(tmp_path / "latin.csv", text, encoding="cp1252")
+    _, errors, _ = validate_files(home, LoadRequest("edu", [path]), today=TODAY)
+    assert [str(p) for p in errors] == [
+        "latin.csv:5: file is not UTF-8 (byte 0xe8 cannot be read); save it as UTF-8, "
+        "or declare its encoding with --encoding (e.g. --encoding cp1252)"]
+    [r] = _load(home, path, options=ReadOptions(encoding="cp1252"))
+    assert r.rows_new == 4 and ("2025-02", "region=North|sex=Female", None, "suppressed",
+                                "petits caractères") in _current(home)
+
+
+def test_excel_first_or_named_sheet(tmp_path: Path):
+    import openpyxl
+
+    home = mini_home(tmp_path / "home")
+    book = openpyxl.Workbook()
+    book.active.title = "Notes"
+    book.active.append(["This sheet is a cover note"])
+    data = book.create_sheet("Data")
+    for line in GOOD.splitlines():
+        data.append([float(c) if c.replace(".", "").isdigit() and "." in c else c for c in line.split(",")])
+    path = tmp_path / "sub.xlsx"
+    book.save(path)
+    _, errors, _ = validate_files(home, LoadRequest("edu", [path]), today=TODAY)
+    assert [str(p) for p in errors][:1] == ["sub.xlsx:1:measure_id: required column is missing"]
+    [r] = _load(home, path, options=ReadOptions(sheet="Data"))
+    assert r.rows_new == 4 and _current(home)[0] == ("2025-01", "", 11.5, None, None)
+    _, errors, _ = validate_files(home, LoadRequest("edu", [path], options=ReadOptions(sheet="Nope")))
+    assert [str(p) for p in errors] == ["sub.xlsx: no sheet of that name (sheets: Notes, Data) (value 'Nope')"]
+
+
+def test_unknown_org_and_missing_file(tmp_path: Path):
+    home = mini_home(tmp_path / "home")
+    with pytest.raises(Rejected) as e:
+        load_batch(home, [LoadRequest("ghost", [tmp_path / "none.csv"])])
+    assert [str(p) for p in e.value.problems] == ["(command line):--org: unknown organisation (value 'ghost')"]
+    with pytest.raises(Rejected) as e:
+        _load(home, tmp_path / "none.csv")
+    assert [str(p) for p in e.value.problems] == [f"{tmp_path / 'none.csv'}: no such file"]
