@@ -1,0 +1,258 @@
+"""Status of a measure against its plan, progress towards a target, and roll-up to objectives.
+
+Pure functions over plain values; every result carries a one-line reason a person can read.
+
+Against a trajectory (the measure has milestones): the plan is interpolated linearly between
+its points (baseline, milestones, final) by date, and held at the final value after it. The
+gap between the latest actual and the plan for that period, signed so that positive is
+better (direction of good), decides: gap >= 0 on track; within the tolerance at risk;
+beyond it off track. Default tolerance when a measure sets none: 5% of the plan value.
+
+Against a final target without milestones: the compound-annual-growth method published by
+Statistics Canada for Open SDG (see `progress`).
+
+Roll-up: an objective takes the worst status of its headline measure(s) (an average never
+hides a red) and reports counts of its contributing measures by status.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+__all__ = [
+    "ON_TRACK", "AT_RISK", "OFF_TRACK", "NO_TARGET", "NOT_ENOUGH_DATA", "TARGET_MET",
+    "SUBSTANTIAL", "MODERATE", "LIMITED", "DETERIORATION",
+    "STATUS_ORDER", "StatusResult", "interpolate_plan", "trajectory_status", "progress",
+    "measure_status", "Rollup", "roll_up", "DEFAULT_TOLERANCE_SHARE",
+]
+
+ON_TRACK, AT_RISK, OFF_TRACK = "on_track", "at_risk", "off_track"
+NO_TARGET, NOT_ENOUGH_DATA, TARGET_MET = "no_target", "not_enough_data", "target_met"
+# the progress categories of the growth method
+SUBSTANTIAL, MODERATE, LIMITED, DETERIORATION = "substantial", "moderate", "limited", "deterioration"
+
+# worst first: the roll-up takes the first of these that occurs
+STATUS_ORDER = [OFF_TRACK, DETERIORATION, AT_RISK, LIMITED, MODERATE, NOT_ENOUGH_DATA, NO_TARGET,
+                ON_TRACK, SUBSTANTIAL, TARGET_MET]
+# on a red/amber/green reading, the growth categories map onto the trajectory ones
+RAG = {ON_TRACK: ON_TRACK, SUBSTANTIAL: ON_TRACK, TARGET_MET: ON_TRACK, MODERATE: AT_RISK,
+       AT_RISK: AT_RISK, LIMITED: OFF_TRACK, DETERIORATION: OFF_TRACK, OFF_TRACK: OFF_TRACK,
+       NO_TARGET: NO_TARGET, NOT_ENOUGH_DATA: NOT_ENOUGH_DATA}
+DEFAULT_TOLERANCE_SHARE = 0.05
+ZERO_REPLACEMENT = 0.001  # the method cannot take a zero base or target (documented there)
+
+
+@dataclass(frozen=True)
+class StatusResult:
+    status: str
+    reason: str
+    period: str | None = None  # the period judged
+    actual: float | None = None
+    plan: float | None = None
+    value: float | None = None  # the method's own number: gap (trajectory) or ratio/CAGR (growth)
+    method: str = "trajectory"
+
+    @property
+    def rag(self) -> str:
+        return RAG[self.status]
+
+
+def interpolate_plan(points: Sequence[tuple[date, float]], when: date) -> float | None:
+    """The plan's value at `when`: linear between points by day, held flat after the last.
+
+    None before the first point (no plan yet) or when there are no points.
+    """
+    pts = sorted(points)
+    if not pts or when < pts[0][0]:
+        return None
+    if when >= pts[-1][0]:
+        return pts[-1][1]
+    for (d0, v0), (d1, v1) in zip(pts, pts[1:], strict=False):
+        if d0 <= when <= d1:
+            if d1 == d0:
+                return v1
+            share = (when - d0).days / (d1 - d0).days
+            return v0 + share * (v1 - v0)
+    return None  # not reached: the loop covers every when between the ends
+
+
+def _units(gap: float, unit: str, decimals: int) -> str:
+    word = {"percent": "points", "days": "days"}.get(unit, "")
+    text = f"{gap:,.{decimals}f}"
+    return f"{text} {word}".strip()
+
+
+def trajectory_status(
+    actuals: Sequence[tuple[date, str, float]],
+    plan_points: Sequence[tuple[date, float]],
+    direction: str,
+    *,
+    tolerance: float | None = None,
+    unit: str = "number",
+    decimals: int = 1,
+) -> StatusResult:
+    """Judge the latest actual against the interpolated plan.
+
+    `actuals` are (period start, period label, value) of the total series; None values are
+    gaps and are skipped.
+    """
+    series = sorted((d, p, v) for d, p, v in actuals if v is not None and not math.isnan(v))
+    if not plan_points:
+        return StatusResult(NO_TARGET, "No target has been set for this measure")
+    if not series:
+        return StatusResult(NOT_ENOUGH_DATA, "No figures have been submitted yet")
+    when, label, actual = series[-1]
+    plan = interpolate_plan(plan_points, when)
+    if plan is None:
+        return StatusResult(NOT_ENOUGH_DATA, f"The plan starts after the latest figure ({label})", label, actual)
+    sign = 1 if direction == "up" else -1
+    gap = sign * (actual - plan)
+    tol = tolerance if tolerance is not None else abs(plan) * DEFAULT_TOLERANCE_SHARE
+    word = "above" if actual > plan else "below"
+    size = _units(abs(actual - plan), unit, decimals)
+    tol_text = _units(tol, unit, decimals)
+    if gap >= 0:
+        status = ON_TRACK
+        reason = (f"On plan for {label}" if actual == plan else
+                  f"{size} {word} plan for {label}, the better side")
+    elif -gap <= tol:
+        status = AT_RISK
+        reason = f"{size} {word} plan for {label}; within the tolerance of {tol_text}"
+    else:
+        status = OFF_TRACK
+        reason = f"{size} {word} plan for {label}; tolerance {tol_text}"
+    return StatusResult(status, reason, label, actual, plan, gap)
+
+
+def _years(d0: date, d1: date) -> float:
+    # periods start on the first of a month, so whole months are exact
+    return (d1.year - d0.year) + (d1.month - d0.month) / 12
+
+
+def _cagr(y0: float, y1: float, years: float) -> float:
+    return (y1 / y0) ** (1 / years) - 1
+
+
+def limit_scaling(base: float, limit: float | None, years: float = 15, top: float = 0.015) -> float:
+    """Scale factor C (0..1) for growth thresholds near a natural maximum (e.g. 100%).
+
+    Re-derived from the method's stated aim: growing at the on-track rate (1.5% x C) for 15
+    years from the base must not pass the limit, so C = ((limit/base)^(1/15) - 1) / 0.015,
+    capped at 1. A base at (or beyond) the limit gives 0.
+    """
+    if limit is None or base <= 0:
+        return 1.0
+    if base >= limit:
+        return 0.0
+    return min(1.0, ((limit / base) ** (1 / years) - 1) / top)
+
+
+def progress(
+    base: tuple[date, float],
+    latest: tuple[date, str, float],
+    direction: str,
+    *,
+    target: tuple[date, float] | None = None,
+    limit: float | None = None,
+) -> StatusResult:
+    """Progress by compound annual growth (Statistics Canada's method for Open SDG).
+
+    CAGR_i = (y_i / y_0) ^ (1 / (t_i - t_0)) - 1, t in years.
+    With a target (y_T at t_T): CAGR_T = (y_T / y_0) ^ (1 / (t_T - t_0)) - 1 and
+    R = d * CAGR_i / |CAGR_T| (d = +1 when up is good, -1 when down is good), so moving the
+    right way is positive whatever side the target lies; R >= 0.95 substantial,
+    0.60-0.95 moderate, 0-0.60 limited, < 0 deterioration; a latest value at or past the
+    target is "target met". Without a target: d * CAGR_i against 1.5% / 0.5% / 0, the
+    positive thresholds scaled by C (see limit_scaling) when there is a natural limit.
+    A zero base or target is replaced by 0.001; values of mixed sign cannot be judged; all
+    negative values flip d.
+    """
+    (t0, y0), (ti, label, yi) = base, latest
+    d = 1 if direction == "up" else -1
+    years = _years(t0, ti)
+    if years <= 0:
+        return StatusResult(NOT_ENOUGH_DATA, "Needs figures for at least two periods", label, yi, method="growth")
+    values = [y0, yi] + ([target[1]] if target else [])
+    if any(v < 0 for v in values) and any(v > 0 for v in values):
+        return StatusResult(NOT_ENOUGH_DATA, "Growth cannot be judged across positive and negative values",
+                            label, yi, method="growth")
+    if all(v <= 0 for v in values):
+        y0, yi, d = -y0, -yi, -d
+        target = (target[0], -target[1]) if target else None
+    y0 = y0 or ZERO_REPLACEMENT
+    yi_calc = yi or ZERO_REPLACEMENT
+    cagr = _cagr(y0, yi_calc, years)
+    if target:
+        tT, yT = target
+        if d * (yi - yT) >= 0:
+            return StatusResult(TARGET_MET, f"Target of {target[1]:g} met in {label}", label, latest[2],
+                                target[1], None, "growth")
+        required = _cagr(y0, yT or ZERO_REPLACEMENT, _years(t0, tT)) if tT > t0 else math.inf
+        ratio = d * cagr / abs(required) if required not in (0, math.inf) else (math.inf if d * cagr > 0 else -1.0)
+        cuts = (0.95, 0.60, 0.0)
+        measure = ratio
+        shown = f"growth is {ratio:.0%} of the rate needed to meet the target on time"
+    else:
+        c = limit_scaling(y0, limit) if d > 0 else 1.0
+        measure = d * cagr
+        if c == 0 and measure >= 0:
+            return StatusResult(SUBSTANTIAL, "Held at its natural limit", label, latest[2], None, measure, "growth")
+        cuts = (0.015 * c, 0.005 * c, 0.0)
+        shown = f"{'improving' if measure >= 0 else 'worsening'} by {abs(cagr):.1%} a year"
+    if measure >= cuts[0]:
+        status = SUBSTANTIAL
+    elif measure >= cuts[1]:
+        status = MODERATE
+    elif measure >= cuts[2]:
+        status = LIMITED
+    else:
+        status = DETERIORATION
+    return StatusResult(status, f"Since {t0.year}: {shown}", label, latest[2], None, measure, "growth")
+
+
+def measure_status(
+    actuals: Sequence[tuple[date, str, float]],
+    direction: str,
+    *,
+    baseline: tuple[date, float] | None = None,
+    milestones: Sequence[tuple[date, float]] = (),
+    final: tuple[date, float] | None = None,
+    tolerance: float | None = None,
+    unit: str = "number",
+    decimals: int = 1,
+) -> StatusResult:
+    """The status a page shows: trajectory when there are milestones, else growth, else no target."""
+    series = sorted((d, p, v) for d, p, v in actuals if v is not None and not math.isnan(v))
+    if milestones and final:
+        points = ([baseline] if baseline else []) + list(milestones) + [final]
+        return trajectory_status(series, points, direction, tolerance=tolerance, unit=unit, decimals=decimals)
+    if final is None:
+        return StatusResult(NO_TARGET, "No target has been set for this measure")
+    if len(series) < 2 and baseline is None:
+        return StatusResult(NOT_ENOUGH_DATA, "Needs figures for at least two periods")
+    if not series:
+        return StatusResult(NOT_ENOUGH_DATA, "No figures have been submitted yet")
+    base = baseline or (series[0][0], series[0][2])
+    limit = 100.0 if unit == "percent" else None
+    return progress(base, series[-1], direction, target=final, limit=limit)
+
+
+@dataclass(frozen=True)
+class Rollup:
+    status: str
+    reason: str
+    contributing: dict[str, int]  # RAG status -> count
+
+
+def roll_up(headline: Iterable[StatusResult], contributing: Iterable[StatusResult]) -> Rollup:
+    """Objective status: the worst headline status; contributors counted by status."""
+    heads = list(headline)
+    counts = Counter(r.rag for r in contributing)
+    if not heads:
+        return Rollup(NOT_ENOUGH_DATA, "The objective has no headline measure", dict(counts))
+    worst = min(heads, key=lambda r: STATUS_ORDER.index(r.rag))
+    return Rollup(worst.rag, worst.reason, dict(counts))

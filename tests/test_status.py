@@ -1,0 +1,134 @@
+"""Status rules on hand-worked examples (the arithmetic is written out beside each case)."""
+
+from datetime import date
+
+import pytest
+
+from goal_councils.status import (
+    AT_RISK,
+    DETERIORATION,
+    LIMITED,
+    MODERATE,
+    NO_TARGET,
+    NOT_ENOUGH_DATA,
+    OFF_TRACK,
+    ON_TRACK,
+    SUBSTANTIAL,
+    TARGET_MET,
+    StatusResult,
+    interpolate_plan,
+    limit_scaling,
+    measure_status,
+    progress,
+    roll_up,
+    trajectory_status,
+)
+
+D = date
+
+
+def test_interpolation_is_linear_by_day_and_flat_after_the_end():
+    pts = [(D(2024, 1, 1), 100.0), (D(2024, 1, 11), 200.0)]
+    assert interpolate_plan(pts, D(2024, 1, 5)) == pytest.approx(140.0)  # 4 of 10 days: 100 + 0.4 x 100
+    assert interpolate_plan(pts, D(2024, 2, 1)) == 200.0
+    assert interpolate_plan(pts, D(2023, 12, 1)) is None
+    assert interpolate_plan([], D(2024, 1, 1)) is None
+
+
+@pytest.mark.parametrize("actual,direction,tolerance,status,reason", [
+    # plan 80 for 2025-09 (flat), lower is better
+    (83.1, "down", 2.0, OFF_TRACK, "3.1 points above plan for 2025-09; tolerance 2.0 points"),
+    (81.5, "down", 2.0, AT_RISK, "1.5 points above plan for 2025-09; within the tolerance of 2.0 points"),
+    (79.0, "down", 2.0, ON_TRACK, "1.0 points below plan for 2025-09, the better side"),
+    (80.0, "down", 2.0, ON_TRACK, "On plan for 2025-09"),
+    # higher is better: the same numbers read the other way
+    (83.1, "up", 2.0, ON_TRACK, "3.1 points above plan for 2025-09, the better side"),
+    (76.0, "up", None, AT_RISK, "4.0 points below plan for 2025-09; within the tolerance of 4.0 points"),  # 5% of 80
+    (75.9, "up", None, OFF_TRACK, "4.1 points below plan for 2025-09; tolerance 4.0 points"),
+])
+def test_trajectory_status(actual, direction, tolerance, status, reason):
+    plan = [(D(2024, 1, 1), 80.0), (D(2025, 1, 1), 80.0)]
+    actuals = [(D(2025, 8, 1), "2025-08", 90.0), (D(2025, 9, 1), "2025-09", actual)]
+    r = trajectory_status(actuals, plan, direction, tolerance=tolerance, unit="percent", decimals=1)
+    assert (r.status, r.reason, r.period, r.plan) == (status, reason, "2025-09", 80.0)
+
+
+def test_trajectory_gaps_and_missing():
+    plan = [(D(2024, 1, 1), 10.0)]
+    assert trajectory_status([], plan, "up").status == NOT_ENOUGH_DATA
+    assert trajectory_status([(D(2024, 1, 1), "2024-01", 1.0)], [], "up").status == NO_TARGET
+    # a suppressed (None) latest value is skipped, not read as zero
+    r = trajectory_status([(D(2024, 1, 1), "2024-01", 10.0), (D(2024, 2, 1), "2024-02", None)], plan, "up")
+    assert (r.status, r.period) == (ON_TRACK, "2024-01")
+
+
+def test_growth_with_target_substantial():
+    # y0 = 100 (2015), yi = 81 (2017): CAGR_i = 0.81^(1/2) - 1 = -0.10
+    # target 50 by 2030: CAGR_T = 0.5^(1/15) - 1 = -0.045158; down is good (d = -1)
+    # R = -1 x -0.10 / 0.045158 = 2.2144 -> substantial
+    r = progress((D(2015, 1, 1), 100.0), (D(2017, 1, 1), "2017", 81.0), "down", target=(D(2030, 1, 1), 50.0))
+    assert r.status == SUBSTANTIAL and r.value == pytest.approx(2.2144, abs=1e-4)
+    assert r.reason == "Since 2015: growth is 221% of the rate needed to meet the target on time"
+
+
+def test_growth_with_target_moderate_limited_deterioration_met():
+    target = (D(2030, 1, 1), 50.0)
+    # y0 = 100 (2015), yi = 70 (2025): CAGR_i = 0.7^(1/10) - 1 = -0.035039; R = 0.035039/0.045158 = 0.7759
+    r = progress((D(2015, 1, 1), 100.0), (D(2025, 1, 1), "2025", 70.0), "down", target=target)
+    assert r.status == MODERATE and r.value == pytest.approx(0.7759, abs=1e-4)
+    # yi = 90 (2025): CAGR_i = 0.9^(0.1) - 1 = -0.010481; R = 0.2321 -> limited
+    r = progress((D(2015, 1, 1), 100.0), (D(2025, 1, 1), "2025", 90.0), "down", target=target)
+    assert r.status == LIMITED and r.value == pytest.approx(0.2321, abs=1e-4)
+    # yi = 110: moving away from the target -> R < 0
+    assert progress((D(2015, 1, 1), 100.0), (D(2025, 1, 1), "2025", 110.0), "down",
+                    target=target).status == DETERIORATION
+    assert progress((D(2015, 1, 1), 100.0), (D(2025, 1, 1), "2025", 49.0), "down",
+                    target=target).status == TARGET_MET
+
+
+@pytest.mark.parametrize("yi,status", [
+    (102.01, MODERATE),      # 1.01^2: CAGR 1.0% -> between 0.5% and 1.5%
+    (104.0401, SUBSTANTIAL),  # 1.02^2: 2.0%
+    (100.6, LIMITED),         # (1.006)^(1/2) - 1 = 0.30%
+    (99.0, DETERIORATION),
+])
+def test_growth_without_target(yi, status):
+    assert progress((D(2015, 1, 1), 100.0), (D(2017, 1, 1), "2017", yi), "up").status == status
+
+
+def test_growth_near_a_natural_limit_scales_thresholds():
+    # base 95%: C = ((100/95)^(1/15) - 1) / 0.015 = 0.22836; thresholds 0.3425% and 0.1142%
+    assert limit_scaling(95.0, 100.0) == pytest.approx(0.22836, abs=1e-5)
+    # 95 -> 95.5 over 2 years: CAGR = (95.5/95)^(1/2) - 1 = 0.26281% -> moderate (limited without C)
+    r = progress((D(2015, 1, 1), 95.0), (D(2017, 1, 1), "2017", 95.5), "up", limit=100.0)
+    assert r.status == MODERATE
+    assert progress((D(2015, 1, 1), 95.0), (D(2017, 1, 1), "2017", 95.5), "up").status == LIMITED
+    assert progress((D(2015, 1, 1), 100.0), (D(2017, 1, 1), "2017", 100.0), "up", limit=100.0).status == SUBSTANTIAL
+
+
+def test_growth_edge_cases():
+    # a zero base is replaced by 0.001, as the method documents
+    assert progress((D(2015, 1, 1), 0.0), (D(2016, 1, 1), "2016", 10.0), "up").status == SUBSTANTIAL
+    assert progress((D(2015, 1, 1), -5.0), (D(2016, 1, 1), "2016", 5.0), "up").status == NOT_ENOUGH_DATA
+    assert progress((D(2015, 1, 1), 5.0), (D(2015, 1, 1), "2015", 5.0), "up").status == NOT_ENOUGH_DATA
+
+
+def test_measure_status_chooses_the_method():
+    actuals = [(D(2015, 1, 1), "2015", 100.0), (D(2017, 1, 1), "2017", 81.0)]
+    final = (D(2030, 1, 1), 50.0)
+    assert measure_status(actuals, "down", final=final).method == "growth"
+    r = measure_status(actuals, "down", baseline=(D(2015, 1, 1), 100.0), milestones=[(D(2020, 1, 1), 80.0)],
+                       final=final)
+    assert r.method == "trajectory"
+    assert measure_status(actuals, "down").status == NO_TARGET
+    assert measure_status(actuals[:1], "down", final=final).status == NOT_ENOUGH_DATA
+
+
+def test_roll_up_takes_the_worst_headline_and_counts_contributors():
+    green = StatusResult(ON_TRACK, "fine")
+    red = StatusResult(OFF_TRACK, "3 below plan")
+    moderate = StatusResult(MODERATE, "slow")
+    r = roll_up([green, red], [green, moderate, red, red])
+    assert (r.status, r.reason) == (OFF_TRACK, "3 below plan")
+    assert r.contributing == {ON_TRACK: 1, AT_RISK: 1, OFF_TRACK: 2}
+    assert roll_up([], []).status == NOT_ENOUGH_DATA
