@@ -200,10 +200,12 @@ def _judge(result: XmrResult, n: int, recompute: bool) -> None:
             signals.append(Signal(i, "range_limit", "high" if v > series[i - 1] else "low"))
         # 3 of the last 4 present points beyond 1.5 sigma on the same side
         recent = [j for j in range(max(ph.start, i - 3), i + 1) if series[j] is not None]
-        half = NPL / 2 * ph.mr_bar
-        for side, test in ((1, lambda x: x > ph.centre + half), (-1, lambda x: x < ph.centre - half)):
-            if len(recent) == 4 and test(v) and sum(test(series[j]) for j in recent) >= 3:
-                signals.append(Signal(i, "three_of_four", "high" if side > 0 else "low"))
+        high, low = ph.centre + NPL / 2 * ph.mr_bar, ph.centre - NPL / 2 * ph.mr_bar
+        if len(recent) == 4:
+            if v > high and sum(series[j] > high for j in recent) >= 3:
+                signals.append(Signal(i, "three_of_four", "high"))
+            if v < low and sum(series[j] < low for j in recent) >= 3:
+                signals.append(Signal(i, "three_of_four", "low"))
         # runs on one side of the centre
         s = _side(v, ph.centre)
         if s == 0 or s != run_side:
