@@ -19,7 +19,8 @@ def test_level_gap_worked_by_hand():
     [d] = divergent_groups(total, {"Group A": group}, "down")
     assert (d.group, d.kind, d.worse) == ("Group A", "level", True)  # higher is worse when down is good
     assert d.gap == pytest.approx(2.5) and d.score == pytest.approx(9.77, abs=0.01)
-    assert d.reason == "Group A: +2.5 against the total over the last 12 periods (worse; beyond two standard errors of 0.3)"
+    assert d.reason == ("Group A: +2.5 against the total over the last 12 periods "
+                        "(worse; beyond two standard errors of 0.3)")
     [d] = divergent_groups(total, {"Group A": group}, "up")
     assert d.worse is False
 
