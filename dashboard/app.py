@@ -1,0 +1,118 @@
+"""The Dash app factory: `create_app(settings)`; gunicorn serves `create_app(...).server`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import dash
+import flask
+from dash import Dash
+
+from . import components
+from .data import Warehouse, WarehouseError, WarehouseMissing
+
+__all__ = ["Settings", "create_app", "current_warehouse", "current_settings", "page_title"]
+
+HERE = Path(__file__).resolve().parent
+PAGES = HERE / "pages"
+ASSETS = HERE / "assets"
+
+# where the app keeps its per-app objects on the Flask server (no module-level state)
+WAREHOUSE_KEY = "SHARED_OUTCOMES_WAREHOUSE"
+SETTINGS_KEY = "SHARED_OUTCOMES_SETTINGS"
+
+log = logging.getLogger(__name__)
+
+# Dash's own page, with the document language declared (WCAG 3.1.1)
+INDEX = """<!DOCTYPE html>
+<html lang="en">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the app needs to know, read once by the command line and passed in."""
+
+    warehouse: Path
+    debug: bool = False
+    title: str = "Shared Outcomes"
+
+
+def create_app(settings: Settings) -> Dash:
+    """Build the app; nothing is read from the warehouse until a page asks."""
+    app = Dash(
+        "dashboard",  # the package: page modules import as dashboard.pages.<name>
+        use_pages=True,
+        pages_folder=str(PAGES),
+        assets_folder=str(ASSETS),
+        external_stylesheets=[],  # Bootstrap is served from assets/, never a CDN
+        serve_locally=True,
+        compress=True,
+        suppress_callback_exceptions=True,
+        title=settings.title,
+        update_title=None,
+    )
+    app.index_string = INDEX
+    warehouse = Warehouse(settings.warehouse)  # one per app, so one per gunicorn worker
+    app.server.config[WAREHOUSE_KEY] = warehouse
+    app.server.config[SETTINGS_KEY] = settings
+    app.layout = partial(shell, settings, warehouse)
+    return app
+
+
+def shell(settings: Settings, warehouse: Warehouse):
+    """The frame around every page, built per page load so the as-of date is current."""
+    return components.page_shell(
+        components.navbar(settings.title, nav_links()),
+        dash.page_container,
+        components.footer(_as_of(warehouse)),
+    )
+
+
+def nav_links() -> list[tuple[str, str]]:
+    """Pages that registered with `nav=True`, in their `order`."""
+    pages = sorted((p for p in dash.page_registry.values() if p.get("nav")), key=lambda p: p["order"] or 0)
+    return [(p["name"], p["relative_path"]) for p in pages]
+
+
+def _as_of(warehouse: Warehouse) -> dict | None:
+    try:
+        rows = warehouse.as_of().to_dict("records")
+    except WarehouseMissing:
+        return None
+    except WarehouseError as e:
+        log.warning("as-of date unavailable: %s", e)
+        return None
+    return rows[0] if rows else None
+
+
+def current_warehouse() -> Warehouse:
+    """The warehouse of the app serving this request (pages and callbacks use this)."""
+    return flask.current_app.config[WAREHOUSE_KEY]
+
+
+def current_settings() -> Settings:
+    return flask.current_app.config[SETTINGS_KEY]
+
+
+def page_title(name: str) -> Callable[..., str]:
+    """A page title function for `register_page`: `Goal map – Shared Outcomes`."""
+    return lambda **_: f"{name} – {current_settings().title}"

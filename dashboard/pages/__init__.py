@@ -1,0 +1,1 @@
+"""One module per page; Dash pages registers each with `register_page`."""

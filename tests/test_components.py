@@ -1,0 +1,288 @@
+"""Formatting and pure layout builders: numbers by unit, plain-language changes, chips, goal map rows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pandas as pd
+import pytest
+from dash import dcc, html
+
+from dashboard import components, figures
+from dashboard.formatting import (
+    change_judgement,
+    direction_words,
+    format_change,
+    format_period,
+    format_timestamp,
+    format_value,
+)
+from goal_councils.status import STATUS_ORDER
+
+
+def text_of(component) -> str:
+    """Every piece of text a component renders, in order, one space between pieces."""
+    if component is None:
+        return ""
+    if isinstance(component, str | int | float):
+        return " ".join(str(component).split())
+    if isinstance(component, list | tuple):
+        return " ".join(t for t in (text_of(c) for c in component) if t)
+    return text_of(getattr(component, "children", None))
+
+
+def all_of(component, kind) -> list:
+    found = [component] if isinstance(component, kind) else []
+    return found + [c for c in component._traverse() if isinstance(c, kind)]
+
+
+@pytest.mark.parametrize(
+    "value, unit, decimals, unit_label, rate_per, expected",
+    [
+        (12.34, "percent", 1, None, None, "12.3%"),
+        (12.35, "percent", 1, None, None, "12.4%"),  # halves round up, as readers expect
+        (100, "percent", 0, None, None, "100%"),
+        (1234, "money", 0, None, None, "£1,234"),
+        (1234.5, "money", 2, None, None, "£1,234.50"),
+        (-250, "money", 0, None, None, "-£250"),
+        (1234, "money", 0, "$", None, "$1,234"),
+        (5.5, "money", 1, "EUR", None, "5.5 EUR"),
+        (1234567, "count", 0, None, None, "1,234,567"),
+        (1840, "count", 0, "people", None, "1,840 people"),
+        (12.5, "days", 1, None, None, "12.5 days"),
+        (1, "days", 0, None, None, "1 day"),
+        (45.23, "rate", 1, None, 100000, "45.2 per 100,000"),
+        (45.23, "rate", 1, "per 100,000 population", 100000, "45.2 per 100,000 population"),
+        (102.34, "index", 1, None, None, "102.3"),
+        (7.5, "number", 1, "points", None, "7.5 points"),
+        (-0.01, "number", 1, None, None, "0.0"),  # never "-0.0"
+        (None, "percent", 1, None, None, "No data"),
+        (float("nan"), "count", 0, None, None, "No data"),
+        (pd.NA, "money", 0, None, None, "No data"),
+    ],
+)
+def test_format_value(value, unit, decimals, unit_label, rate_per, expected):
+    assert format_value(value, unit, decimals, unit_label, rate_per) == expected
+
+
+def test_format_value_is_reexported_by_components():
+    assert components.format_value is format_value
+
+
+@pytest.mark.parametrize(
+    "delta, unit, decimals, rate_per, expected",
+    [
+        (1.23, "percent", 1, None, "Up 1.2 percentage points"),
+        (-1, "percent", 0, None, "Down 1 percentage point"),
+        (-1.3, "days", 1, None, "Down 1.3 days"),
+        (45250, "money", 0, None, "Up £45,250"),
+        (-3.45, "rate", 1, 100000, "Down 3.5 per 100,000"),
+        (0.01, "count", 0, None, "No change"),
+        (None, "count", 0, None, "No data"),
+    ],
+)
+def test_format_change(delta, unit, decimals, rate_per, expected):
+    assert format_change(delta, unit, decimals, rate_per=rate_per) == expected
+
+
+@pytest.mark.parametrize(
+    "delta, direction, decimals, expected",
+    [
+        (2.0, "up", 0, "better"),
+        (-2.0, "up", 0, "worse"),
+        (-2.0, "down", 0, "better"),
+        (2.0, "down", 0, "worse"),
+        (0.04, "up", 1, "same"),  # rounds to no visible change
+        (None, "up", 0, None),
+        (1.0, "sideways", 0, None),
+    ],
+)
+def test_change_judgement_depends_on_direction(delta, direction, decimals, expected):
+    assert change_judgement(delta, direction, decimals) == expected
+
+
+def test_direction_words_have_a_word_and_an_arrow():
+    assert direction_words("up") == "Higher is better ↑"
+    assert direction_words("down") == "Lower is better ↓"
+
+
+@pytest.mark.parametrize(
+    "period, frequency, expected",
+    [
+        ("2025-03", "monthly", "March 2025"),
+        ("2024-Q4", "quarterly", "Oct to Dec 2024"),
+        ("2024/25", "financial_year", "2024/25"),
+        ("2025", "annual", "2025"),
+        ("2010-2012", "annual", "2010-2012"),  # not a contract label: shown as it is
+        (None, "monthly", "No data"),
+    ],
+)
+def test_format_period(period, frequency, expected):
+    assert format_period(period, frequency) == expected
+
+
+@pytest.mark.parametrize(
+    "moment, expected",
+    [
+        (datetime(2025, 4, 11, 9, 30), "11 April 2025, 09:30"),
+        (pd.Timestamp("2025-04-11 09:30"), "11 April 2025, 09:30"),
+        (date(2025, 4, 1), "1 April 2025"),
+        (pd.NaT, "No data"),
+    ],
+)
+def test_format_timestamp(moment, expected):
+    assert format_timestamp(moment) == expected
+
+
+@pytest.mark.parametrize(
+    "status, word",
+    [
+        ("on_track", "On track"),
+        ("at_risk", "At risk"),
+        ("off_track", "Off track"),
+        ("no_target", "No target"),
+        ("not_enough_data", "Not enough data"),
+    ],
+)
+def test_status_chips_have_an_icon_and_a_word(status, word):
+    chip = components.status_chip(status)
+    icon, text = chip.children
+    assert text == word
+    assert icon.children.strip() and getattr(icon, "aria-hidden") == "true"
+
+
+def test_every_domain_status_has_a_chip():
+    assert set(STATUS_ORDER) <= set(components.STATUSES)
+    words = [word for _, word, _ in components.STATUSES.values()]
+    assert len(set(words)) == len(words)
+
+
+@pytest.mark.parametrize(
+    "judgement, delta, arrow, word",
+    [
+        ("better", -1.3, "↓", "Better"),
+        ("worse", 2.0, "↑", "Worse"),
+        ("same", 0.0, "→", "No change"),
+    ],
+)
+def test_change_chips_say_better_or_worse_and_show_the_movement(judgement, delta, arrow, word):
+    icon, text = components.change_chip(judgement, delta).children
+    assert (icon.children, text) == (arrow, word)
+
+
+def test_links_are_stable_and_escaped():
+    assert components.href("council", "healthy-lives") == "/council/healthy-lives"
+    assert components.href("measure", "a/b c") == "/measure/a%2Fb%20c"
+
+
+def test_footer_says_the_as_of_date_and_latest_period():
+    footer = components.footer(
+        {"received_at": pd.Timestamp("2025-04-11 09:30"), "period": "2025-03", "frequency": "monthly"}
+    )
+    assert "Data as of 11 April 2025, 09:30, latest period March 2025." in text_of(footer)
+    assert "No data has been published yet." in text_of(components.footer(None))
+
+
+def test_navbar_has_the_product_name_and_page_links():
+    bar = components.navbar("Shared Outcomes", [("Goal map", "/")])
+    assert [(link.children, link.href) for link in all_of(bar, dcc.Link)] == [
+        ("Shared Outcomes", "/"),
+        ("Goal map", "/"),
+    ]
+
+
+def test_no_data_notice_says_how_to_load_some():
+    assert "No data has been published yet. Load some with outcomes demo or outcomes load" in text_of(
+        components.no_data_notice()
+    )
+
+
+WAITS_ROW = {
+    "objective_id": "mental-health-waits",
+    "objective_name": "Shorter waits",
+    "objective_statement": "Seen within four weeks.",
+    "lead_id": "eastvale-nhs",
+    "lead_name": "Eastvale NHS Trust",
+    "measure_id": "mh-days",
+    "measure_name": "Median days to first appointment",
+    "unit": "days",
+    "unit_label": None,
+    "rate_per": None,
+    "decimals": 1,
+    "direction": "down",
+    "frequency": "monthly",
+    "latest_period": "2025-03",
+    "latest_value": 35.2,
+    "latest_status": "provisional",
+    "previous_period": "2025-02",
+    "previous_value": 36.5,
+    "change": -1.3,
+    "baseline_period": "2024-03",
+    "baseline_value": 41.5,
+    "target_period": "2026-03",
+    "target_value": 28.0,
+}
+
+
+def test_objective_row_links_and_words():
+    row = components.objective_row(WAITS_ROW, "1.1")
+    assert [link.href for link in all_of(row, dcc.Link)] == [
+        "/objective/mental-health-waits",
+        "/org/eastvale-nhs",
+        "/measure/mh-days",
+    ]
+    text = text_of(row)
+    for expected in (
+        "1.1",
+        "Shorter waits",
+        "Eastvale NHS Trust",
+        "Lower is better ↓ · Monthly",
+        "35.2 days",
+        "March 2025",
+        "Provisional",
+        "Better",
+        "Down 1.3 days since February 2025",
+        "28.0 days by March 2026",
+        "From 41.5 days in March 2024",
+    ):
+        assert expected in text, expected
+
+
+@pytest.mark.parametrize(
+    "changes, expected",
+    [
+        ({"target_value": None, "target_period": None}, "No target set"),
+        ({"previous_period": None, "previous_value": None, "change": None}, "No earlier period to compare"),
+        (
+            {
+                "latest_period": None,
+                "latest_value": None,
+                "latest_status": None,
+                "previous_period": None,
+                "previous_value": None,
+                "change": None,
+            },
+            "No data Nothing submitted yet",
+        ),
+        ({"measure_id": None}, "No headline measure is defined for this objective yet."),
+        ({"latest_value": None, "latest_status": "suppressed", "change": None}, "No data March 2025 Suppressed"),
+        ({"latest_value": None, "latest_status": "suppressed", "change": None}, "Not enough data"),
+    ],
+)
+def test_objective_row_explains_what_is_missing(changes, expected):
+    assert expected in text_of(components.objective_row({**WAITS_ROW, **changes}, "1.1"))
+
+
+def test_goal_map_section_heading_links_to_the_council():
+    council = {"id": "healthy-lives", "name": "Healthy lives", "goal": "Live longer.", "chair": "Director"}
+    section = components.goal_map_section(council, pd.DataFrame([WAITS_ROW]), 1)
+    heading = all_of(section, html.H2)[0]
+    assert [link.href for link in all_of(heading, dcc.Link)] == ["/council/healthy-lives"]
+    assert "Live longer." in text_of(section)
+    assert "Chaired by Director · 1 objective" in text_of(section)
+
+
+def test_organisations_keep_their_colour():
+    colours = figures.org_colours(["a", "b", "c"])
+    assert colours == {"a": "#0072B2", "b": "#E69F00", "c": "#009E73"}
+    assert figures.org_colours(["a", "b"])["b"] == colours["b"]

@@ -1,0 +1,206 @@
+"""Queries of dashboard.data on the tiny warehouse: latest values, revisions, as-at, reopening."""
+
+from __future__ import annotations
+
+import os
+import threading
+from datetime import datetime
+
+import pandas as pd
+import pytest
+
+from dashboard.data import Warehouse, WarehouseError, WarehouseMissing
+
+WAITS = "mh-days-to-first-appointment"
+BEFORE_REVISION = datetime(2025, 4, 1)
+
+
+@pytest.fixture(scope="module")
+def warehouse(tiny_warehouse):
+    w = Warehouse(tiny_warehouse)
+    yield w
+    w.close()
+
+
+def headline(frame, measure_id):
+    rows = frame[frame.measure_id == measure_id].to_dict("records")
+    assert len(rows) == 1
+    return rows[0]
+
+
+def test_goal_map_has_one_row_per_objective_in_council_then_objective_order(warehouse):
+    frame = warehouse.goal_map()
+    assert list(frame.objective_id) == [
+        "mental-health-waits",
+        "childhood-vaccination",
+        "burglary",
+        "housing-on-release",
+        "hardship-support",
+        "adult-skills",
+    ]
+    assert list(frame.council_id.unique()) == ["healthy-lives", "safe-communities", "prosperity"]
+    assert list(frame.lead_id) == ["eastvale-nhs", "northfield", "westshire-police", "northfield", "dww", "dww"]
+
+
+@pytest.mark.parametrize(
+    "measure_id, period, value, previous_period, previous_value",
+    [
+        (WAITS, "2025-03", 35.2, "2025-02", 36.5),
+        ("vaccinated-by-two", "2024-Q4", 85.9, "2024-Q3", 86.4),
+        ("burglary-rate", "2025-02", 28.25, "2025-01", 31.7),
+        ("hardship-paid", "2025-02", 1232650.0, "2025-01", 1187400.0),
+    ],
+)
+def test_latest_total_value_per_headline(warehouse, measure_id, period, value, previous_period, previous_value):
+    row = headline(warehouse.goal_map(), measure_id)
+    assert (row["latest_period"], row["latest_value"]) == (period, value)
+    assert (row["previous_period"], row["previous_value"]) == (previous_period, previous_value)
+    assert row["change"] == pytest.approx(value - previous_value)
+
+
+def test_goal_map_carries_unit_direction_and_target(warehouse):
+    row = headline(warehouse.goal_map(), WAITS)
+    assert {k: row[k] for k in ("measure_name", "unit", "decimals", "direction", "frequency")} == {
+        "measure_name": "Median days from referral to first appointment",
+        "unit": "days",
+        "decimals": 1,
+        "direction": "down",
+        "frequency": "monthly",
+    }
+    assert (row["target_value"], row["target_period"]) == (28.0, "2026-03")
+    assert (row["baseline_value"], row["baseline_period"]) == (41.5, "2024-03")
+    assert row["latest_status"] == "provisional"
+
+
+def test_contributing_measures_and_breakdowns_stay_off_the_goal_map(warehouse):
+    frame = warehouse.goal_map()
+    assert "mh-referrals" not in set(frame.measure_id.dropna())
+    # the sex=female slice (44.0) is not the total
+    assert 44.0 not in set(frame.latest_value.dropna()) | set(frame.previous_value.dropna())
+
+
+def test_objectives_without_data_or_headline_still_appear(warehouse):
+    frame = warehouse.goal_map().set_index("objective_id")
+    assert frame.loc["housing-on-release", "measure_id"] == "housed-on-release"
+    assert pd.isna(frame.loc["housing-on-release", "latest_period"])
+    assert pd.isna(frame.loc["adult-skills", "measure_id"])
+
+
+def test_newest_load_wins_and_the_revision_is_flagged(warehouse):
+    series = warehouse.series(WAITS).set_index("period")
+    assert series.loc["2025-02", "value"] == 36.5
+    assert series.loc["2025-02", "load_id"] == 5
+    assert bool(series.loc["2025-02", "revised"]) is True
+    assert bool(series.loc["2025-01", "revised"]) is False
+    assert list(series.index) == ["2024-12", "2025-01", "2025-02", "2025-03"]
+
+
+def test_as_at_before_the_revision_gives_the_old_value(warehouse):
+    row = headline(warehouse.goal_map(as_at=BEFORE_REVISION), WAITS)
+    assert (row["latest_period"], row["latest_value"], row["latest_status"]) == ("2025-02", 38.0, "provisional")
+    series = warehouse.series(WAITS, as_at=BEFORE_REVISION).set_index("period")
+    assert series.loc["2025-02", "value"] == 38.0
+    assert "2025-03" not in series.index
+
+
+def test_as_at_before_any_load_gives_no_values(warehouse):
+    frame = warehouse.goal_map(as_at=datetime(2020, 1, 1))
+    assert len(frame) == 6
+    assert frame.latest_value.isna().all()
+
+
+def test_series_with_every_breakdown(warehouse):
+    frame = warehouse.series(WAITS, breakdown=None, as_at=BEFORE_REVISION)
+    assert list(zip(frame.period, frame.breakdown, frame.value, strict=True)) == [
+        ("2024-12", "", 40.2),
+        ("2025-01", "", 39.1),
+        ("2025-02", "", 38.0),
+        ("2025-02", "sex=female", 44.0),
+    ]
+
+
+@pytest.mark.parametrize(
+    "as_at, received_at, loads, period",
+    [
+        (None, datetime(2025, 4, 11, 9, 30), 5, "2025-03"),
+        (BEFORE_REVISION, datetime(2025, 3, 17, 16, 45), 4, "2025-02"),
+        (datetime(2025, 3, 11), datetime(2025, 3, 10, 9, 0), 1, "2025-02"),
+    ],
+)
+def test_as_of(warehouse, as_at, received_at, loads, period):
+    row = warehouse.as_of(as_at).iloc[0]
+    assert (row.received_at.to_pydatetime(), row.loads, row.period) == (received_at, loads, period)
+
+
+def test_councils_and_organisations(warehouse):
+    councils = warehouse.councils()
+    assert list(councils.id) == ["healthy-lives", "safe-communities", "prosperity"]
+    assert list(councils.objectives) == [2, 2, 2]
+    orgs = warehouse.organisations().set_index("id")
+    assert list(orgs.index) == ["northfield", "eastvale-nhs", "westshire-police", "dww"]
+    assert (orgs.loc["northfield", "leads"], orgs.loc["northfield", "contributes"]) == (2, 3)
+
+
+def test_missing_warehouse_raises_a_named_error(tmp_path):
+    with pytest.raises(WarehouseMissing, match="outcomes demo"):
+        Warehouse(tmp_path / "warehouse.duckdb").goal_map()
+
+
+def test_a_file_that_is_not_a_warehouse_raises_warehouse_error(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    path.write_text("not a database")
+    with pytest.raises(WarehouseError):
+        Warehouse(path).as_of()
+
+
+def test_the_warehouse_is_read_only(warehouse):
+    with pytest.raises(WarehouseError, match="read-only"):
+        warehouse.query("DELETE FROM loads")
+
+
+def test_reopens_after_the_file_is_replaced(tmp_path, build_tiny_warehouse):
+    live = build_tiny_warehouse(tmp_path / "warehouse.duckdb", last_load=4)
+    w = Warehouse(live)
+    assert headline(w.goal_map(), WAITS)["latest_value"] == 38.0
+    first = w._opened.connection
+    # publish the way the ETL does: build a new file, then rename it onto the live path
+    os.replace(build_tiny_warehouse(tmp_path / "staging.duckdb"), live)
+    assert headline(w.goal_map(), WAITS)["latest_value"] == 35.2
+    assert w._opened.connection is not first
+    with pytest.raises(Exception, match="closed"):
+        first.execute("SELECT 1")  # the old file is let go
+    w.close()
+
+
+def test_a_query_in_flight_finishes_on_the_old_file(tmp_path, build_tiny_warehouse):
+    live = build_tiny_warehouse(tmp_path / "warehouse.duckdb", last_load=4)
+    w = Warehouse(live)
+    w.as_of()
+    opened = w._acquire()  # as if a request were half-way through a query
+    os.replace(build_tiny_warehouse(tmp_path / "staging.duckdb"), live)
+    assert w.as_of().loads[0] == 5
+    cursor = opened.connection.cursor()
+    assert cursor.execute("SELECT count(*) FROM warehouse.loads").fetchone() == (4,)
+    cursor.close()
+    w._release(opened)
+    with pytest.raises(Exception, match="closed"):
+        opened.connection.execute("SELECT 1")
+    w.close()
+
+
+def test_threads_share_one_warehouse(warehouse):
+    results, errors = [], []
+
+    def read():
+        try:
+            results.append(headline(warehouse.goal_map(), WAITS)["latest_value"])
+        except Exception as e:  # collected and re-raised below
+            errors.append(e)
+
+    threads = [threading.Thread(target=read) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert results == [35.2] * 8
