@@ -86,6 +86,8 @@ class Extracted:
     frame: pd.DataFrame  # STANDARD_COLUMNS + breakdown columns, all text ('' = empty)
     breakdown_columns: list[str]
     problems: list[Problem] = field(default_factory=list)
+    # contract column -> the file's own header, where they differ (Open SDG: value -> Value)
+    source_columns: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -83,13 +83,41 @@ def _extract_all(req: LoadRequest, defs: Definitions) -> tuple[list[Extracted], 
     return files, problems
 
 
-def _check(con, req: LoadRequest, defs: Definitions, today: date):
+def _in_file_terms(problems: list[Problem], files: list[Extracted]) -> list[Problem]:
+    """Name columns as the file's own header does, and order problems by file and row."""
+    names = {x.name: x.source_columns for x in files}
+    out = [replace(p, column=names.get(p.file, {}).get(p.column, p.column)) for p in problems]
+    return sorted(out, key=lambda p: (p.file, p.row or 0, p.column or "", p.reason))
+
+
+def _already_loaded(con, req: LoadRequest, files: list[Extracted]) -> tuple[list[Extracted], list[Problem]]:
+    """Files this organisation has already had published (same sha256) are skipped, so a
+    re-sent file adds nothing, even if later loads have since revised its figures."""
+    if con is None or not files:
+        return files, []
+    keep, notes = [], []
+    for x in files:
+        row = con.execute(
+            "SELECT min(f.load_id) FROM load_files f JOIN loads l ON l.id = f.load_id "
+            "WHERE f.sha256 = ? AND l.org_id = ?", [x.sha256, req.org]).fetchone()
+        if row[0] is None:
+            keep.append(x)
+        else:
+            notes.append(Problem(x.name, None, None, None, f"already loaded in load {row[0]}; skipped", "note"))
+    return keep, notes
+
+
+def _check(con, req: LoadRequest, defs: Definitions, today: date, *, skip_loaded: bool = True):
     """Extract and stage one request; return (files, errors, warnings)."""
     files, problems = _extract_all(req, defs)
+    if skip_loaded:
+        files, notes = _already_loaded(con, req, files)
+        problems += notes
     if files:
         stage_submission(con, files)
         problems += [p for x in files for p in x.problems]
         problems += run_checks(con, req.org, today)
+    problems = _in_file_terms(problems, files)
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity != "error"]
     return files, errors, warnings
@@ -103,7 +131,7 @@ def validate_files(home: Home, req: LoadRequest, *, defs: Definitions | None = N
     try:
         init_schema(con)
         sync_definitions(con, defs)
-        files, errors, warnings = _check(con, req, defs, today or date.today())
+        files, errors, warnings = _check(con, req, defs, today or date.today(), skip_loaded=False)
         return sum(len(x.frame) for x in files), errors, warnings
     finally:
         con.close()
@@ -154,6 +182,9 @@ def load_batch(home: Home, requests: list[LoadRequest], *, defs: Definitions | N
                 continue
             if rejected:
                 continue  # the batch is lost anyway; keep checking to report every problem
+            if not files:
+                results.append(LoadResult(req, None, 0, 0, warnings))  # every file already loaded
+                continue
             received = req.received_at or started
             con.execute(
                 "INSERT INTO loads VALUES (?, ?, ?, ?, ?, 'loaded', ?, 0, 0, ?)",

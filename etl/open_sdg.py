@@ -517,7 +517,8 @@ def read_open_sdg_file(path: Path, defs: Definitions, org: str, opts: ReadOption
     for b, col in bd_out.items():
         frame[b] = pd.Series(col, dtype=object)
     problems.sort(key=lambda p: (p.row or 0, p.column or ""))
-    return Extracted(path, "open_sdg", sha256_of(path), frame, list(bd_out), problems)
+    return Extracted(path, "open_sdg", sha256_of(path), frame, list(bd_out), problems,
+                     source_columns={"value": "Value", "period": "Year", "status": "Observation status"})
 
 
 def _unmatched_problems(name, table: _Table, index, series_known, unmatched) -> list[Problem]:

@@ -119,7 +119,7 @@ def cmd_demo(args, home: Home) -> int:
 
 def cmd_import_open_sdg(args, home: Home) -> int:
     """Make definitions from an Open SDG data repository and load its data."""
-    from etl.open_sdg import import_open_sdg
+    from etl.open_sdg import OpenSdgError, import_open_sdg
 
     from etl.load import LoadRequest, Rejected, load_batch
 
@@ -135,7 +135,14 @@ def cmd_import_open_sdg(args, home: Home) -> int:
                 raise UsageError(f"--councils {args.councils!r}: use GOAL=COUNCIL,GOAL=COUNCIL")
             council_map[goal.strip()] = council.strip()
     home.ensure()
-    plan = import_open_sdg(src, home.definitions, council_map=council_map, name=args.name)
+    try:
+        plan = import_open_sdg(src, home.definitions, council_map=council_map, name=args.name)
+    except OpenSdgError as e:
+        for p in e.problems:
+            _err(str(p))
+        return EXIT_REJECTED
+    for p in plan.problems:
+        _err(str(p))
     requests = [LoadRequest(org, list(files), by="import-open-sdg") for org, files in plan]
     try:
         results = load_batch(home, requests, progress=_progress)

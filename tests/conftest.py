@@ -288,3 +288,14 @@ def build_tiny_warehouse():
 def tiny_warehouse(tmp_path_factory) -> Path:
     """A published warehouse with 3 councils, 6 objectives and 5 loads, one revising a value."""
     return write_tiny_warehouse(tmp_path_factory.mktemp("tiny") / "warehouse.duckdb")
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory):
+    """A home with the bundled demo loaded through `outcomes demo`, the path a user takes."""
+    from etl.home import Home
+    from outcomes.cli import main
+
+    root = tmp_path_factory.mktemp("demo") / "home"
+    assert main(["--home", str(root), "demo"]) == 0
+    return Home.at(root)

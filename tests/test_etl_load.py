@@ -131,6 +131,12 @@ def test_revision_keeps_history_and_as_at(tmp_path: Path):
     assert loads == [(1, "edu", 4, 4, 0), (2, "edu", 4, 1, 3)]
     files = con.execute("SELECT load_id, file_name, format FROM load_files ORDER BY load_id").fetchall()
     assert files == [(1, "a.csv", "csv"), (2, "b.csv", "csv")]
+    con.close()
+    # re-sending the older file is recognised (same sha256) and does not undo the revision
+    [r] = _load(home, tmp_path / "a.csv")
+    assert (r.load_id, r.rows_new) == (None, 0)
+    assert [str(w) for w in r.warnings] == ["a.csv: note: already loaded in load 1; skipped"]
+    assert ("2025-01", "", 11.9, None, None) in _current(home)
 
 
 @pytest.mark.parametrize("content,opts,expected", [

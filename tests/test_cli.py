@@ -1,0 +1,80 @@
+"""The command-line contract: exit codes, problems on stderr, the demo, and a broken real dataset."""
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl.demo import LATE_ORG, REVISED_MEASURE, REVISED_PERIOD, REVISION_DELTA
+from etl.home import Home
+from outcomes.cli import main
+from tests.support import DATASETS, sha256, write
+
+UK = DATASETS / "uk-ons-sdg"
+
+
+def test_usage_errors_exit_2(tmp_path, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["--home", str(tmp_path), "load", "x.csv"])  # no --org
+    assert e.value.code == 2
+    assert main(["--home", str(tmp_path), "import-open-sdg", str(tmp_path)]) == 2
+    assert "does not look like an Open SDG data repository" in capsys.readouterr().err
+
+
+def test_demo_loads_every_organisation_and_story(demo_home: Home):
+    con = duckdb.connect(str(demo_home.warehouse), read_only=True)
+    try:
+        orgs, councils, objectives, measures = con.execute(
+            "SELECT (SELECT count(*) FROM organisations), (SELECT count(*) FROM councils), "
+            "(SELECT count(*) FROM objectives), (SELECT count(*) FROM measures)").fetchone()
+        assert (councils, orgs >= 20, objectives >= 38, measures >= 140) == (5, True, True, True)
+        formats = {r[0] for r in con.execute("SELECT DISTINCT format FROM load_files").fetchall()}
+        assert formats == {"csv", "excel", "open_sdg"}
+        # the revised quarter has two versions, the newer one on top
+        versions = con.execute(
+            "SELECT value FROM observation_versions WHERE measure_id = ? AND period = ? AND breakdown = '' "
+            "ORDER BY load_id", [REVISED_MEASURE, REVISED_PERIOD]).fetchall()
+        assert len(versions) == 2 and versions[1][0] == pytest.approx(versions[0][0] + REVISION_DELTA)
+        assert con.execute("SELECT count(*) FROM loads WHERE org_id = ?", [LATE_ORG]).fetchone()[0] >= 12
+    finally:
+        con.close()
+
+
+def test_demo_twice_adds_nothing(demo_home: Home, tmp_path):
+    before = sha256(demo_home.warehouse)
+    assert main(["--home", str(demo_home.root), "demo"]) == 0
+    assert sha256(demo_home.warehouse) == before
+
+
+needs_shared = pytest.mark.skipif(not UK.is_dir(), reason="the shared datasets (../shared) are not here")
+
+
+@needs_shared
+@pytest.mark.slow
+def test_broken_copy_of_real_data_is_rejected_whole(tmp_path, capsys):
+    home = tmp_path / "home"
+    assert main(["--home", str(home), "import-open-sdg", str(UK)]) == 0
+    published = Home.at(home).warehouse
+    before = sha256(published)
+    lines = (UK / "data" / "indicator_8-5-2.csv").read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace(",3.8", ",three point eight")  # row 2: Value not a number
+    lines[4] = lines[4].replace("2000 Q4", "2000 Q5", 1)  # row 5: Year not a period
+    lines[6] = lines[6].replace(",Female,", ",Unknown,", 1)  # row 7: a Sex nobody declared
+    broken = write(tmp_path / "indicator_8-5-2.csv", "\n".join(lines) + "\n")
+    org = "office-for-national-statistics"
+    capsys.readouterr()
+    assert main(["--home", str(home), "load", str(broken), "--org", org]) == 1
+    err = capsys.readouterr().err.splitlines()
+    problems = [line for line in err if line.startswith("indicator_8-5-2.csv:")]
+    assert [p.split(":")[1:3] for p in problems] == [["2", "Value"], ["5", "Year"], ["7", "Sex"]], err
+    assert "value is not a number (value 'three point eight')" in problems[0]
+    assert "'2000 Q5'" in problems[1]
+    assert "'Unknown'" in problems[2]
+    assert sha256(published) == before
+    kept = [p for p in (home / "rejected").iterdir()]
+    assert len(kept) == 1 and (kept[0] / "indicator_8-5-2.csv").read_text() == broken.read_text()
+    # the untouched original still loads and adds nothing
+    assert main(["--home", str(home), "load", str(UK / "data" / "indicator_8-5-2.csv"), "--org", org]) == 0
+    assert sha256(published) == before
+    shutil.rmtree(home)
