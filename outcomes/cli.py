@@ -91,7 +91,6 @@ def cmd_validate(args, home: Home) -> int:
 def cmd_demo(args, home: Home) -> int:
     """Generate the demo government's submissions and load them through the normal path."""
     from etl.demo import DEMO_DEFINITIONS, generate_demo
-
     from etl.load import LoadRequest, load_batch
     from goal_councils import load_definitions
 
@@ -119,9 +118,8 @@ def cmd_demo(args, home: Home) -> int:
 
 def cmd_import_open_sdg(args, home: Home) -> int:
     """Make definitions from an Open SDG data repository and load its data."""
-    from etl.open_sdg import OpenSdgError, import_open_sdg
-
     from etl.load import LoadRequest, Rejected, load_batch
+    from etl.open_sdg import OpenSdgError, import_open_sdg
 
     src = Path(args.dir)
     if not (src / "data").is_dir() or not (src / "meta").is_dir():

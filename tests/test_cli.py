@@ -1,7 +1,6 @@
 """The command-line contract: exit codes, problems on stderr, the demo, and a broken real dataset."""
 
 import shutil
-from pathlib import Path
 
 import duckdb
 import pytest
