@@ -181,7 +181,10 @@ def cmd_serve(args, home: Home) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="outcomes", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(
+        prog="outcomes",
+        description="Shared Outcomes: load the outcome measures organisations submit, and serve the goal-council "
+                    "dashboard. Exit codes: 0 done, 1 rejected (problems on stderr), 2 usage error.")
     p.add_argument("--home", help=f"home folder (default: $OUTCOMES_HOME or {DEFAULT_HOME})")
     sub = p.add_subparsers(dest="command", required=True)
 
