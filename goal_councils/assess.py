@@ -1,0 +1,271 @@
+"""Assess one measure as a council would, and turn assessments into the exceptions list.
+
+Pure: inputs are plain values and DataFrames fetched by the caller; nothing here reads a file.
+
+An assessment gathers, for the data as it stood at `as_at`:
+  status      against the trajectory or by growth (goal_councils.status)
+  variation   XmR chart and its recent signals (goal_councils.xmr); seasonal measures are
+              judged on the change from the same period a year earlier
+  groups      divergent groups (goal_councils.divergence), per declared breakdown
+  forecast    for demand and leading measures (goal_councils.forecast): whether the central
+              forecast misses the plan or the final target
+  timeliness  each period due in the last year: on time, late or missing (due = period end +
+              due_days); stale when the newest figure is older than two reporting periods
+              past its due date
+
+Exceptions: every assessment contributes zero or more rows (severity, rule, reason). Severity
+(higher is worse): off track 5 (+1 on a headline), missing submission 4, recent signal 4,
+divergent group worse 3, forecast misses target 3, at risk 2, late submission 2, stale 2.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import pandas as pd
+
+from .divergence import Divergence, divergent_groups
+from .forecast import Forecast, forecast
+from .periods import FREQUENCIES, parse_period, period_end, shift_period
+from .status import AT_RISK, OFF_TRACK, StatusResult, interpolate_plan, measure_status
+from .xmr import Signal, XmrResult, looks_seasonal, seasonal_lag, xmr
+
+__all__ = [
+    "Timeliness", "Assessment", "assess_measure", "timeliness", "exception_rows", "EXCEPTION_COLUMNS",
+    "RECENT_SIGNAL_PERIODS", "SEVERITY",
+]
+
+RECENT_SIGNAL_PERIODS = 3
+HEALTH_PERIODS = 12
+SEVERITY = {
+    "off_track": 5, "missing": 4, "signal": 4, "divergent": 3, "forecast_miss": 3,
+    "at_risk": 2, "late": 2, "stale": 2,
+}
+RULE_LABELS = {
+    "off_track": "Off track", "missing": "Missing submission", "signal": "Variation signal",
+    "divergent": "Divergent group", "forecast_miss": "Forecast misses target", "at_risk": "At risk",
+    "late": "Late submission", "stale": "Stale data",
+}
+EXCEPTION_COLUMNS = ["severity", "rule", "rule_label", "measure_id", "period", "reason"]
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    due: list[tuple[str, date, datetime | None]]  # (period, due date, first received) per due period
+    on_time: int
+    late: int
+    missing: int
+    stale: bool
+    latest_period: str | None
+
+    @property
+    def late_periods(self) -> list[str]:
+        return [p for p, d, r in self.due if r is not None and r.date() > d]
+
+    @property
+    def missing_periods(self) -> list[str]:
+        return [p for p, _, r in self.due if r is None]
+
+
+@dataclass
+class Assessment:
+    measure_id: str
+    role: str
+    status: StatusResult
+    variation: XmrResult | None
+    recent_signals: list[Signal]
+    groups: list[Divergence]
+    forecast: Forecast | None
+    forecast_miss: str | None  # the reason, when the forecast misses the plan/target
+    timeliness: Timeliness
+    periods: list[str] = field(default_factory=list)  # the judged series' period labels
+
+
+def _as_date(x) -> date:
+    if isinstance(x, datetime):
+        return x.date()
+    if isinstance(x, date):
+        return x
+    return pd.Timestamp(x).date()
+
+
+def timeliness(frequency: str, due_days: int, first_received: Mapping[str, datetime], as_at: datetime,
+               *, periods: int = HEALTH_PERIODS, since: date | None = None) -> Timeliness:
+    """On time / late / missing for the last `periods` periods whose due date has passed.
+
+    `first_received`: canonical period label -> when the first figure for it arrived.
+    `since`: periods starting before this date are not expected (e.g. before the measure began).
+    """
+    today = as_at.date()
+    # the newest period whose due date has passed
+    start = date(today.year, today.month, 1)
+    probe = parse_period(_label_for(frequency, start), frequency).start if frequency in FREQUENCIES else start
+    due_list = []
+    while len(due_list) < periods:
+        due = date.fromordinal(period_end(frequency, probe).toordinal() + due_days)
+        if since and probe < since:
+            break
+        if due <= today:
+            label = parse_period(_label_for(frequency, probe), frequency).label
+            got = first_received.get(label)
+            due_list.append((label, due, got if got is not None and got <= as_at else None))
+        probe = shift_period(frequency, probe, -1)
+        if probe.year < 1900:
+            break
+    due_list.reverse()
+    late = sum(1 for _, d, r in due_list if r is not None and r.date() > d)
+    missing = sum(1 for _, _, r in due_list if r is None)
+    received = [p for p, r in first_received.items() if r is not None and r <= as_at]
+    latest = max(received, key=lambda p: parse_period(p, frequency).start) if received else None
+    stale = False
+    if latest:
+        two_later = shift_period(frequency, parse_period(latest, frequency).start, 2)
+        stale = date.fromordinal(period_end(frequency, two_later).toordinal() + due_days) < today
+    return Timeliness(due_list, len(due_list) - late - missing, late, missing, stale, latest)
+
+
+def _label_for(frequency: str, d: date) -> str:
+    """The label of the period of `frequency` that contains day `d`."""
+    from .periods import FY_START_MONTH, period_from_start
+
+    if frequency == "monthly":
+        return period_from_start(frequency, date(d.year, d.month, 1))
+    if frequency == "quarterly":
+        return period_from_start(frequency, date(d.year, 3 * ((d.month - 1) // 3) + 1, 1))
+    if frequency == "annual":
+        return period_from_start(frequency, date(d.year, 1, 1))
+    y = d.year if d.month >= FY_START_MONTH else d.year - 1
+    return period_from_start(frequency, date(y, FY_START_MONTH, 1))
+
+
+def _plan_points(measure: Mapping, plan: pd.DataFrame) -> tuple:
+    freq = measure["frequency"]
+
+    def point(period, value):
+        if period is None or value is None or (isinstance(value, float) and math.isnan(value)):
+            return None
+        return (parse_period(str(period), freq).start, float(value))
+
+    baseline = point(measure.get("baseline_period"), measure.get("baseline_value"))
+    final = point(measure.get("target_period"), measure.get("target_value"))
+    milestones = []
+    if plan is not None and len(plan):
+        milestones = [(_as_date(r.period_start), float(r.value)) for r in plan.itertuples() if r.kind == "milestone"]
+    return baseline, milestones, final
+
+
+def assess_measure(
+    measure: Mapping,
+    series: pd.DataFrame,
+    *,
+    plan: pd.DataFrame | None = None,
+    groups: pd.DataFrame | None = None,
+    first_received: Mapping[str, datetime] | None = None,
+    as_at: datetime,
+    with_forecast: bool | None = None,
+) -> Assessment:
+    """Everything a council needs to know about one measure.
+
+    `series`: the total (period, period_start, value) oldest first, as at `as_at`.
+    `groups`: breakdown rows (dimension, grp, period, value) of single-dimension breakdowns.
+    """
+    freq = measure["frequency"]
+    direction = measure["direction"]
+    decimals = int(measure.get("decimals") or 0)
+    s = series.sort_values("period_start") if len(series) else series
+    periods = list(s["period"]) if len(s) else []
+    values = [None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+              for v in (s["value"] if len(s) else [])]
+    actuals = [(_as_date(d), p, v) for d, p, v in zip(s["period_start"], periods, values, strict=True)] if len(s) else []
+    baseline, milestones, final = _plan_points(measure, plan)
+    tol = measure.get("tolerance")
+    tol = None if tol is None or (isinstance(tol, float) and math.isnan(tol)) else float(tol)
+    status = measure_status(actuals, direction, baseline=baseline, milestones=milestones, final=final,
+                            tolerance=tol, unit=measure["unit"], decimals=decimals)
+
+    lag = seasonal_lag(freq)
+    seasonal = bool(measure.get("seasonal")) or looks_seasonal(values, lag)
+    variation = xmr(values, seasonal_lag_periods=lag if seasonal and lag else None)
+    recent = []
+    if variation:
+        last = max((i for i, v in enumerate(variation.values) if v is not None), default=-1)
+        recent = [x for x in variation.signals if x.index > last - RECENT_SIGNAL_PERIODS]
+
+    found: list[Divergence] = []
+    if groups is not None and len(groups):
+        total = dict(zip(periods, values, strict=True))
+        for dim, rows in groups.groupby("dimension", sort=True):
+            by_group = {g: dict(zip(r["period"], r["value"], strict=True)) for g, r in rows.groupby("grp", sort=True)}
+            by_group = {g: {p: (None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v))
+                            for p, v in ser.items()} for g, ser in by_group.items()}
+            found += [Divergence(f"{dim}: {d.group}", d.kind, d.gap, d.change, d.score, d.worse,
+                                 f"{dim.replace('_', ' ')} {d.reason}")
+                      for d in divergent_groups(total, by_group, direction, decimals=decimals)]
+        found.sort(key=lambda d: (not d.worse, d.kind != "trend", -d.score))
+
+    wants = with_forecast if with_forecast is not None else bool(measure.get("demand")) or (
+        measure.get("timing") == "leading" and freq == "monthly")
+    fc = miss = None
+    if wants and len(values) >= 12:
+        horizon = {"monthly": 12, "quarterly": 6}.get(freq, 4)
+        floor = 0.0 if measure["unit"] in ("count", "percent", "rate", "days") else None
+        fc = forecast(values, horizon, seasonal_periods=lag if seasonal else None, floor=floor)
+        if fc and actuals and (milestones or final):
+            points = ([baseline] if baseline else []) + list(milestones) + ([final] if final else [])
+            last_start = actuals[-1][0]
+            sign = 1 if direction == "up" else -1
+            for k, mean in enumerate(fc.mean, start=1):
+                when = shift_period(freq, last_start, k)
+                target = interpolate_plan(points, when) if milestones else (
+                    final[1] if final and when >= final[0] else None)
+                if target is not None and sign * (mean - target) < 0:
+                    label = parse_period(_label_for(freq, when), freq).label
+                    miss = (f"The forecast for {label} ({mean:,.{decimals}f}) is on the wrong side of the "
+                            f"plan ({target:,.{decimals}f})")
+                    break
+
+    since = parse_period(periods[0], freq).start if periods else None
+    timely = timeliness(freq, int(measure.get("due_days") or 0), first_received or {}, as_at, since=since)
+    return Assessment(measure["id"], measure.get("role", "contributing"), status, variation, recent, found,
+                      fc, miss, timely, periods)
+
+
+def exception_rows(a: Assessment) -> list[dict]:
+    """The exceptions an assessment raises, each with a severity and a readable reason."""
+    rows: list[dict] = []
+
+    def add(rule: str, period: str | None, reason: str, bump: int = 0):
+        rows.append({"severity": SEVERITY[rule] + bump, "rule": rule, "rule_label": RULE_LABELS[rule],
+                     "measure_id": a.measure_id, "period": period, "reason": reason})
+
+    headline = 1 if a.role == "headline" else 0
+    if a.status.rag == OFF_TRACK:
+        add("off_track", a.status.period, a.status.reason, headline)
+    elif a.status.rag == AT_RISK:
+        add("at_risk", a.status.period, a.status.reason, headline)
+    if a.recent_signals and a.variation:
+        x = a.recent_signals[-1]
+        p = a.periods[x.index] if x.index < len(a.periods) else None
+        basis = "" if a.variation.basis == "values" else f" (judged on the {a.variation.basis})"
+        add("signal", p, f"{x.label}, {x.side} side{basis}")
+    for d in a.groups:
+        if d.worse:
+            add("divergent", None, d.reason)
+    if a.forecast_miss:
+        add("forecast_miss", None, a.forecast_miss)
+    t = a.timeliness
+    if t.missing_periods:
+        add("missing", t.missing_periods[-1],
+            f"No figure for {', '.join(t.missing_periods[-3:])}" + (" and earlier" if t.missing > 3 else ""))
+    if t.late:
+        add("late", t.late_periods[-1], f"{t.late} of the last {len(t.due)} submissions arrived after the due date")
+    if t.stale:
+        add("stale", t.latest_period, f"The newest figure is for {t.latest_period}")
+    return rows
+
+
+def ranked(rows: Sequence[dict]) -> list[dict]:
+    return sorted(rows, key=lambda r: (-r["severity"], r["measure_id"], r["rule"]))

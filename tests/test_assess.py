@@ -1,0 +1,114 @@
+"""Assessments and exceptions: timeliness worked by hand, and the demo's planted stories found."""
+
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+import pytest
+
+from etl import demo
+from goal_councils.assess import assess_measure, exception_rows, timeliness
+
+
+def test_timeliness_worked_by_hand():
+    # monthly, due 15 days after the month ends; as at 2026-05-20 the periods due are
+    # ... 2026-03 (due 2026-04-15) and 2026-04 (due 2026-05-15); 2026-05 is not yet due.
+    received = {
+        "2026-01": datetime(2026, 2, 10),   # due 2026-02-15: on time
+        "2026-02": datetime(2026, 3, 20),   # due 2026-03-15: late
+        # 2026-03 never arrived: missing
+        "2026-04": datetime(2026, 5, 15, 9),  # due 2026-05-15: on time (same day)
+    }
+    t = timeliness("monthly", 15, received, datetime(2026, 5, 20), periods=4, since=datetime(2026, 1, 1).date())
+    assert [p for p, _, _ in t.due] == ["2026-01", "2026-02", "2026-03", "2026-04"]
+    assert (t.on_time, t.late, t.missing) == (2, 1, 1)
+    assert t.late_periods == ["2026-02"] and t.missing_periods == ["2026-03"]
+    assert t.latest_period == "2026-04" and not t.stale
+    # as at 2026-08-01 nothing newer came: 2026-05 and 2026-06 are missing, the data is stale
+    # (two periods after 2026-04 is 2026-06, due 2026-07-15, before 2026-08-01)
+    t = timeliness("monthly", 15, received, datetime(2026, 8, 1), periods=6, since=datetime(2026, 1, 1).date())
+    assert t.missing_periods == ["2026-03", "2026-05", "2026-06"] and t.stale
+
+
+def test_quarterly_due_dates():
+    # 2026-Q1 ends 2026-03-31; due 45 days later = 2026-05-15
+    t = timeliness("quarterly", 45, {"2026-Q1": datetime(2026, 5, 16)}, datetime(2026, 6, 1), periods=1)
+    assert t.due[0][:2] == ("2026-Q1", datetime(2026, 5, 15).date()) and t.late == 1
+
+
+# --- the demo's stories, found by the rules --------------------------------------------------
+
+AS_AT = datetime(2026, 11, 24)
+
+
+def _frames(con, measure_id):
+    m = con.execute("SELECT * FROM measures WHERE id = ?", [measure_id]).df().iloc[0].to_dict()
+    cur = con.execute(
+        "SELECT period, period_start, breakdown, dimension, grp, value FROM current_observations "
+        "WHERE measure_id = ? ORDER BY period_start", [measure_id]).df()
+    plan = con.execute("SELECT period, period_start, value, kind FROM trajectories WHERE measure_id = ?",
+                       [measure_id]).df()
+    first = con.execute(
+        "SELECT o.period, min(l.received_at) FROM observations o JOIN loads l ON l.id = o.load_id "
+        "WHERE o.measure_id = ? GROUP BY o.period", [measure_id]).fetchall()
+    total = cur[cur.breakdown == ""]
+    groups = cur[(cur.breakdown != "") & ~cur.dimension.str.contains("|", regex=False)]
+    return m, total, plan, groups, {p: r for p, r in first}
+
+
+@pytest.fixture(scope="module")
+def con(demo_home):
+    c = duckdb.connect(str(demo_home.warehouse), read_only=True)
+    yield c
+    c.close()
+
+
+def _assess(con, measure_id, **kw):
+    m, total, plan, groups, first = _frames(con, measure_id)
+    return assess_measure(m, total, plan=plan, groups=groups, first_received=first, as_at=AS_AT, **kw)
+
+
+def test_shift_is_signalled(con):
+    a = _assess(con, demo.SHIFT_MEASURE)
+    runs = [s for s in a.variation.signals if s.rule in ("run_of_8", "beyond_limit") and s.side == "high"]
+    assert runs, "the shift in Northfield's days to decide is not signalled"
+    first = a.periods[min(s.index for s in runs)]
+    assert demo.SHIFT_FROM <= first <= "2025-09"
+    assert len(a.variation.phases) >= 2  # limits recomputed after the change point
+
+
+def test_divergent_group_is_flagged(con):
+    a = _assess(con, demo.DIVERGENT_MEASURE)
+    dim, group = demo.DIVERGENT_GROUP
+    worse = [d for d in a.groups if d.worse]
+    assert worse and worse[0].group == f"{dim}: {group}", [d.reason for d in a.groups]
+
+
+@pytest.mark.parametrize("measure_id", sorted(m for m, months in demo.SEASONAL_MEASURES.items()
+                                                if set(months) == set(demo.DEMAND_PEAK_MONTHS))[:1])
+def test_seasonal_peak_is_forecast(con, measure_id):
+    a = _assess(con, measure_id, with_forecast=True)
+    assert a.forecast and a.forecast.seasonal
+    last = pd.Period(a.periods[-1], freq="M")
+    by_month = {(last + k).month: v for k, v in enumerate(a.forecast.mean, start=1)}
+    others = [v for mth, v in by_month.items() if mth not in demo.DEMAND_PEAK_MONTHS]
+    assert by_month[1] > max(others) * 0.98 and by_month[4] > sum(others) / len(others)
+    assert a.variation.basis == "change on the same period a year earlier"
+
+
+def test_late_submitter_is_listed(con):
+    owned = [r[0] for r in con.execute("SELECT id FROM measures WHERE owner_id = ? AND frequency = 'monthly'",
+                                       [demo.LATE_ORG]).fetchall()]
+    rows = [r for m in owned for r in exception_rows(_assess(con, m))]
+    assert any(r["rule"] == "late" for r in rows)
+    on_time = [r[0] for r in con.execute(
+        "SELECT id FROM measures WHERE owner_id = 'northfield' AND frequency = 'monthly' LIMIT 3").fetchall()]
+    late_elsewhere = [r for m in on_time for r in exception_rows(_assess(con, m)) if r["rule"] == "late"]
+    assert len(late_elsewhere) < len([r for r in rows if r["rule"] == "late"])
+
+
+def test_on_and_off_track(con):
+    assert _assess(con, demo.ON_TRACK_MEASURE).status.rag == "on_track"
+    off = _assess(con, demo.OFF_TRACK_MEASURE)
+    assert off.status.rag == "off_track"
+    assert any(r["rule"] == "off_track" and r["severity"] == 6 for r in exception_rows(off))
