@@ -179,7 +179,8 @@ def assess_measure(
     periods = list(s["period"]) if len(s) else []
     values = [None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
               for v in (s["value"] if len(s) else [])]
-    actuals = [(_as_date(d), p, v) for d, p, v in zip(s["period_start"], periods, values, strict=True)] if len(s) else []
+    starts = list(s["period_start"]) if len(s) else []
+    actuals = [(_as_date(d), p, v) for d, p, v in zip(starts, periods, values, strict=True)]
     baseline, milestones, final = _plan_points(measure, plan)
     tol = measure.get("tolerance")
     tol = None if tol is None or (isinstance(tol, float) and math.isnan(tol)) else float(tol)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -10,7 +11,8 @@ from etl.home import Home
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI_DEFINITIONS = FIXTURES / "mini" / "definitions"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+# the shared folder beside the checkout (../shared); OUTCOMES_SHARED points elsewhere if needed
+SHARED = Path(os.environ.get("OUTCOMES_SHARED") or Path(__file__).resolve().parents[2] / "shared")
 DATASETS = SHARED / "datasets"
 
 
