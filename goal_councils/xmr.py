@@ -14,8 +14,9 @@ MIN_POINTS. Signal rules, each named as the UI names it:
     range_limit    a moving range above the upper range limit (a sudden jump)
 
 Change point: when a run of 8 confirms a sustained shift, the limits are recomputed from
-the first point of that run (a new phase, using up to BASELINE_POINTS values from there),
-and later points are judged against the new phase. A phase needs MIN_POINTS values.
+the first point of that run (a new phase, using up to SHIFT_BASELINE_POINTS values from
+there, few enough that a later shift does not leak into them), and later points are judged
+against the new phase. A phase needs MIN_POINTS values.
 
 Seasonal series are judged on the change from the same period a year earlier (x_t -
 x_(t-s)), which removes a stable seasonal pattern; the result says so in `basis`.
@@ -35,6 +36,7 @@ __all__ = [
 NPL = 2.66
 URL = 3.268
 BASELINE_POINTS = 24
+SHIFT_BASELINE_POINTS = 12
 MIN_POINTS = 8
 RUN = 8
 
@@ -218,7 +220,7 @@ def _judge(result: XmrResult, n: int, recompute: bool) -> None:
             else:
                 signals.append(Signal(i, "run_of_8", "high" if run_side > 0 else "low"))
             if recompute and length == RUN and run_start > ph.start:
-                new = _phase(series, run_start, n)
+                new = _phase(series, run_start, min(n, SHIFT_BASELINE_POINTS))
                 if new is not None:
                     result.phases.append(new)
                     # judge again from the change point against the new limits
