@@ -14,6 +14,7 @@ import codecs
 import csv
 import hashlib
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +77,26 @@ class ReadOptions:
     sheet: str | None = None
     format: str | None = None  # force 'csv' | 'excel' | 'open_sdg'
     indicator: str | None = None  # Open SDG indicator id when the file name does not say
+    # a published repository repeats rows now and then: the import keeps the first and warns;
+    # a submission with conflicting repeats is rejected
+    tolerate_repeats: bool = False
+
+    def check(self) -> None:
+        """Raise ValueError for options that cannot be used (a usage error, not bad data)."""
+        if len(self.delimiter) != 1:
+            raise ValueError(f"--delimiter must be one character, not {self.delimiter!r} (for a tab: $'\\t')")
+        if self.delimiter in ('"', "\n", "\r"):
+            raise ValueError(f"--delimiter cannot be {self.delimiter!r}")
+        try:
+            codecs.lookup(self.encoding)
+        except LookupError as e:
+            raise ValueError(f"--encoding {self.encoding!r} is not an encoding Python knows") from e
+
+    @property
+    def fingerprint(self) -> str:
+        """What changes how the bytes of a file are read (a re-sent file is matched on this too)."""
+        return f"delimiter={self.delimiter!r};decimal={self.decimal!r};encoding={self.encoding};sheet={self.sheet};" \
+               f"format={self.format};indicator={self.indicator}"
 
 
 @dataclass
@@ -104,6 +125,9 @@ def sha256_of(path: Path) -> str:
 
 def _decode(path: Path, raw: bytes, opts: ReadOptions) -> str:
     name = path.name
+    if raw.startswith(b"PK\x03\x04"):
+        raise ExtractError([Problem(name, None, None, None,
+                                    "this is a zip file (an Excel workbook?), not text; save it as .xlsx or as CSV")])
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8):]
     try:
@@ -139,6 +163,9 @@ def read_table_csv(path: Path, opts: ReadOptions) -> tuple[list[str], list[tuple
     except csv.Error as e:
         raise ExtractError([Problem(path.name, 1, None, None, f"cannot read the header: {e}")]) from e
     header = [h.strip() for h in header]
+    if opts.delimiter == "," and len(header) == 1 and "\t" in header[0]:
+        raise ExtractError([Problem(path.name, 1, None, header[0][:60],
+                                    "the header uses tabs as delimiter; declare it with --delimiter $'\\t'")])
     if opts.delimiter == "," and len(header) == 1 and ";" in header[0]:
         raise ExtractError([Problem(
             path.name, 1, None, header[0][:60],
@@ -184,16 +211,23 @@ def read_table_excel(path: Path, opts: ReadOptions) -> tuple[list[str], list[tup
         try:
             header = [("" if c is None else str(c)).strip() for c in next(it)]
         except StopIteration:
-            raise ExtractError([Problem(path.name, None, None, None, "the sheet is empty")]) from None
+            raise ExtractError([Problem(path.name, None, None, sheet.title,
+                                        f"the sheet is empty (sheets: {', '.join(book.sheetnames)}; "
+                                        "choose one with --sheet)")]) from None
         while header and header[-1] == "":
             header.pop()
-        rows = []
+        rows, problems = [], []
         for n, cells in enumerate(it, start=2):
-            text = [_cell_text(c) for c in cells[: len(header)]]
+            text = [_cell_text(c) for c in cells]
+            if any(t != "" for t in text[len(header):]):
+                extra = next(i for i, t in enumerate(text) if i >= len(header) and t != "")
+                problems.append(Problem(path.name, n, f"column {extra + 1}", text[extra],
+                                        "this column has no name in the header but holds data"))
+            text = text[: len(header)] + [""] * max(0, len(header) - len(text))
             if all(t == "" for t in text):
                 continue
             rows.append((n, text))
-        return header, rows, []
+        return header, rows, problems
     finally:
         book.close()
 
@@ -208,9 +242,31 @@ def _cell_text(c) -> str:
     return str(c)
 
 
+RESERVED = ("row", "period_label", "file")
+THOUSANDS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
+
+
+def _from_decimal_comma(text: str) -> str:
+    """'1.234,5' -> '1234.5'; '12,5' -> '12.5'; anything else is left for the value check."""
+    t = text.strip()
+    if THOUSANDS.match(t):
+        return t.replace(".", "").replace(",", ".")
+    if "," in t and "." not in t:
+        return t.replace(",", ".")
+    return t
+
+
 def _standard(path: Path, fmt: str, header, rows, problems, defs: Definitions, org: str, opts) -> Extracted:
     seen: dict[str, int] = {}
     for i, h in enumerate(header):
+        if h in RESERVED:
+            raise ExtractError(problems + [Problem(path.name, 1, h, None, f"column name {h!r} is reserved; rename it")])
+        if h == "":
+            filled = next((n for n, cells in rows if i < len(cells) and str(cells[i]).strip()), None)
+            if filled is not None:
+                problems.append(Problem(path.name, filled, f"column {i + 1}", None,
+                                        "this column has no name in the header but holds data"))
+            continue
         if h in seen:
             problems.append(Problem(path.name, 1, h, None, f"column appears twice (columns {seen[h] + 1} and {i + 1})"))
         seen.setdefault(h, i)
@@ -225,9 +281,11 @@ def _standard(path: Path, fmt: str, header, rows, problems, defs: Definitions, o
         if col not in frame:
             frame[col] = ""
     frame["period_label"] = frame["period"]
-    if opts.decimal == ",":
-        frame["value"] = frame["value"].str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    if opts.decimal == "," and fmt == "csv":  # Excel numbers are numbers already
+        frame["value"] = frame["value"].map(_from_decimal_comma)
     frame = frame[list(STANDARD_COLUMNS) + breakdowns]
+    if not rows and not problems:
+        raise ExtractError([Problem(path.name, None, None, None, "the file has a header but no data rows")])
     return Extracted(path, fmt, sha256_of(path), frame, breakdowns, problems)
 
 
@@ -275,7 +333,8 @@ def extract(path: Path, defs: Definitions, org: str, opts: ReadOptions = ReadOpt
     """Read one submission file of any supported format."""
     path = Path(path)
     if not path.is_file():
-        raise ExtractError([Problem(str(path), None, None, None, "no such file")])
+        what = "is a folder, not a file" if path.is_dir() else "no such file"
+        raise ExtractError([Problem(str(path), None, None, None, what)])
     fmt = detect_format(path, opts)
     if fmt not in READERS:
         raise ExtractError([Problem(path.name, None, None, fmt, f"unknown format (known: {', '.join(READERS)})")])

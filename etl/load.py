@@ -22,7 +22,7 @@ import duckdb
 
 from goal_councils import Definitions, load_definitions
 
-from .extract import Extracted, ExtractError, Problem, ReadOptions, extract
+from .extract import Extracted, ExtractError, Problem, ReadOptions, extract, sha256_of
 from .home import Home
 from .validate import run_checks, stage_submission
 from .warehouse import definitions_digest, init_schema, load_lock, sql_text, staged_build, sync_definitions
@@ -99,7 +99,8 @@ def _already_loaded(con, req: LoadRequest, files: list[Extracted]) -> tuple[list
     for x in files:
         row = con.execute(
             "SELECT min(f.load_id) FROM load_files f JOIN loads l ON l.id = f.load_id "
-            "WHERE f.sha256 = ? AND l.org_id = ?", [x.sha256, req.org]).fetchone()
+            "WHERE f.sha256 = ? AND f.read_options = ? AND l.org_id = ?",
+            [x.sha256, req.options.fingerprint, req.org]).fetchone()
         if row[0] is None:
             keep.append(x)
         else:
@@ -151,6 +152,14 @@ def _keep_rejected(home: Home, req: LoadRequest, errors: list[Problem], stamp: s
     return folder
 
 
+def _file_facts(paths: list[Path]) -> list[dict]:
+    out = []
+    for p in paths:
+        p = Path(p).resolve()
+        out.append({"path": str(p), "sha256": sha256_of(p) if p.is_file() else None})
+    return out
+
+
 def _audit(home: Home, entry: dict) -> None:
     home.audit_log.parent.mkdir(parents=True, exist_ok=True)
     with open(home.audit_log, "a", encoding="utf-8") as f:
@@ -197,8 +206,8 @@ def load_batch(home: Home, requests: list[LoadRequest], *, defs: Definitions | N
                 results.append(LoadResult(req, None, rows_read, 0, warnings))
                 continue
             con.executemany(
-                "INSERT INTO load_files VALUES (?, ?, ?, ?, ?)",
-                [(next_id, x.name, x.sha256, x.format, len(x.frame)) for x in files],
+                "INSERT INTO load_files VALUES (?, ?, ?, ?, ?, ?)",
+                [(next_id, x.name, x.sha256, x.format, len(x.frame), req.options.fingerprint) for x in files],
             )
             con.execute("UPDATE loads SET rows_new = ?, rows_unchanged = ?, finished_at = ? WHERE id = ?",
                         [new, rows_read - new, _now(), next_id])
@@ -210,7 +219,7 @@ def load_batch(home: Home, requests: list[LoadRequest], *, defs: Definitions | N
             kept = [_keep_rejected(home, req, errors, stamp) for req, errors in rejected]
             for (req, errors), folder in zip(rejected, kept, strict=True):
                 _audit(home, {"at": _now(), "org": req.org, "outcome": "rejected", "by": req.by,
-                              "files": [str(p) for p in req.files], "problems": len(errors),
+                              "files": _file_facts(req.files), "problems": len(errors),
                               "kept": str(folder)})
             raise Rejected([p for _, errors in rejected for p in errors], kept)
         changed_defs = previous is None or previous[0] != definitions_digest(defs)
@@ -222,7 +231,7 @@ def load_batch(home: Home, requests: list[LoadRequest], *, defs: Definitions | N
             state["publish"] = True
     for r in results:
         _audit(home, {"at": _now(), "org": r.request.org, "outcome": r.outcome, "load_id": r.load_id,
-                      "by": r.request.by, "files": [str(p) for p in r.request.files],
+                      "by": r.request.by, "files": _file_facts(r.request.files),
                       "rows_read": r.rows_read, "rows_new": r.rows_new,
                       "received_at": r.request.received_at or started})
     return results

@@ -497,8 +497,9 @@ def read_open_sdg_file(path: Path, defs: Definitions, org: str, opts: ReadOption
                     "Value",
                     r.value,
                     f"same measure, period and breakdown as row {first.row} ({same}); "
-                    f"row {first.row} kept, this row skipped",
-                    "warning",
+                    f"row {first.row} kept, this row skipped" if opts.tolerate_repeats else
+                    f"same measure, period and breakdown as row {first.row} ({same})",
+                    "warning" if opts.tolerate_repeats else "error",
                 )
             )
             continue

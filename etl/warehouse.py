@@ -169,9 +169,14 @@ def staged_build(home: Home) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict]]
     if published.exists():
         shutil.copyfile(published, stage)
     state = {"publish": False}
-    con = duckdb.connect(str(stage))
     try:
+        con = duckdb.connect(str(stage))
         init_schema(con)
+    except duckdb.Error as e:
+        stage.unlink(missing_ok=True)
+        raise PublishError(f"the published warehouse {published} cannot be read ({e}); nothing was changed. "
+                           "Restore it from a backup, or move it away to start a new one") from e
+    try:
         yield con, state
         if state["publish"]:
             con.execute("CHECKPOINT")

@@ -23,7 +23,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .periods import PeriodError, parse_period
-from .yamlfile import line_of, load_yaml
+from .yamlfile import LineDict, line_of, load_yaml
 
 __all__ = [
     "Organisation",
@@ -234,13 +234,20 @@ def load_definitions(folder: Path | str) -> Definitions:
     orgs: dict[str, tuple[Organisation, Path, int]] = {}
     vocab: dict[str, tuple[list[str], Path, int]] = {}
     councils: list[_Parsed] = []
+    unreadable = False
 
     for path in files:
         try:
             doc = load_yaml(path)
         except yaml.YAMLError as e:
             mark = getattr(e, "problem_mark", None)
-            problems.append(_problem(path, mark.line + 1 if mark else 0, "", f"not valid YAML: {e}"))
+            what = getattr(e, "problem", None) or str(e)
+            problems.append(_problem(path, mark.line + 1 if mark else 0, "", f"not valid YAML: {what}"))
+            unreadable = True
+            continue
+        except UnicodeDecodeError as e:
+            problems.append(_problem(path, 0, "", f"not UTF-8 text (byte 0x{e.object[e.start]:02x}); save it as UTF-8"))
+            unreadable = True
             continue
         if doc is None:
             continue
@@ -250,6 +257,12 @@ def load_definitions(folder: Path | str) -> Definitions:
         for key in doc:
             if key not in ("organisations", "breakdowns", "councils"):
                 problems.append(_problem(path, doc.key_lines.get(key, 0), "", f"unknown top-level key {key!r}"))
+        sections = {"organisations": list, "breakdowns": dict, "councils": list}
+        bad = [k for k, kind in sections.items() if doc.get(k) is not None and not isinstance(doc[k], kind)]
+        for k in bad:
+            want = "a list" if sections[k] is list else "a mapping of name to values"
+            problems.append(_problem(path, doc.key_lines.get(k, 0), "", f"{k} must be {want}"))
+        doc = _without(doc, bad)
         for raw in doc.get("organisations") or []:
             try:
                 org = Organisation.model_validate(raw)
@@ -268,6 +281,9 @@ def load_definitions(folder: Path | str) -> Definitions:
                 problems.append(_problem(path, line, str(name), "a breakdown lists its allowed values"))
                 continue
             bad = [v for v in values if re.search(r"[|=;]", str(v))]
+            twice = sorted({str(v) for v in values if [str(x) for x in values].count(str(v)) > 1})
+            if twice:
+                problems.append(_problem(path, line, str(name), f"values listed twice: {twice}"))
             if bad:
                 problems.append(_problem(path, line, str(name), f"values may not contain | = or ;: {bad}"))
             if name in vocab:
@@ -280,6 +296,9 @@ def load_definitions(folder: Path | str) -> Definitions:
             if council:
                 councils.append(council)
 
+    if unreadable:
+        # cross-file checks would only repeat what an unreadable file hides
+        raise DefinitionsError(problems)
     problems += _check_councils(councils, orgs, vocab)
     if problems:
         raise DefinitionsError(problems)
@@ -300,6 +319,14 @@ def load_definitions(folder: Path | str) -> Definitions:
     return Definitions.build(
         {k: v[0] for k, v in orgs.items()}, {k: v[0] for k, v in vocab.items()}, fixed
     )
+
+
+def _without(doc: LineDict, keys: list[str]) -> LineDict:
+    if not keys:
+        return doc
+    out = LineDict({k: v for k, v in doc.items() if k not in keys})
+    out.line, out.key_lines = doc.line, doc.key_lines
+    return out
 
 
 def _members(objectives: list[Objective]) -> list[str]:
@@ -429,13 +456,29 @@ def _measure_problems(m: Measure, orgs, vocab, partner_orgs) -> list[tuple[tuple
             checks.append((("target", "baseline", "period"), t.baseline.period, t.baseline.value))
         checks += [(("target", "trajectory", k), k, v) for k, v in t.trajectory.items()]
         lo, hi = UNIT_BOUNDS[m.unit]
+        starts = {}
         for loc, period, value in checks:
             try:
-                parse_period(period, m.frequency)
+                starts[loc] = parse_period(period, m.frequency).start
             except PeriodError as e:
                 out.append((loc, f"target {e}"))
             if (lo is not None and value < lo) or (hi is not None and value > hi):
                 out.append((loc, f"target value {value:g} is outside what a {m.unit} allows"))
+        final = starts.get(("target", "final", "period"))
+        base = starts.get(("target", "baseline", "period"))
+        if final and base and base >= final:
+            out.append((("target", "baseline", "period"), "the baseline must come before the final target"))
+        seen_starts: dict = {}
+        for loc, start in starts.items():
+            if loc[1] != "trajectory":
+                continue
+            if final and start > final:
+                out.append((loc, f"milestone {loc[2]} is after the final target"))
+            if base and start < base:
+                out.append((loc, f"milestone {loc[2]} is before the baseline"))
+            if start in seen_starts:
+                out.append((loc, f"milestone {loc[2]} is the same period as {seen_starts[start]}"))
+            seen_starts[start] = loc[2]
     if m.open_sdg:
         for col, b in m.open_sdg.columns.items():
             if b not in m.breakdowns:

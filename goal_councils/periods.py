@@ -72,6 +72,8 @@ def _read(label: str) -> tuple[str, date]:
         if not m:
             continue
         y = int(m.group(1))
+        if not 1800 <= y <= 2200:
+            raise PeriodError(f"{text!r}: year {y} is out of range (1800-2200)")
         if kind == "annual":
             return kind, date(y, 1, 1)
         if kind == "monthly":

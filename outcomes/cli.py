@@ -10,11 +10,12 @@ import argparse
 import os
 import shutil
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from etl.extract import ReadOptions
 from etl.home import DEFAULT_HOME, Home
+from etl.warehouse import PublishError
 from goal_councils import DefinitionsError
 
 __all__ = ["main"]
@@ -35,27 +36,51 @@ def _progress(i: int, n: int, message: str) -> None:
 
 
 def _read_options(args) -> ReadOptions:
-    return ReadOptions(
+    opts = ReadOptions(
         delimiter=args.delimiter, decimal=args.decimal, encoding=args.encoding,
         sheet=args.sheet, format=args.format, indicator=args.indicator,
     )
+    try:
+        opts.check()
+    except ValueError as e:
+        raise UsageError(str(e)) from e
+    return opts
+
+
+def _files(args) -> list[Path]:
+    paths = [Path(f) for f in args.files]
+    for p in paths:
+        if not p.exists():
+            raise UsageError(f"{p}: no such file")
+        if not p.is_file():
+            raise UsageError(f"{p}: is a folder, not a file")
+    return paths
+
+
+def _needs_definitions(home: Home) -> None:
+    if not home.definitions.is_dir() or not any(home.definitions.rglob("*.y*ml")):
+        raise UsageError(f"{home.root} has no definitions yet: run `outcomes demo`, `outcomes import-open-sdg`, "
+                         f"or put definition files in {home.definitions}")
 
 
 def _received(text: str | None) -> datetime | None:
     if not text:
         return None
     try:
-        return datetime.fromisoformat(text)
+        when = datetime.fromisoformat(text)
     except ValueError as e:
         raise UsageError(f"--received {text!r}: use YYYY-MM-DD or YYYY-MM-DDTHH:MM") from e
+    if when > datetime.now():
+        raise UsageError(f"--received {text!r} is in the future")
+    return when
 
 
 def cmd_load(args, home: Home) -> int:
     """Validate files and load them into the warehouse (exit 1 and nothing published if rejected)."""
     from etl.load import LoadRequest, Rejected, load_batch
 
-    req = LoadRequest(args.org, [Path(f) for f in args.files], _received(args.received),
-                      by=args.by, options=_read_options(args))
+    _needs_definitions(home)
+    req = LoadRequest(args.org, _files(args), _received(args.received), by=args.by, options=_read_options(args))
     try:
         [result] = load_batch(home, [req], progress=_progress)
     except Rejected as e:
@@ -66,7 +91,9 @@ def cmd_load(args, home: Home) -> int:
         return EXIT_REJECTED
     for w in result.warnings:
         _err(str(w))
-    if result.load_id is None:
+    if result.load_id is None and result.rows_read == 0:
+        print("nothing new: every file was already loaded")
+    elif result.load_id is None:
         print(f"nothing new: all {result.rows_read:,} rows are already published")
     else:
         print(f"load {result.load_id}: {result.rows_new:,} new or revised rows of {result.rows_read:,} read; published")
@@ -77,7 +104,8 @@ def cmd_validate(args, home: Home) -> int:
     """Run every check on files without loading them (exit 1 if any problem)."""
     from etl.load import LoadRequest, validate_files
 
-    req = LoadRequest(args.org, [Path(f) for f in args.files], options=_read_options(args))
+    _needs_definitions(home)
+    req = LoadRequest(args.org, _files(args), options=_read_options(args))
     rows, errors, warnings = validate_files(home, req)
     for p in [*errors, *warnings]:
         _err(str(p))
@@ -90,8 +118,8 @@ def cmd_validate(args, home: Home) -> int:
 
 def cmd_demo(args, home: Home) -> int:
     """Generate the demo government's submissions and load them through the normal path."""
-    from etl.demo import DEMO_DEFINITIONS, generate_demo
-    from etl.load import LoadRequest, load_batch
+    from etl.demo import DEMO_DEFINITIONS, DEMO_END, generate_demo
+    from etl.load import LoadRequest, Rejected, load_batch
     from goal_councils import load_definitions
 
     home.ensure()
@@ -100,16 +128,30 @@ def cmd_demo(args, home: Home) -> int:
     if others and not args.force:
         raise UsageError(f"{home.definitions} already holds other definitions; use an empty home "
                          "or pass --force to add the demo beside them")
+    had_demo = target.exists()
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(DEMO_DEFINITIONS, target)
-    defs = load_definitions(home.definitions)
-    outdir = home.root / "submissions" / "demo"
-    shutil.rmtree(outdir, ignore_errors=True)
-    outdir.mkdir(parents=True)
-    loads = generate_demo(defs, outdir, seed=args.seed)
-    _err(f"generated {sum(len(x.files) for x in loads)} submission files for {len(loads)} loads in {outdir}")
-    requests = [LoadRequest(x.org, list(x.files), x.received_at, by="demo") for x in loads]
-    results = load_batch(home, requests, defs=defs, progress=_progress if args.verbose else None)
+    try:
+        defs = load_definitions(home.definitions)
+        outdir = home.root / "submissions" / "demo"
+        shutil.rmtree(outdir, ignore_errors=True)
+        outdir.mkdir(parents=True)
+        loads = generate_demo(defs, outdir, seed=args.seed)
+        _err(f"generated {sum(len(x.files) for x in loads)} submission files for {len(loads)} loads in {outdir}")
+        requests = [LoadRequest(x.org, list(x.files), x.received_at, by="demo") for x in loads]
+        # the demo government lives in late 2026: judge "future" periods from its own calendar
+        today = max(date.today(), max(x.received_at for x in loads).date(), DEMO_END)
+        results = load_batch(home, requests, defs=defs, today=today,
+                             progress=_progress if args.verbose else None)
+    except (DefinitionsError, Rejected) as e:
+        if not had_demo:
+            shutil.rmtree(target, ignore_errors=True)  # leave the home as it was
+        if isinstance(e, Rejected):
+            for p in e.problems:
+                _err(str(p))
+            _err(f"the demo was rejected: {len(e.problems)} problem(s); nothing was published")
+            return EXIT_REJECTED
+        raise
     new = sum(r.rows_new for r in results)
     print(f"demo loaded: {len([r for r in results if r.load_id])} loads, {new:,} observations; "
           f"warehouse {home.warehouse}")
@@ -118,9 +160,6 @@ def cmd_demo(args, home: Home) -> int:
 
 def cmd_import_open_sdg(args, home: Home) -> int:
     """Make definitions from an Open SDG data repository and load its data."""
-    from etl.load import LoadRequest, Rejected, load_batch
-    from etl.open_sdg import OpenSdgError, import_open_sdg
-
     src = Path(args.dir)
     if not (src / "data").is_dir() or not (src / "meta").is_dir():
         raise UsageError(f"{src} does not look like an Open SDG data repository (needs data/ and meta/)")
@@ -133,21 +172,45 @@ def cmd_import_open_sdg(args, home: Home) -> int:
                 raise UsageError(f"--councils {args.councils!r}: use GOAL=COUNCIL,GOAL=COUNCIL")
             council_map[goal.strip()] = council.strip()
     home.ensure()
+    # the import writes definitions before loading; keep the folder as it was to put back on failure
+    backup = home.root / ".definitions-before-import"
+    shutil.rmtree(backup, ignore_errors=True)
+    shutil.copytree(home.definitions, backup)
     try:
-        plan = import_open_sdg(src, home.definitions, council_map=council_map, name=args.name)
+        return _import_and_load(src, home, council_map, args.name, backup)
+    finally:
+        shutil.rmtree(backup, ignore_errors=True)
+
+
+def _restore(folder: Path, backup: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(backup, folder)
+
+
+def _import_and_load(src: Path, home: Home, council_map, name, backup: Path) -> int:
+    from etl.load import LoadRequest, Rejected, load_batch
+    from etl.open_sdg import OpenSdgError, import_open_sdg
+
+    try:
+        plan = import_open_sdg(src, home.definitions, council_map=council_map, name=name)
     except OpenSdgError as e:
         for p in e.problems:
             _err(str(p))
         return EXIT_REJECTED
     for p in plan.problems:
         _err(str(p))
-    requests = [LoadRequest(org, list(files), by="import-open-sdg") for org, files in plan]
+    opts = ReadOptions(format="open_sdg", tolerate_repeats=True)
+    requests = [LoadRequest(org, list(files), by="import-open-sdg", options=opts) for org, files in plan]
     try:
         results = load_batch(home, requests, progress=_progress)
-    except Rejected as e:
+    except (Rejected, DefinitionsError) as e:
+        _restore(home.definitions, backup)  # the definitions this import wrote go too
+        if isinstance(e, DefinitionsError):
+            raise
         for p in e.problems:
             _err(str(p))
-        _err(f"rejected: {len(e.problems)} problem(s); nothing was published")
+        _err(f"rejected: {len(e.problems)} problem(s); nothing was published and the definitions this "
+             f"import wrote were removed. The files and reports are kept in {', '.join(map(str, e.kept))}")
         return EXIT_REJECTED
     for r in results:
         for w in r.warnings:
@@ -231,7 +294,14 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)  # exits 2 on a usage error
-    home = Home.at(args.home or os.environ.get("OUTCOMES_HOME") or DEFAULT_HOME)
+    chosen = args.home if args.home is not None else os.environ.get("OUTCOMES_HOME")
+    if chosen is not None and not chosen.strip():
+        _err(f"outcomes {args.command}: the home folder is empty text; give a folder")
+        return EXIT_USAGE
+    home = Home.at(chosen or DEFAULT_HOME)
+    if home.root.exists() and not home.root.is_dir():
+        _err(f"outcomes {args.command}: {home.root} is a file, not a home folder")
+        return EXIT_USAGE
     try:
         return args.fn(args, home)
     except UsageError as e:
@@ -242,9 +312,9 @@ def main(argv: list[str] | None = None) -> int:
             _err(line)
         _err(f"definitions rejected: {len(e.problems)} problem(s)")
         return EXIT_REJECTED
-    except FileNotFoundError as e:
+    except PublishError as e:
         _err(f"outcomes {args.command}: {e}")
-        return EXIT_USAGE
+        return EXIT_REJECTED
 
 
 if __name__ == "__main__":

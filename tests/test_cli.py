@@ -77,3 +77,40 @@ def test_broken_copy_of_real_data_is_rejected_whole(tmp_path, capsys):
     assert main(["--home", str(home), "load", str(UK / "data" / "indicator_8-5-2.csv"), "--org", org]) == 0
     assert sha256(published) == before
     shutil.rmtree(home)
+
+
+@pytest.mark.parametrize("args,message", [
+    (["load", "missing.csv", "--org", "edu"], "missing.csv: no such file"),
+    (["load", ".", "--org", "edu"], ".: is a folder, not a file"),
+    (["load", "good.csv", "--org", "edu", "--delimiter", "ab"], "--delimiter must be one character"),
+    (["load", "good.csv", "--org", "edu", "--encoding", "klingon"], "is not an encoding Python knows"),
+    (["load", "good.csv", "--org", "edu", "--received", "2999-01-01"], "is in the future"),
+])
+def test_usage_problems_exit_2(tmp_path, monkeypatch, capsys, args, message):
+    from tests.support import mini_home
+
+    home = mini_home(tmp_path / "home")
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "good.csv", "measure_id,period,value\nneet-rate,2025-01,1\n")
+    assert main(["--home", str(home.root), *args]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_bad_homes(tmp_path, capsys):
+    assert main(["--home", "", "validate", "x.csv", "--org", "a"]) == 2
+    afile = write(tmp_path / "afile", "x")
+    assert main(["--home", str(afile), "validate", "x.csv", "--org", "a"]) == 2
+    assert main(["--home", str(tmp_path / "empty"), "validate", str(afile), "--org", "a"]) == 2
+    assert "has no definitions yet" in capsys.readouterr().err
+
+
+def test_unreadable_warehouse_is_reported_not_a_traceback(tmp_path, capsys):
+    from tests.support import mini_home
+
+    home = mini_home(tmp_path / "home")
+    home.warehouse.write_bytes(b"not a database at all" * 100)
+    before = sha256(home.warehouse)
+    good = write(tmp_path / "good.csv", "measure_id,period,value\nneet-rate,2025-01,1\n")
+    assert main(["--home", str(home.root), "load", str(good), "--org", "edu"]) == 1
+    assert "cannot be read" in capsys.readouterr().err
+    assert sha256(home.warehouse) == before

@@ -112,3 +112,49 @@ def test_owner_must_be_a_partner_and_rate_needs_base(tmp_path: Path):
 def test_empty_folder(tmp_path: Path):
     with pytest.raises(DefinitionsError, match="no definition files"):
         load_definitions(tmp_path)
+
+
+def test_yaml_traps(tmp_path: Path):
+    text = (MINI_DEFINITIONS / "mini.yaml").read_text()
+    twice = text.replace("            unit: count\n", "            unit: count\n            unit: percent\n")
+    f = write(tmp_path / "a" / "mini.yaml", twice)
+    with pytest.raises(DefinitionsError) as e:
+        load_definitions(tmp_path / "a")
+    assert len(e.value.problems) == 1 and "key 'unit' appears twice in one mapping" in e.value.problems[0]
+    assert e.value.problems[0].startswith(f"{f}:")
+    # yes / no stay words
+    yesno = text.replace("sex: [Female, Male]", "sex: [Female, Male]\n  answered: [Yes, No]")
+    defs = load_definitions(write(tmp_path / "b" / "mini.yaml", yesno).parent)
+    assert defs.breakdowns["answered"] == ["Yes", "No"]
+
+
+def test_target_order_and_milestones(tmp_path: Path):
+    text = (MINI_DEFINITIONS / "mini.yaml").read_text().replace(
+        "trajectory: {2025-01: 10}", "trajectory: {2025-01: 10, 2025-01-01: 9, 2031-01: 7, 2019-01: 13}")
+    f = write(tmp_path / "d" / "mini.yaml", text)
+    with pytest.raises(DefinitionsError) as e:
+        load_definitions(tmp_path / "d")
+    reasons = [p.split(": neet-rate: ")[1] for p in e.value.problems]
+    assert reasons == ["milestone 2025-01-01 is the same period as 2025-01",
+                       "milestone 2031-01 is after the final target",
+                       "milestone 2019-01 is before the baseline"]
+    assert all(p.startswith(f"{f}:") for p in e.value.problems)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("breakdowns: [a, b]\n", "1: breakdowns must be a mapping of name to values"),
+    ("organisations: 5\n", "1: organisations must be a list"),
+    ("breakdowns:\n  region: [a, a]\n", "2: region: values listed twice: ['a']"),
+])
+def test_malformed_sections(tmp_path: Path, text, expected):
+    f = write(tmp_path / "d" / "x.yaml", text)
+    with pytest.raises(DefinitionsError) as e:
+        load_definitions(tmp_path / "d")
+    assert f"{f}:{expected}" in e.value.problems
+
+
+def test_not_utf8(tmp_path: Path):
+    f = write(tmp_path / "d" / "x.yaml", "organisations:\n  - {id: a, name: Société}\n", encoding="latin-1")
+    with pytest.raises(DefinitionsError) as e:
+        load_definitions(tmp_path / "d")
+    assert e.value.problems == [f"{f}: not UTF-8 text (byte 0xe9); save it as UTF-8"]

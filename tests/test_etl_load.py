@@ -207,3 +207,66 @@ def test_unknown_org_and_missing_file(tmp_path: Path):
     with pytest.raises(Rejected) as e:
         _load(home, tmp_path / "none.csv")
     assert [str(p) for p in e.value.problems] == [f"{tmp_path / 'none.csv'}: no such file"]
+
+
+# --- found in review: each was once published wrongly or crashed ---------------------------
+
+
+def test_decimal_comma_leaves_dotted_numbers_alone(tmp_path: Path):
+    home = mini_home(tmp_path / "home")
+    text = "measure_id;period;value\nneet-rate;2025-01;12,5\nneet-rate;2025-02;12.25\nyouth;2025-03;1.234,5\n"
+    path = write(tmp_path / "dec.csv", text.replace("youth;2025-03", "neet-rate;2025-03"))
+    rows, errors, _ = validate_files(home, LoadRequest("edu", [path], options=ReadOptions(";", ",")), today=TODAY)
+    # 12,5 -> 12.5; 12.25 stays 12.25 (never 1225); 1.234,5 -> 1234.5, which a percent refuses
+    assert [str(p) for p in errors] == ["dec.csv:4:value: a percent must be between 0 and 100 (value '1234.5')"]
+
+
+def test_unnamed_column_with_data_is_refused(tmp_path: Path):
+    home = mini_home(tmp_path / "home")
+    path = write(tmp_path / "x.csv", "measure_id,period,value,\nneet-rate,2025-01,12,North\n")
+    _, errors, _ = validate_files(home, LoadRequest("edu", [path]), today=TODAY)
+    assert [str(p) for p in errors] == ["x.csv:2:column 4: this column has no name in the header but holds data"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("measure_id,period,value\n", "x.csv: the file has a header but no data rows"),
+    ("measure_id,period,value,row\nneet-rate,2025-01,1,2\n", "x.csv:1:row: column name 'row' is reserved; rename it"),
+    ("measure_id\tperiod\tvalue\nneet-rate\t2025-01\t1\n",
+     "x.csv:1: the header uses tabs as delimiter; declare it with --delimiter $'\\t' "
+     "(value 'measure_id\\tperiod\\tvalue')"),
+    ("measure_id,period,value\nneet-rate,2025-01,1_0\n", "x.csv:2:value: value is not a number (value '1_0')"),
+    ("measure_id,period,value\nneet-rate,0000-01,1\n",
+     "x.csv:2:period: not a period (use YYYY, YYYY-MM, YYYY-Qn, YYYY-MM-DD or YYYY/YY) (value '0000-01')"),
+])
+def test_more_refusals(tmp_path: Path, text, expected):
+    home = mini_home(tmp_path / "home")
+    _, errors, _ = validate_files(home, LoadRequest("edu", [write(tmp_path / "x.csv", text)]), today=TODAY)
+    assert [str(p) for p in errors] == [expected]
+
+
+def test_same_workbook_other_sheet_is_not_skipped(tmp_path: Path):
+    import openpyxl
+
+    home = mini_home(tmp_path / "home")
+    book = openpyxl.Workbook()
+    a = book.active
+    a.title = "A"
+    b = book.create_sheet("B")
+    for sheet, value in ((a, 11.0), (b, 12.0)):
+        sheet.append(["measure_id", "period", "value"])
+        sheet.append(["neet-rate", "2025-01" if sheet is a else "2025-02", value])
+    path = tmp_path / "two.xlsx"
+    book.save(path)
+    assert _load(home, path, options=ReadOptions(sheet="A"))[0].rows_new == 1
+    assert _load(home, path, options=ReadOptions(sheet="B"))[0].rows_new == 1
+    assert _load(home, path, options=ReadOptions(sheet="B"))[0].rows_new == 0
+
+
+def test_the_most_recently_received_figure_wins(tmp_path: Path):
+    home = mini_home(tmp_path / "home")
+    _load(home, write(tmp_path / "a.csv", "measure_id,period,value\nneet-rate,2025-01,50\n"),
+          received_at=datetime(2026, 11, 20))
+    # loaded later, but sent earlier: an old figure arriving late does not overwrite the newer one
+    _load(home, write(tmp_path / "b.csv", "measure_id,period,value\nneet-rate,2025-01,40\n"),
+          received_at=datetime(2026, 1, 5))
+    assert _current(home) == [("2025-01", "", 50.0, None, None)]

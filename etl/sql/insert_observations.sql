@@ -8,9 +8,10 @@ WITH incoming AS (
 ),
 latest AS (
     SELECT o.measure_id, o.period, o.breakdown, o.value, o.status, o.note
-    FROM observations o
+    FROM observations o JOIN loads l ON l.id = o.load_id
     WHERE o.measure_id IN (SELECT DISTINCT measure_id FROM incoming)
-    QUALIFY row_number() OVER (PARTITION BY o.measure_id, o.period, o.breakdown ORDER BY o.load_id DESC) = 1
+    QUALIFY row_number() OVER (PARTITION BY o.measure_id, o.period, o.breakdown
+                               ORDER BY l.received_at DESC, o.load_id DESC) = 1
 ),
 final AS (
     SELECT i.* FROM incoming i

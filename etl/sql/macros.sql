@@ -1,6 +1,7 @@
 -- Period rules of the submission contract, in SQL (mirrors goal_councils/periods.py;
 -- tests/test_periods.py holds both to one table). Financial years start in April.
 CREATE OR REPLACE TEMP MACRO period_kind(p) AS CASE
+    WHEN NOT regexp_matches(p, '^\d{4}') OR TRY_CAST(p[1:4] AS INTEGER) NOT BETWEEN 1800 AND 2200 THEN NULL
     WHEN regexp_full_match(p, '\d{4}') THEN 'annual'
     WHEN regexp_full_match(p, '\d{4}-(0[1-9]|1[0-2])') THEN 'monthly'
     WHEN regexp_full_match(p, '\d{4}-Q[1-4]') THEN 'quarterly'

@@ -58,11 +58,13 @@ CREATE TABLE IF NOT EXISTS loads (
 
 CREATE TABLE IF NOT EXISTS load_files (
     load_id INTEGER NOT NULL, file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
-    format VARCHAR NOT NULL, rows_read INTEGER NOT NULL
+    format VARCHAR NOT NULL, rows_read INTEGER NOT NULL,
+    read_options VARCHAR NOT NULL  -- how the bytes were read (delimiter, decimal, sheet, ...)
 );
 
 -- Every version of every value. The key is (measure_id, period, breakdown); load_id says
--- which load brought this version. The newest load wins (view current_observations).
+-- which load brought this version. The most recently received load wins (received_at, then
+-- load id), so a late-arriving older submission does not overwrite a newer one.
 -- breakdown: '' for the total, else 'name=value|name=value' sorted by name;
 -- dimension: '' or 'name|name'; grp: '' or 'value|value' in the same order.
 CREATE TABLE IF NOT EXISTS observations (
@@ -74,7 +76,7 @@ CREATE TABLE IF NOT EXISTS observations (
 
 CREATE OR REPLACE VIEW observation_versions AS
 SELECT o.*, l.received_at, l.org_id AS submitted_by,
-       row_number() OVER (PARTITION BY o.measure_id, o.period, o.breakdown ORDER BY o.load_id DESC) AS version_rank,
+       row_number() OVER (PARTITION BY o.measure_id, o.period, o.breakdown ORDER BY l.received_at DESC, o.load_id DESC) AS version_rank,
        count(*) OVER (PARTITION BY o.measure_id, o.period, o.breakdown) AS versions
 FROM observations o JOIN loads l ON l.id = o.load_id;
 
