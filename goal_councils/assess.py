@@ -9,13 +9,17 @@ An assessment gathers, for the data as it stood at `as_at`:
   groups      divergent groups (goal_councils.divergence), per declared breakdown
   forecast    for demand and leading measures (goal_councils.forecast): whether the central
               forecast misses the plan or the final target
-  timeliness  each period due in the last year: on time, late or missing (due = period end +
-              due_days); stale when the newest figure is older than two reporting periods
-              past its due date
+  timeliness  each period that fell due in the last year: on time, late or missing (due =
+              period end + due_days); stale when the newest figure is older than two
+              reporting periods past its due date
 
 Exceptions: every assessment contributes zero or more rows (severity, rule, reason). Severity
-(higher is worse): off track 5 (+1 on a headline), missing submission 4, recent signal 4,
-divergent group worse 3, forecast misses target 3, at risk 2, late submission 2, stale 2.
+(higher is worse): off track 5 (+1 on a headline), missing submission 4, a recent signal on
+the worse side for the direction of good 4 (signals on the better side show on the measure
+page, not here),
+divergent group 3 (a group whose gap to the total is moving the wrong way; steady differences
+in level are shown on the measure page but are not exceptions), forecast misses target 3,
+at risk 2, late submission 2, stale 2.
 """
 
 from __future__ import annotations
@@ -35,11 +39,10 @@ from .xmr import Signal, XmrResult, looks_seasonal, seasonal_lag, xmr
 
 __all__ = [
     "Timeliness", "Assessment", "assess_measure", "timeliness", "exception_rows", "EXCEPTION_COLUMNS",
-    "RECENT_SIGNAL_PERIODS", "SEVERITY",
+    "RECENT_SIGNAL_PERIODS", "SEVERITY", "assess_all", "exceptions_frame", "data_health", "ranked",
 ]
 
 RECENT_SIGNAL_PERIODS = 3
-HEALTH_PERIODS = 12
 SEVERITY = {
     "off_track": 5, "missing": 4, "signal": 4, "divergent": 3, "forecast_miss": 3,
     "at_risk": 2, "late": 2, "stale": 2,
@@ -74,6 +77,7 @@ class Timeliness:
 class Assessment:
     measure_id: str
     role: str
+    direction: str
     status: StatusResult
     variation: XmrResult | None
     recent_signals: list[Signal]
@@ -93,8 +97,9 @@ def _as_date(x) -> date:
 
 
 def timeliness(frequency: str, due_days: int, first_received: Mapping[str, datetime], as_at: datetime,
-               *, periods: int = HEALTH_PERIODS, since: date | None = None) -> Timeliness:
-    """On time / late / missing for the last `periods` periods whose due date has passed.
+               *, periods: int | None = None, since: date | None = None) -> Timeliness:
+    """On time / late / missing for the periods that fell due in the year up to `as_at`
+    (or, given `periods`, the last that many periods whose due date has passed).
 
     `first_received`: canonical period label -> when the first figure for it arrived.
     `since`: periods starting before this date are not expected (e.g. before the measure began).
@@ -104,9 +109,10 @@ def timeliness(frequency: str, due_days: int, first_received: Mapping[str, datet
     start = date(today.year, today.month, 1)
     probe = parse_period(_label_for(frequency, start), frequency).start if frequency in FREQUENCIES else start
     due_list = []
-    while len(due_list) < periods:
+    window_start = date.fromordinal(today.toordinal() - 365)
+    while periods is None or len(due_list) < periods:
         due = date.fromordinal(period_end(frequency, probe).toordinal() + due_days)
-        if since and probe < since:
+        if (since and probe < since) or (periods is None and due <= window_start):
             break
         if due <= today:
             label = parse_period(_label_for(frequency, probe), frequency).label
@@ -204,7 +210,8 @@ def assess_measure(
                             for p, v in ser.items()} for g, ser in by_group.items()}
             found += [Divergence(f"{dim}: {d.group}", d.kind, d.gap, d.change, d.score, d.worse,
                                  f"{dim.replace('_', ' ')} {d.reason}")
-                      for d in divergent_groups(total, by_group, direction, decimals=decimals)]
+                      for d in divergent_groups(total, by_group, direction, decimals=decimals,
+                                                relative=measure["unit"] in ("count", "money"))]
         found.sort(key=lambda d: (not d.worse, d.kind != "trend", -d.score))
 
     wants = with_forecast if with_forecast is not None else bool(measure.get("demand")) or (
@@ -230,7 +237,7 @@ def assess_measure(
 
     since = parse_period(periods[0], freq).start if periods else None
     timely = timeliness(freq, int(measure.get("due_days") or 0), first_received or {}, as_at, since=since)
-    return Assessment(measure["id"], measure.get("role", "contributing"), status, variation, recent, found,
+    return Assessment(measure["id"], measure.get("role", "contributing"), direction, status, variation, recent, found,
                       fc, miss, timely, periods)
 
 
@@ -247,13 +254,15 @@ def exception_rows(a: Assessment) -> list[dict]:
         add("off_track", a.status.period, a.status.reason, headline)
     elif a.status.rag == AT_RISK:
         add("at_risk", a.status.period, a.status.reason, headline)
-    if a.recent_signals and a.variation:
-        x = a.recent_signals[-1]
+    bad_side = "low" if a.direction == "up" else "high"
+    bad = [x for x in a.recent_signals if x.side == bad_side]
+    if bad and a.variation:
+        x = bad[-1]
         p = a.periods[x.index] if x.index < len(a.periods) else None
         basis = "" if a.variation.basis == "values" else f" (judged on the {a.variation.basis})"
-        add("signal", p, f"{x.label}, {x.side} side{basis}")
+        add("signal", p, f"{x.label}, on the worse side{basis}")
     for d in a.groups:
-        if d.worse:
+        if d.worse and d.kind == "trend":
             add("divergent", None, d.reason)
     if a.forecast_miss:
         add("forecast_miss", None, a.forecast_miss)
@@ -270,3 +279,64 @@ def exception_rows(a: Assessment) -> list[dict]:
 
 def ranked(rows: Sequence[dict]) -> list[dict]:
     return sorted(rows, key=lambda r: (-r["severity"], r["measure_id"], r["rule"]))
+
+
+def assess_all(
+    measures: pd.DataFrame,
+    observations: pd.DataFrame,
+    trajectories: pd.DataFrame,
+    first_received: pd.DataFrame,
+    *,
+    as_at: datetime,
+    forecasts: bool = True,
+) -> dict[str, Assessment]:
+    """Assess every measure in `measures` (rows of the measures table).
+
+    `observations`: measure_id, period, period_start, dimension, grp, value, as at `as_at`
+    (totals have dimension ''; only single-dimension breakdowns are used for groups).
+    `trajectories`: measure_id, period, period_start, value, kind.
+    `first_received`: measure_id, period, first_received (the first time a figure arrived).
+    """
+    obs = observations.sort_values(["measure_id", "period_start"])
+    by_measure = dict(tuple(obs.groupby("measure_id", sort=False)))
+    plans = dict(tuple(trajectories.groupby("measure_id", sort=False))) if len(trajectories) else {}
+    firsts: dict[str, dict] = {}
+    for r in first_received.itertuples(index=False):
+        firsts.setdefault(r.measure_id, {})[r.period] = pd.Timestamp(r.first_received).to_pydatetime()
+    empty = obs.iloc[0:0]
+    out: dict[str, Assessment] = {}
+    for m in measures.to_dict("records"):
+        rows = by_measure.get(m["id"], empty)
+        total = rows[rows["dimension"] == ""]
+        groups = rows[(rows["dimension"] != "") & ~rows["dimension"].str.contains("|", regex=False)]
+        out[m["id"]] = assess_measure(
+            m, total, plan=plans.get(m["id"]), groups=groups, first_received=firsts.get(m["id"], {}),
+            as_at=as_at, with_forecast=None if forecasts else False)
+    return out
+
+
+def exceptions_frame(assessments: Mapping[str, Assessment], measures: pd.DataFrame) -> pd.DataFrame:
+    """Every exception, ranked most severe first, with the measure's name, owner and objective."""
+    rows = ranked([r for a in assessments.values() for r in exception_rows(a)])
+    frame = pd.DataFrame(rows, columns=EXCEPTION_COLUMNS)
+    info = measures[["id", "name", "owner_id", "objective_id", "role"]].rename(
+        columns={"id": "measure_id", "name": "measure_name"})
+    return frame.merge(info, on="measure_id", how="left")
+
+
+def data_health(assessments: Mapping[str, Assessment], measures: pd.DataFrame) -> pd.DataFrame:
+    """Per organisation: submissions due in the last year, on time, late, missing; stale measures."""
+    owner = dict(zip(measures["id"], measures["owner_id"], strict=True))
+    tally: dict[str, list[int]] = {}
+    for mid, a in assessments.items():
+        t = a.timeliness
+        row = tally.setdefault(owner[mid], [0, 0, 0, 0, 0])
+        row[0] += len(t.due)
+        row[1] += t.on_time
+        row[2] += t.late
+        row[3] += t.missing
+        row[4] += int(t.stale)
+    frame = pd.DataFrame([(o, *v) for o, v in tally.items()],
+                         columns=["org_id", "due", "on_time", "late", "missing", "stale_measures"])
+    frame["on_time_share"] = (frame["on_time"] / frame["due"].where(frame["due"] > 0)).round(3)
+    return frame.sort_values(["on_time_share", "org_id"], na_position="last").reset_index(drop=True)

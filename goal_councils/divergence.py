@@ -1,10 +1,13 @@
 """Averages hide problems: find the groups whose level or trend differs from the whole.
 
-Method, per group: the gap series d_t = group_t - total_t over the periods both have.
+Method, per group: the gap series d_t = group_t - total_t over the periods both have. For
+additive units (counts, money) a group is a part of the total, so the gap is taken on the
+log scale, d_t = ln(group_t / total_t): the group's share moving, not its size.
 
 * Trend: an XmR chart of the gap (limits from its first values). A signal in the recent
-  window (a point beyond a limit or a run of 8) means the gap itself has moved: the group
-  is drifting away from (or towards) the whole beyond what noise explains.
+  window (a point beyond a limit or a run of 8), with the recent mean gap at least
+  MIN_TREND_SCORE standard errors from the earlier mean, means the gap itself has moved:
+  the group is drifting away from (or towards) the whole beyond what noise explains.
 * Level: the mean gap over the recent window, against an interval of two standard errors
   (sigma from the gap's average moving range / 1.128, divided by the square root of the
   number of points). A gap outside it is a real difference in level.
@@ -26,6 +29,7 @@ __all__ = ["Divergence", "divergent_groups", "RECENT"]
 
 RECENT = 12
 D2 = 1.128
+MIN_TREND_SCORE = 3.0
 
 
 @dataclass(frozen=True)
@@ -50,35 +54,40 @@ def divergent_groups(
     *,
     recent: int = RECENT,
     decimals: int = 1,
+    relative: bool = False,
 ) -> list[Divergence]:
     """Groups that differ from the total beyond noise. Keys of the mappings are period labels
     that sort in time order (the contract's canonical labels do)."""
     sign = 1 if direction == "up" else -1
     found: list[Divergence] = []
     for name, series in groups.items():
-        periods = sorted(p for p in series if p in total and series[p] is not None and total[p] is not None)
+        periods = sorted(p for p in series if p in total and series[p] is not None and total[p] is not None
+                         and (not relative or (series[p] > 0 and total[p] > 0)))
         if len(periods) < 8:
             continue
-        gaps = [series[p] - total[p] for p in periods]
+        gaps = [math.log(series[p] / total[p]) if relative else series[p] - total[p] for p in periods]
         window = gaps[-recent:]
         earlier = gaps[:-recent] or gaps[: max(1, len(gaps) // 2)]
         ranges = [abs(b - a) for a, b in zip(gaps, gaps[1:], strict=False)]
         sigma = _mean(ranges) / D2 if ranges else 0.0
         se = sigma / math.sqrt(len(window)) if sigma else 0.0
         mean_gap = _mean(window)
-        fmt = f"{{:+,.{decimals}f}}"
+        fmt = "{:+.0%}" if relative else f"{{:+,.{decimals}f}}"
+        what = "its share of the total moved by" if relative else "the gap to the total moved by"
         chart = xmr(gaps, recompute_on_shift=False)
         recent_signals = [s for s in (chart.signals if chart else [])
                           if s.index >= len(gaps) - recent and s.rule in ("beyond_limit", "run_of_8")]
-        if recent_signals and len(gaps) > recent:
-            change = mean_gap - _mean(earlier)
+        change = mean_gap - _mean(earlier)
+        score = abs(change) / se if se else math.inf
+        if recent_signals and len(gaps) > recent and score >= MIN_TREND_SCORE:
             worse = sign * change < 0
-            score = abs(change) / se if se else math.inf
+            shown = fmt.format(math.expm1(change)) if relative else fmt.format(change)
             found.append(Divergence(
                 name, "trend", mean_gap, change, score, worse,
-                f"{name}: the gap to the total moved by {fmt.format(change)} "
-                f"({'worse' if worse else 'better'}); {recent_signals[-1].label.lower()}"))
+                f"{name}: {what} {shown} ({'worse' if worse else 'better'}); {recent_signals[-1].label.lower()}"))
             continue
+        if relative:
+            continue  # a part is always smaller than the whole: only its moving share matters
         if se and abs(mean_gap) > 2 * se:
             worse = sign * mean_gap < 0
             found.append(Divergence(
