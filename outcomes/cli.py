@@ -10,7 +10,7 @@ import argparse
 import os
 import shutil
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from etl.extract import ReadOptions
@@ -219,6 +219,54 @@ def _import_and_load(src: Path, home: Home, council_map, name, backup: Path) -> 
     return EXIT_OK
 
 
+def _as_at(text: str | None) -> datetime:
+    """The end of the month YYYY-MM (the data as it stood then), or now."""
+    if not text:
+        return datetime.now().replace(microsecond=0)
+    try:
+        start = datetime.strptime(text, "%Y-%m")
+    except ValueError as e:
+        raise UsageError(f"--as-of {text!r}: use YYYY-MM") from e
+    following = datetime(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return following - timedelta(seconds=1)
+
+
+def cmd_exceptions(args, home: Home) -> int:
+    """Print every measure needing attention, most severe first (or --csv), and data health."""
+    from dashboard.data import Scope, Warehouse, WarehouseMissing
+    from dashboard.review import review
+
+    warehouse = Warehouse(home.warehouse)
+    try:
+        for flag, value, finder in (("--council", args.council, warehouse.councils),
+                                    ("--org", args.org, warehouse.organisations)):
+            if value and not len(finder(None, value)):
+                raise UsageError(f"{flag} {value!r}: no such id")
+        if args.objective and not len(warehouse.objectives(objective_id=args.objective)):
+            raise UsageError(f"--objective {args.objective!r}: no such id")
+        result = review(warehouse, Scope(council=args.council, owner=args.org, objective=args.objective),
+                        _as_at(args.as_of), forecasts=not args.no_forecasts)
+    except WarehouseMissing as e:
+        raise UsageError(str(e)) from e
+    finally:
+        warehouse.close()
+    ex = result.exceptions
+    if args.csv:
+        ex.to_csv(sys.stdout, index=False)
+        return EXIT_OK
+    if not len(ex):
+        print("Nothing needs attention.")
+    for r in ex.itertuples():
+        print(f"{r.severity}  {r.rule_label:<24} {r.measure_id:<40} {r.period or '':<8} {r.reason}")
+    print(f"\n{len(ex)} exception(s) across {len(result.measures)} measure(s).")
+    health = result.health
+    if len(health):
+        print("\nData health (periods due in the last year): organisation, due, on time, late, missing")
+        for h in health.itertuples():
+            print(f"  {h.org_id:<32} {h.due:>4} {h.on_time:>4} {h.late:>4} {h.missing:>4}")
+    return EXIT_OK
+
+
 def cmd_serve(args, home: Home) -> int:
     """Serve the dashboard: Dash's server with --debug, else gunicorn with several workers."""
     from dashboard.app import Settings, create_app
@@ -281,6 +329,15 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--councils", help="goal-to-council mapping, e.g. '3=health,4=education'")
     imp.add_argument("--name", help="dataset name used in ids (default: the folder name)")
     imp.set_defaults(fn=cmd_import_open_sdg)
+
+    exc = sub.add_parser("exceptions", help=cmd_exceptions.__doc__, description=cmd_exceptions.__doc__)
+    exc.add_argument("--council", help="only this council's measures")
+    exc.add_argument("--org", help="only the measures this organisation owns")
+    exc.add_argument("--objective", help="only this objective's measures")
+    exc.add_argument("--as-of", help="the data as it stood at the end of month YYYY-MM (default: now)")
+    exc.add_argument("--csv", action="store_true", help="write CSV to stdout")
+    exc.add_argument("--no-forecasts", action="store_true", help="skip forecasts (faster)")
+    exc.set_defaults(fn=cmd_exceptions)
 
     serve = sub.add_parser("serve", help=cmd_serve.__doc__, description=cmd_serve.__doc__)
     serve.add_argument("--host", default="127.0.0.1")
