@@ -10,9 +10,9 @@ from pathlib import Path
 
 import dash
 import flask
-from dash import Dash
+from dash import Dash, dcc
 
-from . import components
+from . import components, navigation
 from .data import Warehouse, WarehouseError, WarehouseMissing
 
 __all__ = ["Settings", "create_app", "current_warehouse", "current_settings", "page_title"]
@@ -75,16 +75,25 @@ def create_app(settings: Settings) -> Dash:
     app.server.config[WAREHOUSE_KEY] = warehouse
     app.server.config[SETTINGS_KEY] = settings
     app.layout = partial(shell, settings, warehouse)
+    navigation.register_callbacks()
     return app
 
 
 def shell(settings: Settings, warehouse: Warehouse):
-    """The frame around every page, built per page load so the as-of date is current."""
+    """The frame around every page, built per page load so the as-of date and the months to
+    pick from are current."""
     return components.page_shell(
-        components.navbar(settings.title, nav_links()),
-        dash.page_container,
+        components.navbar(settings.title, nav_links(), _months(warehouse)),
+        [dash.page_container, dcc.Location(id=navigation.NAVIGATE, refresh="callback-nav")],
         components.footer(_as_of(warehouse)),
     )
+
+
+def _months(warehouse: Warehouse) -> list[str]:
+    try:
+        return warehouse.months()
+    except WarehouseError:
+        return []
 
 
 def nav_links() -> list[tuple[str, str]]:

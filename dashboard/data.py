@@ -11,24 +11,34 @@ old instance would hand back the old data. A fresh in-memory instance that attac
 read-only always reads the file that is at the path now; the old instance is closed as soon
 as the last query using it has finished.
 
-Every query takes `as_at`: only loads received at or before that moment count, and among them
-the newest load of each (measure, period, breakdown) wins, i.e. the figures as they stood then.
+Every query of values takes `as_at`: only loads received at or before that moment count, only
+periods that had started by then, and among them the newest load of each (measure, period,
+breakdown) wins, i.e. the figures as they stood then.
+
+Queries bind their parameters by name (`$as_at`); `Scope` says which measures a query is about
+(one measure, an objective, a council, an owner, or everything an organisation takes part in),
+so that a page asks only for the measures it shows.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import threading
-from dataclasses import dataclass
-from datetime import datetime
+import time
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-__all__ = ["Warehouse", "WarehouseError", "WarehouseMissing"]
+__all__ = ["Warehouse", "WarehouseError", "WarehouseMissing", "Scope"]
 
 CATALOG = "warehouse"
+
+log = logging.getLogger(__name__)
 
 
 class WarehouseError(Exception):
@@ -43,8 +53,51 @@ class WarehouseMissing(WarehouseError):
     """No warehouse file at the path: nothing has been published yet."""
 
 
-# Values as they stood at `as_at` (NULL = now): the newest load per key among loads received
-# by then. Parameters: as_at, measure filter (NULL = every measure), breakdown filter (NULL = all).
+@dataclass(frozen=True)
+class Scope:
+    """Which measures a query is about; every field that is set must hold (None = any).
+
+    `partner`: the measures an organisation owns in the objectives it takes part in, and the
+    headline measure of each of those objectives.
+    """
+
+    measure: str | None = None
+    objective: str | None = None
+    council: str | None = None
+    owner: str | None = None
+    partner: str | None = None
+    role: str | None = None
+
+
+EVERYTHING = Scope()
+
+# Organisations with the index of their colour: their place in the organisations table, so
+# that an organisation has the same colour on every page whatever else the page shows.
+ORGS = """
+orgs AS (
+    SELECT g.*, CAST(row_number() OVER (ORDER BY g.position, g.id) - 1 AS INTEGER) AS colour_index
+    FROM organisations g
+)
+"""
+
+SCOPE = """
+scope AS (
+    SELECT m.id FROM measures m JOIN objectives ob ON ob.id = m.objective_id
+    WHERE ($measure::VARCHAR IS NULL OR m.id = $measure)
+      AND ($objective::VARCHAR IS NULL OR m.objective_id = $objective)
+      AND ($council::VARCHAR IS NULL OR ob.council_id = $council)
+      AND ($owner::VARCHAR IS NULL OR m.owner_id = $owner)
+      AND ($role::VARCHAR IS NULL OR m.role = $role)
+      AND ($partner::VARCHAR IS NULL OR m.owner_id = $partner OR (
+            m.role = 'headline'
+            AND m.objective_id IN (SELECT p.objective_id FROM objective_partners p WHERE p.org_id = $partner)))
+)
+"""
+
+# Values as they stood at $as_at (NULL = now): the newest load per key among loads received by
+# then, for periods that had started by then. $dimension: '' the totals only, 'region' the
+# totals and the region groups, NULL every breakdown; $breakdown: one exact breakdown key.
+# $since: periods starting on or after this date only.
 VALUES_AS_AT = """
 versions AS (
     SELECT o.measure_id, o.period, o.period_start, o.period_label, o.breakdown, o.dimension, o.grp,
@@ -53,10 +106,14 @@ versions AS (
            count(*) OVER key_all AS versions
     FROM observations o
     JOIN loads l ON l.id = o.load_id
-    WHERE l.received_at <= coalesce(?::TIMESTAMP, l.received_at)
-      AND o.measure_id = coalesce(?::VARCHAR, o.measure_id)
-      AND o.breakdown = coalesce(?::VARCHAR, o.breakdown)
-    WINDOW key_newest_first AS (PARTITION BY o.measure_id, o.period, o.breakdown ORDER BY o.load_id DESC),
+    WHERE o.measure_id IN (SELECT id FROM scope)
+      AND l.received_at <= coalesce($as_at::TIMESTAMP, l.received_at)
+      AND o.period_start <= coalesce($as_at::TIMESTAMP, o.period_start)
+      AND o.period_start >= coalesce($since::DATE, o.period_start)
+      AND o.dimension IN ('', coalesce($dimension::VARCHAR, o.dimension))
+      AND ($breakdown::VARCHAR IS NULL OR o.breakdown = $breakdown)
+    WINDOW key_newest_first AS (PARTITION BY o.measure_id, o.period, o.breakdown
+                                ORDER BY l.received_at DESC, o.load_id DESC),
            key_all AS (PARTITION BY o.measure_id, o.period, o.breakdown)
 ),
 values_as_at AS (
@@ -66,11 +123,10 @@ values_as_at AS (
 """
 
 GOAL_MAP = f"""
-WITH {VALUES_AS_AT},
+WITH {SCOPE}, {VALUES_AS_AT},
 headline_values AS (
     SELECT v.*, row_number() OVER (PARTITION BY v.measure_id ORDER BY v.period_start DESC) AS recency
     FROM values_as_at v
-    JOIN measures m ON m.id = v.measure_id AND m.role = 'headline'
 ),
 leads AS (
     SELECT p.objective_id, g.id, g.name, g.short_name
@@ -101,22 +157,23 @@ final AS (
 SELECT * FROM final ORDER BY council_position, council_id, objective_position, objective_id
 """
 
-SERIES = f"""
-WITH {VALUES_AS_AT}
+VALUES = f"""
+WITH {SCOPE}, {VALUES_AS_AT}
 SELECT measure_id, period, period_start, period_label, breakdown, dimension, grp, value, status,
        note, load_id, received_at, revised
-FROM values_as_at ORDER BY breakdown, period_start
+FROM values_as_at ORDER BY measure_id, breakdown, period_start
 """
 
 AS_OF = """
 WITH loads_as_at AS (
-    SELECT id, received_at FROM loads WHERE received_at <= coalesce(?::TIMESTAMP, received_at)
+    SELECT id, received_at FROM loads WHERE received_at <= coalesce($as_at::TIMESTAMP, received_at)
 ),
 newest_period AS (
     SELECT o.period, o.period_start, m.frequency
     FROM observations o
     JOIN loads_as_at l ON l.id = o.load_id
     JOIN measures m ON m.id = o.measure_id
+    WHERE o.period_start <= coalesce($as_at::TIMESTAMP, o.period_start)
     ORDER BY o.period_start DESC, m.frequency LIMIT 1
 ),
 final AS (
@@ -128,19 +185,163 @@ final AS (
 SELECT * FROM final
 """
 
+# the months in which loads arrived: the choices of the "as of" picker
+MONTHS = """
+SELECT DISTINCT strftime(received_at, '%Y-%m') AS month FROM loads ORDER BY month DESC
+"""
+
 COUNCILS = """
 SELECT c.id, c.name, c.goal, c.chair, c.position,
        (SELECT count(*) FROM objectives o WHERE o.council_id = c.id) AS objectives,
        (SELECT count(*) FROM council_members cm WHERE cm.council_id = c.id) AS members
-FROM councils c ORDER BY c.position, c.id
+FROM councils c
+WHERE $council::VARCHAR IS NULL OR c.id = $council
+ORDER BY c.position, c.id
 """
 
-ORGANISATIONS = """
-SELECT g.id, g.name, g.short_name, g.kind, g.url, g.position,
+COUNCIL_MEMBERS = f"""
+WITH {ORGS}
+SELECT g.id, g.name, g.short_name, g.kind, g.colour_index
+FROM council_members cm JOIN orgs g ON g.id = cm.org_id
+WHERE cm.council_id = $council
+ORDER BY cm.position, g.position, g.id
+"""
+
+ORGANISATIONS = f"""
+WITH {ORGS}
+SELECT g.id, g.name, g.short_name, g.kind, g.url, g.position, g.colour_index,
        (SELECT count(*) FROM objective_partners p WHERE p.org_id = g.id AND p.role = 'lead') AS leads,
        (SELECT count(*) FROM objective_partners p WHERE p.org_id = g.id AND p.role = 'contributor') AS contributes,
        (SELECT count(*) FROM measures m WHERE m.owner_id = g.id) AS measures
-FROM organisations g ORDER BY g.position, g.id
+FROM orgs g
+WHERE $org::VARCHAR IS NULL OR g.id = $org
+ORDER BY g.position, g.id
+"""
+
+# objectives with their council and lead; with $partner, only those the organisation takes
+# part in, with its role and written responsibility
+OBJECTIVES = f"""
+WITH {ORGS},
+leads AS (
+    SELECT p.objective_id, g.id, g.name, g.short_name, g.colour_index
+    FROM objective_partners p JOIN orgs g ON g.id = p.org_id
+    WHERE p.role = 'lead'
+),
+mine AS (
+    SELECT p.objective_id, p.role, p.responsibility FROM objective_partners p WHERE p.org_id = $partner
+),
+final AS (
+    SELECT o.id AS objective_id, o.name AS objective_name, o.statement AS objective_statement,
+           o.position AS objective_position,
+           c.id AS council_id, c.name AS council_name, c.position AS council_position,
+           (SELECT count(*) FROM objectives o2 WHERE o2.council_id = c.id AND
+                (o2.position, o2.id) <= (o.position, o.id)) AS objective_number,
+           lead.id AS lead_id, lead.name AS lead_name, lead.short_name AS lead_short_name,
+           lead.colour_index AS lead_colour_index,
+           headline.id AS headline_id,
+           mine.role AS partner_role, mine.responsibility AS partner_responsibility
+    FROM objectives o
+    JOIN councils c ON c.id = o.council_id
+    LEFT JOIN leads lead ON lead.objective_id = o.id
+    LEFT JOIN measures headline ON headline.objective_id = o.id AND headline.role = 'headline'
+    LEFT JOIN mine ON mine.objective_id = o.id
+    WHERE ($objective::VARCHAR IS NULL OR o.id = $objective)
+      AND ($council::VARCHAR IS NULL OR o.council_id = $council)
+      AND ($partner::VARCHAR IS NULL OR mine.role IS NOT NULL)
+)
+SELECT * FROM final ORDER BY council_position, council_id, objective_position, objective_id
+"""
+
+PARTNERS = f"""
+WITH {ORGS}
+SELECT p.objective_id, g.id AS org_id, g.name AS org_name, g.short_name AS org_short_name,
+       g.kind AS org_kind, g.colour_index, p.role, p.responsibility
+FROM objective_partners p JOIN orgs g ON g.id = p.org_id
+WHERE p.objective_id = $objective
+ORDER BY p.role <> 'lead', p.position, g.position, g.id
+"""
+
+MEASURES = f"""
+WITH {ORGS}, {SCOPE},
+declared AS (
+    SELECT measure_id, string_agg(DISTINCT breakdown, ',' ORDER BY breakdown) AS breakdowns
+    FROM measure_breakdowns WHERE measure_id IN (SELECT id FROM scope) GROUP BY measure_id
+)
+SELECT m.id, m.objective_id, ob.name AS objective_name, ob.council_id, c.name AS council_name,
+       m.name, m.description, m.owner_id, g.name AS owner_name, g.short_name AS owner_short_name,
+       g.colour_index, m.role, m.kind, m.timing, m.unit, m.unit_label, m.rate_per, m.decimals,
+       m.direction, m.frequency, m.published, m.source, m.tolerance, m.seasonal, m.demand,
+       m.due_days, m.baseline_period, m.baseline_value, m.target_period, m.target_value,
+       m.target_note, m.position, coalesce(d.breakdowns, '') AS breakdowns
+FROM measures m
+JOIN objectives ob ON ob.id = m.objective_id
+JOIN councils c ON c.id = ob.council_id
+JOIN orgs g ON g.id = m.owner_id
+LEFT JOIN declared d ON d.measure_id = m.id
+WHERE m.id IN (SELECT id FROM scope)
+ORDER BY c.position, ob.position, m.role <> 'headline', m.position, m.id
+"""
+
+BREAKDOWNS = """
+SELECT breakdown, value FROM measure_breakdowns WHERE measure_id = $measure ORDER BY position, breakdown
+"""
+
+PLAN = f"""
+WITH {SCOPE}
+SELECT t.measure_id, t.period, t.period_start, t.value, t.kind
+FROM trajectories t WHERE t.measure_id IN (SELECT id FROM scope)
+ORDER BY t.measure_id, t.period_start
+"""
+
+# When each period of each measure first arrived, and last changed, as at $as_at; with the
+# start of the measure's first period (figures before it are not expected). $since: only
+# periods starting on or after it are returned.
+RECEIVED = f"""
+WITH {SCOPE},
+per_period AS (
+    SELECT o.measure_id, o.period, min(o.period_start) AS period_start,
+           min(l.received_at) AS first_received, max(l.received_at) AS last_received
+    FROM observations o JOIN loads l ON l.id = o.load_id
+    WHERE o.measure_id IN (SELECT id FROM scope)
+      AND l.received_at <= coalesce($as_at::TIMESTAMP, l.received_at)
+      AND o.period_start <= coalesce($as_at::TIMESTAMP, o.period_start)
+    GROUP BY o.measure_id, o.period
+),
+final AS (
+    SELECT *, min(period_start) OVER (PARTITION BY measure_id) AS first_period_start,
+           max(last_received) OVER (PARTITION BY measure_id) AS measure_last_received
+    FROM per_period
+)
+SELECT * FROM final WHERE period_start >= coalesce($since::DATE, period_start)
+ORDER BY measure_id, period_start
+"""
+
+# Names (or ids) that contain every word searched for (case-insensitive), best first: a name
+# that starts with the text, then councils, organisations, objectives, measures.
+SEARCH = """
+WITH hits AS (
+    SELECT 'council' AS kind, c.id, c.name, c.goal AS context, 1 AS kind_order, c.position AS position
+    FROM councils c
+    UNION ALL
+    SELECT 'org', g.id, g.name, g.short_name, 2, g.position
+    FROM organisations g
+    UNION ALL
+    SELECT 'objective', o.id, o.name, c.name, 3, c.position * 1000 + o.position
+    FROM objectives o JOIN councils c ON c.id = o.council_id
+    UNION ALL
+    SELECT 'measure', m.id, m.name, g.name || ' · ' || o.name, 4, m.position
+    FROM measures m JOIN objectives o ON o.id = m.objective_id JOIN organisations g ON g.id = m.owner_id
+),
+final AS (
+    SELECT kind, id, name, context, kind_order, position,
+           starts_with(lower(name), lower($text)) AS starts
+    FROM hits
+    WHERE len(list_filter($words::VARCHAR[],
+              lambda w: contains(lower(name || ' ' || id), w))) = len($words)
+)
+SELECT kind, id, name, context FROM final
+ORDER BY NOT starts, kind_order, position, name
+LIMIT $limit
 """
 
 
@@ -170,30 +371,100 @@ class Warehouse:
     def goal_map(self, as_at: datetime | None = None) -> pd.DataFrame:
         """One row per objective: council, objective, lead organisation, headline measure with
         its latest total value, the value before it, and its target."""
-        return self.query(GOAL_MAP, [as_at, None, ""])
+        return self.query(GOAL_MAP, {**asdict(Scope(role="headline")), "as_at": as_at, "dimension": ""})
 
     def series(self, measure_id: str, breakdown: str | None = "", as_at: datetime | None = None) -> pd.DataFrame:
         """Values of one measure by period (`breakdown=None`: every breakdown, total first)."""
-        return self.query(SERIES, [as_at, measure_id, breakdown])
+        return self.values(Scope(measure=measure_id), as_at, dimension=None, breakdown=breakdown)
+
+    def values(
+        self,
+        scope: Scope,
+        as_at: datetime | None = None,
+        *,
+        dimension: str | None = "",
+        breakdown: str | None = None,
+        since: date | None = None,
+    ) -> pd.DataFrame:
+        """Values of the measures in `scope` as they stood at `as_at`, by measure, breakdown and
+        period. `dimension`: '' totals only (the default), a breakdown name: the totals and
+        that breakdown's groups, None: everything. `since`: periods from this date only."""
+        params = {**asdict(scope), "as_at": as_at, "dimension": dimension, "breakdown": breakdown, "since": since}
+        return self.query(VALUES, params)
 
     def as_of(self, as_at: datetime | None = None) -> pd.DataFrame:
         """One row: newest `received_at` among loads, number of loads, and the newest period."""
-        return self.query(AS_OF, [as_at])
+        return self.query(AS_OF, {"as_at": as_at})
+
+    def months(self) -> list[str]:
+        """The months (`YYYY-MM`) in which loads arrived, newest first."""
+        return list(self.query(MONTHS)["month"])
 
     # Definitions are copied whole into every load and not versioned, so `as_at` does not
     # change them; it is accepted so that callers can pass one `as_at` to every query.
-    def councils(self, as_at: datetime | None = None) -> pd.DataFrame:
+    def councils(self, as_at: datetime | None = None, council_id: str | None = None) -> pd.DataFrame:
         """Councils in order, with how many objectives and member organisations each has."""
-        return self.query(COUNCILS)
+        return self.query(COUNCILS, {"council": council_id})
 
-    def organisations(self, as_at: datetime | None = None) -> pd.DataFrame:
+    def council_members(self, council_id: str, as_at: datetime | None = None) -> pd.DataFrame:
+        """The member organisations of a council, with their colour index."""
+        return self.query(COUNCIL_MEMBERS, {"council": council_id})
+
+    def organisations(self, as_at: datetime | None = None, org_id: str | None = None) -> pd.DataFrame:
         """Organisations in order, with how many objectives each leads or contributes to."""
-        return self.query(ORGANISATIONS)
+        return self.query(ORGANISATIONS, {"org": org_id})
+
+    def objectives(
+        self,
+        as_at: datetime | None = None,
+        *,
+        objective_id: str | None = None,
+        council_id: str | None = None,
+        partner: str | None = None,
+    ) -> pd.DataFrame:
+        """Objectives with council, number in the council, lead and headline measure id;
+        `partner`: only those an organisation takes part in, with its role and responsibility."""
+        return self.query(OBJECTIVES, {"objective": objective_id, "council": council_id, "partner": partner})
+
+    def partners(self, objective_id: str, as_at: datetime | None = None) -> pd.DataFrame:
+        """The lead, then the contributors of an objective, with their written responsibility."""
+        return self.query(PARTNERS, {"objective": objective_id})
+
+    def measures(self, scope: Scope, as_at: datetime | None = None) -> pd.DataFrame:
+        """Definitions of the measures in `scope`, with owner, objective and council names,
+        the owner's colour index and the declared breakdown names (comma-separated)."""
+        return self.query(MEASURES, asdict(scope))
+
+    def breakdowns(self, measure_id: str, as_at: datetime | None = None) -> pd.DataFrame:
+        """The breakdowns a measure declares, one row per (breakdown, group)."""
+        return self.query(BREAKDOWNS, {"measure": measure_id})
+
+    def plan(self, scope: Scope, as_at: datetime | None = None) -> pd.DataFrame:
+        """Trajectory points (baseline, milestones, final) of the measures in `scope`."""
+        return self.query(PLAN, asdict(scope))
+
+    def received(self, scope: Scope, as_at: datetime | None = None, *, since: date | None = None) -> pd.DataFrame:
+        """Per measure and period: when a figure first arrived and last changed, as at `as_at`."""
+        return self.query(RECEIVED, {**asdict(scope), "as_at": as_at, "since": since})
+
+    def search(self, text: str, limit: int = 50) -> pd.DataFrame:
+        """Councils, objectives, measures and organisations whose name (or id) contains every
+        word of `text`, case-insensitive: columns kind, id, name, context."""
+        words = [w for w in text.lower().split() if w][:8]
+        if not words:
+            return pd.DataFrame(columns=["kind", "id", "name", "context"])
+        return self.query(SEARCH, {"text": text.strip(), "words": words, "limit": int(limit)})
 
     # --- connection ------------------------------------------------------------------------
 
-    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
-        """Run one read-only statement with bound parameters on a cursor of its own."""
+    def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
+        """Run one read-only statement with bound parameters on a cursor of its own.
+
+        `params` is a list for `?` placeholders or a dict for `$name` ones; a dict may hold
+        more names than the statement uses (only those it names are bound)."""
+        if isinstance(params, dict):
+            params = {name: params.get(name) for name in _parameter_names(sql)}
+        started = time.perf_counter()
         opened = self._acquire()
         try:
             cursor = opened.connection.cursor()
@@ -206,6 +477,7 @@ class Warehouse:
             raise WarehouseError(f"{self.path}: {e}") from e
         finally:
             self._release(opened)
+            log.debug("query %s: %.1f ms", _first_line(sql), 1000 * (time.perf_counter() - started))
 
     def close(self) -> None:
         """Close the connection once queries in flight finish; the next query reopens."""
@@ -254,3 +526,14 @@ class Warehouse:
             connection.close()
             raise WarehouseError(f"{self.path}: cannot open the published warehouse: {e}") from e
         return connection
+
+
+_PARAMETER = re.compile(r"\$([a-z_]+)")
+
+
+def _parameter_names(sql: str) -> list[str]:
+    return list(dict.fromkeys(_PARAMETER.findall(sql)))
+
+
+def _first_line(sql: str) -> str:
+    return next((line.strip() for line in sql.splitlines() if line.strip()), "")[:60]

@@ -1,48 +1,131 @@
-"""Pure figure builders and the shared chart look: (DataFrame, options) -> plotly figure.
+"""Pure figure builders and the one chart look of the app: (DataFrame, options) -> figure dict.
 
-Figures are built as plain dicts wrapped once in `go.Figure`: measured ~2x faster per
-callback than `make_subplots` (see FACTS.md). The goal map itself draws no charts; the
-pieces here fix the look every later chart shares.
+Figures are plain dicts, the JSON plotly.js reads, built on `base_layout` (the app's one
+template): no `make_subplots`, no `go.Figure` validation per callback. Measured ~2x faster
+per callback than `make_subplots` (see FACTS.md), and the payload holds only what is drawn.
+Tests check every builder's output with `plotly.graph_objects.Figure(...)`.
+
+The look: white ground, light grid, one colour per organisation (Okabe–Ito, in the order of
+the organisations table), actuals solid, plans and targets dashed neutral grey, gaps where a
+period has no figure (never zero), hover text with value and unit, period and flags.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 
-import plotly.graph_objects as go
+import pandas as pd
 
-__all__ = ["OKABE_ITO", "NEUTRAL", "TARGET_LINE", "FONT", "org_colours", "base_layout", "empty_figure"]
+from goal_councils.periods import FY_START_MONTH, parse_period, period_from_start
+from goal_councils.status import interpolate_plan
 
-# colour-blind-safe (Okabe & Ito 2008), black left out: it is the text colour
-OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
+from .formatting import (
+    flag_words,
+    format_period,
+    format_value,
+    frequency_word,
+    is_missing,
+    money_parts,
+    unit_words,
+)
+from .series import Row, as_rows, dates_of, rows_of
+
+__all__ = [
+    "OKABE_ITO",
+    "NEUTRAL",
+    "TEXT",
+    "TARGET_LINE",
+    "FONT",
+    "CONFIG",
+    "PANEL_CONFIG",
+    "org_colour",
+    "org_colours",
+    "plain",
+    "base_layout",
+    "empty_figure",
+    "value_axis",
+    "time_axis",
+    "with_gaps",
+    "trend_figure",
+    "panel_figure",
+    "sparkline_figure",
+    "breakdown_figure",
+    "submissions_figure",
+    "chart_title",
+    "period_containing",
+    "trend_subtitle",
+]
+
+# Colour-blind-safe (Okabe & Ito 2008). Their yellow (#F0E442) is left out: at 1.2:1 on white
+# a yellow line disappears on a projector; their black takes its place.
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000"]
+GROUP_COLOURS = OKABE_ITO[:6]  # breakdown groups; the total is drawn in TEXT
 NEUTRAL = "#505a5f"
+TEXT = "#0b0c0c"
+GRID = "#eeefef"
 TARGET_LINE = {"color": NEUTRAL, "dash": "dash", "width": 1.5}  # targets and trajectories
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
+
+# every graph: no plotly logo, a lean mode bar; small multiples: no mode bar at all
+CONFIG = {
+    "displaylogo": False,
+    "responsive": True,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
+}
+PANEL_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False}
+# a legend along the bottom edge of the figure, under the time axis and its title
+LEGEND = {"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yanchor": "bottom", "yref": "container"}
+
+# where on a date axis each frequency's periods sit: plotly draws a point in the middle of
+# its period, so that months, quarters and years line up across charts
+PERIOD_AXIS = {
+    "monthly": ("M1", "2000-01-01"),
+    "quarterly": ("M3", "2000-01-01"),
+    "annual": ("M12", "2000-01-01"),
+    "financial_year": ("M12", "2000-04-01"),
+}
+MONEY_SCALES = {"thousand": "k", "k": "k", "million": "m", "m": "m", "billion": "bn", "bn": "bn"}
+PERIOD_NAMES = {"monthly": "Month", "quarterly": "Quarter", "annual": "Year", "financial_year": "Financial year"}
+
+
+def org_colour(index) -> str:
+    """The colour of the organisation at `index` in the organisations table (0-based)."""
+    return OKABE_ITO[(0 if is_missing(index) else int(index)) % len(OKABE_ITO)]
 
 
 def org_colours(org_ids: Iterable[str]) -> dict[str, str]:
     """One colour per organisation, assigned in the order given (pass every organisation in
     its defined order so that an organisation keeps its colour on every page)."""
-    return {org: OKABE_ITO[i % len(OKABE_ITO)] for i, org in enumerate(org_ids)}
+    return {org: org_colour(i) for i, org in enumerate(org_ids)}
 
 
-def base_layout(title: str, y_title: str = "", source: str = "") -> dict:
-    """The calm shared look: white ground, light grid, title saying what is shown, source below."""
+def plain(text) -> str:
+    """Text for plotly, which reads a few HTML tags in labels: shown as written, never as markup."""
+    return "" if is_missing(text) else str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def base_layout(title: str = "", y_title: str = "", source: str = "", subtitle: str = "") -> dict:
+    """The calm shared look: white ground, light grid, title saying what is shown."""
     layout = {
-        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
-        "font": {"family": FONT, "size": 13, "color": "#0b0c0c"},
+        "title": {"text": plain(title), "x": 0, "xanchor": "left", "font": {"size": 16}},
+        "font": {"family": FONT, "size": 13, "color": TEXT},
         "paper_bgcolor": "#fff",
         "plot_bgcolor": "#fff",
-        "margin": {"l": 56, "r": 16, "t": 48, "b": 56},
-        "xaxis": {"showgrid": False, "linecolor": "#b1b4b6", "ticks": "outside"},
-        "yaxis": {"title": {"text": y_title}, "gridcolor": "#eeefef", "zeroline": False},
-        "hovermode": "x unified",
+        "margin": {"l": 64, "r": 16, "t": 64 if subtitle else 48, "b": 56},
+        "xaxis": {"showgrid": False, "linecolor": "#b1b4b6", "ticks": "outside", "automargin": True},
+        "yaxis": {"title": {"text": plain(y_title)}, "gridcolor": GRID, "zeroline": False, "automargin": True},
+        "hovermode": "closest",
+        "hoverlabel": {"bgcolor": "#fff", "bordercolor": NEUTRAL, "font": {"family": FONT, "size": 13, "color": TEXT}},
         "showlegend": False,
     }
+    if subtitle:
+        layout["title"]["subtitle"] = {"text": plain(subtitle), "font": {"size": 13, "color": NEUTRAL}}
     if source:
         layout["annotations"] = [
             {
-                "text": source,
+                "text": plain(source),
                 "xref": "paper",
                 "yref": "paper",
                 "x": 0,
@@ -55,9 +138,533 @@ def base_layout(title: str, y_title: str = "", source: str = "") -> dict:
     return layout
 
 
-def empty_figure(message: str) -> go.Figure:
+def empty_figure(message: str, height: int | None = None) -> dict:
     """A figure that says why it is empty instead of drawing blank axes."""
     layout = base_layout("")
-    layout["xaxis"] = layout["yaxis"] = {"visible": False}
-    layout["annotations"] = [{"text": message, "showarrow": False, "font": {"size": 14, "color": NEUTRAL}}]
-    return go.Figure(layout=layout)
+    layout["xaxis"] = {"visible": False}
+    layout["yaxis"] = {"visible": False}
+    layout["margin"] = {"l": 8, "r": 8, "t": 8, "b": 8}
+    layout["annotations"] = [
+        {
+            "text": plain(message),
+            "showarrow": False,
+            "font": {"size": 13, "color": NEUTRAL},
+            "xref": "paper",
+            "yref": "paper",
+            "x": 0.5,
+            "y": 0.5,
+        }
+    ]
+    if height:
+        layout["height"] = height
+    return {"data": [], "layout": layout}
+
+
+# --- axes and hover -------------------------------------------------------------------------
+
+
+def _unit_label(measure: Mapping) -> str | None:
+    label = measure.get("unit_label")
+    return None if is_missing(label) or not label else str(label)
+
+
+def _fmt(measure: Mapping, value) -> str:
+    return format_value(value, measure["unit"], measure.get("decimals"), _unit_label(measure), measure.get("rate_per"))
+
+
+def value_axis(measure: Mapping, *, title: bool = True) -> dict:
+    """The value axis of a measure: unit in the title, `%`/`£` on the ticks, thousands separated."""
+    axis = {
+        "gridcolor": GRID,
+        "zeroline": False,
+        "automargin": True,
+        "exponentformat": "B",
+        "separatethousands": True,
+    }
+    if title:
+        axis["title"] = {"text": plain(unit_words(measure["unit"], _unit_label(measure), measure.get("rate_per")))}
+    if measure["unit"] == "percent":
+        axis["ticksuffix"] = "%"
+    elif measure["unit"] == "money":
+        symbol, words = money_parts(_unit_label(measure))
+        axis["tickprefix"] = plain(symbol)
+        scale = MONEY_SCALES.get(words.lower())
+        if scale or not symbol:
+            axis["ticksuffix"] = scale or f" {plain(words)}"
+    return axis
+
+
+def unit_note(measure: Mapping) -> dict:
+    """The unit written across the top of a small chart's value axis (a rotated axis title
+    would not fit a small multiple)."""
+    return {
+        "text": plain(unit_words(measure["unit"], _unit_label(measure), measure.get("rate_per"))),
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0,
+        "y": 1,
+        "xanchor": "left",
+        "yanchor": "bottom",
+        "yshift": 4,
+        "showarrow": False,
+        "font": {"size": 11, "color": NEUTRAL},
+    }
+
+
+def time_axis(frequency: str, x_range: Sequence[str] | None = None, *, title: bool = True) -> dict:
+    axis = {"type": "date", "showgrid": False, "linecolor": "#b1b4b6", "ticks": "outside", "automargin": True}
+    if title:
+        axis["title"] = {"text": PERIOD_NAMES.get(frequency, "Period")}
+    if x_range:
+        axis["range"] = list(x_range)
+    return axis
+
+
+def _periodic(frequency: str) -> dict:
+    period, anchor = PERIOD_AXIS.get(frequency, PERIOD_AXIS["monthly"])
+    return {"xperiod": period, "xperiod0": anchor, "xperiodalignment": "middle"}
+
+
+def _hover(measure: Mapping, rows: Sequence[Row], prefix: str = "") -> list[str]:
+    frequency = measure["frequency"]
+    texts = []
+    for r in rows:
+        if r.value is None:
+            texts.append("")
+            continue
+        flags = flag_words(r.status, r.revised)
+        lines = [f"{prefix}<b>{_fmt(measure, r.value)}</b>", format_period(r.period, frequency)]
+        if flags:
+            lines.append(" · ".join(flags))
+        texts.append("<br>".join(lines))
+    return texts
+
+
+# --- series with their gaps -------------------------------------------------------------------
+
+
+def with_gaps(frame: pd.DataFrame, frequency: str, start: date | None = None, end: date | None = None) -> pd.DataFrame:
+    """One row per period from `start` (or the first figure) to `end` (or the last): a period
+    with no figure gets a row with no value, so that the line breaks there instead of joining
+    across it (and never drops to zero)."""
+    return pd.DataFrame(_gapped(rows_of(frame), frequency, start, end), columns=list(Row._fields))
+
+
+def _gapped(rows: Sequence[Row], frequency: str, start: date | None = None, end: date | None = None) -> list[Row]:
+    first = start or (min(r.start for r in rows) if rows else None)
+    last = end or (max(r.start for r in rows) if rows else None)
+    if first is None or last is None:
+        return []
+    known = {r.start: r for r in rows}
+    out = []
+    p = parse_period(period_containing(frequency, first), frequency)
+    while p.start <= last:
+        out.append(known.get(p.start) or Row(p.label, p.start, None, None, False))
+        p = p.shift(1)
+    return out
+
+
+def _period_words(frequency: str, day: date) -> str:
+    return format_period(period_containing(frequency, day), frequency)
+
+
+def period_containing(frequency: str, day: date) -> str:
+    """The label of the period of `frequency` that contains `day`."""
+    if frequency == "monthly":
+        start = date(day.year, day.month, 1)
+    elif frequency == "quarterly":
+        start = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    elif frequency == "financial_year":
+        start = date(day.year if day.month >= FY_START_MONTH else day.year - 1, FY_START_MONTH, 1)
+    else:
+        start = date(day.year, 1, 1)
+    return period_from_start(frequency, start)
+
+
+# --- traces -----------------------------------------------------------------------------------
+
+
+def _actual_trace(
+    measure: Mapping,
+    rows: Sequence[Row],
+    colour: str,
+    *,
+    name: str = "Actual",
+    width: float = 2.5,
+    markers: str = "flagged",
+    hover_prefix: str = "",
+) -> dict:
+    """The solid line of actual values (gaps stay gaps); provisional or estimated points drawn
+    hollow, the latest point marked, a point with no neighbours still visible."""
+    values = [r.value for r in rows]
+    flagged = [r.status in ("provisional", "estimated") for r in rows]
+    last = max((i for i, v in enumerate(values) if v is not None), default=-1)
+    sizes = []
+    for i, v in enumerate(values):
+        alone = (i == 0 or values[i - 1] is None) and (i == len(values) - 1 or values[i + 1] is None)
+        shown = markers == "all" or (markers != "none" and (flagged[i] or i == last)) or alone
+        sizes.append(7 if shown and v is not None else 0)
+    return {
+        "type": "scatter",
+        "mode": "lines+markers",
+        "name": plain(name),
+        "x": [r.start.isoformat() for r in rows],
+        "y": values,
+        "connectgaps": False,
+        "line": {"color": colour, "width": width},
+        "marker": {
+            "color": colour,
+            "size": sizes,
+            "symbol": ["circle-open" if f else "circle" for f in flagged],
+            "line": {"width": 2, "color": colour},
+        },
+        "text": _hover(measure, rows, hover_prefix),
+        "hovertemplate": "%{text}<extra></extra>",
+        **_periodic(measure["frequency"]),
+    }
+
+
+def _plan(points: Mapping) -> list[tuple[date, float]]:
+    baseline, milestones, final = points.get("baseline"), points.get("milestones") or [], points.get("final")
+    if not final:
+        return []
+    return sorted(([baseline] if baseline else []) + list(milestones) + [final])
+
+
+def _plan_traces(
+    measure: Mapping,
+    points: Mapping,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    final_marker: bool = True,
+) -> list[dict]:
+    """The plan (dashed grey, through baseline, milestones and final target) and the final
+    target as its own marker; clipped to [start, end] by interpolating the plan at the edges."""
+    plan = _plan(points)
+    if not plan:
+        return []
+    frequency = measure["frequency"]
+    final = points["final"]
+    has_path = len(plan) > 1
+    if has_path:
+        line = [p for p in plan if (start is None or p[0] >= start) and (end is None or p[0] <= end)]
+        for edge in (start, end):
+            if edge is not None and plan[0][0] < edge < plan[-1][0] and all(p[0] != edge for p in line):
+                line.append((edge, interpolate_plan(plan, edge)))
+        line.sort()
+        name = "Plan (trajectory)" if points.get("milestones") else "Path to target"
+    else:  # a final target alone: its level, from the chart's start to the target date
+        left = start or final[0]
+        line = [(left, final[1]), (final[0], final[1])] if left < final[0] else []
+        name = "Target level"
+    traces = []
+    if line:
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": name,
+                "x": [d.isoformat() for d, _ in line],
+                "y": [v for _, v in line],
+                "line": {**TARGET_LINE, "dash": "dash" if has_path else "dot"},
+                "text": [f"{name}<br><b>{_fmt(measure, v)}</b><br>{_period_words(frequency, d)}" for d, v in line],
+                "hovertemplate": "%{text}<extra></extra>",
+                **_periodic(frequency),
+            }
+        )
+    if final_marker and (end is None or final[0] <= end) and (start is None or final[0] >= start):
+        when = _period_words(frequency, final[0])
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": "Final target",
+                "x": [final[0].isoformat()],
+                "y": [final[1]],
+                "marker": {"symbol": "diamond", "size": 11, "color": "#fff", "line": {"color": TEXT, "width": 2}},
+                "text": [f"Final target<br><b>{_fmt(measure, final[1])}</b> by {when}"],
+                "hovertemplate": "%{text}<extra></extra>",
+                **_periodic(frequency),
+            }
+        )
+    return traces
+
+
+# --- figures ----------------------------------------------------------------------------------
+
+
+def trend_figure(
+    measure: Mapping,
+    series: pd.DataFrame,
+    points: Mapping,
+    *,
+    colour: str,
+    title: str,
+    subtitle: str | None = None,
+    height: int = 380,
+) -> dict:
+    """The full series of a measure's total against its plan and final target, with a legend."""
+    frequency = measure["frequency"]
+    rows = _gapped(as_rows(series), frequency)
+    if not rows and not _plan(points):
+        return empty_figure("No figures have been submitted for this measure yet.", height)
+    layout = base_layout(title, subtitle=trend_subtitle(points) if subtitle is None else subtitle)
+    layout.update(
+        height=height,
+        xaxis=time_axis(frequency),
+        yaxis=value_axis(measure),
+        showlegend=True,
+        legend={**LEGEND, "traceorder": "reversed"},
+    )
+    layout["margin"]["b"] = 96
+    # the plan first, so that the actual line is drawn over it (and listed first, reversed)
+    data = _plan_traces(measure, points) + ([_actual_trace(measure, rows, colour)] if rows else [])
+    return {"data": data, "layout": layout}
+
+
+def panel_figure(
+    measure: Mapping,
+    series: pd.DataFrame,
+    points: Mapping,
+    *,
+    colour: str,
+    x_range: tuple[date, date],
+    height: int = 150,
+) -> dict:
+    """A small multiple: the measure over a window shared by every panel of the page (same
+    dates, same margins), so that months line up across organisations. `x_range`: the first
+    and the last month (period starts) shown."""
+    frequency = measure["frequency"]
+    start, end = x_range
+    inside = [r for r in as_rows(series) if start <= r.start <= end]
+    if not any(r.value is not None for r in inside):
+        return empty_figure(f"No figures submitted for {start:%B %Y} to {end:%B %Y}", height)
+    layout = base_layout()
+    layout.update(
+        height=height,
+        margin={"l": 8, "r": 12, "t": 22, "b": 8},
+        xaxis={
+            **time_axis(frequency, [start.isoformat(), _window_end(end).isoformat()], title=False),
+            "fixedrange": True,
+            "tickformat": "%Y",
+            "dtick": "M12",
+            "tickfont": {"size": 11},
+        },
+        yaxis={**value_axis(measure, title=False), "fixedrange": True, "nticks": 4, "tickfont": {"size": 11}},
+        annotations=[unit_note(measure)],
+    )
+    data = _plan_traces(measure, points, start=start, end=end, final_marker=False)
+    data.append(_actual_trace(measure, _gapped(inside, frequency), colour, width=2))
+    return {"data": data, "layout": layout}
+
+
+def _window_end(last_start: date) -> date:
+    """The first day after the month that starts at `last_start`: the right edge of a window."""
+    return date(last_start.year + last_start.month // 12, last_start.month % 12 + 1, 1)
+
+
+def sparkline_figure(
+    measure: Mapping,
+    series: pd.DataFrame,
+    points: Mapping,
+    *,
+    colour: str,
+    start: date,
+    height: int = 120,
+) -> dict:
+    """A headline measure on a card: figures since `start` and the plan on to the final target."""
+    frequency = measure["frequency"]
+    inside = [r for r in as_rows(series) if r.start >= start]
+    has_values = any(r.value is not None for r in inside)
+    if not has_values and not _plan(points):
+        return empty_figure("No figures yet", height)
+    layout = base_layout()
+    layout.update(
+        height=height,
+        margin={"l": 8, "r": 8, "t": 20, "b": 6},
+        xaxis={
+            **time_axis(frequency, title=False),
+            "fixedrange": True,
+            "tickformat": "%Y",
+            "tickfont": {"size": 10},
+            "nticks": 6,
+        },
+        yaxis={**value_axis(measure, title=False), "fixedrange": True, "nticks": 3, "tickfont": {"size": 10}},
+        annotations=[unit_note(measure)],
+    )
+    data = _plan_traces(measure, points, start=start)
+    if has_values:
+        data.append(_actual_trace(measure, _gapped(inside, frequency), colour, width=2))
+    return {"data": data, "layout": layout}
+
+
+def breakdown_figure(
+    measure: Mapping,
+    frame: pd.DataFrame,
+    groups: Sequence[str],
+    *,
+    dimension: str,
+    title: str,
+    view: str = "lines",
+    height: int = 420,
+) -> dict:
+    """A measure by one breakdown: one line per group with the total (`lines`), or a small
+    multiple per group on shared axes with the total in grey behind each (`panels`).
+
+    `frame`: values with columns breakdown ('' = total) and grp; `groups`: in declared order."""
+    frequency = measure["frequency"]
+    everything = rows_of(frame)
+    if not everything:
+        return empty_figure("No figures have been submitted for this measure yet.", height)
+    first, last = min(r.start for r in everything), max(r.start for r in everything)
+    by_group: dict[str, list[Row]] = {}
+    for key, group, row in zip(frame["breakdown"].tolist(), frame["grp"].tolist(), everything, strict=True):
+        by_group.setdefault("" if not key else group, []).append(row)
+    total = _gapped(by_group[""], frequency, first, last) if "" in by_group else []
+    series = {g: _gapped(by_group.get(g, []), frequency, first, last) for g in groups}
+    colours = {g: GROUP_COLOURS[i % len(GROUP_COLOURS)] for i, g in enumerate(groups)}
+    if view == "panels":
+        return _breakdown_panels(measure, total, series, colours, title=title, dimension=dimension)
+    layout = base_layout(title, subtitle=f"By {dimension.replace('_', ' ')}: one line per group, the total in black")
+    layout.update(
+        height=height,
+        xaxis=time_axis(frequency),
+        yaxis=value_axis(measure),
+        showlegend=True,
+        legend=LEGEND,
+    )
+    layout["margin"]["b"] = 96
+    data = [_actual_trace(measure, total, TEXT, name="Total", width=3, hover_prefix="Total: ")] if total else []
+    for g, rows in series.items():
+        data.append(_actual_trace(measure, rows, colours[g], name=g, width=2, hover_prefix=f"{plain(g)}: "))
+    return {"data": data, "layout": layout}
+
+
+def _breakdown_panels(measure, total, series, colours, *, title: str, dimension: str) -> dict:
+    """A grid of panels built as plain axes (no make_subplots), all sharing both axes."""
+    n = len(series)
+    cols = min(3, n) or 1
+    rows = math.ceil(n / cols) or 1
+    panel_px, gap_px = 180, 64  # a gap tall enough for the ticks above and the group's name below
+    plot_px = rows * panel_px + (rows - 1) * gap_px
+    gap_x, gap_y = 0.06, gap_px / plot_px
+    width = (1 - gap_x * (cols - 1)) / cols
+    height = panel_px / plot_px
+    layout = base_layout(
+        title,
+        subtitle=f"By {dimension.replace('_', ' ')}: one panel per group, the total in grey behind each; "
+        "all panels share both axes",
+    )
+    layout.update(height=plot_px + 130, margin={"l": 64, "r": 16, "t": 90, "b": 40}, annotations=[])
+    data = []
+    for i, (group, group_rows) in enumerate(series.items()):
+        r, c = divmod(i, cols)
+        suffix = "" if i == 0 else str(i + 1)
+        x0, y1 = c * (width + gap_x), 1 - r * (height + gap_y)
+        layout[f"xaxis{suffix}"] = {
+            **time_axis(measure["frequency"], title=False),
+            "domain": [x0, x0 + width],
+            "anchor": f"y{suffix}",
+            **({"matches": "x"} if i else {}),
+        }
+        layout[f"yaxis{suffix}"] = {
+            **value_axis(measure, title=c == 0),
+            "domain": [y1 - height, y1],
+            "anchor": f"x{suffix}",
+            **({"matches": "y"} if i else {}),
+        }
+        layout["annotations"].append(
+            {
+                "text": f"<b>{plain(group)}</b>",
+                "xref": "paper",
+                "yref": "paper",
+                "x": x0,
+                "y": y1,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 13},
+            }
+        )
+        on_axes = {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
+        if total:
+            back = _actual_trace(
+                measure, total, "#b1b4b6", name="Total", width=1.5, markers="none", hover_prefix="Total: "
+            )
+            data.append({**back, **on_axes})
+        trace = _actual_trace(measure, group_rows, colours[group], name=group, hover_prefix=f"{plain(group)}: ")
+        data.append({**trace, **on_axes})
+    return {"data": data, "layout": layout}
+
+
+STATE_BARS = [
+    ("on_time", "On time", "#0072B2", ""),
+    ("late", "Late", "#E69F00", "/"),
+    ("missing", "Missing", "#D55E00", "x"),
+]
+
+
+def submissions_figure(counts: pd.DataFrame, *, title: str, height: int = 300) -> dict:
+    """Figures due each month, stacked: on time, late (hatched), missing (crossed)."""
+    if counts.empty:
+        return empty_figure("No figures fell due in the last year.", height)
+    layout = base_layout(title)
+    layout.update(
+        height=height,
+        barmode="stack",
+        showlegend=True,
+        legend=LEGEND,
+        xaxis={
+            **time_axis("monthly"),
+            "title": {"text": "Month the figures were due"},
+            "dtick": "M1",
+            "tickformat": "%b %Y",
+        },
+        yaxis={"title": {"text": "Figures due"}, "gridcolor": GRID, "rangemode": "tozero", "tickformat": ",d"},
+        hovermode="x unified",
+    )
+    layout["margin"]["b"] = 100
+    months = [d.isoformat() for d in dates_of(counts["month"])]
+    data = [
+        {
+            "type": "bar",
+            "name": name,
+            "x": months,
+            "y": [int(v) for v in counts[state]],
+            "marker": {
+                "color": colour,
+                "pattern": {"shape": shape, "fgcolor": "#fff", "fillmode": "overlay", "solidity": 0.3},
+            },
+            "hovertemplate": f"{name}: %{{y:,d}}<extra></extra>",
+            "xperiod": "M1",
+            "xperiodalignment": "middle",
+        }
+        for state, name, colour, shape in STATE_BARS
+    ]
+    return {"data": data, "layout": layout}
+
+
+def chart_title(measure: Mapping) -> str:
+    """`Days to decide a new claim, Northfield, monthly`: the owner is named unless the measure's
+    name already says who."""
+    name = str(measure["name"])
+    owner = next(
+        (str(o) for o in (measure.get("owner_short_name"), measure.get("owner_name")) if not is_missing(o)), ""
+    )
+    parts = [name]
+    if owner and owner.lower() not in name.lower():
+        parts.append(owner)
+    parts.append(frequency_word(measure["frequency"]))
+    return ", ".join(parts)
+
+
+def trend_subtitle(points: Mapping) -> str:
+    """What the lines of a trend chart are, in words."""
+    if not points.get("final"):
+        return "Actual figures; no target has been set for this measure"
+    if points.get("milestones"):
+        return "Actual (solid) against the planned trajectory (dashed) and the final target (diamond)"
+    if points.get("baseline"):
+        return "Actual (solid) against a straight path from the baseline to the final target (diamond)"
+    return "Actual (solid) against the level of the final target (dotted)"

@@ -18,11 +18,27 @@ __all__ = [
     "direction_words",
     "format_period",
     "format_timestamp",
+    "format_date",
+    "unit_words",
+    "frequency_word",
+    "FLAG_WORDS",
+    "flag_words",
+    "money_parts",
 ]
 
 NO_DATA = "No data"
 
 DIRECTION_WORDS = {"up": "Higher is better ↑", "down": "Lower is better ↓"}
+
+# the status a submission gives a value, and a later submission that replaced it
+FLAG_WORDS = {"provisional": "Provisional", "estimated": "Estimated", "suppressed": "Suppressed", "revised": "Revised"}
+
+FREQUENCY_WORDS = {
+    "monthly": "monthly",
+    "quarterly": "quarterly",
+    "annual": "annual",
+    "financial_year": "by financial year",
+}
 
 
 def is_missing(value) -> bool:
@@ -47,12 +63,23 @@ def _rounds_to_zero(text: str) -> bool:
     return not text.strip("-0.,")
 
 
-def _money(text: str, symbol: str) -> str:
+def money_parts(label: str | None) -> tuple[str, str]:
+    """A money unit label as (symbol before the number, words after it): `£` -> ('£', ''),
+    `£ per claim` -> ('£', 'per claim'), `EUR` -> ('', 'EUR')."""
+    label = (label or "£").strip()
+    symbol = ""
+    for ch in label:
+        if ch.isalnum() or ch.isspace():
+            break
+        symbol += ch
+    return symbol, label[len(symbol) :].strip()
+
+
+def _money(text: str, label: str) -> str:
     sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
-    # a currency symbol goes in front (£1,234); a word goes after (1,234 EUR)
-    if any(ch.isalpha() or ch.isspace() for ch in symbol):
-        return f"{sign}{digits} {symbol}"
-    return f"{sign}{symbol}{digits}"
+    # a currency symbol goes in front (£1,234), words after (1,234 EUR, £80 million)
+    symbol, words = money_parts(label)
+    return f"{sign}{symbol}{digits}" + (f" {words}" if words else "")
 
 
 def _with_label(text: str, label: str | None) -> str:
@@ -135,3 +162,41 @@ def format_timestamp(moment: datetime | date | None) -> str:
         moment = moment.to_pydatetime()
     day = f"{moment.day} {moment:%B %Y}"
     return f"{day}, {moment:%H:%M}" if isinstance(moment, datetime) else day
+
+
+def format_date(day: date | datetime | None, short: bool = False) -> str:
+    """`15 November 2026` (short: `15 Nov 2026`)."""
+    if is_missing(day):
+        return NO_DATA
+    if hasattr(day, "to_pydatetime"):
+        day = day.to_pydatetime()
+    return f"{day.day} {day:%b %Y}" if short else f"{day.day} {day:%B %Y}"
+
+
+def unit_words(unit: str, unit_label: str | None = None, rate_per: int | None = None) -> str:
+    """What an axis measures, in words: `Percent (%)`, `Pounds (£)`, `Days`, `Claims`, `Per 100,000`."""
+    label = None if is_missing(unit_label) or not unit_label else str(unit_label)
+    rate_per = None if is_missing(rate_per) else int(rate_per)
+    if unit == "percent":
+        return "Percent (%)"
+    if unit == "money":
+        symbol, words = money_parts(label)
+        if not words:
+            return "Pounds (£)" if symbol == "£" else f"Money ({symbol})"
+        return f"{symbol} {words}".strip() if symbol else f"Money ({words})"
+    if unit == "rate":
+        return (label or (f"per {rate_per:,}" if rate_per else "rate")).capitalize()
+    if label:
+        return label[:1].upper() + label[1:]
+    return {"days": "Days", "count": "Count", "index": "Index"}.get(unit, "Value")
+
+
+def frequency_word(frequency: str) -> str:
+    """`monthly`, `quarterly`, `annual`, `by financial year`."""
+    return FREQUENCY_WORDS.get(frequency, str(frequency).replace("_", " "))
+
+
+def flag_words(status, revised=False) -> list[str]:
+    """The flags a value carries, in words: `Provisional`, `Estimated`, `Suppressed`, `Revised`."""
+    words = [] if is_missing(status) or not status else [FLAG_WORDS.get(str(status), str(status).capitalize())]
+    return words + (["Revised"] if not is_missing(revised) and bool(revised) else [])

@@ -17,7 +17,9 @@ from dashboard.formatting import (
     format_timestamp,
     format_value,
 )
-from goal_councils.status import STATUS_ORDER
+from dashboard.summaries import Freshness, Summary
+from dashboard.urls import AsOf
+from goal_councils.status import STATUS_ORDER, StatusResult
 
 
 def text_of(component) -> str:
@@ -286,3 +288,164 @@ def test_organisations_keep_their_colour():
     colours = figures.org_colours(["a", "b", "c"])
     assert colours == {"a": "#0072B2", "b": "#E69F00", "c": "#009E73"}
     assert figures.org_colours(["a", "b"])["b"] == colours["b"]
+
+
+# --- council, objective, organisation and measure page pieces ------------------------------------
+
+
+MEASURE = {
+    "id": "days",
+    "name": "Days to decide",
+    "owner_id": "northfield",
+    "owner_name": "Northfield Council",
+    "colour_index": 2,
+    "role": "contributing",
+    "timing": "leading",
+    "published": False,
+    "unit": "days",
+    "unit_label": None,
+    "rate_per": None,
+    "decimals": 1,
+    "direction": "down",
+    "frequency": "monthly",
+    "target_value": None,
+    "target_period": None,
+}
+
+
+def test_links_keep_the_as_of_month():
+    assert components.href("objective", "waits", AsOf("2026-03")) == "/objective/waits?as_of=2026-03"
+    row = components.objective_row(WAITS_ROW, "1.1", AsOf("2026-03"))
+    assert all(link.href.endswith("?as_of=2026-03") for link in all_of(row, dcc.Link))
+
+
+def test_breadcrumbs_link_every_step_but_the_page_itself():
+    nav = components.breadcrumbs([("Goal map", "/"), ("Healthy lives", "/council/h"), ("Waits", None)])
+    assert [(link.children, link.href) for link in all_of(nav, dcc.Link)] == [
+        ("Goal map", "/"),
+        ("Healthy lives", "/council/h"),
+    ]
+    last = all_of(nav, html.Li)[-1]
+    assert (last.children, getattr(last, "aria-current")) == ("Waits", "page")
+
+
+def test_as_of_notice_says_which_month_and_links_to_the_latest():
+    notice = components.as_of_notice(AsOf("2026-03"), "/measure/days")
+    assert "Figures as they stood at the end of March 2026." in text_of(notice)
+    assert [link.href for link in all_of(notice, dcc.Link)] == ["/measure/days"]
+    assert components.as_of_notice(AsOf(), "/") is None
+    problem = components.as_of_notice(AsOf(problem="“x” is not a month"), "/")
+    assert "Month not recognised. “x” is not a month" in text_of(problem)
+
+
+def test_unknown_ids_get_a_page_that_says_so_as_plain_text():
+    page = components.not_found("measure", "<script>alert(1)</script>")
+    text = text_of(page)
+    assert "No measure with id “<script>alert(1)</script>”" in text  # Dash renders it as text, never markup
+    assert "Go back to the goal map" in text
+    assert [link.href for link in all_of(html.Div(page), dcc.Link)][-1] == "/"
+
+
+def test_measure_tags_mark_leading_indicators_and_internal_measures():
+    assert [text_of(tag) for tag in components.measure_badges(MEASURE)] == ["◆ Leading indicator", "Internal"]
+    assert [
+        text_of(t)
+        for t in components.measure_badges({**MEASURE, "role": "headline", "timing": "lagging", "published": True})
+    ] == ["Headline", "Lagging"]
+
+
+def test_freshness_says_late_and_counts_the_year():
+    summary = Summary(
+        "days",
+        StatusResult("no_target", "No target has been set for this measure"),
+        freshness=Freshness(
+            "late", "October 2026 arrived 20 Nov 2026, 5 days after it was due", late_in_window=9, due_in_window=12
+        ),
+        last_received=pd.Timestamp("2026-11-20 10:00"),
+    )
+    text = text_of(components.freshness_block(summary))
+    assert text.startswith("! Late October 2026 arrived 20 Nov 2026, 5 days after it was due")
+    assert "9 of the last 12 due arrived late" in text
+    assert "Last submission 20 Nov 2026" in text
+
+
+def test_status_block_gives_the_reason_unless_the_chip_says_it_all():
+    assert text_of(components.status_block(StatusResult("off_track", "2.0 days above plan"))) == (
+        "✕ Off track 2.0 days above plan"
+    )
+    assert text_of(components.status_block(StatusResult("no_target", "No target has been set"))) == "– No target"
+
+
+def test_data_table_says_suppressed_and_missing_in_words():
+    frame = pd.DataFrame(
+        [
+            ("2026-01", pd.Timestamp("2026-01-01"), 12.5, None, False, "", "", pd.Timestamp("2026-02-10"), None),
+            (
+                "2026-02",
+                pd.Timestamp("2026-02-01"),
+                None,
+                "suppressed",
+                False,
+                "",
+                "",
+                pd.Timestamp("2026-03-10"),
+                "fewer than 5",
+            ),
+            (
+                "2026-01",
+                pd.Timestamp("2026-01-01"),
+                13.0,
+                "provisional",
+                True,
+                "sex=female",
+                "female",
+                pd.Timestamp("2026-02-10"),
+                None,
+            ),
+        ],
+        columns=["period", "period_start", "value", "status", "revised", "breakdown", "grp", "received_at", "note"],
+    )
+    total = components.observations_table(MEASURE, frame[frame.breakdown == ""])
+    rows = [text_of(r) for r in all_of(total, html.Tr)][1:]
+    assert rows == [
+        "February 2026 Suppressed Suppressed 10 Mar 2026 fewer than 5",
+        "January 2026 12.5 days 10 Feb 2026",
+    ]
+    by_sex = components.observations_table(MEASURE, frame, ["female", "male"])
+    rows = [text_of(r) for r in all_of(by_sex, html.Tr)]
+    assert rows == [
+        "Period Total female male",
+        "February 2026 Suppressed No figure No figure",
+        "January 2026 12.5 days 13.0 days (provisional, revised) No figure",
+    ]
+
+
+@pytest.mark.parametrize(
+    "url, shown",
+    [
+        ("https://example.org/", "https://example.org/"),
+        ("http://example.org", "http://example.org"),
+        ("javascript:alert(1)", None),
+        ("//evil.example", None),
+        (None, None),
+        (float("nan"), None),
+    ],
+)
+def test_only_plain_web_addresses_become_links(url, shown):
+    assert components.safe_url(url) == shown
+
+
+def test_search_suggestions_link_with_the_month_and_show_text_as_text():
+    results = pd.DataFrame(
+        [("measure", "days", "Days to decide", "Northfield"), ("org", "northfield", "Northfield Council", None)],
+        columns=["kind", "id", "name", "context"],
+    )
+    panel = components.search_suggestions(results, "<b>north</b>", AsOf("2026-03"))
+    assert [link.href for link in all_of(panel, dcc.Link)] == [
+        "/measure/days?as_of=2026-03",
+        "/org/northfield?as_of=2026-03",
+        "/search?q=%3Cb%3Enorth%3C%2Fb%3E&as_of=2026-03",
+    ]
+    assert "All results for “<b>north</b>”" in text_of(panel)
+    assert components.search_suggestions(results.iloc[0:0], "zzz") is not None
+    assert components.search_suggestions(results, "") is None

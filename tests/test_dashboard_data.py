@@ -6,10 +6,11 @@ import os
 import threading
 from datetime import datetime
 
+import duckdb
 import pandas as pd
 import pytest
 
-from dashboard.data import Warehouse, WarehouseError, WarehouseMissing
+from dashboard.data import Scope, Warehouse, WarehouseError, WarehouseMissing
 
 WAITS = "mh-days-to-first-appointment"
 BEFORE_REVISION = datetime(2025, 4, 1)
@@ -204,3 +205,132 @@ def test_threads_share_one_warehouse(warehouse):
         t.join()
     assert errors == []
     assert results == [35.2] * 8
+
+
+# --- the queries of the council, objective, organisation and measure pages -----------------------
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory, build_tiny_warehouse):
+    """The tiny warehouse with a trajectory and declared breakdowns added."""
+    path = build_tiny_warehouse(tmp_path_factory.mktemp("planned") / "warehouse.duckdb")
+    con = duckdb.connect(str(path))
+    con.execute(
+        "INSERT INTO trajectories VALUES (?, '2024-03', DATE '2024-03-01', 41.5, 'baseline'),"
+        " (?, '2025-03', DATE '2025-03-01', 35.0, 'milestone'), (?, '2026-03', DATE '2026-03-01', 28.0, 'final')",
+        [WAITS] * 3,
+    )
+    con.execute("INSERT INTO measure_breakdowns VALUES (?, 'sex', 'female', 1), (?, 'sex', 'male', 2)", [WAITS, WAITS])
+    con.execute("CHECKPOINT")
+    con.close()
+    w = Warehouse(path)
+    yield w
+    w.close()
+
+
+def test_months_with_loads_newest_first(warehouse):
+    assert warehouse.months() == ["2025-04", "2025-03"]
+
+
+def test_measures_in_a_scope_carry_owner_colour_and_breakdowns(planned):
+    frame = planned.measures(Scope(objective="mental-health-waits"))
+    assert list(frame.id) == [WAITS, "mh-referrals"]  # headline first
+    row = frame.iloc[0]
+    assert (row.owner_name, row.colour_index, row.council_name, row.breakdowns) == (
+        "Eastvale NHS Trust",
+        1,
+        "Healthy lives",
+        "sex",
+    )
+    assert list(planned.measures(Scope(council="prosperity")).id) == ["hardship-paid"]
+    assert list(planned.measures(Scope(owner="northfield")).id) == [
+        "mh-referrals",
+        "vaccinated-by-two",
+        "housed-on-release",
+    ]
+    # what an organisation takes part in: its own measures and the headline of each of its objectives
+    assert set(planned.measures(Scope(partner="dww")).id) == {"hardship-paid", "housed-on-release"}
+
+
+def test_values_as_at_a_month_leave_out_later_loads_and_periods(warehouse):
+    scope = Scope(objective="mental-health-waits")
+    latest = warehouse.values(scope)
+    assert list(zip(latest.measure_id, latest.period, latest.value, strict=True)) == [
+        (WAITS, "2024-12", 40.2),
+        (WAITS, "2025-01", 39.1),
+        (WAITS, "2025-02", 36.5),
+        (WAITS, "2025-03", 35.2),
+        ("mh-referrals", "2025-02", 1840.0),
+    ]
+    end_of_march = datetime(2025, 3, 31, 23, 59, 59)
+    before = warehouse.values(scope, end_of_march)
+    assert list(before[before.measure_id == WAITS].value) == [40.2, 39.1, 38.0]
+    # a period that had not started by then is left out even if it was loaded earlier
+    assert warehouse.values(scope, datetime(2025, 1, 31, 23, 59)).empty
+
+
+def test_values_by_breakdown_and_since(warehouse):
+    frame = warehouse.values(Scope(measure=WAITS), dimension="sex")
+    assert list(zip(frame.breakdown, frame.period, strict=True))[-1] == ("sex=female", "2025-02")
+    assert set(frame.breakdown) == {"", "sex=female"}
+    assert set(warehouse.values(Scope(measure=WAITS)).breakdown) == {""}
+    since = warehouse.values(Scope(measure=WAITS), since=datetime(2025, 2, 1).date())
+    assert list(since.period) == ["2025-02", "2025-03"]
+
+
+def test_plan_points(planned):
+    assert list(planned.plan(Scope(measure=WAITS)).kind) == ["baseline", "milestone", "final"]
+    assert planned.plan(Scope(measure="burglary-rate")).empty
+
+
+def test_received_says_when_each_period_first_arrived(warehouse):
+    frame = warehouse.received(Scope(measure=WAITS)).set_index("period")
+    assert frame.loc["2025-02", "first_received"] == pd.Timestamp("2025-03-10 09:00")
+    assert frame.loc["2025-02", "last_received"] == pd.Timestamp("2025-04-11 09:30")
+    assert frame.loc["2025-03", "first_received"] == pd.Timestamp("2025-04-11 09:30")
+    assert (frame.first_period_start == pd.Timestamp("2024-12-01")).all()
+    assert (frame.measure_last_received == pd.Timestamp("2025-04-11 09:30")).all()
+    before = warehouse.received(Scope(measure=WAITS), BEFORE_REVISION)
+    assert "2025-03" not in set(before.period)
+
+
+def test_objectives_partners_and_members(warehouse):
+    obj = warehouse.objectives(objective_id="housing-on-release").iloc[0]
+    assert (obj.council_name, obj.objective_number, obj.lead_id, obj.headline_id) == (
+        "Safe communities",
+        2,
+        "northfield",
+        "housed-on-release",
+    )
+    mine = warehouse.objectives(partner="westshire-police")
+    assert list(zip(mine.objective_id, mine.partner_role, strict=True)) == [
+        ("burglary", "lead"),
+        ("housing-on-release", "contributor"),
+    ]
+    partners = warehouse.partners("housing-on-release")
+    assert list(zip(partners.org_id, partners.role, strict=True)) == [
+        ("northfield", "lead"),
+        ("westshire-police", "contributor"),
+        ("dww", "contributor"),
+    ]
+    assert partners.responsibility.iloc[1] == "contributor for housing-on-release"
+    assert list(warehouse.council_members("prosperity").id) == ["dww", "northfield"]
+    assert warehouse.councils(council_id="nope").empty
+    assert warehouse.organisations(org_id="dww").iloc[0].colour_index == 3
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("burglar", [("objective", "burglary"), ("measure", "burglary-rate")]),
+        ("NORTHFIELD", [("org", "northfield")]),
+        ("days appointment", [("measure", WAITS)]),
+        ("healthy", [("council", "healthy-lives")]),
+        ("%", []),
+        ("'; DROP TABLE loads; --", []),
+        ("", []),
+    ],
+)
+def test_search_by_name(warehouse, text, expected):
+    found = warehouse.search(text)
+    assert list(zip(found.kind, found.id, strict=True)) == expected

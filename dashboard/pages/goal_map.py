@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import logging
-
 import dash
 import pandas as pd
 
 from dashboard import components
-from dashboard.app import current_warehouse, page_title
-from dashboard.data import WarehouseError, WarehouseMissing
+from dashboard.app import page_title
+from dashboard.data import Warehouse
 from dashboard.formatting import format_period
+from dashboard.pages._shared import as_of_parts, page
+from dashboard.urls import AsOf, href
 
 dash.register_page(
     __name__,
@@ -22,25 +22,23 @@ dash.register_page(
     nav=True,
 )
 
-log = logging.getLogger(__name__)
-
 LEAD = (
     "Each objective has one accountable lead organisation and one headline measure. "
     "Figures are the latest each organisation has submitted."
 )
 
 
-def layout(**_query):
-    warehouse = current_warehouse()
-    try:
-        objectives, councils, as_of = warehouse.goal_map(), warehouse.councils(), warehouse.as_of()
-    except WarehouseMissing:
-        return [components.page_heading("Goal map"), components.no_data_notice()]
-    except WarehouseError:
-        log.exception("goal map: warehouse unreadable")
-        return [components.page_heading("Goal map"), components.unreadable_notice()]
-    return [components.page_heading("Goal map", LEAD), summary(objectives, councils, as_of.iloc[0])] + [
-        components.goal_map_section(council, objectives[objectives.council_id == council["id"]], number)
+@page("Goal map")
+def layout(warehouse: Warehouse, as_of: AsOf, **_query):
+    as_at = as_of.as_at
+    objectives, councils, newest = warehouse.goal_map(as_at), warehouse.councils(as_at), warehouse.as_of(as_at)
+    lead = LEAD if as_of.month is None else LEAD.replace("the latest", f"those at {as_of.words}")
+    return [
+        *as_of_parts(as_of, href("goal_map")),
+        components.page_heading("Goal map", lead),
+        summary(objectives, councils, newest.iloc[0]),
+    ] + [
+        components.goal_map_section(council, objectives[objectives.council_id == council["id"]], number, as_of)
         for number, council in enumerate(councils.to_dict("records"), 1)
     ]
 

@@ -1,0 +1,110 @@
+"""The callbacks of the frame around every page: the "as of" picker and the address follow each
+other, navigation links keep the as-of month, and the search box suggests and searches.
+
+`register_callbacks()` is called by `create_app` for each app: a module-level `@callback` here
+would bind only to the first app a process creates (page modules, by contrast, are re-run by
+Dash for every app).
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import parse_qsl, urlencode
+
+from dash import ALL, Input, Output, State, callback, ctx, no_update
+
+from . import components, urls
+from .data import WarehouseError
+
+__all__ = [
+    "register_callbacks",
+    "picker_follows_address",
+    "navigate",
+    "links_keep_month",
+    "suggest",
+    "address_with_month",
+]
+
+log = logging.getLogger(__name__)
+
+LOCATION = "_pages_location"  # Dash pages' own dcc.Location
+NAVIGATE = "navigate"  # a dcc.Location(refresh="callback-nav") that callbacks write to
+SUGGESTIONS = 8
+
+
+def address_with_month(pathname: str | None, search: str | None, month: str | None) -> str:
+    """The current page's address with the as-of month set (or removed for the latest)."""
+    path = pathname if isinstance(pathname, str) and pathname.startswith("/") and not pathname.startswith("//") else "/"
+    kept = [(k, v) for k, v in parse_qsl((search or "").lstrip("?")) if k != "as_of"]
+    if month:
+        kept.append(("as_of", month))
+    return f"{path}?{urlencode(kept)}" if kept else path
+
+
+# address -> period picker (on arrival, and when a link or the back button changes the month)
+def picker_follows_address(search, options):
+    as_of = urls.as_of_from_search(search)
+    known = {o["value"] for o in options or []}
+    if as_of.month and as_of.month not in known:
+        options = [*options, components.month_option(as_of.month)]
+    return as_of.value, options
+
+
+# period picker or search box -> a new address (the pages router then redraws the page)
+def navigate(picked, _submitted, text, pathname, search):
+    if ctx.triggered_id == "site-search":
+        return urls.search_href(text or "", urls.as_of_from_search(search))
+    chosen = urls.read_as_of(picked)
+    if chosen.problem or chosen.value == urls.as_of_from_search(search).value:
+        return no_update
+    return address_with_month(pathname, search, chosen.month)
+
+
+# address -> navigation links that keep the as-of month; the search box empties on a new page
+def links_keep_month(search, _pathname):
+    as_of = urls.as_of_from_search(search)
+    return [urls.with_as_of(o["id"]["path"], as_of) for o in ctx.outputs_list[0]], ""
+
+
+# typing in the search box -> the first few matches
+def suggest(text, search):
+    from .app import current_warehouse
+
+    text = " ".join((text or "").split())[:100]
+    if not text:
+        return None
+    try:
+        found = current_warehouse().search(text, limit=SUGGESTIONS)
+    except WarehouseError:
+        return None
+    return components.search_suggestions(found, text, urls.as_of_from_search(search))
+
+
+def register_callbacks() -> None:
+    """Register the frame's callbacks for the app about to be created."""
+    callback(
+        Output("as-of-picker", "value"),
+        Output("as-of-picker", "options"),
+        Input(LOCATION, "search"),
+        State("as-of-picker", "options"),
+    )(picker_follows_address)
+    callback(
+        Output(NAVIGATE, "href"),
+        Input("as-of-picker", "value"),
+        Input("site-search", "n_submit"),
+        State("site-search", "value"),
+        State(LOCATION, "pathname"),
+        State(LOCATION, "search"),
+        prevent_initial_call=True,
+    )(navigate)
+    callback(
+        Output({"type": "nav-link", "name": ALL, "path": ALL}, "href"),
+        Output("site-search", "value"),
+        Input(LOCATION, "search"),
+        Input(LOCATION, "pathname"),
+    )(links_keep_month)
+    callback(
+        Output("search-suggestions", "children"),
+        Input("site-search", "value"),
+        State(LOCATION, "search"),
+    )(suggest)

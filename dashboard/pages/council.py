@@ -1,0 +1,100 @@
+"""A goal council: its goal, chair and members; each objective as a card with lead, status,
+headline sparkline against target, and its contributing measures counted by status."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dash
+import pandas as pd
+
+from dashboard import components, figures
+from dashboard.data import Scope, Warehouse
+from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
+from dashboard.series import records, rows_by
+from dashboard.summaries import judged_at, objective_status, plan_points, summaries
+from dashboard.urls import AsOf, href
+
+SPARKLINE_YEARS = 5
+
+
+def _name(warehouse: Warehouse, council_id: str) -> str | None:
+    found = warehouse.councils(council_id=council_id)
+    return None if found.empty else str(found.name.iloc[0])
+
+
+dash.register_page(
+    __name__,
+    path_template="/council/<council_id>",
+    name="Council",
+    title=entity_title(_name),
+    description="A goal council's objectives: who leads each, its status against plan and its headline measure.",
+)
+
+
+def layout(council_id: str = "", **query):
+    return _layout(council_id=read_id(council_id), **query)
+
+
+@page("Council")
+def _layout(warehouse: Warehouse, as_of: AsOf, council_id: str, **_):
+    councils = records(warehouse.councils())
+    numbers = {c["id"]: i for i, c in enumerate(councils, 1)}  # as numbered on the goal map
+    if council_id not in numbers:
+        return components.not_found("council", council_id, as_of)
+    council, scope = councils[numbers[council_id] - 1], Scope(council=council_id)
+    objectives, measures, plan = (
+        records(warehouse.objectives(council_id=council_id)),
+        records(warehouse.measures(scope)),
+        records(warehouse.plan(scope)),
+    )
+    totals = warehouse.values(scope, as_of.as_at)
+    series = rows_by(totals)
+    found = summaries(measures, series, plan, None, judged_at(as_of.as_at))
+    rollups = {o["objective_id"]: objective_status(o, measures, found) for o in objectives}
+    start = sparkline_start(totals, as_of)
+    cards = [
+        _card(o, f"{numbers[council_id]}.{i}", measures, series, plan, found, rollups[o["objective_id"]], start, as_of)
+        for i, o in enumerate(objectives, 1)
+    ]
+    return [
+        components.breadcrumbs([("Goal map", href("goal_map", as_of=as_of)), (council["name"], None)]),
+        *as_of_parts(as_of, href("council", council_id)),
+        components.page_heading(council["name"], council.get("goal")),
+        components.council_header(council, warehouse.council_members(council_id), as_of),
+        components.summary_figures(_counts(rollups)),
+        components.objective_cards(cards),
+    ]
+
+
+def sparkline_start(totals: pd.DataFrame, as_of: AsOf) -> date:
+    """Cards show the last SPARKLINE_YEARS years up to the newest figure (or the as-of month)."""
+    end = totals.period_start.max() if len(totals) else None
+    end = end.date() if end is not None and not pd.isna(end) else (as_of.month_start or date.today())
+    return date(end.year - SPARKLINE_YEARS, end.month, 1)
+
+
+def _card(objective, number, measures, series, plan, found, rollup, start, as_of):
+    heads = [m for m in measures if m["objective_id"] == objective["objective_id"] and m["role"] == "headline"]
+    if not heads:
+        return components.objective_card(objective, number, None, None, rollup, None, as_of)
+    measure = heads[0]
+    figure = figures.sparkline_figure(
+        measure,
+        series.get(measure["id"], []),
+        plan_points(measure, plan),
+        colour=figures.org_colour(objective["lead_colour_index"]),
+        start=start,
+    )
+    return components.objective_card(objective, number, measure, found[measure["id"]], rollup, figure, as_of)
+
+
+def _counts(rollups: dict) -> list[tuple[str, str]]:
+    statuses = [r.status for r in rollups.values()]
+    return [
+        ("Objectives", f"{len(statuses):,}"),
+        ("On track", f"{statuses.count('on_track'):,}"),
+        ("At risk", f"{statuses.count('at_risk'):,}"),
+        ("Off track", f"{statuses.count('off_track'):,}"),
+        ("No target or not enough data", f"{statuses.count('no_target') + statuses.count('not_enough_data'):,}"),
+    ]

@@ -1,0 +1,164 @@
+"""A measure: its full series against the target trajectory, by any declared breakdown (one line
+per group or a small multiple per group), the data table behind the chart, CSV and JSON of
+exactly what is shown, and the definition."""
+
+from __future__ import annotations
+
+import dash
+import pandas as pd
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+
+from dashboard import components, figures
+from dashboard.app import current_warehouse
+from dashboard.data import Scope, Warehouse
+from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
+from dashboard.series import records
+from dashboard.summaries import export_rows, judged_at, plan_points, received_since, summarise
+from dashboard.urls import AsOf, href, read_as_of
+
+
+def _name(warehouse: Warehouse, measure_id: str) -> str | None:
+    found = warehouse.measures(Scope(measure=measure_id))
+    return None if found.empty else str(found.name.iloc[0])
+
+
+dash.register_page(
+    __name__,
+    path_template="/measure/<measure_id>",
+    name="Measure",
+    title=entity_title(_name),
+    description="A measure's full series against its target, by breakdown, with its data and definition.",
+)
+
+
+def layout(measure_id: str = "", **query):
+    return _layout(measure_id=read_id(measure_id), **query)
+
+
+@page("Measure")
+def _layout(warehouse: Warehouse, as_of: AsOf, measure_id: str, breakdown=None, view=None, **_):
+    scope = Scope(measure=measure_id)
+    found = records(warehouse.measures(scope))
+    if not found:
+        return components.not_found("measure", measure_id, as_of)
+    measure, plan, groups = found[0], records(warehouse.plan(scope)), warehouse.breakdowns(measure_id)
+    totals = warehouse.values(scope, as_of.as_at)
+    at = judged_at(as_of.as_at)
+    summary = summarise(measure, totals, plan, warehouse.received(scope, as_of.as_at, since=received_since(at)), at)
+    points = plan_points(measure, plan)
+    dimensions = list(dict.fromkeys(groups.breakdown))
+    # a breakdown named in the address (?breakdown=region&view=panels) is shown from the start
+    dimension = breakdown if isinstance(breakdown, str) and breakdown in dimensions else ""
+    view = "panels" if view == "panels" else "lines"
+    frame = warehouse.values(scope, as_of.as_at, dimension=dimension) if dimension else totals
+    names = list(groups[groups.breakdown == dimension].value)
+    return [
+        components.breadcrumbs(
+            [
+                ("Goal map", href("goal_map", as_of=as_of)),
+                (measure["council_name"], href("council", measure["council_id"], as_of)),
+                (measure["objective_name"], href("objective", measure["objective_id"], as_of)),
+                (measure["name"], None),
+            ]
+        ),
+        *as_of_parts(as_of, href("measure", measure_id)),
+        components.page_heading(measure["name"]),
+        components.measure_tags(measure, as_of),
+        components.measure_numbers(measure, summary),
+        html.Section(
+            [
+                html.H2("How it has moved", className="visually-hidden", id="chart-heading"),
+                components.breakdown_controls(dimensions, dimension, view),
+                components.graph(chart(measure, frame, names, dimension, view, points), graph_id="measure-chart"),
+                components.source_line(measure, summary),
+                components.download_buttons(),
+                components.data_details(measure, frame, names),
+            ],
+            **{"aria-labelledby": "chart-heading"},
+        ),
+        # Variation (XmR limits and signals) and the forecast go here (issue 4).
+        html.Section(id="measure-analysis", className="measure-analysis"),
+        components.definition_section(measure, dimensions, points, as_of),
+        dcc.Store(id="measure-page", data={"measure": measure_id, "as_of": as_of.month}),
+    ]
+
+
+def main_figure(measure: dict, totals, points) -> dict:
+    return figures.trend_figure(
+        measure,
+        totals,
+        points,
+        colour=figures.org_colour(measure["colour_index"]),
+        title=figures.chart_title(measure),
+        height=420,
+    )
+
+
+def selection(page_data, dimension) -> tuple[dict, pd.DataFrame, list[str], str, AsOf] | None:
+    """What the page shows for a breakdown choice, re-checked on the server (the store and the
+    picker come back from the browser): the measure, its values, the groups of the breakdown,
+    the breakdown (a declared one, or '' for the total) and the as-of month. None when the
+    measure is not in the published data."""
+    data = page_data if isinstance(page_data, dict) else {}
+    warehouse, as_of = current_warehouse(), read_as_of(data.get("as_of"))
+    scope = Scope(measure=read_id(data.get("measure")))
+    found = warehouse.measures(scope)
+    if found.empty:
+        return None
+    declared = warehouse.breakdowns(scope.measure)
+    dimension = dimension if isinstance(dimension, str) and dimension in set(declared.breakdown) else ""
+    groups = list(declared[declared.breakdown == dimension].value)
+    return records(found)[0], warehouse.values(scope, as_of.as_at, dimension=dimension), groups, dimension, as_of
+
+
+def chart(measure: dict, frame: pd.DataFrame, groups: list[str], dimension: str, view: str, points=None) -> dict:
+    """The total against its plan, or the breakdown's groups as lines or small multiples."""
+    if not dimension:
+        if points is None:
+            points = plan_points(measure, records(current_warehouse().plan(Scope(measure=measure["id"]))))
+        return main_figure(measure, frame, points)
+    title = figures.chart_title(measure)
+    return figures.breakdown_figure(measure, frame, groups, dimension=dimension, title=title, view=view)
+
+
+# breakdown picker or view -> the chart and the data table behind it
+@callback(
+    Output("measure-chart", "figure"),
+    Output("measure-chart", "style"),
+    Output("measure-table", "children"),
+    Input("breakdown-picker", "value"),
+    Input("breakdown-view", "value"),
+    State("measure-page", "data"),
+    prevent_initial_call=True,
+)
+def show_breakdown(dimension, view, page_data):
+    found = selection(page_data, dimension)
+    if found is None:
+        return figures.empty_figure("This measure is not in the published data."), no_update, None
+    measure, frame, groups, dimension, _ = found
+    figure = chart(measure, frame, groups, dimension, "panels" if view == "panels" else "lines")
+    return figure, components.graph_style(figure), components.observations_table(measure, frame, groups)
+
+
+# download buttons -> exactly the rows shown, as CSV or JSON
+@callback(
+    Output("measure-download", "data"),
+    Input("download-csv", "n_clicks"),
+    Input("download-json", "n_clicks"),
+    State("breakdown-picker", "value"),
+    State("measure-page", "data"),
+    prevent_initial_call=True,
+)
+def download(_csv, _json, dimension, page_data):
+    found = selection(page_data, dimension)
+    if found is None:
+        return None
+    measure, frame, _, _, as_of = found
+    rows, name = export_rows(measure["id"], frame, as_of.month), f"{measure['id']}-{as_of.month or 'latest'}"
+    if ctx.triggered_id == "download-json":
+        return {
+            "content": rows.to_json(orient="records", indent=1),
+            "filename": f"{name}.json",
+            "type": "application/json",
+        }
+    return dcc.send_data_frame(rows.to_csv, f"{name}.csv", index=False)

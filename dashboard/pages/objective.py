@@ -1,0 +1,188 @@
+"""An objective: the headline measure against its trajectory on top, then every partner
+organisation's measures side by side as small multiples on one shared time axis, then a table
+of all the objective's measures with changes, status and data freshness."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dash
+import pandas as pd
+from dash import ALL, Input, Output, State, callback, ctx, dcc
+
+from dashboard import components, figures
+from dashboard.app import current_warehouse
+from dashboard.data import Scope, Warehouse
+from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
+from dashboard.series import records, rows_by
+from dashboard.summaries import (
+    judged_at,
+    objective_status,
+    plan_points,
+    received_since,
+    summaries,
+)
+from dashboard.urls import AsOf, href, read_as_of
+
+WINDOWS = {"3": "Last 3 years", "5": "Last 5 years", "10": "Last 10 years"}
+DEFAULT_WINDOW = "3"
+
+
+def _name(warehouse: Warehouse, objective_id: str) -> str | None:
+    found = warehouse.objectives(objective_id=objective_id)
+    return None if found.empty else str(found.objective_name.iloc[0])
+
+
+dash.register_page(
+    __name__,
+    path_template="/objective/<objective_id>",
+    name="Objective",
+    title=entity_title(_name),
+    description="An objective's headline measure against plan, and every partner's measures side by side.",
+)
+
+
+def layout(objective_id: str = "", **query):
+    return _layout(objective_id=read_id(objective_id), **query)
+
+
+@page("Objective")
+def _layout(warehouse: Warehouse, as_of: AsOf, objective_id: str, **_):
+    found_objective = records(warehouse.objectives(objective_id=objective_id))
+    if not found_objective:
+        return components.not_found("objective", objective_id, as_of)
+    objective, scope = found_objective[0], Scope(objective=objective_id)
+    partners, measures, plan = (
+        records(warehouse.partners(objective_id)),
+        records(warehouse.measures(scope)),
+        records(warehouse.plan(scope)),
+    )
+    totals = warehouse.values(scope, as_of.as_at)
+    at = judged_at(as_of.as_at)
+    series = rows_by(totals)
+    found = summaries(measures, series, plan, warehouse.received(scope, as_of.as_at, since=received_since(at)), at)
+    end = window_end(totals, as_of)
+    x_range = window(end, DEFAULT_WINDOW)
+    leads = [p for p in partners if p["role"] == "lead"]
+    return [
+        components.breadcrumbs(
+            [
+                ("Goal map", href("goal_map", as_of=as_of)),
+                (objective["council_name"], href("council", objective["council_id"], as_of)),
+                (objective["objective_name"], None),
+            ]
+        ),
+        *as_of_parts(as_of, href("objective", objective_id)),
+        components.page_heading(objective["objective_name"], objective.get("objective_statement")),
+        components.objective_header(leads[0] if leads else None, objective_status(objective, measures, found), as_of),
+        _headline(measures, series, plan, found, as_of),
+        _side_by_side(partners, measures, found, panel_figures(measures, series, plan, x_range), x_range, as_of),
+        components.measures_section(measures, found, as_of),
+        dcc.Store(id="objective-page", data={"objective": objective_id, "as_of": as_of.month, "end": end.isoformat()}),
+    ]
+
+
+def window_end(totals: pd.DataFrame, as_of: AsOf) -> date:
+    """The month the shared time axis ends: the newest period with figures (or the as-of month)."""
+    newest = totals.period_start.max() if len(totals) else None
+    if newest is not None and not pd.isna(newest):
+        return date(newest.year, newest.month, 1)
+    return as_of.month_start or date.today().replace(day=1)
+
+
+def window(end: date, years: str) -> tuple[date, date]:
+    """The shared time axis: `years` years up to and including the month starting at `end`."""
+    span = int(years) if years in WINDOWS else int(DEFAULT_WINDOW)
+    months = end.year * 12 + end.month - 1 - (12 * span - 1)
+    return date(months // 12, months % 12 + 1, 1), end
+
+
+def panel_figures(measures: list[dict], series: dict, plan: list[dict], x_range) -> dict[str, dict]:
+    """The small multiple of every measure, all on the same time axis."""
+    return {
+        m["id"]: figures.panel_figure(
+            m,
+            series.get(m["id"], []),
+            plan_points(m, plan),
+            colour=figures.org_colour(m["colour_index"]),
+            x_range=x_range,
+        )
+        for m in measures
+    }
+
+
+def _headline(measures, series, plan, found, as_of):
+    heads = [m for m in measures if m["role"] == "headline"]
+    if not heads:
+        return components.notice("No headline measure", "This objective has no headline measure defined yet.")
+    measure = heads[0]
+    figure = figures.trend_figure(
+        measure,
+        series.get(measure["id"], []),
+        plan_points(measure, plan),
+        colour=figures.org_colour(measure["colour_index"]),
+        title=figures.chart_title(measure),
+    )
+    return components.headline_section(measure, found[measure["id"]], figure, as_of)
+
+
+def _side_by_side(partners, measures, found, panels, x_range, as_of):
+    by_owner: dict[str, list[dict]] = {}
+    for m in measures:
+        by_owner.setdefault(m["owner_id"], []).append(m)
+    rows = list(partners)
+    named = {p["org_id"] for p in partners}
+    # owners of measures here that are not named partners still get their row, after the partners
+    for owner, mine in by_owner.items():
+        if owner not in named:
+            rows.append(
+                {
+                    "org_id": owner,
+                    "org_name": mine[0]["owner_name"],
+                    "colour_index": mine[0]["colour_index"],
+                    "role": None,
+                    "responsibility": "Submits measures for this objective but is not a named partner.",
+                }
+            )
+    blocks = [
+        components.partner_block(
+            partner,
+            [
+                components.measure_panel(m, found[m["id"]], panels[m["id"]], as_of)
+                for m in by_owner.get(partner["org_id"], [])
+            ],
+            as_of,
+        )
+        for partner in rows
+    ]
+    return components.partners_section(blocks, components.panel_controls(*x_range, WINDOWS, DEFAULT_WINDOW))
+
+
+# time window -> every small multiple of the objective, on the new shared axis
+@callback(
+    Output({"type": "objective-panel", "measure": ALL}, "figure"),
+    Output("panel-window-caption", "children"),
+    Input("panel-window", "value"),
+    State("objective-page", "data"),
+    prevent_initial_call=True,
+)
+def redraw_panels(years, page_data):
+    objective_id, as_of, end = _checked(page_data)
+    x_range, scope, warehouse = window(end, str(years)), Scope(objective=objective_id), current_warehouse()
+    series = rows_by(warehouse.values(scope, as_of.as_at, since=x_range[0]))
+    drawn = panel_figures(records(warehouse.measures(scope)), series, records(warehouse.plan(scope)), x_range)
+    wanted = [o["id"]["measure"] for o in ctx.outputs_list[0]]
+    return [drawn.get(m, figures.empty_figure("Not in this objective")) for m in wanted], components.window_caption(
+        *x_range
+    )
+
+
+def _checked(page_data) -> tuple[str, AsOf, date]:
+    """The page's own store, re-checked: it comes back from the browser."""
+    data = page_data if isinstance(page_data, dict) else {}
+    as_of = read_as_of(data.get("as_of"))
+    try:
+        end = date.fromisoformat(str(data.get("end")))
+    except ValueError:
+        end = as_of.month_start or date.today().replace(day=1)
+    return read_id(data.get("objective")), as_of, end

@@ -1,0 +1,96 @@
+"""An organisation: every objective it leads or contributes to across councils, the measures
+it submits with their status, and how on time its submissions have been over the last year."""
+
+from __future__ import annotations
+
+import dash
+from dash import html
+
+from dashboard import components, figures
+from dashboard.data import Scope, Warehouse
+from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
+from dashboard.series import records, records_by
+from dashboard.summaries import (
+    judged_at,
+    received_since,
+    submission_record,
+    submissions_by_month,
+    summaries,
+)
+from dashboard.urls import AsOf, href
+from goal_councils.status import roll_up
+
+
+def _name(warehouse: Warehouse, org_id: str) -> str | None:
+    found = warehouse.organisations(org_id=org_id)
+    return None if found.empty else str(found.name.iloc[0])
+
+
+dash.register_page(
+    __name__,
+    path_template="/org/<org_id>",
+    name="Organisation",
+    title=entity_title(_name),
+    description="Everything an organisation leads or contributes to, and how on time its submissions have been.",
+)
+
+
+def layout(org_id: str = "", **query):
+    return _layout(org_id=read_id(org_id), **query)
+
+
+@page("Organisation")
+def _layout(warehouse: Warehouse, as_of: AsOf, org_id: str, **_):
+    found_org = records(warehouse.organisations(org_id=org_id))
+    if not found_org:
+        return components.not_found("org", org_id, as_of)
+    org = found_org[0]
+    scope = Scope(partner=org_id)  # its own measures, and the headline of each of its objectives
+    objectives, measures, plan = (
+        records(warehouse.objectives(partner=org_id)),
+        records(warehouse.measures(scope)),
+        records(warehouse.plan(scope)),
+    )
+    at = judged_at(as_of.as_at)
+    receipts = warehouse.received(Scope(owner=org_id), as_of.as_at, since=received_since(at))
+    found = summaries(measures, warehouse.values(scope, as_of.as_at), plan, receipts, at)
+    own, received = [m for m in measures if m["owner_id"] == org_id], records_by(receipts)
+    records_due = {m["id"]: submission_record(m, received.get(m["id"], []), at) for m in own}
+    every = [r for rows in records_due.values() for r in rows]
+    statuses = {
+        o["objective_id"]: roll_up([found[o["headline_id"]].status], [])
+        for o in objectives
+        if o.get("headline_id") in found
+    }
+    leads = [o for o in objectives if o["partner_role"] == "lead"]
+    return [
+        components.breadcrumbs([("Goal map", href("goal_map", as_of=as_of)), (org["name"], None)]),
+        *as_of_parts(as_of, href("org", org_id)),
+        components.org_title(org),
+        components.org_header(org),
+        components.summary_figures(
+            [
+                ("Objectives it leads", f"{len(leads):,}"),
+                ("Objectives it contributes to", f"{len(objectives) - len(leads):,}"),
+                ("Measures it submits", f"{len(own):,}"),
+                *components.submission_summary(every)[1:],
+            ]
+        ),
+        _timeliness(org, every),
+        html.H2("Objectives it takes part in", className="h3 mt-5 mb-3"),
+        components.roles_table(objectives, statuses, as_of)
+        if objectives
+        else components.notice("No objectives", f"{org['name']} is not a partner in any objective."),
+        html.H2("Measures it submits", className="h3 mt-5 mb-3"),
+        components.submissions_table(own, found, records_due, as_of)
+        if own
+        else components.notice("No measures", f"{org['name']} does not submit any measures."),
+    ]
+
+
+def _timeliness(org: dict, every: list[dict]):
+    name = org.get("short_name") or org["name"]
+    figure = figures.submissions_figure(
+        submissions_by_month(every), title=f"Figures due from {name}, by the month they were due"
+    )
+    return components.timeliness_section(org, every, figure)

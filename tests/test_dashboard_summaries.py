@@ -1,0 +1,228 @@
+"""What pages say about a measure: status, latest value and changes, freshness, records, exports."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pandas as pd
+import pytest
+
+from dashboard.summaries import (
+    export_rows,
+    judged_at,
+    objective_status,
+    plan_points,
+    status_of,
+    submission_record,
+    submissions_by_month,
+    summaries,
+    summarise,
+)
+from goal_councils.status import measure_status
+
+MEASURE = {
+    "id": "days",
+    "objective_id": "waits",
+    "role": "headline",
+    "frequency": "monthly",
+    "direction": "down",
+    "unit": "days",
+    "decimals": 1,
+    "tolerance": None,
+    "due_days": 15,
+    "baseline_period": "2025-01",
+    "baseline_value": 40.0,
+    "target_period": "2025-12",
+    "target_value": 29.0,
+}
+
+PLAN = pd.DataFrame(
+    [
+        ("days", "2025-06", pd.Timestamp("2025-06-01"), 35.0, "milestone"),
+        ("other", "2025-06", pd.Timestamp("2025-06-01"), 1.0, "milestone"),
+    ],
+    columns=["measure_id", "period", "period_start", "value", "kind"],
+)
+
+
+def series(*rows, measure="days"):
+    """(period, value, status, revised) rows of a monthly total."""
+    return pd.DataFrame(
+        [
+            {
+                "measure_id": measure,
+                "period": p,
+                "period_start": pd.Timestamp(f"{p}-01"),
+                "value": v,
+                "status": s,
+                "revised": r,
+                "breakdown": "",
+                "grp": "",
+            }
+            for p, v, s, r in rows
+        ]
+    )
+
+
+def receipts(measure="days", first_period="2025-01", **received):
+    """period -> when its figure first arrived."""
+    return pd.DataFrame(
+        [
+            {
+                "measure_id": measure,
+                "period": p,
+                "first_received": pd.Timestamp(at),
+                "first_period_start": pd.Timestamp(f"{first_period}-01"),
+                "measure_last_received": max(pd.Timestamp(a) for a in received.values()),
+            }
+            for p, at in received.items()
+        ]
+    )
+
+
+def test_plan_points_take_this_measures_milestones_only():
+    assert plan_points(MEASURE, PLAN) == {
+        "baseline": (date(2025, 1, 1), 40.0),
+        "milestones": [(date(2025, 6, 1), 35.0)],
+        "final": (date(2025, 12, 1), 29.0),
+    }
+
+
+def test_status_is_the_domain_rule_on_the_total_series():
+    frame = series(("2025-05", 37.0, None, False), ("2025-06", 34.0, None, False))
+    expected = measure_status(
+        [(date(2025, 5, 1), "2025-05", 37.0), (date(2025, 6, 1), "2025-06", 34.0)],
+        "down",
+        baseline=(date(2025, 1, 1), 40.0),
+        milestones=[(date(2025, 6, 1), 35.0)],
+        final=(date(2025, 12, 1), 29.0),
+        unit="days",
+        decimals=1,
+    )
+    assert status_of(MEASURE, frame, PLAN) == expected
+    assert expected.status == "on_track"
+
+
+def test_latest_value_changes_and_flags():
+    frame = series(
+        ("2024-06", 44.0, None, False),
+        ("2025-05", 37.0, None, False),
+        ("2025-06", 34.0, "provisional", True),
+    )
+    s = summarise(MEASURE, frame, PLAN, None, datetime(2025, 7, 20))
+    assert (s.latest_period, s.latest_value, s.latest_flags) == ("2025-06", 34.0, ["Provisional", "Revised"])
+    assert (s.previous_period, s.previous_value, s.change) == ("2025-05", 37.0, -3.0)
+    assert (s.year_ago_period, s.year_ago_value, s.change_on_year) == ("2024-06", 44.0, -10.0)
+    assert s.status.status == "on_track"
+
+
+def test_a_gap_is_not_a_zero_and_not_skipped_over():
+    # May has no figure and June's is suppressed: the latest figure is April's, and there is no
+    # figure for March to compare it with
+    frame = series(("2025-04", 36.0, None, False), ("2025-06", None, "suppressed", False))
+    s = summarise(MEASURE, frame, PLAN, None, datetime(2025, 7, 20))
+    assert (s.latest_period, s.latest_value) == ("2025-04", 36.0)
+    assert (s.previous_period, s.previous_value, s.change) == ("2025-03", None, None)
+
+
+def test_no_figures_at_all():
+    s = summarise(MEASURE, series(), PLAN, None, datetime(2025, 7, 20))
+    assert (s.latest_period, s.latest_value, s.change) == (None, None, None)
+    assert s.status.status == "not_enough_data"
+
+
+@pytest.mark.parametrize(
+    "received, state, text",
+    [
+        ({"2025-06": "2025-07-10 09:00"}, "on_time", "June 2025 arrived 10 Jul 2025, due 15 Jul 2025"),
+        ({"2025-06": "2025-07-18 09:00"}, "late", "June 2025 arrived 18 Jul 2025, 3 days after it was due"),
+        ({"2025-05": "2025-06-10 09:00"}, "missing", "No figure for June 2025 yet; it was due 15 Jul 2025"),
+    ],
+)
+def test_freshness_of_the_newest_figure_due(received, state, text):
+    frame = series(("2025-05", 37.0, None, False), ("2025-06", 34.0, None, False))
+    s = summarise(MEASURE, frame, PLAN, receipts(first_period="2025-05", **received), datetime(2025, 7, 20))
+    assert (s.freshness.state, s.freshness.text) == (state, text)
+
+
+def test_late_submissions_are_counted_over_the_last_year():
+    received = {f"2025-{m:02d}": f"2025-{m + 1:02d}-{20 if m % 2 else 10} 09:00" for m in range(1, 7)}
+    s = summarise(MEASURE, series(), PLAN, receipts(**received), datetime(2025, 7, 20))
+    assert (s.freshness.late_in_window, s.freshness.due_in_window) == (3, 6)
+    assert s.last_received == pd.Timestamp("2025-07-10 09:00")
+
+
+def test_submission_record_and_counts_by_month_due():
+    received = receipts(**{"2025-04": "2025-05-10", "2025-05": "2025-06-20"})
+    record = submission_record(MEASURE, received, datetime(2025, 7, 20))
+    assert [(r["period"], r["due"], r["state"]) for r in record] == [
+        ("2025-01", date(2025, 2, 15), "missing"),
+        ("2025-02", date(2025, 3, 15), "missing"),
+        ("2025-03", date(2025, 4, 15), "missing"),
+        ("2025-04", date(2025, 5, 15), "on_time"),
+        ("2025-05", date(2025, 6, 15), "late"),
+        ("2025-06", date(2025, 7, 15), "missing"),
+    ]
+    counts = submissions_by_month(record)
+    assert counts.to_dict("records")[-3:] == [
+        {"month": date(2025, 5, 1), "on_time": 1, "late": 0, "missing": 0},
+        {"month": date(2025, 6, 1), "on_time": 0, "late": 1, "missing": 0},
+        {"month": date(2025, 7, 1), "on_time": 0, "late": 0, "missing": 1},
+    ]
+    assert submissions_by_month([]).empty
+
+
+def test_objective_status_is_the_roll_up_of_its_measures():
+    contributing = {**MEASURE, "id": "calls", "role": "contributing", "target_period": None, "target_value": None}
+    measures = pd.DataFrame([MEASURE, contributing])
+    totals = pd.concat([series(("2025-06", 39.0, None, False)), series(("2025-06", 5.0, None, False), measure="calls")])
+    found = summaries(measures, totals, PLAN, None, datetime(2025, 7, 20))
+    rollup = objective_status({"objective_id": "waits"}, measures, found)
+    assert rollup.status == "off_track"
+    assert rollup.contributing == {"no_target": 1}
+
+
+def test_judged_never_after_now():
+    now = datetime(2026, 3, 10, 12, 0)
+    assert judged_at(None, now) == now
+    assert judged_at(datetime(2026, 3, 31, 23, 59), now) == now
+    assert judged_at(datetime(2025, 1, 31, 23, 59), now) == datetime(2025, 1, 31, 23, 59)
+
+
+def test_export_rows_are_exactly_the_rows_shown():
+    frame = series(("2025-06", 34.0, "provisional", True), ("2025-05", None, "suppressed", False))
+    frame.loc[2] = {**frame.loc[0], "breakdown": "sex=female", "grp": "female", "value": 36.0, "status": None}
+    rows = export_rows("days", frame, "2025-07")
+    assert list(rows.columns) == ["measure", "period", "breakdown", "value", "status", "revised", "as_of"]
+    assert rows.astype(object).where(rows.notna(), None).to_dict("records") == [
+        {
+            "measure": "days",
+            "period": "2025-05",
+            "breakdown": "",
+            "value": None,
+            "status": "suppressed",
+            "revised": False,
+            "as_of": "2025-07",
+        },
+        {
+            "measure": "days",
+            "period": "2025-06",
+            "breakdown": "",
+            "value": 34.0,
+            "status": "provisional",
+            "revised": True,
+            "as_of": "2025-07",
+        },
+        {
+            "measure": "days",
+            "period": "2025-06",
+            "breakdown": "sex=female",
+            "value": 36.0,
+            "status": None,
+            "revised": True,
+            "as_of": "2025-07",
+        },
+    ]
+    assert export_rows("days", frame, None, today=date(2026, 1, 2)).as_of.unique().tolist() == ["2026-01-02"]
+    text = rows.to_json(orient="records")
+    assert '"value":null,"status":"suppressed"' in text  # suppressed stays empty, never zero
