@@ -486,6 +486,10 @@ class Warehouse:
                 self._retire(self._opened)
                 self._opened = None
 
+    def stamp(self) -> tuple:
+        """The published file's identity now (device, inode, size, mtime): changes on every publish."""
+        return self._stamp()
+
     def _stamp(self) -> tuple:
         try:
             st = os.stat(self.path)

@@ -20,6 +20,7 @@ import pandas as pd
 
 from goal_councils.periods import FY_START_MONTH, parse_period, period_from_start
 from goal_councils.status import interpolate_plan
+from goal_councils.xmr import RULES as XMR_RULES
 
 from .formatting import (
     flag_words,
@@ -33,6 +34,8 @@ from .formatting import (
 from .series import Row, as_rows, dates_of, rows_of
 
 __all__ = [
+    "xmr_figure",
+    "forecast_figure",
     "OKABE_ITO",
     "NEUTRAL",
     "TEXT",
@@ -668,3 +671,113 @@ def trend_subtitle(points: Mapping) -> str:
     if points.get("baseline"):
         return "Actual (solid) against a straight path from the baseline to the final target (diamond)"
     return "Actual (solid) against the level of the final target (dotted)"
+
+
+# --- issue 4: variation and forecast charts -----------------------------------------------------
+
+SIGNAL_STYLE = {  # rule -> (marker symbol, colour): shape and colour both differ
+    "beyond_limit": ("diamond", "#D55E00"),
+    "run_of_8": ("square", "#CC79A7"),
+    "three_of_four": ("triangle-up", "#E69F00"),
+    "range_limit": ("x", "#D55E00"),
+}
+BAND = "rgba(0, 114, 178, 0.10)"
+
+
+def _phase_segments(x: list, result) -> list[tuple[int, int, object]]:
+    bounds = [p.start for p in result.phases[1:]] + [len(x)]
+    return [(p.start if i else 0, bounds[i], p) for i, p in enumerate(result.phases)]
+
+
+def xmr_figure(x: list, result, *, title: str, y_title: str, decimals: int = 1) -> dict:
+    """Process-behaviour chart: values with centre line and natural process limits (shaded),
+    signals marked by rule, and the moving-range panel beneath on the same time axis."""
+    fmt = f",.{decimals}f"
+    data: list[dict] = []
+    for n, (a, b, ph) in enumerate(_phase_segments(x, result)):
+        xs = x[a:b]
+        if not xs:
+            continue
+        data += [
+            {"type": "scatter", "x": xs, "y": [ph.lower] * len(xs), "mode": "lines", "line": {"width": 0},
+             "hoverinfo": "skip", "showlegend": False, "yaxis": "y"},
+            {"type": "scatter", "x": xs, "y": [ph.upper] * len(xs), "mode": "lines", "line": {"width": 0},
+             "fill": "tonexty", "fillcolor": BAND, "name": "Natural process limits" if n == 0 else None,
+             "showlegend": n == 0, "hoverinfo": "skip", "yaxis": "y"},
+            {"type": "scatter", "x": xs, "y": [ph.centre] * len(xs), "mode": "lines",
+             "line": {"color": NEUTRAL, "width": 1}, "name": "Centre line", "showlegend": n == 0,
+             "hovertemplate": f"Centre %{{y:{fmt}}}<extra></extra>", "yaxis": "y"},
+            {"type": "scatter", "x": [xs[0], xs[-1], None, xs[0], xs[-1]],
+             "y": [ph.upper, ph.upper, None, ph.lower, ph.lower], "mode": "lines",
+             "line": {"color": "#0072B2", "width": 1, "dash": "dot"}, "hoverinfo": "skip", "showlegend": False,
+             "yaxis": "y"},
+        ]
+    data.append({"type": "scatter", "x": x, "y": result.values, "mode": "lines+markers", "name": y_title or "Value",
+                 "line": {"color": TEXT, "width": 2}, "marker": {"size": 4}, "connectgaps": False,
+                 "hovertemplate": f"%{{x}}: %{{y:{fmt}}}<extra></extra>", "yaxis": "y", "showlegend": False})
+    for rule, (symbol, colour) in SIGNAL_STYLE.items():
+        idx = sorted({s.index for s in result.signals if s.rule == rule})
+        if not idx:
+            continue
+        on_range = rule == "range_limit"
+        data.append({
+            "type": "scatter", "x": [x[i] for i in idx],
+            "y": [(result.moving_ranges if on_range else result.values)[i] for i in idx],
+            "mode": "markers", "name": XMR_RULES[rule], "yaxis": "y2" if on_range else "y",
+            "marker": {"symbol": symbol, "size": 11, "color": colour, "line": {"width": 1, "color": "#0b0c0c"}},
+            "hovertemplate": f"%{{x}}: {XMR_RULES[rule]}<extra></extra>",
+        })
+    data.append({"type": "bar", "x": x, "y": result.moving_ranges, "name": "Moving range", "yaxis": "y2",
+                 "marker": {"color": "#b1b4b6"}, "showlegend": False,
+                 "hovertemplate": f"%{{x}}: moving range %{{y:{fmt}}}<extra></extra>"})
+    for a, b, ph in _phase_segments(x, result):
+        xs = x[a:b]
+        if xs:
+            data.append({"type": "scatter", "x": [xs[0], xs[-1]], "y": [ph.upper_range] * 2, "mode": "lines",
+                         "line": {"color": "#0072B2", "width": 1, "dash": "dot"}, "yaxis": "y2",
+                         "showlegend": False, "hovertemplate": f"Upper range limit %{{y:{fmt}}}<extra></extra>"})
+    layout = base_layout(title, y_title)
+    layout.update({
+        "showlegend": True,
+        "legend": {"orientation": "h", "y": -0.12, "x": 0, "font": {"size": 12}},
+        "hovermode": "closest",
+        "yaxis": {"title": {"text": y_title}, "domain": [0.34, 1.0], "gridcolor": "#eeefef", "zeroline": False},
+        "yaxis2": {"title": {"text": "Moving range"}, "domain": [0.0, 0.24], "gridcolor": "#eeefef",
+                   "zeroline": False, "rangemode": "tozero"},
+        "xaxis": {"showgrid": False, "linecolor": "#b1b4b6", "ticks": "outside", "anchor": "y2"},
+        "margin": {"l": 64, "r": 16, "t": 48, "b": 40},
+    })
+    return {"data": data, "layout": layout}
+
+
+def forecast_figure(x: list, values: list, future_x: list, fc, *, plan_x: list | None = None,
+                    plan_y: list | None = None, title: str, y_title: str, decimals: int = 1) -> dict:
+    """Actuals, then the forecast fan (95% and 80% intervals, central line dashed), against the plan."""
+    fmt = f",.{decimals}f"
+    join_x = [x[-1]] + list(future_x) if x else list(future_x)
+    last = [values[-1]] if x else []
+    data = [
+        {"type": "scatter", "x": join_x, "y": last + list(fc.lower95), "mode": "lines", "line": {"width": 0},
+         "hoverinfo": "skip", "showlegend": False},
+        {"type": "scatter", "x": join_x, "y": last + list(fc.upper95), "mode": "lines", "line": {"width": 0},
+         "fill": "tonexty", "fillcolor": "rgba(0, 114, 178, 0.12)", "name": "95% interval",
+         "hovertemplate": f"%{{x}}: up to %{{y:{fmt}}} (95%)<extra></extra>"},
+        {"type": "scatter", "x": join_x, "y": last + list(fc.lower80), "mode": "lines", "line": {"width": 0},
+         "hoverinfo": "skip", "showlegend": False},
+        {"type": "scatter", "x": join_x, "y": last + list(fc.upper80), "mode": "lines", "line": {"width": 0},
+         "fill": "tonexty", "fillcolor": "rgba(0, 114, 178, 0.25)", "name": "80% interval",
+         "hovertemplate": f"%{{x}}: up to %{{y:{fmt}}} (80%)<extra></extra>"},
+        {"type": "scatter", "x": x, "y": values, "mode": "lines", "name": "Actual",
+         "line": {"color": TEXT, "width": 2}, "connectgaps": False,
+         "hovertemplate": f"%{{x}}: %{{y:{fmt}}}<extra></extra>"},
+        {"type": "scatter", "x": join_x, "y": last + list(fc.mean), "mode": "lines", "name": "Forecast",
+         "line": {"color": "#0072B2", "width": 2, "dash": "dash"},
+         "hovertemplate": f"%{{x}}: forecast %{{y:{fmt}}}<extra></extra>"},
+    ]
+    if plan_x:
+        data.append({"type": "scatter", "x": plan_x, "y": plan_y, "mode": "lines", "name": "Plan",
+                     "line": TARGET_LINE, "hovertemplate": f"%{{x}}: plan %{{y:{fmt}}}<extra></extra>"})
+    layout = base_layout(title, y_title)
+    layout.update({"showlegend": True, "legend": {"orientation": "h", "y": -0.15, "x": 0},
+                   "hovermode": "x unified"})
+    return {"data": data, "layout": layout}

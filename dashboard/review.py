@@ -48,7 +48,7 @@ class ReviewCache:
         self._lock = threading.Lock()
 
     def get(self, warehouse: Warehouse, scope: Scope, as_at: datetime, *, forecasts: bool = True) -> Review:
-        key = (warehouse._stamp(), tuple(sorted(asdict(scope).items())), as_at, forecasts)
+        key = (warehouse.stamp(), tuple(sorted(asdict(scope).items())), as_at, forecasts)
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)

@@ -17,7 +17,7 @@ def main(url: str, out: str, size: str = "1280x720") -> None:
     driver = webdriver.Chrome(options=opts)
     try:
         driver.get(url)
-        time.sleep(3)  # let the first callbacks draw
+        time.sleep(float(__import__("os").environ.get("SHOT_WAIT", "3")))  # let the first callbacks draw
         if "--full" in sys.argv:
             height = driver.execute_script("return document.body.scrollHeight")
             driver.set_window_size(w, min(height, 6000))

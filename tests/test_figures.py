@@ -193,3 +193,24 @@ def test_text_from_definitions_is_never_markup():
 def test_chart_titles_name_the_owner_once():
     assert figures.chart_title(MONTHLY) == "Days to decide a new claim, Northfield, monthly"
     assert figures.chart_title(QUARTERLY) == "Employment rate, Northfield, quarterly"
+
+
+def test_xmr_and_forecast_figures_are_plain_dicts_with_named_signals():
+    from goal_councils.forecast import forecast
+    from goal_councils.xmr import xmr
+
+    values = [10.0, 11, 10, 12, 11, 10, 11, 12, 10, 11, 10, 30, 11, 10, 12, 11]
+    x = [f"2025-{m:02d}-01" for m in range(1, 13)] + [f"2026-{m:02d}-01" for m in range(1, 5)]
+    result = xmr(values)
+    fig = figures.xmr_figure(x, result, title="Claims", y_title="count", decimals=0)
+    names = [t.get("name") for t in fig["data"]]
+    assert "Point beyond a natural process limit" in names and "Moving range" in names
+    marked = next(t for t in fig["data"] if t.get("name") == "Point beyond a natural process limit")
+    assert marked["x"] == ["2025-12-01"] and marked["y"] == [30.0]
+    assert fig["layout"]["yaxis2"]["domain"][1] < fig["layout"]["yaxis"]["domain"][0]  # panels do not overlap
+    fc = forecast([float(v) for v in range(1, 25)], 3)
+    fig = figures.forecast_figure(x[-4:], values[-4:], ["2026-05-01", "2026-06-01", "2026-07-01"], fc,
+                                  title="Claims", y_title="count")
+    bands = [t for t in fig["data"] if t.get("fill") == "tonexty"]
+    assert [t["name"] for t in bands] == ["95% interval", "80% interval"]
+    assert next(t for t in fig["data"] if t.get("name") == "Forecast")["line"]["dash"] == "dash"

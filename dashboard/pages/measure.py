@@ -4,17 +4,20 @@ exactly what is shown, and the definition."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import dash
 import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard import components, figures
-from dashboard.app import current_warehouse
+from dashboard.app import current_reviews, current_warehouse
 from dashboard.data import Scope, Warehouse
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
 from dashboard.series import records
 from dashboard.summaries import export_rows, judged_at, plan_points, received_since, summarise
 from dashboard.urls import AsOf, href, read_as_of
+from goal_councils.periods import shift_period
 
 
 def _name(warehouse: Warehouse, measure_id: str) -> str | None:
@@ -76,11 +79,62 @@ def _layout(warehouse: Warehouse, as_of: AsOf, measure_id: str, breakdown=None, 
             ],
             **{"aria-labelledby": "chart-heading"},
         ),
-        # Variation (XmR limits and signals) and the forecast go here (issue 4).
-        html.Section(id="measure-analysis", className="measure-analysis"),
+        html.Section(analysis(warehouse, measure, as_of), id="measure-analysis", className="measure-analysis"),
         components.definition_section(measure, dimensions, points, as_of),
         dcc.Store(id="measure-page", data={"measure": measure_id, "as_of": as_of.month}),
     ]
+
+
+def analysis(warehouse: Warehouse, measure: dict, as_of: AsOf) -> list:
+    """Status reason, the process-behaviour chart with its signals explained, divergent groups,
+    and (for demand and leading measures) the forecast fan with its backtest error."""
+    as_at = as_of.as_at or datetime.now().replace(microsecond=0)
+    found = current_reviews().get(warehouse, Scope(measure=measure["id"]), as_at)
+    a = found.assessments.get(measure["id"])
+    if a is None:
+        return []
+    totals = warehouse.values(Scope(measure=measure["id"]), as_of.as_at).sort_values("period_start")
+    x = [str(d)[:10] for d in totals["period_start"]]
+    out: list = [html.H2("Signals and noise", className="h4 mt-4", id="analysis-heading"),
+                 html.P(f"Status: {a.status.reason}.", className="mb-2")]
+    unit = measure.get("unit_label") or measure["unit"]
+    if a.variation and len(x) == len(a.variation.values):
+        basis = ("" if a.variation.basis == "values"
+                 else f" Judged on the {a.variation.basis}, because the measure is seasonal.")
+        out += [
+            html.P("A process-behaviour (XmR) chart: the shaded band holds the natural process limits "
+                   "(centre ± 2.66 × average moving range). Points outside it, or runs on one side, are signals "
+                   f"worth acting on; movement inside it is noise.{basis}", className="small text-secondary"),
+            components.graph(figures.xmr_figure(x, a.variation, title=f"{measure['name']}: variation",
+                                                y_title=unit, decimals=int(measure["decimals"] or 0)),
+                             graph_id="xmr-chart"),
+        ]
+        recent = [s for s in a.variation.signals if s.index >= len(x) - 12]
+        words = [f"{a.periods[s.index]}: {s.label} ({s.side} side)" for s in recent[-8:]]
+        out.append(html.Ul([html.Li(w) for w in words], className="small", id="xmr-signals") if words
+                   else html.P("No signals in the last 12 periods: the variation is noise.", className="small",
+                               id="xmr-signals"))
+    if a.groups:
+        out += [html.H3("Groups that differ from the whole", className="h5 mt-3"),
+                html.Ul([html.Li(d.reason) for d in a.groups[:8]], className="small", id="divergent-groups")]
+    if a.forecast:
+        fc = a.forecast
+        last = pd.Timestamp(totals["period_start"].max()).date()
+        freq = measure["frequency"]
+        future = [str(shift_period(freq, last, k)) for k in range(1, fc.horizon + 1)]
+        error = (f"Backtest on the last {fc.horizon} periods: mean absolute error {fc.backtest_mae:,.1f}"
+                 + (f" ({fc.backtest_mape:.1f}%)" if fc.backtest_mape is not None else "") + "."
+                 if fc.backtest_mae is not None else "Too short a series to backtest.")
+        keep = x[-48:]
+        out += [
+            html.H3("Forecast", className="h5 mt-3"),
+            html.P(f"{fc.method}; 80% and 95% intervals. {error}"
+                   + (f" {a.forecast_miss}." if a.forecast_miss else ""), className="small", id="forecast-note"),
+            components.graph(figures.forecast_figure(
+                keep, list(totals["value"])[-48:], future, fc, title=f"{measure['name']}: forecast",
+                y_title=unit, decimals=int(measure["decimals"] or 0)), graph_id="forecast-chart"),
+        ]
+    return out
 
 
 def main_figure(measure: dict, totals, points) -> dict:

@@ -1,0 +1,118 @@
+"""The exceptions list: every measure needing attention, ranked by severity, with data health."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import dash
+import pandas as pd
+from dash import Input, Output, State, callback, dcc, html
+
+from dashboard import components
+from dashboard.app import current_reviews, current_warehouse
+from dashboard.data import Scope, Warehouse
+from dashboard.pages._shared import as_of_parts, page
+from dashboard.urls import AsOf, href, read_as_of
+
+dash.register_page(__name__, path="/exceptions", name="Exceptions", title="Exceptions – Shared Outcomes",
+                   description="Every measure needing attention, ranked by severity.", order=2, nav=True)
+
+
+def _scope(council=None, org=None, objective=None) -> Scope:
+    return Scope(council=council or None, owner=org or None, objective=objective or None)
+
+
+def _checked(warehouse: Warehouse, council, org, objective) -> tuple:
+    """Filters from the browser, kept only when they name a real id (the browser is not trusted)."""
+    councils = set(warehouse.councils().id)
+    orgs = set(warehouse.organisations().id)
+    objectives = set(warehouse.objectives().objective_id)
+    return (council if council in councils else None, org if org in orgs else None,
+            objective if objective in objectives else None)
+
+
+def table(ex: pd.DataFrame, as_of: AsOf) -> html.Div:
+    if ex.empty:
+        return components.notice("Nothing needs attention", "No measure in this selection raises an exception.")
+    head = html.Thead(html.Tr([html.Th(h) for h in ("Severity", "Rule", "Measure", "Owner", "Period", "Why")]))
+    rows = [html.Tr([
+        html.Td(str(r.severity), className="text-end"),
+        html.Td(r.rule_label),
+        html.Td(dcc.Link(r.measure_name, href=href("measure", r.measure_id, as_of))),
+        html.Td(dcc.Link(r.owner_id, href=href("org", r.owner_id, as_of))),
+        html.Td(r.period or ""),
+        html.Td(r.reason),
+    ]) for r in ex.itertuples()]
+    return html.Div(html.Table([head, html.Tbody(rows)], className="table table-sm align-top",
+                               id="exceptions-table"), className="table-responsive")
+
+
+def health_table(health: pd.DataFrame) -> html.Table:
+    head = html.Thead(html.Tr([html.Th(h) for h in ("Organisation", "Due", "On time", "Late", "Missing", "On time %")]))
+    rows = [html.Tr([html.Td(h.org_id), html.Td(h.due), html.Td(h.on_time), html.Td(h.late), html.Td(h.missing),
+                     html.Td("" if pd.isna(h.on_time_share) else f"{h.on_time_share:.0%}")])
+            for h in health.itertuples()]
+    return html.Table([head, html.Tbody(rows)], className="table table-sm", id="health-table")
+
+
+def _objectives(warehouse: Warehouse) -> pd.DataFrame:
+    found = warehouse.objectives()
+    return pd.DataFrame({"id": found.objective_id, "name": found.objective_name})
+
+
+def _options(frame: pd.DataFrame) -> list[dict]:
+    return [{"label": n, "value": i} for i, n in zip(frame.id, frame.name, strict=True)]
+
+
+@page("Exceptions")
+def layout(warehouse: Warehouse, as_of: AsOf, council=None, org=None, objective=None, **_):
+    council, org, objective = _checked(warehouse, council, org, objective)
+    result = current_reviews().get(warehouse, _scope(council, org, objective), as_of.as_at or _now())
+    controls = html.Div([
+        html.Div([html.Label("Council", htmlFor="exc-council", className="form-label small"),
+                  dcc.Dropdown(_options(warehouse.councils()), council, id="exc-council")], className="col-md-4"),
+        html.Div([html.Label("Organisation", htmlFor="exc-org", className="form-label small"),
+                  dcc.Dropdown(_options(warehouse.organisations()), org, id="exc-org")], className="col-md-4"),
+        html.Div([html.Label("Objective", htmlFor="exc-objective", className="form-label small"),
+                  dcc.Dropdown(_options(_objectives(warehouse)), objective, id="exc-objective")], className="col-md-4"),
+    ], className="row g-3 mb-3")
+    return [
+        components.breadcrumbs([("Goal map", href("goal_map", as_of=as_of)), ("Exceptions", None)]),
+        *as_of_parts(as_of, "/exceptions"),
+        components.page_heading("Exceptions", "Every measure needing attention: off track, variation signals on the "
+                                "worse side, divergent groups, forecasts that miss the plan, late or missing figures. "
+                                "Most severe first; the methods are in docs/METHODS.md."),
+        controls,
+        html.Button("Download CSV", id="exc-download-button", className="btn btn-outline-primary btn-sm mb-3"),
+        dcc.Download(id="exc-download"),
+        dcc.Store(id="exc-as-of", data=as_of.month),
+        html.Div(table(result.exceptions, as_of), id="exc-list"),
+        html.H2("Data health", className="h4 mt-4"),
+        html.P("Figures that fell due in the year to the as-of date: received on time, late or not at all.",
+               className="small text-secondary"),
+        health_table(result.health),
+    ]
+
+
+def _now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+# filters -> exceptions list
+@callback(Output("exc-list", "children"), Input("exc-council", "value"), Input("exc-org", "value"),
+          Input("exc-objective", "value"), State("exc-as-of", "data"), prevent_initial_call=True)
+def filter_list(council, org, objective, month):
+    warehouse, as_of = current_warehouse(), read_as_of(month)
+    scope = _scope(*_checked(warehouse, council, org, objective))
+    return table(current_reviews().get(warehouse, scope, as_of.as_at or _now()).exceptions, as_of)
+
+
+# download button -> CSV of the list as filtered
+@callback(Output("exc-download", "data"), Input("exc-download-button", "n_clicks"), State("exc-council", "value"),
+          State("exc-org", "value"), State("exc-objective", "value"), State("exc-as-of", "data"),
+          prevent_initial_call=True)
+def download(_clicks, council, org, objective, month):
+    warehouse, as_of = current_warehouse(), read_as_of(month)
+    scope = _scope(*_checked(warehouse, council, org, objective))
+    ex = current_reviews().get(warehouse, scope, as_of.as_at or _now()).exceptions
+    return dcc.send_data_frame(ex.to_csv, "exceptions.csv", index=False)
