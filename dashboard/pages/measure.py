@@ -4,7 +4,7 @@ exactly what is shown, and the definition."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import dash
 import pandas as pd
@@ -18,6 +18,7 @@ from dashboard.series import records
 from dashboard.summaries import export_rows, judged_at, plan_points, received_since, summarise
 from dashboard.urls import AsOf, href, read_as_of
 from goal_councils.periods import shift_period
+from goal_councils.status import interpolate_plan
 
 
 def _name(warehouse: Warehouse, measure_id: str) -> str | None:
@@ -126,12 +127,23 @@ def analysis(warehouse: Warehouse, measure: dict, as_of: AsOf) -> list:
                  + (f" ({fc.backtest_mape:.1f}%)" if fc.backtest_mape is not None else "") + "."
                  if fc.backtest_mae is not None else "Too short a series to backtest.")
         keep = x[-48:]
+        plan = warehouse.plan(Scope(measure=measure["id"])).sort_values("period_start")
+        points = [(pd.Timestamp(d).date(), float(v)) for d, v in zip(plan["period_start"], plan["value"], strict=True)]
+        start = date.fromisoformat(keep[0])
+        # the plan inside the window, entering at its interpolated value where the window starts
+        inside = [(d, v) for d, v in points if d >= start]
+        at_start = interpolate_plan(points, start)
+        if at_start is not None and (not inside or inside[0][0] > start):
+            inside.insert(0, (start, at_start))
+        plan_x = [d.isoformat() for d, _ in inside] or None
+        plan_y = [v for _, v in inside] or None
         out += [
             html.H3("Forecast", className="h5 mt-3"),
             html.P(f"{fc.method}; 80% and 95% intervals. {error}"
                    + (f" {a.forecast_miss}." if a.forecast_miss else ""), className="small", id="forecast-note"),
             components.graph(figures.forecast_figure(
-                keep, list(totals["value"])[-48:], future, fc, title=f"{measure['name']}: forecast",
+                keep, list(totals["value"])[-48:], future, fc, plan_x=plan_x, plan_y=plan_y,
+                title=f"{measure['name']}: forecast",
                 y_title=unit, decimals=int(measure["decimals"] or 0)), graph_id="forecast-chart"),
         ]
     return out

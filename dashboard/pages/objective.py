@@ -4,14 +4,14 @@ of all the objective's measures with changes, status and data freshness."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import dash
 import pandas as pd
-from dash import ALL, Input, Output, State, callback, ctx, dcc
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from dashboard import components, figures
-from dashboard.app import current_warehouse
+from dashboard.app import current_reviews, current_warehouse
 from dashboard.data import Scope, Warehouse
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
 from dashboard.series import records, rows_by
@@ -78,8 +78,22 @@ def _layout(warehouse: Warehouse, as_of: AsOf, objective_id: str, **_):
         _headline(measures, series, plan, found, as_of),
         _side_by_side(partners, measures, found, panel_figures(measures, series, plan, x_range), x_range, as_of),
         components.measures_section(measures, found, as_of),
+        _divergent(warehouse, objective_id, as_of),
         dcc.Store(id="objective-page", data={"objective": objective_id, "as_of": as_of.month, "end": end.isoformat()}),
     ]
+
+
+def _divergent(warehouse: Warehouse, objective_id: str, as_of: AsOf) -> html.Section:
+    """Groups that averages hide, across every measure of the objective (worse first)."""
+    as_at = as_of.as_at or datetime.now().replace(microsecond=0)
+    result = current_reviews().get(warehouse, Scope(objective=objective_id), as_at, forecasts=False)
+    names = dict(zip(result.measures["id"], result.measures["name"], strict=True))
+    items = [html.Li([dcc.Link(names[mid], href=href("measure", mid, as_of)), f" — {d.reason}"])
+             for mid, a in result.assessments.items() for d in a.groups if d.worse]
+    body = (html.Ul(items[:12], className="small", id="objective-divergent") if items
+            else html.P("No group of any declared breakdown is moving away from the whole on the worse side.",
+                        className="small", id="objective-divergent"))
+    return html.Section([html.H2("Groups the averages hide", className="h4 mt-4"), body])
 
 
 def window_end(totals: pd.DataFrame, as_of: AsOf) -> date:

@@ -46,3 +46,14 @@ def test_exceptions_list_filters_and_ranks(demo):
     until(demo, lambda: set(texts(demo, "#exceptions-table tbody tr td:nth-child(4)")) == {LATE_ORG})
     assert "Late submission" in texts(demo, "#exceptions-table tbody tr td:nth-child(2)")
     assert demo.get_logs() == []
+
+
+def test_objective_page_lists_the_group_the_average_hides(demo, demo_home):
+    import duckdb
+
+    con = duckdb.connect(str(demo_home.warehouse), read_only=True)
+    objective = con.execute("SELECT objective_id FROM measures WHERE id = ?", [DIVERGENT_MEASURE]).fetchone()[0]
+    con.close()
+    visit(demo, f"/objective/{objective}")
+    demo.wait_for_element("#objective-divergent", timeout=30)
+    assert "ethnic group Black" in demo.find_element("#objective-divergent").text
