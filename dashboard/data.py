@@ -271,7 +271,7 @@ SELECT m.id, m.objective_id, ob.name AS objective_name, ob.council_id, c.name AS
        m.name, m.description, m.owner_id, g.name AS owner_name, g.short_name AS owner_short_name,
        g.colour_index, m.role, m.kind, m.timing, m.unit, m.unit_label, m.rate_per, m.decimals,
        m.direction, m.frequency, m.published, m.source, m.tolerance, m.seasonal, m.demand,
-       m.due_days, m.baseline_period, m.baseline_value, m.target_period, m.target_value,
+       m.due_days, m.xmr_baseline, m.baseline_period, m.baseline_value, m.target_period, m.target_value,
        m.target_note, m.position, coalesce(d.breakdowns, '') AS breakdowns
 FROM measures m
 JOIN objectives ob ON ob.id = m.objective_id

@@ -76,7 +76,7 @@ def _definition_frames(defs: Definitions) -> dict[str, pd.DataFrame]:
                 measures.append((
                     m.id, o.id, m.name, m.description, m.owner, m.role, m.kind, m.timing, m.unit,
                     m.unit_label, m.rate_per, m.decimals, m.direction, m.frequency, m.published,
-                    m.source, m.tolerance, m.seasonal, m.demand, m.due_days,
+                    m.source, m.tolerance, m.seasonal, m.demand, m.due_days, m.xmr_baseline,
                     t.baseline.period if t and t.baseline else None,
                     t.baseline.value if t and t.baseline else None,
                     t.final.period if t else None, t.final.value if t else None,
@@ -99,7 +99,7 @@ def _definition_frames(defs: Definitions) -> dict[str, pd.DataFrame]:
         "measures": [
             "id", "objective_id", "name", "description", "owner_id", "role", "kind", "timing", "unit",
             "unit_label", "rate_per", "decimals", "direction", "frequency", "published", "source",
-            "tolerance", "seasonal", "demand", "due_days", "baseline_period", "baseline_value",
+            "tolerance", "seasonal", "demand", "due_days", "xmr_baseline", "baseline_period", "baseline_value",
             "target_period", "target_value", "target_note", "position",
         ],
         "measure_breakdowns": ["measure_id", "breakdown", "value", "position"],

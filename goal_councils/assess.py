@@ -195,7 +195,9 @@ def assess_measure(
 
     lag = seasonal_lag(freq)
     seasonal = bool(measure.get("seasonal")) or looks_seasonal(values, lag)
-    variation = xmr(values, seasonal_lag_periods=lag if seasonal and lag else None)
+    base = measure.get("xmr_baseline")
+    base = None if base is None or (isinstance(base, float) and math.isnan(base)) else int(base)
+    variation = xmr(values, baseline=base, seasonal_lag_periods=lag if seasonal and lag else None)
     recent = []
     if variation:
         last = max((i for i, v in enumerate(variation.values) if v is not None), default=-1)

@@ -129,6 +129,7 @@ class Measure(_Strict):
     seasonal: bool = False
     demand: bool = False
     due_days: int = Field(default=15, ge=0, le=400)
+    xmr_baseline: int | None = Field(default=None, ge=8, le=120)  # points the XmR limits are computed from
     open_sdg: OpenSdgSource | None = None
 
     @field_validator("breakdowns", mode="before")

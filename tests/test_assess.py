@@ -135,3 +135,18 @@ def test_whole_demo_exceptions_and_health(con):
     health = data_health(assessments, measures).set_index("org_id")
     assert health.loc[demo.LATE_ORG, "late"] > health.loc["northfield", "late"]
     assert health.loc[demo.LATE_ORG, "on_time_share"] < 0.5
+
+
+def test_measure_sets_its_xmr_baseline():
+    from datetime import date
+
+    values = [10.0, 11, 10, 11, 10, 11, 10, 11, 10, 11, 10, 11] + [20.0, 21, 20, 21]
+    frame = pd.DataFrame({"period": [f"2025-{i:02d}" for i in range(1, 13)] + [f"2026-{i:02d}" for i in range(1, 5)],
+                          "period_start": [date(2025 + i // 12, i % 12 + 1, 1) for i in range(16)], "value": values})
+    measure = {"id": "m", "frequency": "monthly", "direction": "up", "unit": "number", "decimals": 0,
+               "due_days": 15}
+    whole = assess_measure(measure, frame, as_at=datetime(2026, 6, 1))
+    fixed = assess_measure({**measure, "xmr_baseline": 12}, frame, as_at=datetime(2026, 6, 1))
+    assert whole.variation.phases[0].baseline_end == 16  # all points: the jump is inside the limits' own data
+    assert fixed.variation.phases[0].baseline_end == 12 and fixed.variation.phases[0].centre == 10.5
+    assert any(s.rule == "beyond_limit" for s in fixed.variation.signals)

@@ -33,7 +33,7 @@ CREATE TABLE IF NOT EXISTS measures (
     timing VARCHAR NOT NULL, unit VARCHAR NOT NULL, unit_label VARCHAR, rate_per INTEGER,
     decimals INTEGER NOT NULL, direction VARCHAR NOT NULL, frequency VARCHAR NOT NULL,
     published BOOLEAN NOT NULL, source VARCHAR, tolerance DOUBLE, seasonal BOOLEAN NOT NULL,
-    demand BOOLEAN NOT NULL, due_days INTEGER NOT NULL,
+    demand BOOLEAN NOT NULL, due_days INTEGER NOT NULL, xmr_baseline INTEGER,
     baseline_period VARCHAR, baseline_value DOUBLE, target_period VARCHAR, target_value DOUBLE,
     target_note VARCHAR, position INTEGER NOT NULL
 );
