@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 
@@ -47,13 +47,15 @@ class ReviewCache:
         self._items: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, warehouse: Warehouse, scope: Scope, as_at: datetime, *, forecasts: bool = True) -> Review:
-        key = (warehouse.stamp(), tuple(sorted(asdict(scope).items())), as_at, forecasts)
+    def get(self, warehouse: Warehouse, scope: Scope, as_at: datetime | None, *, forecasts: bool = True) -> Review:
+        """`as_at` None: the latest figures, judged today (kept for the day, not for the second)."""
+        today = date.today()
+        key = (warehouse.stamp(), tuple(sorted(asdict(scope).items())), as_at or today, forecasts)
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        result = review(warehouse, scope, as_at, forecasts=forecasts)
+        result = review(warehouse, scope, as_at or datetime.now().replace(microsecond=0), forecasts=forecasts)
         with self._lock:
             self._items[key] = result
             while len(self._items) > self.size:

@@ -10,7 +10,7 @@ import argparse
 import os
 import shutil
 import sys
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 from etl.extract import ReadOptions
@@ -221,14 +221,12 @@ def _import_and_load(src: Path, home: Home, council_map, name, backup: Path) -> 
 
 def _as_at(text: str | None) -> datetime:
     """The end of the month YYYY-MM (the data as it stood then), or now."""
-    if not text:
-        return datetime.now().replace(microsecond=0)
-    try:
-        start = datetime.strptime(text, "%Y-%m")
-    except ValueError as e:
-        raise UsageError(f"--as-of {text!r}: use YYYY-MM") from e
-    following = datetime(start.year + start.month // 12, start.month % 12 + 1, 1)
-    return following - timedelta(seconds=1)
+    from dashboard.urls import read_as_of
+
+    as_of = read_as_of(text)
+    if as_of.problem:
+        raise UsageError(f"--as-of {text!r}: use YYYY-MM")
+    return as_of.as_at or datetime.now().replace(microsecond=0)
 
 
 def cmd_exceptions(args, home: Home) -> int:

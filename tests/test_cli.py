@@ -114,3 +114,21 @@ def test_unreadable_warehouse_is_reported_not_a_traceback(tmp_path, capsys):
     assert main(["--home", str(home.root), "load", str(good), "--org", "edu"]) == 1
     assert "cannot be read" in capsys.readouterr().err
     assert sha256(home.warehouse) == before
+
+
+def test_exceptions_command(demo_home, capsys):
+    import csv
+    import io
+
+    from etl.demo import LATE_ORG
+
+    home = ["--home", str(demo_home.root)]
+    assert main([*home, "exceptions", "--council", "nope"]) == 2
+    assert main([*home, "exceptions", "--as-of", "March 2026"]) == 2
+    capsys.readouterr()
+    assert main([*home, "exceptions", "--org", LATE_ORG, "--as-of", "2026-10", "--csv", "--no-forecasts"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert rows and {r["owner_id"] for r in rows} == {LATE_ORG}
+    assert "late" in {r["rule"] for r in rows}
+    severities = [int(r["severity"]) for r in rows]
+    assert severities == sorted(severities, reverse=True)

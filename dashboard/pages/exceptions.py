@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import dash
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
@@ -67,7 +65,7 @@ def _options(frame: pd.DataFrame) -> list[dict]:
 @page("Exceptions")
 def layout(warehouse: Warehouse, as_of: AsOf, council=None, org=None, objective=None, **_):
     council, org, objective = _checked(warehouse, council, org, objective)
-    result = current_reviews().get(warehouse, _scope(council, org, objective), as_of.as_at or _now())
+    result = current_reviews().get(warehouse, _scope(council, org, objective), as_of.as_at)
     controls = html.Div([
         html.Div([html.Label("Council", htmlFor="exc-council", className="form-label small"),
                   dcc.Dropdown(_options(warehouse.councils()), council, id="exc-council")], className="col-md-4"),
@@ -94,17 +92,13 @@ def layout(warehouse: Warehouse, as_of: AsOf, council=None, org=None, objective=
     ]
 
 
-def _now() -> datetime:
-    return datetime.now().replace(microsecond=0)
-
-
 # filters -> exceptions list
 @callback(Output("exc-list", "children"), Input("exc-council", "value"), Input("exc-org", "value"),
           Input("exc-objective", "value"), State("exc-as-of", "data"), prevent_initial_call=True)
 def filter_list(council, org, objective, month):
     warehouse, as_of = current_warehouse(), read_as_of(month)
     scope = _scope(*_checked(warehouse, council, org, objective))
-    return table(current_reviews().get(warehouse, scope, as_of.as_at or _now()).exceptions, as_of)
+    return table(current_reviews().get(warehouse, scope, as_of.as_at).exceptions, as_of)
 
 
 # download button -> CSV of the list as filtered
@@ -114,5 +108,5 @@ def filter_list(council, org, objective, month):
 def download(_clicks, council, org, objective, month):
     warehouse, as_of = current_warehouse(), read_as_of(month)
     scope = _scope(*_checked(warehouse, council, org, objective))
-    ex = current_reviews().get(warehouse, scope, as_of.as_at or _now()).exceptions
+    ex = current_reviews().get(warehouse, scope, as_of.as_at).exceptions
     return dcc.send_data_frame(ex.to_csv, "exceptions.csv", index=False)

@@ -4,7 +4,7 @@ exactly what is shown, and the definition."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import dash
 import pandas as pd
@@ -89,8 +89,7 @@ def _layout(warehouse: Warehouse, as_of: AsOf, measure_id: str, breakdown=None, 
 def analysis(warehouse: Warehouse, measure: dict, as_of: AsOf) -> list:
     """Status reason, the process-behaviour chart with its signals explained, divergent groups,
     and (for demand and leading measures) the forecast fan with its backtest error."""
-    as_at = as_of.as_at or datetime.now().replace(microsecond=0)
-    found = current_reviews().get(warehouse, Scope(measure=measure["id"]), as_at)
+    found = current_reviews().get(warehouse, Scope(measure=measure["id"]), as_of.as_at)
     a = found.assessments.get(measure["id"])
     if a is None:
         return []

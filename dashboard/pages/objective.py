@@ -4,7 +4,7 @@ of all the objective's measures with changes, status and data freshness."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import dash
 import pandas as pd
@@ -85,8 +85,7 @@ def _layout(warehouse: Warehouse, as_of: AsOf, objective_id: str, **_):
 
 def _divergent(warehouse: Warehouse, objective_id: str, as_of: AsOf) -> html.Section:
     """Groups that averages hide, across every measure of the objective (worse first)."""
-    as_at = as_of.as_at or datetime.now().replace(microsecond=0)
-    result = current_reviews().get(warehouse, Scope(objective=objective_id), as_at, forecasts=False)
+    result = current_reviews().get(warehouse, Scope(objective=objective_id), as_of.as_at, forecasts=False)
     names = dict(zip(result.measures["id"], result.measures["name"], strict=True))
     items = [html.Li([dcc.Link(names[mid], href=href("measure", mid, as_of)), f" — {d.reason}"])
              for mid, a in result.assessments.items() for d in a.groups if d.worse]
