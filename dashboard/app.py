@@ -12,7 +12,7 @@ import dash
 import flask
 from dash import Dash, dcc
 
-from . import components, navigation
+from . import components, guard, navigation
 from .data import Warehouse, WarehouseError, WarehouseMissing
 from .review import ReviewCache
 
@@ -79,6 +79,7 @@ def create_app(settings: Settings) -> Dash:
     app.server.config[SETTINGS_KEY] = settings
     app.layout = partial(shell, settings, warehouse)
     navigation.register_callbacks()
+    guard.install(app, warehouse)
     return app
 
 

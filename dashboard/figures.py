@@ -71,13 +71,14 @@ GRID = "#eeefef"
 TARGET_LINE = {"color": NEUTRAL, "dash": "dash", "width": 1.5}  # targets and trajectories
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 
-# every graph: no plotly logo, a lean mode bar; small multiples: no mode bar at all
+# every graph: no plotly logo, a lean mode bar, and nothing that sends a chart or its data off the
+# server ("Share chart..." uploads to a cloud service: the button is removed and its address emptied)
+NO_CLOUD = {"displaylogo": False, "showSendToCloud": False, "plotlyServerURL": "", "responsive": True}
 CONFIG = {
-    "displaylogo": False,
-    "responsive": True,
-    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
+    **NO_CLOUD,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines", "sendChartToCloud"],
 }
-PANEL_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False}
+PANEL_CONFIG = {**NO_CLOUD, "displayModeBar": False}
 # a legend along the bottom edge of the figure, under the time axis and its title
 LEGEND = {"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yanchor": "bottom", "yref": "container"}
 

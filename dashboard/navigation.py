@@ -18,6 +18,7 @@ from .data import WarehouseError
 
 __all__ = [
     "register_callbacks",
+    "output_key",
     "picker_follows_address",
     "navigate",
     "links_keep_month",
@@ -44,7 +45,8 @@ def address_with_month(pathname: str | None, search: str | None, month: str | No
 # address -> period picker (on arrival, and when a link or the back button changes the month)
 def picker_follows_address(search, options):
     as_of = urls.as_of_from_search(search)
-    known = {o["value"] for o in options or []}
+    options = [o for o in options if isinstance(o, dict)] if isinstance(options, list) else []
+    known = {o.get("value") for o in options}
     if as_of.month and as_of.month not in known:
         options = [*options, components.month_option(as_of.month)]
     return as_of.value, options
@@ -60,17 +62,24 @@ def navigate(picked, _submitted, text, pathname, search):
     return address_with_month(pathname, search, chosen.month)
 
 
+def output_key(output, key: str) -> str | None:
+    """One key of a pattern-matching output's id, as the browser described it (checked: it is not trusted)."""
+    ident = output.get("id") if isinstance(output, dict) else None
+    value = ident.get(key) if isinstance(ident, dict) else None
+    return value if isinstance(value, str) else None
+
+
 # address -> navigation links that keep the as-of month; the search box empties on a new page
 def links_keep_month(search, _pathname):
     as_of = urls.as_of_from_search(search)
-    return [urls.with_as_of(o["id"]["path"], as_of) for o in ctx.outputs_list[0]], ""
+    return [urls.with_as_of(output_key(o, "path") or "/", as_of) for o in ctx.outputs_list[0]], ""
 
 
 # typing in the search box -> the first few matches
 def suggest(text, search):
     from .app import current_warehouse
 
-    text = " ".join((text or "").split())[:100]
+    text = " ".join((text if isinstance(text, str) else "").split())[:100]
     if not text:
         return None
     try:

@@ -82,7 +82,7 @@ def read_as_of(value) -> AsOf:
 
 def as_of_from_search(search: str | None) -> AsOf:
     """The as-of month in a URL's query string (`?as_of=2026-03`)."""
-    if not search:
+    if not search or not isinstance(search, str):
         return AsOf()
     values = parse_qs(search.lstrip("?")).get("as_of")
     if not values:

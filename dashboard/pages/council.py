@@ -28,6 +28,7 @@ dash.register_page(
     path_template="/council/<council_id>",
     name="Council",
     title=entity_title(_name),
+    exists=_name,  # the guard answers 404 for an id that names nothing
     description="A goal council's objectives: who leads each, its status against plan and its headline measure.",
 )
 

@@ -25,8 +25,8 @@ def _checked(warehouse: Warehouse, council, org, objective) -> tuple:
     councils = set(warehouse.councils().id)
     orgs = set(warehouse.organisations().id)
     objectives = set(warehouse.objectives().objective_id)
-    return (council if council in councils else None, org if org in orgs else None,
-            objective if objective in objectives else None)
+    return tuple(v if isinstance(v, str) and v in known else None
+                 for v, known in ((council, councils), (org, orgs), (objective, objectives)))
 
 
 def table(ex: pd.DataFrame, as_of: AsOf) -> html.Div:

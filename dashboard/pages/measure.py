@@ -31,6 +31,7 @@ dash.register_page(
     path_template="/measure/<measure_id>",
     name="Measure",
     title=entity_title(_name),
+    exists=_name,  # the guard answers 404 for an id that names nothing
     description="A measure's full series against its target, by breakdown, with its data and definition.",
 )
 

@@ -13,6 +13,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dashboard import components, figures
 from dashboard.app import current_reviews, current_warehouse
 from dashboard.data import Scope, Warehouse
+from dashboard.navigation import output_key
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
 from dashboard.series import records, rows_by
 from dashboard.summaries import (
@@ -38,6 +39,7 @@ dash.register_page(
     path_template="/objective/<objective_id>",
     name="Objective",
     title=entity_title(_name),
+    exists=_name,  # the guard answers 404 for an id that names nothing
     description="An objective's headline measure against plan, and every partner's measures side by side.",
 )
 
@@ -184,7 +186,7 @@ def redraw_panels(years, page_data):
     x_range, scope, warehouse = window(end, str(years)), Scope(objective=objective_id), current_warehouse()
     series = rows_by(warehouse.values(scope, as_of.as_at, since=x_range[0]))
     drawn = panel_figures(records(warehouse.measures(scope)), series, records(warehouse.plan(scope)), x_range)
-    wanted = [o["id"]["measure"] for o in ctx.outputs_list[0]]
+    wanted = [output_key(o, "measure") for o in ctx.outputs_list[0]]
     return [drawn.get(m, figures.empty_figure("Not in this objective")) for m in wanted], components.window_caption(
         *x_range
     )

@@ -31,6 +31,7 @@ dash.register_page(
     path_template="/org/<org_id>",
     name="Organisation",
     title=entity_title(_name),
+    exists=_name,  # the guard answers 404 for an id that names nothing
     description="Everything an organisation leads or contributes to, and how on time its submissions have been.",
 )
 

@@ -1,0 +1,142 @@
+"""Request guards: a size limit on bodies, a 400 for malformed callback bodies, and a 404 for
+addresses that name no page.
+
+Any client can send anything to any route; these checks run on the server before Dash sees it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable
+from urllib.parse import unquote
+
+import dash
+import flask
+from dash.exceptions import CallbackException, DependencyException
+from werkzeug.exceptions import BadRequest
+
+from .data import Warehouse, WarehouseError
+
+__all__ = ["install", "callback_body_problem", "page_exists", "MAX_BODY_BYTES", "MAX_DEPTH"]
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1_000_000  # a callback body is a few kilobytes; uploads will have their own route
+MAX_DEPTH = 64  # nesting of a callback body; Dash's own are under ten deep
+CALLBACK_PATH = "/_dash-update-component"
+PAGES_LOCATION = "_pages_location"  # Dash's own router reads the address from this component
+INDEX_ENDPOINTS = {"/", "/<path:path>"}  # Dash's catch-all routes that serve the page shell
+
+
+def callback_body_problem(raw: bytes, callbacks: dict | None = None) -> str | None:
+    """What is wrong with a callback request body, or None when it has the shape Dash expects
+    (and, when the app's `callbacks` are given, fits the one it names)."""
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        return "the body is not JSON"
+    if not isinstance(body, dict):
+        return "the body must be a JSON object"
+    if not isinstance(body.get("output"), str) or not body["output"]:
+        return "the body has no 'output'"
+    if not isinstance(body.get("inputs"), list):
+        return "the body has no list of 'inputs'"
+    if not isinstance(body.get("outputs"), dict | list):
+        return "the body has no 'outputs'"
+    if not isinstance(body.get("state", []), list):
+        return "'state' must be a list"
+    if callbacks:
+        spec = callbacks.get(body["output"])
+        if spec is None or spec.get("callback") is None:
+            return "no callback on the server has this 'output'"
+        wanted = len(_outputs(body["output"]))
+        given = body["outputs"] if isinstance(body["outputs"], list) else [body["outputs"]]
+        multi = body["output"].startswith("..")
+        if multi != isinstance(body["outputs"], list) or len(given) != wanted or not all(
+                isinstance(o, dict) and "id" in o and "property" in o for o in given):
+            return f"'outputs' must describe the {wanted} output(s) of this callback"
+        for key in ("inputs", "state"):
+            given, wanted = body.get(key, []), spec.get(key, [])
+            if len(given) != len(wanted) or not all(isinstance(x, dict | list) for x in given):
+                return f"'{key}' must hold {len(wanted)} item(s), one per declared {key[:5]}"
+            for item in given:
+                if isinstance(item, dict) and item.get("id") == PAGES_LOCATION and not isinstance(
+                        item.get("value"), str if item.get("property") == "pathname" else str | None):
+                    return f"the address's '{item.get('property')}' must be text"
+    if _depth(body) > MAX_DEPTH:
+        return f"the body is nested more than {MAX_DEPTH} levels deep"
+    return None
+
+
+def _outputs(output: str) -> list[str]:
+    """Dash's name for a callback's outputs: 'id.prop', or '..id.prop...id.prop..' for several."""
+    return output[2:-2].split("...") if output.startswith("..") else [output]
+
+
+def _depth(value) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > MAX_DEPTH:
+            break
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _template_regex(template: str) -> re.Pattern:
+    parts = [re.escape(p) if not p.startswith("<") else "(?P<ident>[^/]+)" for p in template.strip("/").split("/")]
+    return re.compile("/" + "/".join(parts) + "/?" if parts != [""] else "/")
+
+
+def page_exists(path: str, warehouse: Warehouse) -> bool:
+    """Does `path` name a page (and, for a page of one thing, a thing that exists)?"""
+    for page in dash.page_registry.values():
+        if page.get("path") == "/404":
+            continue
+        found = _template_regex(page.get("path_template") or page["path"]).fullmatch(path)
+        if not found:
+            continue
+        lookup: Callable | None = page.get("exists")
+        if lookup is None or "ident" not in found.groupdict():
+            return True
+        try:
+            return lookup(warehouse, unquote(found["ident"])) is not None
+        except WarehouseError:
+            return True  # the page itself explains that there is no data yet
+    return False
+
+
+def install(app: dash.Dash, warehouse: Warehouse) -> None:
+    """Add the guards to the app's Flask server."""
+    server = app.server
+    server.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    prefix = app.config.requests_pathname_prefix.rstrip("/")
+
+    @server.before_request
+    def _check_callback_body():
+        if flask.request.method == "POST" and flask.request.path == prefix + CALLBACK_PATH:
+            problem = callback_body_problem(flask.request.get_data(cache=True), app.callback_map)
+            if problem:
+                raise BadRequest(f"Malformed callback request: {problem}.")
+
+    @server.errorhandler(CallbackException)
+    def _callback_mismatch(e):
+        # Dash's own finding that the request does not match the callback it names
+        return flask.Response(f"400 Bad Request: {e}\n", status=400, mimetype="text/plain")
+
+    @server.errorhandler(DependencyException)
+    def _unknown_script(_e):
+        # Dash raises this for a component-suite path it never registered: a wrong address, not a fault
+        return flask.Response("404 Not Found\n", status=404, mimetype="text/plain")
+
+    @server.after_request
+    def _unknown_page_is_404(response: flask.Response) -> flask.Response:
+        if flask.request.endpoint in INDEX_ENDPOINTS and response.status_code == 200:
+            path = flask.request.path[len(prefix):] or "/"
+            if not page_exists(path, warehouse):
+                response.status_code = 404
+        return response
