@@ -87,16 +87,13 @@ __all__ = [
 ]
 
 
-def _find_definitions(start: Path) -> Path:
-    """The repository's data/demo/definitions, found by walking up from this file."""
-    for parent in start.parents:
-        candidate = parent / "data" / "demo" / "definitions"
-        if candidate.is_dir():
-            return candidate
-    return start.parents[1] / "data" / "demo" / "definitions"
+def _find_definitions(package: Path) -> Path:
+    """The demo definitions: shipped inside an installed package, or data/demo/definitions in a checkout."""
+    installed, checkout = package / "demo_definitions", package.parent / "data" / "demo" / "definitions"
+    return installed if installed.is_dir() else checkout
 
 
-DEMO_DEFINITIONS: Path = _find_definitions(Path(__file__).resolve())
+DEMO_DEFINITIONS: Path = _find_definitions(Path(__file__).resolve().parent)
 
 # --- the calendar of the demo ----------------------------------------------------------------
 

@@ -53,10 +53,22 @@ class Problem:
     severity: str = "error"  # 'error' rejects the load; 'warning' is reported, row skipped
 
     def __str__(self) -> str:
-        where = ":".join(str(x) for x in (self.file, self.row, self.column) if x not in (None, ""))
-        shown = "" if self.value in (None, "") else f" (value {self.value!r})"
+        where = ":".join(_clip(str(x), SHOWN_CHARS) for x in (self.file, self.row, self.column) if x not in (None, ""))
+        shown = "" if self.value in (None, "") else f" (value {_quoted(self.value)})"
         tag = "" if self.severity == "error" else f"{self.severity}: "
-        return f"{where}: {tag}{self.reason}{shown}"
+        return f"{where}: {tag}{_clip(self.reason, 4 * SHOWN_CHARS)}{shown}"
+
+
+SHOWN_CHARS = 80  # a problem line quotes at most this much of any one text from the file
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[:limit - 1]}… ({len(text):,} characters)"
+
+
+def _quoted(value) -> str:
+    text = str(value)
+    return repr(text) if len(text) <= SHOWN_CHARS else f"{text[:SHOWN_CHARS - 1]!r}… ({len(text):,} characters)"
 
 
 class ExtractError(Exception):

@@ -11,12 +11,22 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Home", "DEFAULT_HOME"]
+__all__ = ["Home", "DEFAULT_HOME", "safe_name"]
 
 DEFAULT_HOME = Path.home() / ".shared-outcomes"
+
+
+def safe_name(text: str, limit: int = 80) -> str:
+    """A file or folder name made from user input: never a path, never hidden, never empty.
+
+    Anything but letters, digits, '.', '_' and '-' becomes '_'; a leading '.' too."""
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", str(text))[:limit]
+    name = re.sub(r"^\.", "_", name)
+    return name or "_"
 
 
 @dataclass(frozen=True)

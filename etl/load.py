@@ -23,13 +23,14 @@ import duckdb
 from goal_councils import Definitions, load_definitions
 
 from .extract import Extracted, ExtractError, Problem, ReadOptions, extract, sha256_of
-from .home import Home
+from .home import Home, safe_name
 from .validate import run_checks, stage_submission
 from .warehouse import definitions_digest, init_schema, load_lock, sql_text, staged_build, sync_definitions
 
 __all__ = ["LoadRequest", "LoadResult", "Rejected", "load_batch", "validate_files"]
 
 Progress = Callable[[int, int, str], None]
+ALREADY_LOADED = "already loaded"
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class LoadRequest:
     received_at: datetime | None = None  # when the organisation sent it; default: now
     by: str = "cli"
     options: ReadOptions = ReadOptions()
+    supersede: bool = False  # apply rows that would revert a later-received correction
 
 
 @dataclass
@@ -48,6 +50,7 @@ class LoadResult:
     rows_read: int
     rows_new: int
     warnings: list[Problem] = field(default_factory=list)
+    reverts: int = 0  # rows that repeat a superseded version: applied only with `supersede`
 
     @property
     def outcome(self) -> str:
@@ -104,7 +107,7 @@ def _already_loaded(con, req: LoadRequest, files: list[Extracted]) -> tuple[list
         if row[0] is None:
             keep.append(x)
         else:
-            notes.append(Problem(x.name, None, None, None, f"already loaded in load {row[0]}; skipped", "note"))
+            notes.append(Problem(x.name, None, None, None, f"{ALREADY_LOADED} in load {row[0]}; skipped", "note"))
     return keep, notes
 
 
@@ -138,16 +141,48 @@ def validate_files(home: Home, req: LoadRequest, *, defs: Definitions | None = N
         con.close()
 
 
+def _progress_line(req: LoadRequest, files: list[Extracted], rows_read: int, errors: list[Problem],
+                   warnings: list[Problem]) -> str:
+    skipped = sum(w.reason.startswith(ALREADY_LOADED) for w in warnings)
+    if skipped and not files and not errors:
+        return f"{req.org}: {len(req.files)} file(s) already loaded; skipped"
+    line = f"{req.org}: {len(files)} file(s), {rows_read:,} rows"
+    if skipped:
+        line += f" ({skipped} already loaded; skipped)"
+    return line + (f", {len(errors)} problem(s)" if errors else "")
+
+
+def _reverts(con, req: LoadRequest) -> list[Problem]:
+    """Rows that would put back a value a later-received load has corrected, one warning each."""
+    rows = con.execute(
+        "SELECT file, \"row\", measure_id, period, breakdown, value, status, current_value, current_status, "
+        "current_load FROM changes WHERE reverts ORDER BY file, \"row\"").fetchall()
+    verdict = ("applied (--supersede)" if req.supersede
+               else "not applied: pass --supersede to apply it")
+    out = []
+    for file, row, measure, period, breakdown, value, status, current, current_status, load in rows:
+        key = f"{measure} {period}" + (f" [{breakdown}]" if breakdown else "")
+        out.append(Problem(file, row, "value", _shown(value, status), (
+            f"{key} would go back to a figure that load {load} has since corrected to "
+            f"{_shown(current, current_status)}; {verdict}"), "warning"))
+    return out
+
+
+def _shown(value, status) -> str:
+    text = "empty" if value is None else f"{value:g}"
+    return f"{text} ({status})" if status else text
+
+
 def _keep_rejected(home: Home, req: LoadRequest, errors: list[Problem], stamp: str) -> Path:
-    folder = home.rejected / f"{stamp}-{req.org}"
-    n = 1
+    base = f"{stamp}-{safe_name(req.org)}"
+    folder, n = home.rejected / base, 1
     while folder.exists():
         n += 1
-        folder = home.rejected / f"{stamp}-{req.org}-{n}"
+        folder = home.rejected / f"{base}-{n}"
     folder.mkdir(parents=True)
     for path in req.files:
         if Path(path).is_file():
-            shutil.copy2(path, folder / Path(path).name)
+            shutil.copy2(path, folder / safe_name(Path(path).name, 200))
     (folder / "report.txt").write_text("".join(f"{p}\n" for p in errors), encoding="utf-8")
     return folder
 
@@ -184,8 +219,7 @@ def load_batch(home: Home, requests: list[LoadRequest], *, defs: Definitions | N
             files, errors, warnings = _check(con, req, defs, today)
             rows_read = sum(len(x.frame) for x in files)
             if progress:
-                progress(i, len(requests), f"{req.org}: {len(req.files)} file(s), {rows_read:,} rows"
-                         + (f", {len(errors)} problem(s)" if errors else ""))
+                progress(i, len(requests), _progress_line(req, files, rows_read, errors, warnings))
             if errors:
                 rejected.append((req, errors))
                 continue
@@ -199,11 +233,14 @@ def load_batch(home: Home, requests: list[LoadRequest], *, defs: Definitions | N
                 "INSERT INTO loads VALUES (?, ?, ?, ?, ?, 'loaded', ?, 0, 0, ?)",
                 [next_id, req.org, received, started, started, rows_read, req.by],
             )
-            con.execute(sql_text("insert_observations.sql"), {"load_id": next_id})
+            con.execute(sql_text("changes.sql"))
+            reverting = _reverts(con, req)
+            warnings += reverting
+            con.execute(sql_text("insert_observations.sql"), {"load_id": next_id, "supersede": req.supersede})
             new = con.execute("SELECT count(*) FROM observations WHERE load_id = ?", [next_id]).fetchone()[0]
             if new == 0:
                 con.execute("DELETE FROM loads WHERE id = ?", [next_id])
-                results.append(LoadResult(req, None, rows_read, 0, warnings))
+                results.append(LoadResult(req, None, rows_read, 0, warnings, len(reverting)))
                 continue
             con.executemany(
                 "INSERT INTO load_files VALUES (?, ?, ?, ?, ?, ?)",
@@ -211,7 +248,7 @@ def load_batch(home: Home, requests: list[LoadRequest], *, defs: Definitions | N
             )
             con.execute("UPDATE loads SET rows_new = ?, rows_unchanged = ?, finished_at = ? WHERE id = ?",
                         [new, rows_read - new, _now(), next_id])
-            results.append(LoadResult(req, next_id, rows_read, new, warnings))
+            results.append(LoadResult(req, next_id, rows_read, new, warnings, len(reverting)))
             next_id += 1
         stamp = started.strftime("%Y%m%dT%H%M%S")
         if rejected:
@@ -233,5 +270,6 @@ def load_batch(home: Home, requests: list[LoadRequest], *, defs: Definitions | N
         _audit(home, {"at": _now(), "org": r.request.org, "outcome": r.outcome, "load_id": r.load_id,
                       "by": r.request.by, "files": _file_facts(r.request.files),
                       "rows_read": r.rows_read, "rows_new": r.rows_new,
+                      "reverting_rows": r.reverts, "supersede": r.request.supersede,
                       "received_at": r.request.received_at or started})
     return results

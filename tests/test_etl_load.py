@@ -270,3 +270,78 @@ def test_the_most_recently_received_figure_wins(tmp_path: Path):
     _load(home, write(tmp_path / "b.csv", "measure_id,period,value\nneet-rate,2025-01,40\n"),
           received_at=datetime(2026, 1, 5))
     assert _current(home) == [("2025-01", "", 50.0, None, None)]
+
+
+# --- a re-sent old file does not silently revert later corrections --------------------------------
+
+SEPTEMBER = "measure_id,period,value,status,note\nneet-rate,2025-08,11.0,provisional,\nneet-rate,2025-09,12.0,provisional,\n"
+OCTOBER = ("measure_id,period,value,status,note\nneet-rate,2025-08,11.4,,final\nneet-rate,2025-09,12.3,,final\n"
+           "neet-rate,2025-10,12.9,provisional,\n")
+# the September file again, one figure edited by hand (2025-08: 11.0 -> 10.8)
+SEPTEMBER_EDITED = "measure_id,period,value,status,note\nneet-rate,2025-08,10.8,provisional,\nneet-rate,2025-09,12.0,provisional,\n"
+
+
+def _corrected(tmp_path: Path):
+    home = mini_home(tmp_path / "home")
+    _load(home, write(tmp_path / "sep.csv", SEPTEMBER), received_at=datetime(2025, 10, 10))
+    _load(home, write(tmp_path / "oct.csv", OCTOBER), received_at=datetime(2025, 11, 10))
+    return home
+
+
+def test_a_resent_old_file_does_not_revert_later_corrections(tmp_path: Path):
+    home = _corrected(tmp_path)
+    [r] = _load(home, write(tmp_path / "sep-edited.csv", SEPTEMBER_EDITED))
+    assert r.rows_new == 1 and r.reverts == 1  # the edited figure is new; the other would revert October's
+    assert [str(w) for w in r.warnings] == [
+        "sep-edited.csv:3:value: warning: neet-rate 2025-09 would go back to a figure that load 2 has since "
+        "corrected to 12.3; not applied: pass --supersede to apply it (value '12 (provisional)')"]
+    assert _current(home) == [("2025-08", "", 10.8, "provisional", None), ("2025-09", "", 12.3, None, "final"),
+                              ("2025-10", "", 12.9, "provisional", None)]
+
+
+def test_supersede_applies_the_reverting_rows_and_the_audit_says_so(tmp_path: Path):
+    import json
+
+    home = _corrected(tmp_path)
+    [r] = _load(home, write(tmp_path / "sep-edited.csv", SEPTEMBER_EDITED), supersede=True)
+    assert (r.rows_new, r.reverts) == (2, 1)
+    assert "applied (--supersede)" in str(r.warnings[0])
+    assert _current(home)[1] == ("2025-09", "", 12.0, "provisional", None)
+    last = json.loads(home.audit_log.read_text().splitlines()[-1])
+    assert (last["supersede"], last["reverting_rows"], last["rows_new"]) == (True, 1, 2)
+
+
+def test_a_file_of_only_reverts_publishes_nothing(tmp_path: Path):
+    home = _corrected(tmp_path)
+    before = sha256(home.warehouse)
+    [r] = _load(home, write(tmp_path / "sep-again.csv", SEPTEMBER.replace("\n", "\r\n")))  # not byte-identical
+    assert (r.load_id, r.rows_new, r.reverts) == (None, 0, 2)
+    assert sha256(home.warehouse) == before
+
+
+# --- names from user input never become paths; long values are quoted short ------------------------
+
+@pytest.mark.parametrize("org", ["x/../../../outside", "../outside", "/tmp/abs", "..", ".hidden", "a\\b", "é/ü"])
+def test_nothing_is_written_outside_the_home_for_any_org(tmp_path: Path, org):
+    home = mini_home(tmp_path / "home")
+    bad = write(tmp_path / "in" / "..bad.csv", BAD)
+    before = {p for p in tmp_path.rglob("*") if not p.is_relative_to(home.root)}
+    with pytest.raises(Rejected) as e:
+        _load(home, bad, org=org)
+    [kept] = e.value.kept
+    assert kept.parent == home.rejected and kept.resolve().is_relative_to(home.rejected.resolve())
+    assert not kept.name.startswith(".")
+    assert {p.name for p in kept.iterdir()} == {"_.bad.csv", "report.txt"}
+    after = {p for p in tmp_path.rglob("*") if not p.is_relative_to(home.root)}
+    assert after == before
+
+
+def test_a_long_value_is_quoted_short(tmp_path: Path):
+    home = mini_home(tmp_path / "home")
+    huge = "m" * 100_000
+    with pytest.raises(Rejected) as e:
+        _load(home, write(tmp_path / "long.csv", f"measure_id,period,value\n{huge},2025-01,1\n"))
+    [line] = [str(p) for p in e.value.problems]
+    assert line == f"long.csv:2:measure_id: unknown measure (value {'m' * 79!r}… (100,000 characters))"
+    [kept] = e.value.kept
+    assert max(len(x) for x in (kept / "report.txt").read_text().splitlines()) < 200
