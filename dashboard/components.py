@@ -45,6 +45,7 @@ __all__ = [
     "as_of_picker",
     "month_option",
     "footer",
+    "data_as_of_line",
     "page_shell",
     "page_heading",
     "breadcrumbs",
@@ -273,17 +274,20 @@ def month_option(month: str) -> dict:
     return {"label": f"End of {as_of.month_start:%B %Y}" if as_of.month else month, "value": month}
 
 
-def footer(as_of: Mapping | None) -> html.Footer:
+def data_as_of_line(as_of: Mapping | None) -> str:
     """`Data as of <date>, latest period <period>`, or why there is no date yet."""
     if as_of is None or is_missing(as_of.get("received_at")):
-        line = "No data has been published yet."
-    else:
-        period = format_period(as_of.get("period"), _text(as_of.get("frequency")) or None)
-        line = f"Data as of {format_timestamp(as_of['received_at'])}, latest period {period}."
+        return "No data has been published yet."
+    period = format_period(as_of.get("period"), _text(as_of.get("frequency")) or None)
+    return f"Data as of {format_timestamp(as_of['received_at'])}, latest period {period}."
+
+
+def footer(as_of: Mapping | None) -> html.Footer:
+    """The site footer, with the data-as-of line (which follows the as-of month picked)."""
     return html.Footer(
         html.Div(
             [
-                html.P(line, className="mb-1", id="data-as-of"),
+                html.P(data_as_of_line(as_of), className="mb-1", id="data-as-of"),
                 html.P(
                     "Figures are as each organisation submitted them. A later submission for the "
                     "same period replaces the earlier figure, which stays on record.",

@@ -71,11 +71,13 @@ class Scope:
 
 EVERYTHING = Scope()
 
-# Organisations with the index of their colour: their place in the organisations table, so
-# that an organisation has the same colour on every page whatever else the page shows.
+# Organisations with the index of their colour, chosen at publish so that an organisation has the
+# same colour on every page and no two organisations on one page share one (a warehouse published
+# before colours were chosen falls back to the organisation's place in the table).
 ORGS = """
 orgs AS (
-    SELECT g.*, CAST(row_number() OVER (ORDER BY g.position, g.id) - 1 AS INTEGER) AS colour_index
+    SELECT g.* REPLACE (coalesce(g.colour_index, CAST(row_number() OVER (ORDER BY g.position, g.id) - 1 AS INTEGER))
+                        AS colour_index)
     FROM organisations g
 )
 """

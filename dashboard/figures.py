@@ -64,6 +64,9 @@ __all__ = [
 # Colour-blind-safe (Okabe & Ito 2008). Their yellow (#F0E442) is left out: at 1.2:1 on white
 # a yellow line disappears on a projector; their black takes its place.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000"]
+# organisations: Okabe-Ito first (the most distinct, used most), then Paul Tol's darker hues, so that
+# a council of 14 members needs no colour twice; every swatch and line is labelled with the name too
+ORG_PALETTE = [*OKABE_ITO, "#332288", "#117733", "#882255", "#999933", "#AA4499", "#661100", "#6699CC"]
 GROUP_COLOURS = OKABE_ITO[:6]  # breakdown groups; the total is drawn in TEXT
 NEUTRAL = "#505a5f"
 TEXT = "#0b0c0c"
@@ -95,8 +98,8 @@ PERIOD_NAMES = {"monthly": "Month", "quarterly": "Quarter", "annual": "Year", "f
 
 
 def org_colour(index) -> str:
-    """The colour of the organisation at `index` in the organisations table (0-based)."""
-    return OKABE_ITO[(0 if is_missing(index) else int(index)) % len(OKABE_ITO)]
+    """The colour of an organisation, by the colour index chosen for it at publish."""
+    return ORG_PALETTE[(0 if is_missing(index) else int(index)) % len(ORG_PALETTE)]
 
 
 def org_colours(org_ids: Iterable[str]) -> dict[str, str]:

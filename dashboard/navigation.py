@@ -19,6 +19,7 @@ from .data import WarehouseError
 __all__ = [
     "register_callbacks",
     "output_key",
+    "footer_follows_address",
     "picker_follows_address",
     "navigate",
     "links_keep_month",
@@ -89,6 +90,17 @@ def suggest(text, search):
     return components.search_suggestions(found, text, urls.as_of_from_search(search))
 
 
+# address -> the footer's "data as of" line, as the data stood at the month shown
+def footer_follows_address(search):
+    from .app import current_warehouse
+
+    try:
+        rows = current_warehouse().as_of(urls.as_of_from_search(search).as_at).to_dict("records")
+    except WarehouseError:
+        return components.data_as_of_line(None)
+    return components.data_as_of_line(rows[0] if rows else None)
+
+
 def register_callbacks() -> None:
     """Register the frame's callbacks for the app about to be created."""
     callback(
@@ -112,6 +124,7 @@ def register_callbacks() -> None:
         Input(LOCATION, "search"),
         Input(LOCATION, "pathname"),
     )(links_keep_month)
+    callback(Output("data-as-of", "children"), Input(LOCATION, "search"))(footer_follows_address)
     callback(
         Output("search-suggestions", "children"),
         Input("site-search", "value"),

@@ -23,6 +23,7 @@ import duckdb
 import pandas as pd
 
 from goal_councils import Definitions
+from goal_councils.colours import colour_indices, shown_together
 from goal_councils.periods import parse_period
 
 from .home import Home
@@ -63,7 +64,9 @@ def definitions_digest(defs: Definitions) -> str:
 
 
 def _definition_frames(defs: Definitions) -> dict[str, pd.DataFrame]:
-    orgs = [(o.id, o.name, o.short_name, o.kind, o.url, i) for i, o in enumerate(defs.organisations.values())]
+    colours = colour_indices(defs.organisations, shown_together(defs))
+    orgs = [(o.id, o.name, o.short_name, o.kind, o.url, i, colours[o.id])
+            for i, o in enumerate(defs.organisations.values())]
     councils, members, objectives, partners, measures, breakdowns, plans = [], [], [], [], [], [], []
     for ci, c in enumerate(defs.councils.values()):
         councils.append((c.id, c.name, c.goal, c.chair, ci))
@@ -91,7 +94,7 @@ def _definition_frames(defs: Definitions) -> dict[str, pd.DataFrame]:
                         period = parse_period(p, m.frequency)
                         plans.append((m.id, period.label, period.start, v, kind))
     cols = {
-        "organisations": ["id", "name", "short_name", "kind", "url", "position"],
+        "organisations": ["id", "name", "short_name", "kind", "url", "position", "colour_index"],
         "councils": ["id", "name", "goal", "chair", "position"],
         "council_members": ["council_id", "org_id", "position"],
         "objectives": ["id", "council_id", "name", "statement", "position"],

@@ -80,7 +80,8 @@ def cmd_load(args, home: Home) -> int:
     from etl.load import LoadRequest, Rejected, load_batch
 
     _needs_definitions(home)
-    req = LoadRequest(args.org, _files(args), _received(args.received), by=args.by, options=_read_options(args))
+    req = LoadRequest(args.org, _files(args), _received(args.received), by=args.by, options=_read_options(args),
+                      supersede=args.supersede)
     try:
         [result] = load_batch(home, [req], progress=_progress)
     except Rejected as e:
@@ -91,6 +92,9 @@ def cmd_load(args, home: Home) -> int:
         return EXIT_REJECTED
     for w in result.warnings:
         _err(str(w))
+    if result.reverts and not args.supersede:
+        _err(f"{result.reverts:,} row(s) not applied: each would put back a figure that a later submission "
+             "corrected (listed above). Pass --supersede to apply them; the choice is recorded in the audit.")
     if result.load_id is None and result.rows_read == 0:
         print("nothing new: every file was already loaded")
     elif result.load_id is None:
@@ -142,7 +146,7 @@ def cmd_demo(args, home: Home) -> int:
         # the demo government lives in late 2026: judge "future" periods from its own calendar
         today = max(date.today(), max(x.received_at for x in loads).date(), DEMO_END)
         results = load_batch(home, requests, defs=defs, today=today,
-                             progress=_progress if args.verbose else None)
+                             progress=_progress if args.verbose or sys.stderr.isatty() else None)
     except (DefinitionsError, Rejected) as e:
         if not had_demo:
             shutil.rmtree(target, ignore_errors=True)  # leave the home as it was
@@ -232,6 +236,7 @@ def _as_at(text: str | None) -> datetime:
 def cmd_exceptions(args, home: Home) -> int:
     """Print every measure needing attention, most severe first (or --csv), and data health."""
     from dashboard.data import Scope, Warehouse, WarehouseMissing
+    from dashboard.exports import csv_text
     from dashboard.review import review
 
     warehouse = Warehouse(home.warehouse)
@@ -250,7 +255,7 @@ def cmd_exceptions(args, home: Home) -> int:
         warehouse.close()
     ex = result.exceptions
     if args.csv:
-        ex.to_csv(sys.stdout, index=False)
+        sys.stdout.write(csv_text(ex))
         return EXIT_OK
     if not len(ex):
         print("Nothing needs attention.")
@@ -294,11 +299,15 @@ def _parser() -> argparse.ArgumentParser:
         prog="outcomes",
         description="Shared Outcomes: load the outcome measures organisations submit, and serve the goal-council "
                     "dashboard. Exit codes: 0 done, 1 rejected (problems on stderr), 2 usage error.")
-    p.add_argument("--home", help=f"home folder (default: $OUTCOMES_HOME or {DEFAULT_HOME})")
+    home_help = f"home folder (default: $OUTCOMES_HOME or {DEFAULT_HOME})"
+    p.add_argument("--home", help=home_help)
+    # --home may also follow the subcommand; SUPPRESS keeps one given before it when it does not
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--home", default=argparse.SUPPRESS, help=home_help)
     sub = p.add_subparsers(dest="command", required=True)
 
     def files_command(name: str, fn) -> argparse.ArgumentParser:
-        c = sub.add_parser(name, help=fn.__doc__, description=fn.__doc__)
+        c = sub.add_parser(name, help=fn.__doc__, description=fn.__doc__, parents=[common])
         c.add_argument("files", nargs="+", metavar="FILE")
         c.add_argument("--org", required=True, help="the submitting organisation's id")
         c.add_argument("--delimiter", default=",", help="field delimiter (default ',')")
@@ -313,22 +322,26 @@ def _parser() -> argparse.ArgumentParser:
     load = files_command("load", cmd_load)
     load.add_argument("--received", help="when the organisation sent the figures (default: now)")
     load.add_argument("--by", default=os.environ.get("USER", "cli"), help="who runs the load (audit)")
+    load.add_argument("--supersede", action="store_true",
+                      help="apply rows that would put back figures a later submission corrected (audited)")
     files_command("validate", cmd_validate)
 
-    demo = sub.add_parser("demo", help=cmd_demo.__doc__, description=cmd_demo.__doc__)
+    demo = sub.add_parser("demo", help=cmd_demo.__doc__, description=cmd_demo.__doc__, parents=[common])
     demo.add_argument("--seed", type=int, default=2026)
     demo.add_argument("--force", action="store_true", help="add the demo to a home that has other definitions")
-    demo.add_argument("-v", "--verbose", action="store_true", help="show each load")
+    demo.add_argument("-v", "--verbose", action="store_true",
+                      help="show each load (shown anyway when stderr is a terminal)")
     demo.set_defaults(fn=cmd_demo)
 
     imp = sub.add_parser("import-open-sdg", help=cmd_import_open_sdg.__doc__,
-                         description=cmd_import_open_sdg.__doc__)
+                         description=cmd_import_open_sdg.__doc__, parents=[common])
     imp.add_argument("dir", metavar="DIR")
     imp.add_argument("--councils", help="goal-to-council mapping, e.g. '3=health,4=education'")
     imp.add_argument("--name", help="dataset name used in ids (default: the folder name)")
     imp.set_defaults(fn=cmd_import_open_sdg)
 
-    exc = sub.add_parser("exceptions", help=cmd_exceptions.__doc__, description=cmd_exceptions.__doc__)
+    exc = sub.add_parser("exceptions", help=cmd_exceptions.__doc__, description=cmd_exceptions.__doc__,
+                         parents=[common])
     exc.add_argument("--council", help="only this council's measures")
     exc.add_argument("--org", help="only the measures this organisation owns")
     exc.add_argument("--objective", help="only this objective's measures")
@@ -337,7 +350,7 @@ def _parser() -> argparse.ArgumentParser:
     exc.add_argument("--no-forecasts", action="store_true", help="skip forecasts (faster)")
     exc.set_defaults(fn=cmd_exceptions)
 
-    serve = sub.add_parser("serve", help=cmd_serve.__doc__, description=cmd_serve.__doc__)
+    serve = sub.add_parser("serve", help=cmd_serve.__doc__, description=cmd_serve.__doc__, parents=[common])
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8050)
     serve.add_argument("--workers", type=int, default=2)

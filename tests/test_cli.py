@@ -132,3 +132,57 @@ def test_exceptions_command(demo_home, capsys):
     assert "late" in {r["rule"] for r in rows}
     severities = [int(r["severity"]) for r in rows]
     assert severities == sorted(severities, reverse=True)
+
+
+def test_home_may_come_before_or_after_the_subcommand(tmp_path, capsys):
+    from tests.support import mini_home
+
+    home = mini_home(tmp_path / "home")
+    good = write(tmp_path / "good.csv", "measure_id,period,value\nneet-rate,2025-01,11.5\n")
+    assert main(["load", str(good), "--org", "edu", "--home", str(home.root), "--received", "2025-02-10"]) == 0
+    assert "1 new or revised rows" in capsys.readouterr().out
+    assert main(["--home", str(home.root), "validate", str(good), "--org", "edu"]) == 0
+    # given in both places, the one after the subcommand wins
+    assert main(["--home", str(tmp_path / "elsewhere"), "validate", str(good), "--org", "edu",
+                 "--home", str(home.root)]) == 0
+
+
+def test_reverting_rows_are_reported_and_applied_only_with_supersede(tmp_path, capsys):
+    from tests.support import mini_home
+
+    home = mini_home(tmp_path / "home")
+    sep = write(tmp_path / "sep.csv", "measure_id,period,value,status\nneet-rate,2025-09,12.0,provisional\n")
+    oct_ = write(tmp_path / "oct.csv", "measure_id,period,value,status\nneet-rate,2025-09,12.3,\n")
+    args = ["--home", str(home.root), "load", "--org", "edu"]
+    assert main([*args, str(sep), "--received", "2025-10-10"]) == 0
+    assert main([*args, str(oct_), "--received", "2025-11-10"]) == 0
+    capsys.readouterr()
+    again = write(tmp_path / "sep-again.csv", "measure_id,period,value,status\r\nneet-rate,2025-09,12.0,provisional\r\n")
+    assert main([*args, str(again)]) == 0
+    out = capsys.readouterr()
+    assert "sep-again.csv:2:value: warning: neet-rate 2025-09 would go back to a figure that load 2" in out.err
+    assert "1 row(s) not applied" in out.err and "--supersede" in out.err
+    assert "nothing new" in out.out
+    assert main([*args, str(again), "--supersede"]) == 0
+    assert "load 3: 1 new or revised rows" in capsys.readouterr().out
+
+
+def test_exceptions_csv_neutralises_formulas(demo_home: Home, capsys):
+    import csv
+    import io
+
+    from dashboard.exports import FORMULA_STARTS
+
+    assert main(["--home", str(demo_home.root), "exceptions", "--csv", "--no-forecasts"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert len(rows) > 10
+    texts = [cell for row in rows for cell in row]
+    assert not [c for c in texts if c.startswith(FORMULA_STARTS) and not _number(c)]
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False

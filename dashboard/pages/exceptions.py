@@ -9,6 +9,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import components
 from dashboard.app import current_reviews, current_warehouse
 from dashboard.data import Scope, Warehouse
+from dashboard.exports import csv_text
 from dashboard.pages._shared import as_of_parts, page
 from dashboard.urls import AsOf, href, read_as_of
 
@@ -109,4 +110,4 @@ def download(_clicks, council, org, objective, month):
     warehouse, as_of = current_warehouse(), read_as_of(month)
     scope = _scope(*_checked(warehouse, council, org, objective))
     ex = current_reviews().get(warehouse, scope, as_of.as_at).exceptions
-    return dcc.send_data_frame(ex.to_csv, "exceptions.csv", index=False)
+    return dcc.send_string(csv_text(ex), "exceptions.csv", type="text/csv")

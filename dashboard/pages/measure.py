@@ -13,6 +13,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dashboard import components, figures
 from dashboard.app import current_reviews, current_warehouse
 from dashboard.data import Scope, Warehouse
+from dashboard.exports import csv_text
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
 from dashboard.series import records
 from dashboard.summaries import export_rows, judged_at, plan_points, received_since, summarise
@@ -84,6 +85,7 @@ def _layout(warehouse: Warehouse, as_of: AsOf, measure_id: str, breakdown=None, 
         html.Section(analysis(warehouse, measure, as_of), id="measure-analysis", className="measure-analysis"),
         components.definition_section(measure, dimensions, points, as_of),
         dcc.Store(id="measure-page", data={"measure": measure_id, "as_of": as_of.month}),
+        dcc.Store(id="measure-address"),
     ]
 
 
@@ -206,6 +208,27 @@ def show_breakdown(dimension, view, page_data):
     return figure, components.graph_style(figure), components.observations_table(measure, frame, groups)
 
 
+# breakdown picker or view -> the address keeps the choice (?breakdown=region&view=panels), so a
+# reload or a shared link shows the same; replaceState, because the page is already drawn
+dash.clientside_callback(
+    """function (dimension, view) {
+        const url = new URL(window.location.href);
+        url.searchParams.delete("breakdown");
+        url.searchParams.delete("view");
+        if (dimension) {
+            url.searchParams.set("breakdown", dimension);
+            if (view === "panels") { url.searchParams.set("view", "panels"); }
+        }
+        window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
+        return url.search;
+    }""",
+    Output("measure-address", "data"),
+    Input("breakdown-picker", "value"),
+    Input("breakdown-view", "value"),
+    prevent_initial_call=True,
+)
+
+
 # download buttons -> exactly the rows shown, as CSV or JSON
 @callback(
     Output("measure-download", "data"),
@@ -227,4 +250,4 @@ def download(_csv, _json, dimension, page_data):
             "filename": f"{name}.json",
             "type": "application/json",
         }
-    return dcc.send_data_frame(rows.to_csv, f"{name}.csv", index=False)
+    return dcc.send_string(csv_text(rows), f"{name}.csv", type="text/csv")

@@ -5,8 +5,10 @@ CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 
 CREATE TABLE IF NOT EXISTS organisations (
     id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, short_name VARCHAR, kind VARCHAR NOT NULL,
-    url VARCHAR, position INTEGER NOT NULL
+    url VARCHAR, position INTEGER NOT NULL,
+    colour_index INTEGER  -- never shared by two organisations one page shows (goal_councils/colours.py)
 );
+ALTER TABLE organisations ADD COLUMN IF NOT EXISTS colour_index INTEGER;  -- warehouses made before it
 
 CREATE TABLE IF NOT EXISTS councils (
     id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, goal VARCHAR, chair VARCHAR, position INTEGER NOT NULL
