@@ -157,7 +157,8 @@ def test_reverting_rows_are_reported_and_applied_only_with_supersede(tmp_path, c
     assert main([*args, str(sep), "--received", "2025-10-10"]) == 0
     assert main([*args, str(oct_), "--received", "2025-11-10"]) == 0
     capsys.readouterr()
-    again = write(tmp_path / "sep-again.csv", "measure_id,period,value,status\r\nneet-rate,2025-09,12.0,provisional\r\n")
+    again = write(tmp_path / "sep-again.csv",
+                  "measure_id,period,value,status\r\nneet-rate,2025-09,12.0,provisional\r\n")
     assert main([*args, str(again)]) == 0
     out = capsys.readouterr()
     assert "sep-again.csv:2:value: warning: neet-rate 2025-09 would go back to a figure that load 2" in out.err

@@ -274,11 +274,12 @@ def test_the_most_recently_received_figure_wins(tmp_path: Path):
 
 # --- a re-sent old file does not silently revert later corrections --------------------------------
 
-SEPTEMBER = "measure_id,period,value,status,note\nneet-rate,2025-08,11.0,provisional,\nneet-rate,2025-09,12.0,provisional,\n"
+HEADER = "measure_id,period,value,status,note\n"
+SEPTEMBER = HEADER + "neet-rate,2025-08,11.0,provisional,\nneet-rate,2025-09,12.0,provisional,\n"
 OCTOBER = ("measure_id,period,value,status,note\nneet-rate,2025-08,11.4,,final\nneet-rate,2025-09,12.3,,final\n"
            "neet-rate,2025-10,12.9,provisional,\n")
 # the September file again, one figure edited by hand (2025-08: 11.0 -> 10.8)
-SEPTEMBER_EDITED = "measure_id,period,value,status,note\nneet-rate,2025-08,10.8,provisional,\nneet-rate,2025-09,12.0,provisional,\n"
+SEPTEMBER_EDITED = HEADER + "neet-rate,2025-08,10.8,provisional,\nneet-rate,2025-09,12.0,provisional,\n"
 
 
 def _corrected(tmp_path: Path):
