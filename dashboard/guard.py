@@ -52,10 +52,9 @@ def callback_body_problem(raw: bytes, callbacks: dict | None = None) -> str | No
         if spec is None or spec.get("callback") is None:
             return "no callback on the server has this 'output'"
         wanted = len(_outputs(body["output"]))
-        given = body["outputs"] if isinstance(body["outputs"], list) else [body["outputs"]]
-        multi = body["output"].startswith("..")
-        if multi != isinstance(body["outputs"], list) or len(given) != wanted or not all(
-                isinstance(o, dict) and "id" in o and "property" in o for o in given):
+        # several outputs come as a list, one per output; a pattern-matching (ALL) output as a list too
+        given = body["outputs"] if wanted > 1 else [body["outputs"]]
+        if not isinstance(given, list) or len(given) != wanted or not all(_described(o) for o in given):
             return f"'outputs' must describe the {wanted} output(s) of this callback"
         for key in ("inputs", "state"):
             given, wanted = body.get(key, []), spec.get(key, [])
@@ -73,6 +72,11 @@ def callback_body_problem(raw: bytes, callbacks: dict | None = None) -> str | No
 def _outputs(output: str) -> list[str]:
     """Dash's name for a callback's outputs: 'id.prop', or '..id.prop...id.prop..' for several."""
     return output[2:-2].split("...") if output.startswith("..") else [output]
+
+
+def _described(output) -> bool:
+    items = output if isinstance(output, list) else [output]
+    return all(isinstance(o, dict) and "id" in o and "property" in o for o in items)
 
 
 def _depth(value) -> int:

@@ -299,3 +299,11 @@ def demo_home(tmp_path_factory):
     root = tmp_path_factory.mktemp("demo") / "home"
     assert main(["--home", str(root), "demo"]) == 0
     return Home.at(root)
+
+
+def pytest_collection_modifyitems(items):
+    """Whatever stands on the whole demo (loaded through `outcomes demo`) is slow: `-m "not slow"`
+    leaves it out, so the fast subset runs in under two minutes."""
+    for item in items:
+        if "demo_home" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)

@@ -62,8 +62,10 @@ def valid(figure: dict) -> go.Figure:
     return go.Figure(figure)
 
 
-def test_every_organisation_keeps_its_colour_by_position():
-    assert [figures.org_colour(i) for i in (0, 1, 7, 8)] == ["#0072B2", "#E69F00", "#0072B2", "#E69F00"]
+def test_colour_indices_wrap_around_the_palette():
+    n = len(figures.ORG_PALETTE)
+    assert [figures.org_colour(i) for i in (0, 1, n, n + 1)] == ["#0072B2", "#E69F00", "#0072B2", "#E69F00"]
+    assert len(set(figures.ORG_PALETTE)) == n == 14
     assert figures.org_colour(None) == "#0072B2"
     assert "#F0E442" not in figures.OKABE_ITO  # Okabe–Ito's yellow vanishes on white; black replaces it
 

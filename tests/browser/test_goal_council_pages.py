@@ -96,6 +96,10 @@ def test_from_the_goal_map_down_to_a_council_an_objective_and_a_measure(demo):
     assert texts(demo, ".breadcrumb li") == ["Goal map", COUNCIL, OBJECTIVE]
     until(demo, lambda: plot(demo, "#headline-chart", "el.data.length") == 3)
     assert texts(demo, ".partner-name") == PARTNERS
+    # five partners, five colours, each beside the name it stands for
+    swatches = demo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('.partner-name .org-swatch')).map(s => s.style.backgroundColor);")
+    assert len(swatches) == 5 and len(set(swatches)) == 5
     responsibilities = texts(demo, ".partner-responsibility")
     assert responsibilities[1].startswith("Scans and indexes claim evidence")
     # every contributor's measures on one shared time axis, so that months line up
@@ -119,6 +123,11 @@ def test_from_the_goal_map_down_to_a_council_an_objective_and_a_measure(demo):
     assert "Leading or lagging\nLeading indicator" in definition
     assert "Direction\nLower is better ↓" in definition
     assert demo.driver.current_url.endswith(f"/measure/{SHIFT_MEASURE}")
+    # the chart's tools download an image; none sends the chart or its data to a cloud service
+    buttons = demo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('#measure-chart .modebar-btn')).map(b => b.dataset.title);")
+    assert "Download plot as a PNG" in buttons
+    assert not [b for b in buttons if "Share" in b or "Edit" in b or "cloud" in b.lower()]
     assert demo.get_logs() == []
 
 
@@ -127,9 +136,13 @@ def test_the_period_picker_shows_the_figures_as_they_stood_then(demo, demo_home)
     click(demo, demo.find_element("#measure-data summary"))
     latest = table_row(demo, "Jan to Mar 2026")
     assert "Revised" in latest
+    footer = demo.find_element("#data-as-of").text
 
     choose(demo, "as-of-picker", "End of June 2026")
     until(demo, lambda: demo.driver.current_url.endswith(f"/measure/{REVISED_MEASURE}?as_of=2026-06"))
+    # the footer's date follows the month picked
+    until(demo, lambda: demo.find_element("#data-as-of").text != footer)
+    assert re.match(r"Data as of \d+ June 2026\b", demo.find_element("#data-as-of").text)
     demo.wait_for_contains_text(".as-of-notice", "Figures as they stood at the end of June 2026.", timeout=15)
     click(demo, demo.find_element("#measure-data summary"))
     before = table_row(demo, "Jan to Mar 2026")
@@ -160,6 +173,7 @@ def test_changing_the_breakdown_redraws_the_chart_and_its_table(demo):
     choose(demo, "breakdown-picker", "By ethnic group")
     groups = ["Total", "Asian", "Black", "Mixed", "White", "Other"]
     until(demo, lambda: plot(demo, "#measure-chart", "el.data.map(t => t.name)") == groups)
+    until(demo, lambda: demo.driver.current_url.endswith("/measure/low_birth_weight?breakdown=ethnic_group"))
     click(demo, demo.find_element("#measure-data summary"))
     assert texts(demo, "#measure-table th")[:7] == ["Period", *groups]
 
@@ -169,6 +183,14 @@ def test_changing_the_breakdown_redraws_the_chart_and_its_table(demo):
         lambda: plot(demo, "#measure-chart", "Object.keys(el.layout).filter(k => k.startsWith('xaxis')).length") == 5,
     )
     assert plot(demo, "#measure-chart", "el.layout.yaxis3.matches") == "y"
+    # the address keeps the choice: a reload (or a shared link) shows the same panels
+    until(demo, lambda: demo.driver.current_url.endswith("?breakdown=ethnic_group&view=panels"))
+    demo.driver.refresh()
+    until(
+        demo,
+        lambda: plot(demo, "#measure-chart", "Object.keys(el.layout).filter(k => k.startsWith('xaxis')).length") == 5,
+    )
+    assert demo.find_element("#breakdown-picker").text == "By ethnic group"
 
     choose(demo, "breakdown-picker", "By region")
     until(
@@ -305,7 +327,10 @@ def test_unknown_addresses_get_a_page_that_says_so(dash_duo, tiny_warehouse, pat
     assert says in dash_duo.find_element("main").text
     back = dash_duo.driver.find_element(By.XPATH, "//main//a[contains(., 'goal map')]")
     assert back.get_attribute("href") == dash_duo.server_url + "/"
-    assert dash_duo.get_logs() == []
+    # the only complaint is the address's own 404, which is the point
+    logs = dash_duo.get_logs()
+    assert [e["message"] for e in logs] == [
+        f"{dash_duo.server_url}{path} - Failed to load resource: the server responded with a status of 404 (NOT FOUND)"]
 
 
 def test_a_malformed_month_is_explained_not_raised(dash_duo, tiny_warehouse):
