@@ -14,7 +14,6 @@ from dash import Dash, dcc
 
 from . import components, guard, navigation
 from .data import Warehouse, WarehouseError, WarehouseMissing
-from .review import ReviewCache
 
 __all__ = ["Settings", "create_app", "current_warehouse", "current_settings", "page_title"]
 
@@ -24,7 +23,6 @@ ASSETS = HERE / "assets"
 
 # where the app keeps its per-app objects on the Flask server (no module-level state)
 WAREHOUSE_KEY = "SHARED_OUTCOMES_WAREHOUSE"
-REVIEWS_KEY = "SHARED_OUTCOMES_REVIEWS"
 SETTINGS_KEY = "SHARED_OUTCOMES_SETTINGS"
 
 log = logging.getLogger(__name__)
@@ -75,7 +73,6 @@ def create_app(settings: Settings) -> Dash:
     app.index_string = INDEX
     warehouse = Warehouse(settings.warehouse)  # one per app, so one per gunicorn worker
     app.server.config[WAREHOUSE_KEY] = warehouse
-    app.server.config[REVIEWS_KEY] = ReviewCache()
     app.server.config[SETTINGS_KEY] = settings
     app.layout = partial(shell, settings, warehouse)
     navigation.register_callbacks()
@@ -115,11 +112,6 @@ def _as_of(warehouse: Warehouse) -> dict | None:
         log.warning("as-of date unavailable: %s", e)
         return None
     return rows[0] if rows else None
-
-
-def current_reviews() -> ReviewCache:
-    """The app's cache of assessments (exceptions, signals, forecasts) per published file."""
-    return flask.current_app.config[REVIEWS_KEY]
 
 
 def current_warehouse() -> Warehouse:

@@ -45,6 +45,7 @@ __all__ = [
     "as_of_picker",
     "month_option",
     "footer",
+    "no_judgements_notice",
     "data_as_of_line",
     "page_shell",
     "page_heading",
@@ -343,6 +344,16 @@ def notice(title: str, body) -> html.Div:
         className="notice my-4",
         role="status",
     )
+
+
+def no_judgements_notice(first_judged) -> html.Div:
+    """Judgements are made when data is published; none stood at the date asked for."""
+    if first_judged is None:
+        return notice("Not judged yet", ["Statuses, signals and forecasts are made when data is published; "
+                                         "none have been made yet. Run ", html.Code("outcomes judge"), "."])
+    return notice("Not judged then", f"Statuses, signals and forecasts are made when data is published; the "
+                                     f"first were made on {format_timestamp(first_judged)}. Pick a later month "
+                                     "to see them.")
 
 
 def no_data_notice() -> html.Div:

@@ -34,6 +34,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from etl.warehouse import sql_text
+
 __all__ = ["Warehouse", "WarehouseError", "WarehouseMissing", "Scope"]
 
 CATALOG = "warehouse"
@@ -96,33 +98,8 @@ scope AS (
 )
 """
 
-# Values as they stood at $as_at (NULL = now): the newest load per key among loads received by
-# then, for periods that had started by then. $dimension: '' the totals only, 'region' the
-# totals and the region groups, NULL every breakdown; $breakdown: one exact breakdown key.
-# $since: periods starting on or after this date only.
-VALUES_AS_AT = """
-versions AS (
-    SELECT o.measure_id, o.period, o.period_start, o.period_label, o.breakdown, o.dimension, o.grp,
-           o.value, o.status, o.note, o.load_id, l.received_at,
-           row_number() OVER key_newest_first AS version_rank,
-           count(*) OVER key_all AS versions
-    FROM observations o
-    JOIN loads l ON l.id = o.load_id
-    WHERE o.measure_id IN (SELECT id FROM scope)
-      AND l.received_at <= coalesce($as_at::TIMESTAMP, l.received_at)
-      AND o.period_start <= coalesce($as_at::TIMESTAMP, o.period_start)
-      AND o.period_start >= coalesce($since::DATE, o.period_start)
-      AND o.dimension IN ('', coalesce($dimension::VARCHAR, o.dimension))
-      AND ($breakdown::VARCHAR IS NULL OR o.breakdown = $breakdown)
-    WINDOW key_newest_first AS (PARTITION BY o.measure_id, o.period, o.breakdown
-                                ORDER BY l.received_at DESC, o.load_id DESC),
-           key_all AS (PARTITION BY o.measure_id, o.period, o.breakdown)
-),
-values_as_at AS (
-    SELECT * EXCLUDE (version_rank, versions), versions > 1 AS revised
-    FROM versions WHERE version_rank = 1
-)
-"""
+# Values as they stood at $as_at: the one definition, shared with the publish step's judge
+VALUES_AS_AT = sql_text("values_as_at.sql")
 
 GOAL_MAP = f"""
 WITH {SCOPE}, {VALUES_AS_AT},
@@ -320,6 +297,54 @@ ORDER BY measure_id, period_start
 
 # Names (or ids) that contain every word searched for (case-insensitive), best first: a name
 # that starts with the text, then councils, organisations, objectives, measures.
+# Judgements stored at publish (etl/judge.py): the run that stood at $as_at (NULL = the newest),
+# then that run's exceptions and timeliness, and each measure's newest assessment at or before it.
+JUDGEMENT_RUN = """
+SELECT id, as_at, made_at FROM judgement_runs
+WHERE as_at <= coalesce($as_at::TIMESTAMP, as_at)
+ORDER BY as_at DESC, id DESC LIMIT 1
+"""
+
+FIRST_JUDGEMENT = "SELECT min(as_at) AS as_at FROM judgement_runs"
+
+EXCEPTIONS = f"""
+WITH {SCOPE}
+SELECT e.severity, e.rule, e.rule_label, e.measure_id, e.period, e.reason,
+       m.name AS measure_name, m.owner_id, g.name AS owner_name, m.objective_id, ob.name AS objective_name, m.role
+FROM exceptions e
+JOIN measures m ON m.id = e.measure_id
+JOIN objectives ob ON ob.id = m.objective_id
+JOIN organisations g ON g.id = m.owner_id
+WHERE e.run_id = $run AND e.measure_id IN (SELECT id FROM scope)
+ORDER BY e.severity DESC, e.measure_id, e.rule
+"""
+
+HEALTH = f"""
+WITH {SCOPE},
+final AS (
+    SELECT t.owner_id AS org_id, g.name AS org_name, sum(t.due)::INTEGER AS due,
+           sum(t.on_time)::INTEGER AS on_time, sum(t.late)::INTEGER AS late,
+           sum(t.missing)::INTEGER AS missing, count(*) FILTER (WHERE t.stale)::INTEGER AS stale_measures
+    FROM timeliness t JOIN organisations g ON g.id = t.owner_id
+    WHERE t.run_id = $run AND t.measure_id IN (SELECT id FROM scope)
+    GROUP BY t.owner_id, g.name
+)
+SELECT *, round(on_time / nullif(due, 0), 3) AS on_time_share FROM final
+ORDER BY on_time_share NULLS LAST, org_id
+"""
+
+ASSESSMENTS = f"""
+WITH {SCOPE},
+newest AS (
+    SELECT measure_id, detail FROM assessments
+    WHERE run_id <= $run AND measure_id IN (SELECT id FROM scope)
+    QUALIFY row_number() OVER (PARTITION BY measure_id ORDER BY run_id DESC) = 1
+)
+SELECT n.measure_id, n.detail AS assessment, t.detail AS timeliness
+FROM newest n LEFT JOIN timeliness t ON t.run_id = $run AND t.measure_id = n.measure_id
+ORDER BY n.measure_id
+"""
+
 SEARCH = """
 WITH hits AS (
     SELECT 'council' AS kind, c.id, c.name, c.goal AS context, 1 AS kind_order, c.position AS position
@@ -440,6 +465,27 @@ class Warehouse:
     def breakdowns(self, measure_id: str, as_at: datetime | None = None) -> pd.DataFrame:
         """The breakdowns a measure declares, one row per (breakdown, group)."""
         return self.query(BREAKDOWNS, {"measure": measure_id})
+
+    def judgement_run(self, as_at: datetime | None = None) -> dict | None:
+        """The judgement run that stood at `as_at` (None: the newest): id, as_at, made_at."""
+        rows = self.query(JUDGEMENT_RUN, {"as_at": as_at}).to_dict("records")
+        return rows[0] if rows else None
+
+    def first_judgement(self) -> datetime | None:
+        found = self.query(FIRST_JUDGEMENT).as_at.iloc[0]
+        return None if pd.isna(found) else pd.Timestamp(found).to_pydatetime()
+
+    def exceptions(self, scope: Scope, run: int) -> pd.DataFrame:
+        """The run's exceptions in `scope`, most severe first, with names."""
+        return self.query(EXCEPTIONS, {**asdict(scope), "run": run})
+
+    def health(self, scope: Scope, run: int) -> pd.DataFrame:
+        """Per organisation, in the run: submissions due, on time, late, missing; stale measures."""
+        return self.query(HEALTH, {**asdict(scope), "run": run})
+
+    def assessments(self, scope: Scope, run: int) -> pd.DataFrame:
+        """Each measure's newest stored assessment at or before the run, and the run's timeliness (JSON)."""
+        return self.query(ASSESSMENTS, {**asdict(scope), "run": run})
 
     def plan(self, scope: Scope, as_at: datetime | None = None) -> pd.DataFrame:
         """Trajectory points (baseline, milestones, final) of the measures in `scope`."""

@@ -1,63 +1,44 @@
-"""What needs attention: every measure in a scope assessed as at a moment, ready for a page or the CLI.
+"""What needs attention, as the judgements stored at publish say: read, never recomputed.
 
-Fetches through `data.Warehouse` (the only module that queries) and judges with the pure rules
-in `goal_councils.assess`. `ReviewCache` (one per app) keeps answers per (published file,
-scope, moment): the file only changes by being replaced, so a cached answer is never stale.
+`review(warehouse, scope, as_at)` takes the judgement run that stood at `as_at` (the newest on or
+before it; None: the newest) and returns its exceptions and data health for the scope, and, when
+asked, the measures' assessments (decoded from JSON). Nothing here fits a model or judges.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 import pandas as pd
 
-from goal_councils.assess import Assessment, assess_all, data_health, exceptions_frame
+from goal_councils.assess import Assessment, Timeliness
+from goal_councils.codec import from_json
 
 from .data import Scope, Warehouse
 
-__all__ = ["Review", "review", "ReviewCache"]
+__all__ = ["Review", "review"]
 
 
 @dataclass(frozen=True)
 class Review:
-    measures: pd.DataFrame
-    assessments: dict[str, Assessment]
+    run: dict | None  # id, as_at, made_at of the judgement run read; None: none stood then
     exceptions: pd.DataFrame
     health: pd.DataFrame
+    assessments: dict[str, Assessment] = field(default_factory=dict)
+    first_judged: datetime | None = None  # when judgements begin, for "none stood then"
 
 
-def review(warehouse: Warehouse, scope: Scope, as_at: datetime, *, forecasts: bool = True) -> Review:
-    """Assess every measure in `scope` as the data stood at `as_at`."""
-    measures = warehouse.measures(scope)
-    values = warehouse.values(scope, as_at, dimension=None)
-    plan = warehouse.plan(scope)
-    received = warehouse.received(scope, as_at)[["measure_id", "period", "first_received"]]
-    assessments = assess_all(measures, values, plan, received, as_at=as_at, forecasts=forecasts)
-    return Review(measures, assessments, exceptions_frame(assessments, measures), data_health(assessments, measures))
-
-
-class ReviewCache:
-    """A few recent reviews, keyed by the published file's identity; safe between threads."""
-
-    def __init__(self, size: int = 32):
-        self.size = size
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, warehouse: Warehouse, scope: Scope, as_at: datetime | None, *, forecasts: bool = True) -> Review:
-        """`as_at` None: the latest figures, judged today (kept for the day, not for the second)."""
-        today = date.today()
-        key = (warehouse.stamp(), tuple(sorted(asdict(scope).items())), as_at or today, forecasts)
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        result = review(warehouse, scope, as_at or datetime.now().replace(microsecond=0), forecasts=forecasts)
-        with self._lock:
-            self._items[key] = result
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return result
+def review(warehouse: Warehouse, scope: Scope, as_at: datetime | None, *, assessments: bool = False) -> Review:
+    """The stored judgements in `scope` as they stood at `as_at` (None: the newest)."""
+    run = warehouse.judgement_run(as_at)
+    if run is None:
+        empty = pd.DataFrame()
+        return Review(None, empty, empty, {}, warehouse.first_judgement())
+    found: dict[str, Assessment] = {}
+    if assessments:
+        for r in warehouse.assessments(scope, run["id"]).itertuples(index=False):
+            a = from_json(Assessment, r.assessment)
+            found[r.measure_id] = a if r.timeliness is None else replace(a, timeliness=from_json(Timeliness,
+                                                                                                  r.timeliness))
+    return Review(run, warehouse.exceptions(scope, run["id"]), warehouse.health(scope, run["id"]), found)

@@ -46,6 +46,7 @@ from goal_councils.periods import (
 
 __all__ = [
     "DEMO_DEFINITIONS",
+    "DEMO_PREVIOUS_REVIEW",
     "DEMO_START",
     "DEMO_END",
     "HISTORY_LABEL",
@@ -99,6 +100,9 @@ DEMO_DEFINITIONS: Path = _find_definitions(Path(__file__).resolve().parent)
 
 DEMO_START = date(2015, 1, 1)
 DEMO_END = date(2026, 10, 1)  # last monthly period; quarterly to 2026-Q3, annual 2025, FY 2025/26
+# the demo's history is also judged as it stood at the end of October 2026, the month before its
+# latest submissions: the previous review, for "as at" views
+DEMO_PREVIOUS_REVIEW = datetime(2026, 10, 31, 23, 59, 59)
 MONTHLY_LOADS = 12
 HISTORY_LABEL = "history"
 HISTORY_TO = shift_period("monthly", DEMO_END, -MONTHLY_LOADS)  # 2025-10: last month in history

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -24,10 +24,19 @@ from goal_councils import Definitions, load_definitions
 
 from .extract import Extracted, ExtractError, Problem, ReadOptions, extract, sha256_of
 from .home import Home, safe_name
+from .judge import JudgeResult, judge
 from .validate import run_checks, stage_submission
-from .warehouse import definitions_digest, init_schema, load_lock, sql_text, staged_build, sync_definitions
+from .warehouse import (
+    PublishError,
+    definitions_digest,
+    init_schema,
+    load_lock,
+    sql_text,
+    staged_build,
+    sync_definitions,
+)
 
-__all__ = ["LoadRequest", "LoadResult", "Rejected", "load_batch", "validate_files"]
+__all__ = ["LoadRequest", "LoadResult", "Rejected", "load_batch", "validate_files", "rejudge"]
 
 Progress = Callable[[int, int, str], None]
 ALREADY_LOADED = "already loaded"
@@ -141,6 +150,25 @@ def validate_files(home: Home, req: LoadRequest, *, defs: Definitions | None = N
         con.close()
 
 
+def _judged_at(today: date) -> datetime:
+    """The moment judgements are made as at: now, on the calendar day the load is judged by."""
+    return datetime.combine(today, _now().time()).replace(microsecond=0)
+
+
+def rejudge(home: Home, *, full: bool = False, today: date | None = None) -> JudgeResult:
+    """A judgement run on the published figures as they are, published atomically like a load:
+    timeliness made anew for every measure (lateness moves with the calendar), and a full
+    assessment of the measures never judged (or of every measure with `full`)."""
+    if not home.warehouse.exists():
+        raise PublishError(f"{home.warehouse}: nothing has been published yet")
+    with load_lock(home), staged_build(home) as (con, state):
+        con.execute("BEGIN TRANSACTION")
+        result = judge(con, as_at=_judged_at(today or date.today()), changed=None if full else set())
+        con.execute("COMMIT")
+        state["publish"] = True
+    return result
+
+
 def _progress_line(req: LoadRequest, files: list[Extracted], rows_read: int, errors: list[Problem],
                    warnings: list[Problem]) -> str:
     skipped = sum(w.reason.startswith(ALREADY_LOADED) for w in warnings)
@@ -202,8 +230,13 @@ def _audit(home: Home, entry: dict) -> None:
 
 
 def load_batch(home: Home, requests: list[LoadRequest], *, defs: Definitions | None = None,
-               today: date | None = None, progress: Progress | None = None) -> list[LoadResult]:
-    """Validate and load every request; publish one new warehouse, or nothing at all."""
+               today: date | None = None, progress: Progress | None = None,
+               judged_before: Sequence[datetime] = ()) -> list[LoadResult]:
+    """Validate and load every request; publish one new warehouse, or nothing at all.
+
+    The publish step judges the changed measures as at today; `judged_before` adds full judgement
+    runs as at earlier moments first (a batch of history, like the demo's, judged as the months
+    stood then, so that "as at" views have the statuses and forecasts a council would have seen)."""
     home.ensure()
     defs = defs or load_definitions(home.definitions)
     today = today or date.today()
@@ -260,9 +293,19 @@ def load_batch(home: Home, requests: list[LoadRequest], *, defs: Definitions | N
                               "kept": str(folder)})
             raise Rejected([p for _, errors in rejected for p in errors], kept)
         changed_defs = previous is None or previous[0] != definitions_digest(defs)
-        if not any(r.rows_new for r in results) and not changed_defs and home.warehouse.exists():
+        never_judged = not con.execute("SELECT count(*) FROM judgement_runs").fetchone()[0]
+        if not any(r.rows_new for r in results) and not changed_defs and not never_judged and home.warehouse.exists():
             con.execute("ROLLBACK")
         else:
+            first_new = min((r.load_id for r in results if r.load_id), default=next_id)
+            changed = None if changed_defs else {row[0] for row in con.execute(
+                "SELECT DISTINCT measure_id FROM observations WHERE load_id >= ?", [first_new]).fetchall()}
+            for moment in sorted(judged_before):
+                judge(con, as_at=moment, changed=None)
+            judged = judge(con, as_at=_judged_at(today), changed=changed)
+            if progress:
+                progress(len(requests), len(requests), f"judged {judged.judged} measure(s) in full and "
+                         f"{judged.carried} for timeliness in {judged.seconds:.1f} s")
             con.execute("INSERT OR REPLACE INTO meta VALUES ('published_at', ?)", [_now().isoformat()])
             con.execute("COMMIT")
             state["publish"] = True

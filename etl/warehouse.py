@@ -39,7 +39,7 @@ __all__ = [
     "PublishError",
 ]
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: organisation colours, judgement tables
 
 
 class PublishError(Exception):

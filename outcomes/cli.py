@@ -122,7 +122,7 @@ def cmd_validate(args, home: Home) -> int:
 
 def cmd_demo(args, home: Home) -> int:
     """Generate the demo government's submissions and load them through the normal path."""
-    from etl.demo import DEMO_DEFINITIONS, DEMO_END, generate_demo
+    from etl.demo import DEMO_DEFINITIONS, DEMO_END, DEMO_PREVIOUS_REVIEW, generate_demo
     from etl.load import LoadRequest, Rejected, load_batch
     from goal_councils import load_definitions
 
@@ -145,7 +145,7 @@ def cmd_demo(args, home: Home) -> int:
         requests = [LoadRequest(x.org, list(x.files), x.received_at, by="demo") for x in loads]
         # the demo government lives in late 2026: judge "future" periods from its own calendar
         today = max(date.today(), max(x.received_at for x in loads).date(), DEMO_END)
-        results = load_batch(home, requests, defs=defs, today=today,
+        results = load_batch(home, requests, defs=defs, today=today, judged_before=[DEMO_PREVIOUS_REVIEW],
                              progress=_progress if args.verbose or sys.stderr.isatty() else None)
     except (DefinitionsError, Rejected) as e:
         if not had_demo:
@@ -247,26 +247,42 @@ def cmd_exceptions(args, home: Home) -> int:
                 raise UsageError(f"{flag} {value!r}: no such id")
         if args.objective and not len(warehouse.objectives(objective_id=args.objective)):
             raise UsageError(f"--objective {args.objective!r}: no such id")
-        result = review(warehouse, Scope(council=args.council, owner=args.org, objective=args.objective),
-                        _as_at(args.as_of), forecasts=not args.no_forecasts)
+        scope = Scope(council=args.council, owner=args.org, objective=args.objective)
+        result = review(warehouse, scope, _as_at(args.as_of) if args.as_of else None)
+        measures = len(warehouse.measures(scope))
     except WarehouseMissing as e:
         raise UsageError(str(e)) from e
     finally:
         warehouse.close()
+    if result.run is None:
+        _err("no judgements stood at that date" + (f"; the first were made as at {result.first_judged:%Y-%m-%d}"
+                                                    if result.first_judged else "; run `outcomes judge`"))
+        return EXIT_OK
     ex = result.exceptions
     if args.csv:
         sys.stdout.write(csv_text(ex))
         return EXIT_OK
     if not len(ex):
         print("Nothing needs attention.")
+    print(f"Judged as at {result.run['as_at']:%Y-%m-%d %H:%M}.")
     for r in ex.itertuples():
         print(f"{r.severity}  {r.rule_label:<24} {r.measure_id:<40} {r.period or '':<8} {r.reason}")
-    print(f"\n{len(ex)} exception(s) across {len(result.measures)} measure(s).")
+    print(f"\n{len(ex)} exception(s) across {measures} measure(s).")
     health = result.health
     if len(health):
         print("\nData health (periods due in the last year): organisation, due, on time, late, missing")
         for h in health.itertuples():
             print(f"  {h.org_id:<32} {h.due:>4} {h.on_time:>4} {h.late:>4} {h.missing:>4}")
+    return EXIT_OK
+
+
+def cmd_judge(args, home: Home) -> int:
+    """Judge the published figures anew as of today (timeliness for every measure; --full: everything)."""
+    from etl.load import rejudge
+
+    result = rejudge(home, full=args.full)
+    print(f"judgement run {result.run_id}: {result.judged} measure(s) judged in full, {result.carried} for "
+          f"timeliness, in {result.seconds:.1f} s; published")
     return EXIT_OK
 
 
@@ -347,8 +363,11 @@ def _parser() -> argparse.ArgumentParser:
     exc.add_argument("--objective", help="only this objective's measures")
     exc.add_argument("--as-of", help="the data as it stood at the end of month YYYY-MM (default: now)")
     exc.add_argument("--csv", action="store_true", help="write CSV to stdout")
-    exc.add_argument("--no-forecasts", action="store_true", help="skip forecasts (faster)")
     exc.set_defaults(fn=cmd_exceptions)
+
+    jdg = sub.add_parser("judge", help=cmd_judge.__doc__, description=cmd_judge.__doc__, parents=[common])
+    jdg.add_argument("--full", action="store_true", help="assess every measure in full, forecasts included")
+    jdg.set_defaults(fn=cmd_judge)
 
     serve = sub.add_parser("serve", help=cmd_serve.__doc__, description=cmd_serve.__doc__, parents=[common])
     serve.add_argument("--host", default="127.0.0.1")

@@ -273,6 +273,11 @@ def write_tiny_warehouse(path: Path, last_load: int = max(LOADS)) -> Path:
             if load in loads
         ],
     )
+    # judged as each load was published, as the ETL's publish step does
+    from etl.judge import judge
+
+    for k, (_, at) in sorted(loads.items()):
+        judge(con, as_at=at, changed={m for load, m, *_ in OBSERVATIONS if load == k})
     con.execute("CHECKPOINT")
     con.close()
     return path

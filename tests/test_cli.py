@@ -126,7 +126,7 @@ def test_exceptions_command(demo_home, capsys):
     assert main([*home, "exceptions", "--council", "nope"]) == 2
     assert main([*home, "exceptions", "--as-of", "March 2026"]) == 2
     capsys.readouterr()
-    assert main([*home, "exceptions", "--org", LATE_ORG, "--as-of", "2026-10", "--csv", "--no-forecasts"]) == 0
+    assert main([*home, "exceptions", "--org", LATE_ORG, "--as-of", "2026-10", "--csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert rows and {r["owner_id"] for r in rows} == {LATE_ORG}
     assert "late" in {r["rule"] for r in rows}
@@ -174,7 +174,7 @@ def test_exceptions_csv_neutralises_formulas(demo_home: Home, capsys):
 
     from dashboard.exports import FORMULA_STARTS
 
-    assert main(["--home", str(demo_home.root), "exceptions", "--csv", "--no-forecasts"]) == 0
+    assert main(["--home", str(demo_home.root), "exceptions", "--csv"]) == 0
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
     assert len(rows) > 10
     texts = [cell for row in rows for cell in row]

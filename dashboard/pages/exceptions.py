@@ -7,10 +7,11 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import components
-from dashboard.app import current_reviews, current_warehouse
+from dashboard.app import current_warehouse
 from dashboard.data import Scope, Warehouse
 from dashboard.exports import csv_text
 from dashboard.pages._shared import as_of_parts, page
+from dashboard.review import review
 from dashboard.urls import AsOf, href, read_as_of
 
 dash.register_page(__name__, path="/exceptions", name="Exceptions", title="Exceptions – Shared Outcomes",
@@ -38,7 +39,7 @@ def table(ex: pd.DataFrame, as_of: AsOf) -> html.Div:
         html.Td(str(r.severity), className="text-end"),
         html.Td(r.rule_label),
         html.Td(dcc.Link(r.measure_name, href=href("measure", r.measure_id, as_of))),
-        html.Td(dcc.Link(r.owner_id, href=href("org", r.owner_id, as_of))),
+        html.Td(dcc.Link(r.owner_name, href=href("org", r.owner_id, as_of))),
         html.Td(r.period or ""),
         html.Td(r.reason),
     ]) for r in ex.itertuples()]
@@ -48,7 +49,7 @@ def table(ex: pd.DataFrame, as_of: AsOf) -> html.Div:
 
 def health_table(health: pd.DataFrame) -> html.Table:
     head = html.Thead(html.Tr([html.Th(h) for h in ("Organisation", "Due", "On time", "Late", "Missing", "On time %")]))
-    rows = [html.Tr([html.Td(h.org_id), html.Td(h.due), html.Td(h.on_time), html.Td(h.late), html.Td(h.missing),
+    rows = [html.Tr([html.Td(h.org_name), html.Td(h.due), html.Td(h.on_time), html.Td(h.late), html.Td(h.missing),
                      html.Td("" if pd.isna(h.on_time_share) else f"{h.on_time_share:.0%}")])
             for h in health.itertuples()]
     return html.Table([head, html.Tbody(rows)], className="table table-sm", id="health-table")
@@ -66,7 +67,11 @@ def _options(frame: pd.DataFrame) -> list[dict]:
 @page("Exceptions")
 def layout(warehouse: Warehouse, as_of: AsOf, council=None, org=None, objective=None, **_):
     council, org, objective = _checked(warehouse, council, org, objective)
-    result = current_reviews().get(warehouse, _scope(council, org, objective), as_of.as_at)
+    result = review(warehouse, _scope(council, org, objective), as_of.as_at)
+    if result.run is None:
+        return [components.breadcrumbs([("Goal map", href("goal_map", as_of=as_of)), ("Exceptions", None)]),
+                *as_of_parts(as_of, "/exceptions"), components.page_heading("Exceptions"),
+                components.no_judgements_notice(result.first_judged)]
     controls = html.Div([
         html.Div([html.Label("Council", htmlFor="exc-council", className="form-label small"),
                   dcc.Dropdown(_options(warehouse.councils()), council, id="exc-council")], className="col-md-4"),
@@ -99,7 +104,8 @@ def layout(warehouse: Warehouse, as_of: AsOf, council=None, org=None, objective=
 def filter_list(council, org, objective, month):
     warehouse, as_of = current_warehouse(), read_as_of(month)
     scope = _scope(*_checked(warehouse, council, org, objective))
-    return table(current_reviews().get(warehouse, scope, as_of.as_at).exceptions, as_of)
+    result = review(warehouse, scope, as_of.as_at)
+    return table(result.exceptions, as_of) if result.run else components.no_judgements_notice(result.first_judged)
 
 
 # download button -> CSV of the list as filtered
@@ -109,5 +115,5 @@ def filter_list(council, org, objective, month):
 def download(_clicks, council, org, objective, month):
     warehouse, as_of = current_warehouse(), read_as_of(month)
     scope = _scope(*_checked(warehouse, council, org, objective))
-    ex = current_reviews().get(warehouse, scope, as_of.as_at).exceptions
+    ex = review(warehouse, scope, as_of.as_at).exceptions
     return dcc.send_string(csv_text(ex), "exceptions.csv", type="text/csv")

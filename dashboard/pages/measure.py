@@ -11,10 +11,11 @@ import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard import components, figures
-from dashboard.app import current_reviews, current_warehouse
+from dashboard.app import current_warehouse
 from dashboard.data import Scope, Warehouse
 from dashboard.exports import csv_text
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
+from dashboard.review import review
 from dashboard.series import records
 from dashboard.summaries import export_rows, judged_at, plan_points, received_since, summarise
 from dashboard.urls import AsOf, href, read_as_of
@@ -92,10 +93,11 @@ def _layout(warehouse: Warehouse, as_of: AsOf, measure_id: str, breakdown=None, 
 def analysis(warehouse: Warehouse, measure: dict, as_of: AsOf) -> list:
     """Status reason, the process-behaviour chart with its signals explained, divergent groups,
     and (for demand and leading measures) the forecast fan with its backtest error."""
-    found = current_reviews().get(warehouse, Scope(measure=measure["id"]), as_of.as_at)
+    found = review(warehouse, Scope(measure=measure["id"]), as_of.as_at, assessments=True)
     a = found.assessments.get(measure["id"])
     if a is None:
-        return []
+        return [html.H2("Signals and noise", className="h4 mt-4", id="analysis-heading"),
+                components.no_judgements_notice(found.first_judged)]
     totals = warehouse.values(Scope(measure=measure["id"]), as_of.as_at).sort_values("period_start")
     x = [str(d)[:10] for d in totals["period_start"]]
     out: list = [html.H2("Signals and noise", className="h4 mt-4", id="analysis-heading"),

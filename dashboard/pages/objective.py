@@ -11,10 +11,11 @@ import pandas as pd
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from dashboard import components, figures
-from dashboard.app import current_reviews, current_warehouse
+from dashboard.app import current_warehouse
 from dashboard.data import Scope, Warehouse
 from dashboard.navigation import output_key
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
+from dashboard.review import review
 from dashboard.series import records, rows_by
 from dashboard.summaries import (
     judged_at,
@@ -87,8 +88,9 @@ def _layout(warehouse: Warehouse, as_of: AsOf, objective_id: str, **_):
 
 def _divergent(warehouse: Warehouse, objective_id: str, as_of: AsOf) -> html.Section:
     """Groups that averages hide, across every measure of the objective (worse first)."""
-    result = current_reviews().get(warehouse, Scope(objective=objective_id), as_of.as_at, forecasts=False)
-    names = dict(zip(result.measures["id"], result.measures["name"], strict=True))
+    result = review(warehouse, Scope(objective=objective_id), as_of.as_at, assessments=True)
+    measures = warehouse.measures(Scope(objective=objective_id))
+    names = dict(zip(measures["id"], measures["name"], strict=True))
     items = [html.Li([dcc.Link(names[mid], href=href("measure", mid, as_of)), f" — {d.reason}"])
              for mid, a in result.assessments.items() for d in a.groups if d.worse]
     body = (html.Ul(items[:12], className="small", id="objective-divergent") if items

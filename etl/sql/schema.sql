@@ -87,3 +87,30 @@ CREATE OR REPLACE VIEW current_observations AS
 SELECT measure_id, period, period_start, period_label, breakdown, dimension, grp, value, status,
        note, load_id, received_at, versions > 1 AS revised
 FROM observation_versions WHERE version_rank = 1;
+
+-- Judgements, made when data is published (etl/judge.py); readers only read them.
+-- A run judges as at `as_at`; a reader "as at T" takes the newest run with as_at <= T.
+CREATE TABLE IF NOT EXISTS judgement_runs (
+    id INTEGER PRIMARY KEY, as_at TIMESTAMP NOT NULL, made_at TIMESTAMP NOT NULL,
+    judged INTEGER NOT NULL, carried INTEGER NOT NULL, seconds DOUBLE NOT NULL
+);
+
+-- a measure's full assessment (status, XmR, groups, forecast) as JSON, written by the run that
+-- judged it because its inputs changed; a run's view of a measure is its newest row at or before it
+CREATE TABLE IF NOT EXISTS assessments (
+    run_id INTEGER NOT NULL, measure_id VARCHAR NOT NULL, status VARCHAR NOT NULL, rag VARCHAR NOT NULL,
+    reason VARCHAR NOT NULL, period VARCHAR, detail VARCHAR NOT NULL
+);
+
+-- every measure in every run: submissions due in the last year, and how they arrived
+CREATE TABLE IF NOT EXISTS timeliness (
+    run_id INTEGER NOT NULL, measure_id VARCHAR NOT NULL, owner_id VARCHAR NOT NULL,
+    due INTEGER NOT NULL, on_time INTEGER NOT NULL, late INTEGER NOT NULL, missing INTEGER NOT NULL,
+    stale BOOLEAN NOT NULL, latest_period VARCHAR, detail VARCHAR NOT NULL
+);
+
+-- every exception of every measure in every run, with its severity (goal_councils/assess.py)
+CREATE TABLE IF NOT EXISTS exceptions (
+    run_id INTEGER NOT NULL, measure_id VARCHAR NOT NULL, severity INTEGER NOT NULL, rule VARCHAR NOT NULL,
+    rule_label VARCHAR NOT NULL, period VARCHAR, reason VARCHAR NOT NULL
+);

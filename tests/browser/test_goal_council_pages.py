@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -44,7 +45,9 @@ def visit(duo, path: str, heading: str | None = None):
 
 
 def until(duo, condition, timeout: float = 15):
-    return WebDriverWait(duo.driver, timeout).until(lambda _: condition())
+    # a list redrawn while it is read leaves stale elements behind: read it again
+    return WebDriverWait(duo.driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda _: condition())
 
 
 def texts(duo, selector: str) -> list[str]:

@@ -1,0 +1,136 @@
+"""Judge: the publish step that turns published figures into stored judgements.
+
+Runs inside a load's transaction, before the atomic swap (and on its own with `outcomes judge`).
+Pages, callbacks and the command line only read what it stores; nothing fits a model in a request.
+
+    judge(con, as_at=..., changed=...)   one judgement run as at `as_at`:
+      - measures whose inputs changed (new figures, new definitions, never judged) are assessed
+        in full by `goal_councils.assess` (status, XmR signals, divergent groups, forecast);
+      - every other measure keeps its newest assessment, with its timeliness made anew, because
+        lateness moves with the calendar even when no figure arrives;
+      - every measure gets its timeliness and its exception rows in this run.
+
+Tables (etl/sql/schema.sql): judgement_runs, assessments (written for judged measures only;
+readers take each measure's newest at or before a run), timeliness and exceptions (every measure,
+every run). A reader "as at T" takes the newest run whose `as_at` is on or before T.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from goal_councils.assess import Assessment, assess_all, exception_rows, timeliness
+from goal_councils.codec import from_json, to_json
+from goal_councils.periods import parse_period
+
+from .warehouse import sql_text
+
+__all__ = ["JudgeResult", "judge", "judged_measures"]
+
+SCOPE_OF = """
+scope AS (SELECT id FROM measures WHERE id IN (SELECT unnest($ids::VARCHAR[])))
+"""
+VALUES = f"""
+WITH {SCOPE_OF}, {sql_text("values_as_at.sql")}
+SELECT measure_id, period, period_start, dimension, grp, value FROM values_as_at
+"""
+FIRST_RECEIVED = """
+SELECT o.measure_id, o.period, min(l.received_at) AS first_received
+FROM observations o JOIN loads l ON l.id = o.load_id
+WHERE l.received_at <= $as_at AND o.period_start <= $as_at
+GROUP BY o.measure_id, o.period
+"""
+NEWEST_ASSESSMENTS = """
+SELECT measure_id, detail FROM assessments
+QUALIFY row_number() OVER (PARTITION BY measure_id ORDER BY run_id DESC) = 1
+"""
+
+
+@dataclass(frozen=True)
+class JudgeResult:
+    run_id: int
+    judged: int  # assessed in full
+    carried: int  # newest assessment kept, timeliness made anew
+    seconds: float
+
+
+def judged_measures(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Measures that have a stored assessment."""
+    return {r[0] for r in con.execute("SELECT DISTINCT measure_id FROM assessments").fetchall()}
+
+
+def judge(con: duckdb.DuckDBPyConnection, *, as_at: datetime, changed: Iterable[str] | None = None,
+          made_at: datetime | None = None) -> JudgeResult:
+    """Store one judgement run as at `as_at`; `changed` None judges every measure in full."""
+    started = time.perf_counter()
+    measures = con.execute("SELECT * FROM measures ORDER BY position, id").df()
+    ids = list(measures["id"])
+    stored = judged_measures(con)
+    fresh = set(ids) if changed is None else ({*changed} & set(ids)) | (set(ids) - stored)
+    run_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM judgement_runs").fetchone()[0]
+
+    received = con.execute(FIRST_RECEIVED, {"as_at": as_at}).df()
+    full = assess_all(
+        measures[measures["id"].isin(fresh)],
+        con.execute(VALUES, {"ids": sorted(fresh), "as_at": as_at, "dimension": None, "since": None,
+                             "breakdown": None}).df(),
+        con.execute("SELECT * FROM trajectories WHERE measure_id IN (SELECT unnest($ids::VARCHAR[]))",
+                    {"ids": sorted(fresh)}).df(),
+        received[received["measure_id"].isin(fresh)],
+        as_at=as_at,
+    )
+    carried = _carried(con, measures[~measures["id"].isin(fresh)], received, as_at)
+    everything = {**carried, **full}
+
+    con.execute("INSERT INTO judgement_runs VALUES (?, ?, ?, ?, ?, ?)",
+                [run_id, as_at, made_at or datetime.now().replace(microsecond=0), len(full), len(carried),
+                 round(time.perf_counter() - started, 3)])
+    _insert(con, "assessments", pd.DataFrame(
+        [(run_id, m, a.status.status, a.status.rag, a.status.reason, a.status.period, to_json(a))
+         for m, a in full.items()],
+        columns=["run_id", "measure_id", "status", "rag", "reason", "period", "detail"]))
+    owner = dict(zip(measures["id"], measures["owner_id"], strict=True))
+    _insert(con, "timeliness", pd.DataFrame(
+        [(run_id, m, owner[m], len(t.due), t.on_time, t.late, t.missing, t.stale, t.latest_period, to_json(t))
+         for m, a in everything.items() for t in [a.timeliness]],
+        columns=["run_id", "measure_id", "owner_id", "due", "on_time", "late", "missing", "stale",
+                 "latest_period", "detail"]))
+    _insert(con, "exceptions", pd.DataFrame(
+        [{"run_id": run_id, **row} for a in everything.values() for row in exception_rows(a)],
+        columns=["run_id", "severity", "rule", "rule_label", "measure_id", "period", "reason"]))
+    seconds = round(time.perf_counter() - started, 3)
+    con.execute("UPDATE judgement_runs SET seconds = ? WHERE id = ?", [seconds, run_id])
+    return JudgeResult(run_id, len(full), len(carried), seconds)
+
+
+def _carried(con, measures: pd.DataFrame, received: pd.DataFrame, as_at: datetime) -> dict[str, Assessment]:
+    """The newest stored assessment of each measure, its timeliness made anew as at `as_at`."""
+    if not len(measures):
+        return {}
+    newest = dict(con.execute(NEWEST_ASSESSMENTS).fetchall())
+    firsts: dict[str, dict] = {}
+    for r in received.itertuples(index=False):
+        firsts.setdefault(r.measure_id, {})[r.period] = pd.Timestamp(r.first_received).to_pydatetime()
+    out = {}
+    for m in measures.to_dict("records"):
+        a = from_json(Assessment, newest[m["id"]])
+        since = parse_period(a.periods[0], m["frequency"]).start if a.periods else None
+        t = timeliness(m["frequency"], int(m.get("due_days") or 0), firsts.get(m["id"], {}), as_at, since=since)
+        out[m["id"]] = replace(a, timeliness=t)
+    return out
+
+
+def _insert(con, table: str, frame: pd.DataFrame) -> None:
+    if not len(frame):
+        return
+    con.register("_judged", frame)
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _judged")  # table names are this module's own
+    finally:
+        con.unregister("_judged")

@@ -1,0 +1,79 @@
+"""Judgements as JSON and back: the dataclasses of the rules (assessments, statuses, XmR results,
+forecasts) are stored by the publish step and read by pages, so they travel as plain JSON.
+
+`to_json(obj)` writes any nest of dataclasses, lists, tuples, dicts, dates and numbers;
+`from_json(cls, text)` rebuilds it from the type hints of `cls`. Only what the type hints
+name is built: the text is data, never code.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import types
+import typing
+from dataclasses import fields, is_dataclass
+from datetime import date, datetime
+from functools import cache
+
+__all__ = ["to_json", "from_json", "to_plain", "from_plain"]
+
+
+def to_plain(obj):
+    """JSON-ready values: dataclasses become dicts, dates ISO text, NaN None."""
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: to_plain(getattr(obj, f.name)) for f in fields(obj)}
+    if isinstance(obj, list | tuple):
+        return [to_plain(x) for x in obj]
+    if isinstance(obj, dict):
+        return {str(k): to_plain(v) for k, v in obj.items()}
+    if isinstance(obj, datetime | date):
+        return obj.isoformat()
+    if isinstance(obj, bool | int | str) or obj is None:
+        return obj
+    if isinstance(obj, float) or hasattr(obj, "__float__"):
+        number = float(obj)
+        return None if math.isnan(number) or math.isinf(number) else number
+    raise TypeError(f"cannot store a {type(obj).__name__} as JSON")
+
+
+def to_json(obj) -> str:
+    return json.dumps(to_plain(obj), separators=(",", ":"), allow_nan=False)
+
+
+@cache
+def _hints(cls) -> dict:
+    return typing.get_type_hints(cls)
+
+
+def from_plain(tp, data):
+    """Rebuild a value of type `tp` from what `to_plain` wrote."""
+    if data is None:
+        return None
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        kinds = [a for a in typing.get_args(tp) if a is not type(None)]
+        return from_plain(kinds[0], data)
+    if tp is datetime:
+        return datetime.fromisoformat(data)
+    if tp is date:
+        return date.fromisoformat(data)
+    if isinstance(tp, type) and is_dataclass(tp):
+        hints = _hints(tp)
+        return tp(**{f.name: from_plain(hints[f.name], data[f.name]) for f in fields(tp)
+                     if f.init and f.name in data})
+    if origin is list:
+        [item] = typing.get_args(tp) or [typing.Any]
+        return [from_plain(item, x) for x in data]
+    if origin is tuple:
+        return tuple(from_plain(a, x) for a, x in zip(typing.get_args(tp), data, strict=True))
+    if origin is dict:
+        _, value = typing.get_args(tp)
+        return {k: from_plain(value, v) for k, v in data.items()}
+    if tp is float:
+        return float(data)
+    return data
+
+
+def from_json(cls, text: str):
+    return from_plain(cls, json.loads(text))
