@@ -1,0 +1,114 @@
+"""The publish step's judge: what it stores, what it recomputes, and that readers get it back whole."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl.judge import judge
+from etl.load import LoadRequest, load_batch, rejudge
+from goal_councils.assess import Assessment, assess_measure
+from goal_councils.codec import from_json, to_json
+from tests.support import mini_home, write
+
+
+def test_an_assessment_survives_json_whole():
+    import pandas as pd
+
+    months = pd.period_range("2023-01", periods=30, freq="M")
+    series = pd.DataFrame({"period": [str(p) for p in months], "period_start": [p.start_time.date() for p in months],
+                           "value": [100 + (i % 12) * 3 + (40 if i == 27 else 0) for i in range(30)]})
+    measure = {"id": "m", "frequency": "monthly", "direction": "down", "unit": "count", "decimals": 0,
+               "demand": True, "due_days": 10, "role": "headline"}
+    a = assess_measure(measure, series, first_received={"2025-06": datetime(2025, 7, 20)},
+                       as_at=datetime(2025, 8, 1))
+    assert a.forecast is not None and a.variation is not None and a.variation.signals
+    again = from_json(Assessment, to_json(a))
+    assert again == a
+    assert json.loads(to_json(a))["timeliness"]["due"][0][1] == "2024-08-10"  # dates as ISO text
+
+
+def _load(home, text: str, received: datetime, org="edu", name="f.csv"):
+    return load_batch(home, [LoadRequest(org, [write(home.root.parent / "in" / name, text)], received)],
+                      today=received.date())
+
+
+def _rows(home, sql, params=()):
+    con = duckdb.connect(str(home.warehouse), read_only=True)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
+def test_a_load_judges_only_the_measures_it_changed(tmp_path: Path):
+    home = mini_home(tmp_path / "home")
+    _load(home, "measure_id,period,value\nneet-rate,2025-01,11.5\nneet-rate,2025-02,11.2\n",
+          datetime(2025, 3, 5), name="a.csv")
+    measures = _rows(home, "SELECT count(*) FROM measures")[0][0]
+    first = _rows(home, "SELECT id, judged, carried FROM judgement_runs")
+    assert first == [(1, measures, 0)]  # a warehouse never judged: every measure in full
+    _load(home, "measure_id,period,value\nneet-rate,2025-03,11.0\n", datetime(2025, 4, 5), name="b.csv")
+    assert _rows(home, "SELECT id, judged, carried FROM judgement_runs ORDER BY id")[1] == (2, 1, measures - 1)
+    # every run holds every measure's timeliness; assessments only for what it judged
+    assert _rows(home, "SELECT run_id, count(*) FROM timeliness GROUP BY ALL ORDER BY 1") == [
+        (1, measures), (2, measures)]
+    assert _rows(home, "SELECT measure_id FROM assessments WHERE run_id = 2") == [("neet-rate",)]
+    assert _rows(home, "SELECT period FROM assessments WHERE run_id = 2") == [("2025-03",)]
+
+
+def test_rejudging_makes_lateness_anew_without_new_figures(tmp_path: Path):
+    home = mini_home(tmp_path / "home")
+    _load(home, "measure_id,period,value\nneet-rate,2025-01,11.5\n", datetime(2025, 2, 5))
+    due_then = _rows(home, "SELECT due, missing FROM timeliness WHERE measure_id = 'neet-rate'")
+    result = rejudge(home, today=datetime(2025, 9, 1).date())
+    assert (result.judged, result.carried) == (0, result.carried) and result.carried > 0
+    late = _rows(home, "SELECT due, missing FROM timeliness WHERE measure_id = 'neet-rate' AND run_id = ?",
+                 [result.run_id])
+    assert late[0][1] > due_then[0][1]  # months fell due since, with nothing sent
+    rules = {r[0] for r in _rows(home, "SELECT rule FROM exceptions WHERE run_id = ? AND measure_id = 'neet-rate'",
+                                 [result.run_id])}
+    assert {"missing", "stale"} <= rules
+    assert not {"missing", "stale"} & {r[0] for r in _rows(
+        home, "SELECT rule FROM exceptions WHERE run_id = 1 AND measure_id = 'neet-rate'")}
+
+
+def test_readers_take_the_run_that_stood_at_the_date(tiny_warehouse):
+    from dashboard.data import Scope, Warehouse
+    from dashboard.review import review
+
+    w = Warehouse(tiny_warehouse)
+    try:
+        before = review(w, Scope(), datetime(2025, 3, 1))
+        assert before.run is None and before.first_judged == datetime(2025, 3, 10, 9, 0)
+        march = review(w, Scope(measure="mh-days-to-first-appointment"), datetime(2025, 3, 31), assessments=True)
+        latest = review(w, Scope(measure="mh-days-to-first-appointment"), None, assessments=True)
+        assert march.run["as_at"] < latest.run["as_at"]
+        assert march.assessments["mh-days-to-first-appointment"].periods[-1] == "2025-02"
+        assert latest.assessments["mh-days-to-first-appointment"].periods[-1] == "2025-03"
+    finally:
+        w.close()
+
+
+def test_judging_every_measure_again_changes_nothing_but_the_run(tmp_path: Path, build_tiny_warehouse):
+    path = build_tiny_warehouse(tmp_path / "w.duckdb")
+    con = duckdb.connect(str(path))
+    try:
+        result = judge(con, as_at=datetime(2025, 4, 30), changed=None)
+        ex = con.execute("SELECT run_id, severity, rule, measure_id, reason FROM exceptions ORDER BY ALL").df()
+        previous, latest = ex[ex.run_id == result.run_id - 1], ex[ex.run_id == result.run_id]
+        # the same figures judged a few weeks later: statuses and signals alike; only lateness may move
+        steady = lambda f: set(map(tuple, f[~f.rule.isin(["late", "missing", "stale"])].iloc[:, 1:].values))  # noqa: E731
+        assert steady(previous) == steady(latest)
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("bad", [["not", "a", "dict"], {"measure_id": 3}])
+def test_stored_text_is_data_not_code(bad):
+    with pytest.raises((TypeError, KeyError, AttributeError)):
+        from_json(Assessment, json.dumps(bad))
