@@ -130,6 +130,8 @@ CHANGES: dict[str, tuple[str, str]] = {
     "better": ("Better", "chip-good"),
     "worse": ("Worse", "chip-bad"),
     "same": ("No change", "chip-neutral"),
+    "up": ("Up", "chip-neutral"),  # demand: neither good nor bad
+    "down": ("Down", "chip-neutral"),
 }
 
 
@@ -547,7 +549,7 @@ def status_block(status: StatusResult, *, small: bool = False) -> html.Div:
 
 def change_block(measure: Mapping, delta, since_period, *, what: str = "since") -> html.Div:
     """Better / Worse chip with the change in words, or why there is no change to show."""
-    judgement = change_judgement(delta, measure["direction"], measure.get("decimals"))
+    judgement = change_judgement(delta, measure["direction"], measure.get("decimals"), measure.get("demand"))
     if judgement is None:
         if is_missing(since_period):
             return _small("Not enough data")
@@ -648,7 +650,7 @@ def _latest_cell(row: Mapping) -> html.Td:
 
 def _change_cell(row: Mapping) -> html.Td:
     delta = row.get("change")
-    judgement = change_judgement(delta, row["direction"], row.get("decimals"))
+    judgement = change_judgement(delta, row["direction"], row.get("decimals"), row.get("demand"))
     if judgement is None:
         only_one = is_missing(row.get("previous_period")) and not is_missing(row.get("latest_value"))
         reason = "No earlier period to compare" if only_one else "Not enough data"
@@ -691,7 +693,7 @@ def objective_row(row: Mapping, number: str, as_of: AsOf | None = None) -> html.
     lead = html.Td(_link("org", row["lead_id"], row["lead_name"], as_of=as_of) if _text(row.get("lead_id")) else "")
     if is_missing(row.get("measure_id")):
         return html.Tr(
-            [objective, lead, html.Td(_small("No headline measure is defined for this objective yet."), colSpan=4)]
+            [objective, lead, html.Td(_small("No headline measure is defined for this objective yet."), colSpan=5)]
         )
     frequency = str(row["frequency"]).replace("_", " ").capitalize()
     measure = html.Td(
@@ -700,13 +702,35 @@ def objective_row(row: Mapping, number: str, as_of: AsOf | None = None) -> html.
             _small(f"{direction_words(row['direction'])} · {frequency}", "mt-1"),
         ]
     )
-    return html.Tr([objective, lead, measure, _latest_cell(row), _change_cell(row), _target_cell(row)])
+    return html.Tr([objective, lead, measure, _status_cell(row), _latest_cell(row), _change_cell(row),
+                    _target_cell(row)])
+
+
+def _status_cell(row: Mapping) -> html.Td:
+    if is_missing(row.get("status")):
+        return html.Td(_small("Not judged yet"))
+    return html.Td([status_chip(row["status"]), _small(_text(row.get("reason")), "mt-1")], className="goal-status")
+
+
+# a council's objectives at a glance, worst first: (rag, word) as the status chips say it
+GLANCE = [("off_track", "off track"), ("at_risk", "at risk"), ("on_track", "on track"),
+          ("no_target", "no target"), ("not_enough_data", "not enough data")]
+
+
+def status_counts(objectives: pd.DataFrame) -> html.P:
+    """`3 off track · 2 at risk · 3 on track · 1 no target`, each with its chip."""
+    rags = objectives["rag"].fillna("not_enough_data") if "rag" in objectives else pd.Series(dtype=object)
+    parts = [html.Span([status_chip(rag), f" {int((rags == rag).sum())}"], className="me-3 text-nowrap",
+                       title=f"{int((rags == rag).sum())} objective(s) {word}")
+             for rag, word in GLANCE if (rags == rag).any()]
+    return html.P(parts, className="status-counts mb-2", **{"aria-label": "Objectives by status"})
 
 
 COLUMNS = [
     ("Objective", "col-objective"),
     ("Lead organisation", "col-lead"),
     ("Headline measure", "col-measure"),
+    ("Status against plan", "col-status"),
     ("Latest", "col-latest text-end"),
     ("Change", "col-change"),
     ("Target", "col-target"),
@@ -734,6 +758,7 @@ def goal_map_section(
             ),
             html.P(_text(council.get("goal")), className="council-goal mb-1") if _text(council.get("goal")) else None,
             _small(" · ".join(facts)),
+            status_counts(objectives),
         ],
         className="mb-3",
     )

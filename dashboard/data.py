@@ -119,7 +119,7 @@ final AS (
            o.position AS objective_position,
            lead.id AS lead_id, lead.name AS lead_name, lead.short_name AS lead_short_name,
            m.id AS measure_id, m.name AS measure_name, m.unit, m.unit_label, m.rate_per,
-           m.decimals, m.direction, m.frequency,
+           m.decimals, m.direction, m.frequency, m.demand,
            latest.period AS latest_period, latest.value AS latest_value,
            latest.status AS latest_status, latest.revised AS latest_revised,
            latest.received_at AS latest_received_at,
@@ -345,6 +345,12 @@ FROM newest n LEFT JOIN timeliness t ON t.run_id = $run AND t.measure_id = n.mea
 ORDER BY n.measure_id
 """
 
+# each measure's status as its newest stored assessment at or before the run says (no JSON read)
+STATUSES = """
+SELECT measure_id, status, rag, reason FROM assessments WHERE run_id <= $run
+QUALIFY row_number() OVER (PARTITION BY measure_id ORDER BY run_id DESC) = 1
+"""
+
 SEARCH = """
 WITH hits AS (
     SELECT 'council' AS kind, c.id, c.name, c.goal AS context, 1 AS kind_order, c.position AS position
@@ -486,6 +492,10 @@ class Warehouse:
     def assessments(self, scope: Scope, run: int) -> pd.DataFrame:
         """Each measure's newest stored assessment at or before the run, and the run's timeliness (JSON)."""
         return self.query(ASSESSMENTS, {**asdict(scope), "run": run})
+
+    def statuses(self, run: int) -> pd.DataFrame:
+        """Every measure's stored status in the run: measure_id, status, rag, reason."""
+        return self.query(STATUSES, {"run": run})
 
     def plan(self, scope: Scope, as_at: datetime | None = None) -> pd.DataFrame:
         """Trajectory points (baseline, milestones, final) of the measures in `scope`."""

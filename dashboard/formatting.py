@@ -6,7 +6,7 @@ import math
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from goal_councils.periods import PeriodError, parse_period
+from goal_councils.periods import period_words
 
 __all__ = [
     "NO_DATA",
@@ -121,12 +121,15 @@ def format_change(
     return f"{word} {format_value(size, unit, decimals, unit_label, rate_per)}"
 
 
-def change_judgement(delta, direction: str, decimals: int = 0) -> str | None:
-    """`better`, `worse` or `same` for a change, given which way is good; None when unknown."""
-    if is_missing(delta) or direction not in DIRECTION_WORDS:
+def change_judgement(delta, direction: str, decimals: int = 0, demand=False) -> str | None:
+    """`better`, `worse` or `same` for a change, given which way is good; None when unknown.
+    Demand (claims arriving, calls made) is neither good nor bad: `up` or `down`."""
+    if is_missing(delta) or (direction not in DIRECTION_WORDS and not demand):
         return None
     if _rounds_to_zero(format_number(abs(float(delta)), 0 if is_missing(decimals) else int(decimals))):
         return "same"
+    if not is_missing(demand) and bool(demand):
+        return "up" if delta > 0 else "down"
     return "better" if (delta > 0) == (direction == "up") else "worse"
 
 
@@ -139,19 +142,7 @@ def format_period(period: str | None, frequency: str | None = None) -> str:
     """A period label in words: `2025-03` -> `March 2025`, `2025-Q1` -> `Jan to Mar 2025`."""
     if is_missing(period) or period == "":
         return NO_DATA
-    try:
-        p = parse_period(str(period), frequency) if frequency else None
-    except PeriodError:
-        p = None
-    if p is None:
-        return str(period)
-    if p.frequency == "monthly":
-        return f"{p.start:%B %Y}"
-    if p.frequency == "quarterly":
-        return f"{p.start:%b} to {p.end:%b %Y}"
-    if p.frequency == "financial_year":
-        return f"{p.start.year}/{(p.start.year + 1) % 100:02d}"
-    return str(p.start.year)
+    return period_words(str(period), frequency)
 
 
 def format_timestamp(moment: datetime | date | None) -> str:

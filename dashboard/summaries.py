@@ -145,6 +145,7 @@ def _status(measure: Mapping, actuals: list, plan) -> StatusResult:
         tolerance=tolerance,
         unit=measure["unit"],
         decimals=decimals,
+        frequency=measure.get("frequency"),
     )
 
 

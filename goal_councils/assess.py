@@ -33,7 +33,7 @@ import pandas as pd
 
 from .divergence import Divergence, divergent_groups
 from .forecast import Forecast, forecast
-from .periods import FREQUENCIES, parse_period, period_end, shift_period
+from .periods import FREQUENCIES, parse_period, period_end, period_words, shift_period
 from .status import AT_RISK, OFF_TRACK, StatusResult, interpolate_plan, measure_status
 from .xmr import Signal, XmrResult, looks_seasonal, seasonal_lag, xmr
 
@@ -86,6 +86,7 @@ class Assessment:
     forecast_miss: str | None  # the reason, when the forecast misses the plan/target
     timeliness: Timeliness
     periods: list[str] = field(default_factory=list)  # the judged series' period labels
+    frequency: str = ""  # so that reasons name periods in words
 
 
 def _as_date(x) -> date:
@@ -191,7 +192,7 @@ def assess_measure(
     tol = measure.get("tolerance")
     tol = None if tol is None or (isinstance(tol, float) and math.isnan(tol)) else float(tol)
     status = measure_status(actuals, direction, baseline=baseline, milestones=milestones, final=final,
-                            tolerance=tol, unit=measure["unit"], decimals=decimals)
+                            tolerance=tol, unit=measure["unit"], decimals=decimals, frequency=freq)
 
     lag = seasonal_lag(freq)
     seasonal = bool(measure.get("seasonal")) or looks_seasonal(values, lag)
@@ -232,7 +233,7 @@ def assess_measure(
                 target = interpolate_plan(points, when) if milestones else (
                     final[1] if final and when >= final[0] else None)
                 if target is not None and sign * (mean - target) < 0:
-                    label = parse_period(_label_for(freq, when), freq).label
+                    label = period_words(parse_period(_label_for(freq, when), freq).label, freq)
                     miss = (f"The forecast for {label} ({mean:,.{decimals}f}) is on the wrong side of the "
                             f"plan ({target:,.{decimals}f})")
                     break
@@ -240,7 +241,7 @@ def assess_measure(
     since = parse_period(periods[0], freq).start if periods else None
     timely = timeliness(freq, int(measure.get("due_days") or 0), first_received or {}, as_at, since=since)
     return Assessment(measure["id"], measure.get("role", "contributing"), direction, status, variation, recent, found,
-                      fc, miss, timely, periods)
+                      fc, miss, timely, periods, freq)
 
 
 def exception_rows(a: Assessment) -> list[dict]:
@@ -269,13 +270,17 @@ def exception_rows(a: Assessment) -> list[dict]:
     if a.forecast_miss:
         add("forecast_miss", None, a.forecast_miss)
     t = a.timeliness
+
+    def words(label):
+        return period_words(label, a.frequency or None)
+
     if t.missing_periods:
-        add("missing", t.missing_periods[-1],
-            f"No figure for {', '.join(t.missing_periods[-3:])}" + (" and earlier" if t.missing > 3 else ""))
+        add("missing", t.missing_periods[-1], f"No figure for {', '.join(map(words, t.missing_periods[-3:]))}"
+            + (" and earlier" if t.missing > 3 else ""))
     if t.late:
         add("late", t.late_periods[-1], f"{t.late} of the last {len(t.due)} submissions arrived after the due date")
     if t.stale:
-        add("stale", t.latest_period, f"The newest figure is for {t.latest_period}")
+        add("stale", t.latest_period, f"The newest figure is for {words(t.latest_period)}")
     return rows
 
 

@@ -201,3 +201,23 @@ def parse_free_label(label: str) -> Period:
             freq, start = fn(m)
             return Period(start, freq)
     raise PeriodError(f"{text!r} is not a period")
+
+
+def period_words(label: str | None, frequency: str | None = None) -> str:
+    """A period label as people say it: `2025-03` -> `March 2025`, `2025-Q1` -> `Jan to Mar 2025`,
+    `2025/26` stays, `2025` stays. A label that cannot be read is returned as it is."""
+    if label is None or label == "":
+        return ""
+    try:
+        p = parse_period(str(label), frequency) if frequency else None
+    except PeriodError:
+        p = None
+    if p is None:
+        return str(label)
+    if p.frequency == "monthly":
+        return f"{p.start:%B %Y}"
+    if p.frequency == "quarterly":
+        return f"{p.start:%b} to {p.end:%b %Y}"
+    if p.frequency == "financial_year":
+        return f"{p.start.year}/{(p.start.year + 1) % 100:02d}"
+    return str(p.start.year)

@@ -23,6 +23,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from .periods import period_words
+
 __all__ = [
     "ON_TRACK", "AT_RISK", "OFF_TRACK", "NO_TARGET", "NOT_ENOUGH_DATA", "TARGET_MET",
     "SUBSTANTIAL", "MODERATE", "LIMITED", "DETERIORATION",
@@ -94,8 +96,10 @@ def trajectory_status(
     tolerance: float | None = None,
     unit: str = "number",
     decimals: int = 1,
+    frequency: str | None = None,
 ) -> StatusResult:
-    """Judge the latest actual against the interpolated plan.
+    """Judge the latest actual against the interpolated plan (periods named in words when the
+    `frequency` is given: "3.1 points below plan for September 2025").
 
     `actuals` are (period start, period label, value) of the total series; None values are
     gaps and are skipped.
@@ -106,9 +110,10 @@ def trajectory_status(
     if not series:
         return StatusResult(NOT_ENOUGH_DATA, "No figures have been submitted yet")
     when, label, actual = series[-1]
+    words = period_words(label, frequency) if frequency else label
     plan = interpolate_plan(plan_points, when)
     if plan is None:
-        return StatusResult(NOT_ENOUGH_DATA, f"The plan starts after the latest figure ({label})", label, actual)
+        return StatusResult(NOT_ENOUGH_DATA, f"The plan starts after the latest figure ({words})", label, actual)
     sign = 1 if direction == "up" else -1
     gap = sign * (actual - plan)
     tol = tolerance if tolerance is not None else abs(plan) * DEFAULT_TOLERANCE_SHARE
@@ -117,14 +122,14 @@ def trajectory_status(
     tol_text = _units(tol, unit, decimals)
     if gap >= 0:
         status = ON_TRACK
-        reason = (f"On plan for {label}" if actual == plan else
-                  f"{size} {word} plan for {label}, the better side")
+        reason = (f"On plan for {words}" if actual == plan else
+                  f"{size} {word} plan for {words}, the better side")
     elif -gap <= tol:
         status = AT_RISK
-        reason = f"{size} {word} plan for {label}; within the tolerance of {tol_text}"
+        reason = f"{size} {word} plan for {words}; within the tolerance of {tol_text}"
     else:
         status = OFF_TRACK
-        reason = f"{size} {word} plan for {label}; tolerance {tol_text}"
+        reason = f"{size} {word} plan for {words}; tolerance {tol_text}"
     return StatusResult(status, reason, label, actual, plan, gap)
 
 
@@ -224,12 +229,14 @@ def measure_status(
     tolerance: float | None = None,
     unit: str = "number",
     decimals: int = 1,
+    frequency: str | None = None,
 ) -> StatusResult:
     """The status a page shows: trajectory when there are milestones, else growth, else no target."""
     series = sorted((d, p, v) for d, p, v in actuals if v is not None and not math.isnan(v))
     if milestones and final:
         points = ([baseline] if baseline else []) + list(milestones) + [final]
-        return trajectory_status(series, points, direction, tolerance=tolerance, unit=unit, decimals=decimals)
+        return trajectory_status(series, points, direction, tolerance=tolerance, unit=unit, decimals=decimals,
+                                 frequency=frequency)
     if final is None:
         return StatusResult(NO_TARGET, "No target has been set for this measure")
     if len(series) < 2 and baseline is None:

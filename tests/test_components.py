@@ -449,3 +449,26 @@ def test_search_suggestions_link_with_the_month_and_show_text_as_text():
     assert "All results for “<b>north</b>”" in text_of(panel)
     assert components.search_suggestions(results.iloc[0:0], "zzz") is not None
     assert components.search_suggestions(results, "") is None
+
+
+def test_demand_moves_up_or_down_and_is_neither_better_nor_worse():
+    from dashboard.formatting import change_judgement
+
+    assert change_judgement(12, "up", 0, demand=True) == "up"
+    assert change_judgement(-12, "down", 0, demand=True) == "down"
+    assert change_judgement(0.2, "up", 0, demand=True) == "same"
+    assert change_judgement(12, "down", 0) == "worse"
+    cell = text_of(components.objective_row({**WAITS_ROW, "demand": True}, "1.1"))
+    assert "Better" not in cell and "Worse" not in cell
+
+
+def test_goal_map_rows_say_the_stored_status_and_councils_count_them():
+    row = {**WAITS_ROW, "status": "off_track", "rag": "off_track", "reason": "3.1 points below plan for September 2025"}
+    assert "Off track" in text_of(components.objective_row(row, "1.1"))
+    assert "3.1 points below plan for September 2025" in text_of(components.objective_row(row, "1.1"))
+    assert "Not judged yet" in text_of(components.objective_row(WAITS_ROW, "1.1"))
+    frame = pd.DataFrame([row, {**row, "objective_id": "b"}, {**row, "objective_id": "c", "status": "on_track",
+                                                                 "rag": "on_track"}])
+    counts = text_of(components.status_counts(frame))
+    assert counts.index("Off track") < counts.index("On track")
+    assert "Off track 2" in counts and "On track 1" in counts

@@ -98,9 +98,11 @@ def test_status_is_the_domain_rule_on_the_total_series():
         final=(date(2025, 12, 1), 29.0),
         unit="days",
         decimals=1,
+        frequency="monthly",
     )
     assert status_of(MEASURE, frame, PLAN) == expected
     assert expected.status == "on_track"
+    assert expected.reason == "1.0 days below plan for June 2025, the better side"  # periods in words
 
 
 def test_latest_value_changes_and_flags():

@@ -32,6 +32,7 @@ LEAD = (
 def layout(warehouse: Warehouse, as_of: AsOf, **_query):
     as_at = as_of.as_at
     objectives, councils, newest = warehouse.goal_map(as_at), warehouse.councils(as_at), warehouse.as_of(as_at)
+    objectives = with_status(warehouse, objectives, as_at)
     lead = LEAD if as_of.month is None else LEAD.replace("the latest", f"those at {as_of.words}")
     return [
         *as_of_parts(as_of, href("goal_map")),
@@ -41,6 +42,13 @@ def layout(warehouse: Warehouse, as_of: AsOf, **_query):
         components.goal_map_section(council, objectives[objectives.council_id == council["id"]], number, as_of)
         for number, council in enumerate(councils.to_dict("records"), 1)
     ]
+
+
+def with_status(warehouse: Warehouse, objectives: pd.DataFrame, as_at) -> pd.DataFrame:
+    """The headline's status, as the judgement run that stood at `as_at` stored it (none: not judged)."""
+    run = warehouse.judgement_run(as_at)
+    found = warehouse.statuses(run["id"]) if run else pd.DataFrame(columns=["measure_id", "status", "rag", "reason"])
+    return objectives.merge(found, on="measure_id", how="left")
 
 
 def summary(objectives: pd.DataFrame, councils: pd.DataFrame, as_of: pd.Series):
