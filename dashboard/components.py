@@ -116,6 +116,7 @@ STATUSES: dict[str, tuple[str, str, str]] = {
     "off_track": ("✕", "Off track", "chip-bad"),
     "no_target": ("–", "No target", "chip-neutral"),
     "not_enough_data": ("?", "Not enough data", "chip-neutral"),
+    "not_judged": ("·", "Not judged", "chip-neutral"),
     "target_met": ("✓", "Target met", "chip-good"),
     # the progress categories of the growth method (no milestones)
     "substantial": ("▲", "Substantial progress", "chip-good"),

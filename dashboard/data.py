@@ -346,8 +346,10 @@ ORDER BY n.measure_id
 """
 
 # each measure's status as its newest stored assessment at or before the run says (no JSON read)
-STATUSES = """
-SELECT measure_id, status, rag, reason FROM assessments WHERE run_id <= $run
+STATUSES = f"""
+WITH {SCOPE}
+SELECT measure_id, status, rag, reason, CAST(json_extract(detail, '$.status') AS VARCHAR) AS status_json
+FROM assessments WHERE run_id <= $run AND measure_id IN (SELECT id FROM scope)
 QUALIFY row_number() OVER (PARTITION BY measure_id ORDER BY run_id DESC) = 1
 """
 
@@ -493,9 +495,9 @@ class Warehouse:
         """Each measure's newest stored assessment at or before the run, and the run's timeliness (JSON)."""
         return self.query(ASSESSMENTS, {**asdict(scope), "run": run})
 
-    def statuses(self, run: int) -> pd.DataFrame:
-        """Every measure's stored status in the run: measure_id, status, rag, reason."""
-        return self.query(STATUSES, {"run": run})
+    def statuses(self, run: int, scope: Scope = EVERYTHING) -> pd.DataFrame:
+        """Each measure's stored status in the run: measure_id, status, rag, reason, status_json."""
+        return self.query(STATUSES, {**asdict(scope), "run": run})
 
     def plan(self, scope: Scope, as_at: datetime | None = None) -> pd.DataFrame:
         """Trajectory points (baseline, milestones, final) of the measures in `scope`."""

@@ -14,10 +14,11 @@ import pandas as pd
 
 from goal_councils.assess import Assessment, Timeliness
 from goal_councils.codec import from_json
+from goal_councils.status import StatusResult
 
 from .data import Scope, Warehouse
 
-__all__ = ["Review", "review"]
+__all__ = ["Review", "review", "stored_statuses"]
 
 
 @dataclass(frozen=True)
@@ -42,3 +43,14 @@ def review(warehouse: Warehouse, scope: Scope, as_at: datetime | None, *, assess
             found[r.measure_id] = a if r.timeliness is None else replace(a, timeliness=from_json(Timeliness,
                                                                                                   r.timeliness))
     return Review(run, warehouse.exceptions(scope, run["id"]), warehouse.health(scope, run["id"]), found)
+
+
+def stored_statuses(warehouse: Warehouse, scope: Scope, as_at: datetime | None) -> dict[str, StatusResult]:
+    """Each measure's status against plan as the judgement run that stood at `as_at` stored it
+    (empty when none stood then): the one judge's word, which every page shows."""
+    run = warehouse.judgement_run(as_at)
+    if run is None:
+        return {}
+    return {r.measure_id: from_json(StatusResult, r.status_json)
+            for r in warehouse.statuses(run["id"], scope).itertuples(index=False)}
+

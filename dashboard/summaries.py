@@ -1,6 +1,7 @@
 """What the pages say about measures and objectives, worked out from query frames: pure, no Dash.
 
-For each measure: its status against plan (`goal_councils.status.measure_status`), the latest
+For each measure: its status against plan as the judge stored it at publish (pages never judge:
+`dashboard.review.stored_statuses`), the latest
 value with its flags, the change on the period before and on the same period a year earlier,
 and how fresh its figures are (on time, late or missing: `goal_councils.assess.timeliness`,
 due `due_days` after a period ends, late when the first figure for a period arrived after
@@ -22,7 +23,7 @@ import pandas as pd
 
 from goal_councils.assess import Timeliness, timeliness
 from goal_councils.periods import MONTHS_PER_PERIOD, PeriodError, parse_period
-from goal_councils.status import StatusResult, measure_status, roll_up
+from goal_councils.status import NOT_JUDGED, StatusResult, roll_up
 
 from .formatting import flag_words, format_date, format_period, is_missing
 from .series import Row, as_rows, records, records_by, rows_by
@@ -34,7 +35,7 @@ __all__ = [
     "judged_at",
     "received_since",
     "plan_points",
-    "status_of",
+    "NOT_JUDGED_STATUS",
     "summarise",
     "summaries",
     "objective_status",
@@ -130,23 +131,8 @@ def _day(x) -> date:
     return x if isinstance(x, date) else pd.Timestamp(x).date()
 
 
-def status_of(measure: Mapping, totals: pd.DataFrame | list[Row], plan: pd.DataFrame | list[dict] | None):
-    """The measure's status against its trajectory (or by growth towards its final target)."""
-    return _status(measure, [(r.start, r.period, r.value) for r in as_rows(totals)], plan)
-
-
-def _status(measure: Mapping, actuals: list, plan) -> StatusResult:
-    tolerance = _number(measure.get("tolerance"))
-    decimals = 0 if is_missing(measure.get("decimals")) else int(measure["decimals"])
-    return measure_status(
-        actuals,
-        measure["direction"],
-        **plan_points(measure, plan),
-        tolerance=tolerance,
-        unit=measure["unit"],
-        decimals=decimals,
-        frequency=measure.get("frequency"),
-    )
+# a measure the judge has not judged as at the date shown (judgements are made at publish)
+NOT_JUDGED_STATUS = StatusResult(NOT_JUDGED, "Not judged as at this date: statuses are made when data is published")
 
 
 def _timeliness(measure: Mapping, received: list[dict], at: datetime) -> Timeliness | None:
@@ -197,17 +183,18 @@ def _shifted(frequency: str, period: str, n: int) -> str | None:
 def summarise(
     measure: Mapping,
     totals: pd.DataFrame | list[Row],
-    plan: pd.DataFrame | list[dict] | None,
+    status: StatusResult | None,
     received: pd.DataFrame | list[dict] | None,
     at: datetime,
 ) -> Summary:
     """A measure's status, latest value and changes, and freshness, as at `at`.
 
-    `totals`: the measure's total series (any order), as a values frame or rows; `plan`: its
-    trajectory points; `received`: its receipts (None: freshness not wanted)."""
+    `totals`: the measure's total series (any order), as a values frame or rows; `status`: its
+    status as the judge stored it at publish (None: not judged then; the page does not judge);
+    `received`: its receipts (None: freshness not wanted)."""
     frequency = measure["frequency"]
     rows = sorted(as_rows(totals), key=lambda r: r.start)
-    summary = Summary(measure["id"], _status(measure, [(r.start, r.period, r.value) for r in rows], plan))
+    summary = Summary(measure["id"], status or NOT_JUDGED_STATUS)
     by_period = {r.period: r for r in rows}
     with_values = [r for r in rows if r.value is not None]
     if with_values:
@@ -235,19 +222,18 @@ def summarise(
 def summaries(
     measures: pd.DataFrame | list[dict],
     totals: pd.DataFrame | dict[str, list[Row]],
-    plan: pd.DataFrame | list[dict] | None,
+    statuses: Mapping[str, StatusResult],
     received: pd.DataFrame | list[dict] | None,
     at: datetime,
 ) -> dict[str, Summary]:
     """`summarise` for every measure in `measures`, by measure id (frames are read once)."""
     series = totals if isinstance(totals, dict) else rows_by(totals)
-    plans = records_by(plan)
     receipts = None if received is None else records_by(received)
     return {
         m["id"]: summarise(
             m,
             series.get(m["id"], []),
-            plans.get(m["id"], []),
+            statuses.get(m["id"]),
             None if receipts is None else receipts.get(m["id"], []),
             at,
         )

@@ -34,16 +34,17 @@ __all__ = [
 
 ON_TRACK, AT_RISK, OFF_TRACK = "on_track", "at_risk", "off_track"
 NO_TARGET, NOT_ENOUGH_DATA, TARGET_MET = "no_target", "not_enough_data", "target_met"
+NOT_JUDGED = "not_judged"  # no judgement stood at the date asked for (they are made at publish)
 # the progress categories of the growth method
 SUBSTANTIAL, MODERATE, LIMITED, DETERIORATION = "substantial", "moderate", "limited", "deterioration"
 
 # worst first: the roll-up takes the first of these that occurs
-STATUS_ORDER = [OFF_TRACK, DETERIORATION, AT_RISK, LIMITED, MODERATE, NOT_ENOUGH_DATA, NO_TARGET,
+STATUS_ORDER = [OFF_TRACK, DETERIORATION, AT_RISK, LIMITED, MODERATE, NOT_ENOUGH_DATA, NOT_JUDGED, NO_TARGET,
                 ON_TRACK, SUBSTANTIAL, TARGET_MET]
 # on a red/amber/green reading, the growth categories map onto the trajectory ones
 RAG = {ON_TRACK: ON_TRACK, SUBSTANTIAL: ON_TRACK, TARGET_MET: ON_TRACK, MODERATE: AT_RISK,
        AT_RISK: AT_RISK, LIMITED: OFF_TRACK, DETERIORATION: OFF_TRACK, OFF_TRACK: OFF_TRACK,
-       NO_TARGET: NO_TARGET, NOT_ENOUGH_DATA: NOT_ENOUGH_DATA}
+       NO_TARGET: NO_TARGET, NOT_ENOUGH_DATA: NOT_ENOUGH_DATA, NOT_JUDGED: NOT_JUDGED}
 DEFAULT_TOLERANCE_SHARE = 0.05
 ZERO_REPLACEMENT = 0.001  # the method cannot take a zero base or target (documented there)
 

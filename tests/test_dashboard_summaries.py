@@ -12,13 +12,12 @@ from dashboard.summaries import (
     judged_at,
     objective_status,
     plan_points,
-    status_of,
     submission_record,
     submissions_by_month,
     summaries,
     summarise,
 )
-from goal_councils.status import measure_status
+from goal_councils.status import StatusResult, measure_status
 
 MEASURE = {
     "id": "days",
@@ -88,9 +87,14 @@ def test_plan_points_take_this_measures_milestones_only():
     }
 
 
-def test_status_is_the_domain_rule_on_the_total_series():
+ON_PLAN = StatusResult("on_track", "On plan for June 2025", "2025-06", 34.0, 35.0)
+OFF_PLAN = StatusResult("off_track", "4.0 days above plan for June 2025; tolerance 1.8 days", "2025-06", 39.0, 35.0)
+NO_FIGURES = StatusResult("not_enough_data", "No figures have been submitted yet")
+
+
+def test_the_status_is_the_judges_never_the_pages():
     frame = series(("2025-05", 37.0, None, False), ("2025-06", 34.0, None, False))
-    expected = measure_status(
+    stored = measure_status(
         [(date(2025, 5, 1), "2025-05", 37.0), (date(2025, 6, 1), "2025-06", 34.0)],
         "down",
         baseline=(date(2025, 1, 1), 40.0),
@@ -100,9 +104,11 @@ def test_status_is_the_domain_rule_on_the_total_series():
         decimals=1,
         frequency="monthly",
     )
-    assert status_of(MEASURE, frame, PLAN) == expected
-    assert expected.status == "on_track"
-    assert expected.reason == "1.0 days below plan for June 2025, the better side"  # periods in words
+    assert summarise(MEASURE, frame, stored, None, datetime(2025, 7, 20)).status == stored
+    assert stored.status == "on_track"
+    assert stored.reason == "1.0 days below plan for June 2025, the better side"  # periods in words
+    # nothing stored for the date: the page says so rather than judging
+    assert summarise(MEASURE, frame, None, None, datetime(2025, 7, 20)).status.status == "not_judged"
 
 
 def test_latest_value_changes_and_flags():
@@ -111,7 +117,7 @@ def test_latest_value_changes_and_flags():
         ("2025-05", 37.0, None, False),
         ("2025-06", 34.0, "provisional", True),
     )
-    s = summarise(MEASURE, frame, PLAN, None, datetime(2025, 7, 20))
+    s = summarise(MEASURE, frame, ON_PLAN, None, datetime(2025, 7, 20))
     assert (s.latest_period, s.latest_value, s.latest_flags) == ("2025-06", 34.0, ["Provisional", "Revised"])
     assert (s.previous_period, s.previous_value, s.change) == ("2025-05", 37.0, -3.0)
     assert (s.year_ago_period, s.year_ago_value, s.change_on_year) == ("2024-06", 44.0, -10.0)
@@ -122,13 +128,13 @@ def test_a_gap_is_not_a_zero_and_not_skipped_over():
     # May has no figure and June's is suppressed: the latest figure is April's, and there is no
     # figure for March to compare it with
     frame = series(("2025-04", 36.0, None, False), ("2025-06", None, "suppressed", False))
-    s = summarise(MEASURE, frame, PLAN, None, datetime(2025, 7, 20))
+    s = summarise(MEASURE, frame, None, None, datetime(2025, 7, 20))
     assert (s.latest_period, s.latest_value) == ("2025-04", 36.0)
     assert (s.previous_period, s.previous_value, s.change) == ("2025-03", None, None)
 
 
 def test_no_figures_at_all():
-    s = summarise(MEASURE, series(), PLAN, None, datetime(2025, 7, 20))
+    s = summarise(MEASURE, series(), NO_FIGURES, None, datetime(2025, 7, 20))
     assert (s.latest_period, s.latest_value, s.change) == (None, None, None)
     assert s.status.status == "not_enough_data"
 
@@ -143,13 +149,13 @@ def test_no_figures_at_all():
 )
 def test_freshness_of_the_newest_figure_due(received, state, text):
     frame = series(("2025-05", 37.0, None, False), ("2025-06", 34.0, None, False))
-    s = summarise(MEASURE, frame, PLAN, receipts(first_period="2025-05", **received), datetime(2025, 7, 20))
+    s = summarise(MEASURE, frame, None, receipts(first_period="2025-05", **received), datetime(2025, 7, 20))
     assert (s.freshness.state, s.freshness.text) == (state, text)
 
 
 def test_late_submissions_are_counted_over_the_last_year():
     received = {f"2025-{m:02d}": f"2025-{m + 1:02d}-{20 if m % 2 else 10} 09:00" for m in range(1, 7)}
-    s = summarise(MEASURE, series(), PLAN, receipts(**received), datetime(2025, 7, 20))
+    s = summarise(MEASURE, series(), None, receipts(**received), datetime(2025, 7, 20))
     assert (s.freshness.late_in_window, s.freshness.due_in_window) == (3, 6)
     assert s.last_received == pd.Timestamp("2025-07-10 09:00")
 
@@ -178,7 +184,8 @@ def test_objective_status_is_the_roll_up_of_its_measures():
     contributing = {**MEASURE, "id": "calls", "role": "contributing", "target_period": None, "target_value": None}
     measures = pd.DataFrame([MEASURE, contributing])
     totals = pd.concat([series(("2025-06", 39.0, None, False)), series(("2025-06", 5.0, None, False), measure="calls")])
-    found = summaries(measures, totals, PLAN, None, datetime(2025, 7, 20))
+    found = summaries(measures, totals, {MEASURE['id']: OFF_PLAN, 'calls': StatusResult('no_target', 'No target')},
+                      None, datetime(2025, 7, 20))
     rollup = objective_status({"objective_id": "waits"}, measures, found)
     assert rollup.status == "off_track"
     assert rollup.contributing == {"no_target": 1}

@@ -48,6 +48,7 @@ def with_status(warehouse: Warehouse, objectives: pd.DataFrame, as_at) -> pd.Dat
     """The headline's status, as the judgement run that stood at `as_at` stored it (none: not judged)."""
     run = warehouse.judgement_run(as_at)
     found = warehouse.statuses(run["id"]) if run else pd.DataFrame(columns=["measure_id", "status", "rag", "reason"])
+    found = found[["measure_id", "status", "rag", "reason"]]
     return objectives.merge(found, on="measure_id", how="left")
 
 

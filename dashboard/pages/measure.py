@@ -15,7 +15,7 @@ from dashboard.app import current_warehouse
 from dashboard.data import Scope, Warehouse
 from dashboard.exports import csv_text
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
-from dashboard.review import review
+from dashboard.review import review, stored_statuses
 from dashboard.series import records
 from dashboard.summaries import export_rows, judged_at, plan_points, received_since, summarise
 from dashboard.urls import AsOf, href, read_as_of
@@ -51,7 +51,8 @@ def _layout(warehouse: Warehouse, as_of: AsOf, measure_id: str, breakdown=None, 
     measure, plan, groups = found[0], records(warehouse.plan(scope)), warehouse.breakdowns(measure_id)
     totals = warehouse.values(scope, as_of.as_at)
     at = judged_at(as_of.as_at)
-    summary = summarise(measure, totals, plan, warehouse.received(scope, as_of.as_at, since=received_since(at)), at)
+    summary = summarise(measure, totals, stored_statuses(warehouse, scope, as_of.as_at).get(measure_id),
+                        warehouse.received(scope, as_of.as_at, since=received_since(at)), at)
     points = plan_points(measure, plan)
     dimensions = list(dict.fromkeys(groups.breakdown))
     # a breakdown named in the address (?breakdown=region&view=panels) is shown from the start

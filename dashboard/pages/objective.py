@@ -15,7 +15,7 @@ from dashboard.app import current_warehouse
 from dashboard.data import Scope, Warehouse
 from dashboard.navigation import output_key
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
-from dashboard.review import review
+from dashboard.review import review, stored_statuses
 from dashboard.series import records, rows_by
 from dashboard.summaries import (
     judged_at,
@@ -63,7 +63,8 @@ def _layout(warehouse: Warehouse, as_of: AsOf, objective_id: str, **_):
     totals = warehouse.values(scope, as_of.as_at)
     at = judged_at(as_of.as_at)
     series = rows_by(totals)
-    found = summaries(measures, series, plan, warehouse.received(scope, as_of.as_at, since=received_since(at)), at)
+    found = summaries(measures, series, stored_statuses(warehouse, scope, as_of.as_at),
+                      warehouse.received(scope, as_of.as_at, since=received_since(at)), at)
     end = window_end(totals, as_of)
     x_range = window(end, DEFAULT_WINDOW)
     leads = [p for p in partners if p["role"] == "lead"]

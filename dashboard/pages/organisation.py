@@ -9,6 +9,7 @@ from dash import html
 from dashboard import components, figures
 from dashboard.data import Scope, Warehouse
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
+from dashboard.review import stored_statuses
 from dashboard.series import records, records_by
 from dashboard.summaries import (
     judged_at,
@@ -47,14 +48,11 @@ def _layout(warehouse: Warehouse, as_of: AsOf, org_id: str, **_):
         return components.not_found("org", org_id, as_of)
     org = found_org[0]
     scope = Scope(partner=org_id)  # its own measures, and the headline of each of its objectives
-    objectives, measures, plan = (
-        records(warehouse.objectives(partner=org_id)),
-        records(warehouse.measures(scope)),
-        records(warehouse.plan(scope)),
-    )
+    objectives, measures = records(warehouse.objectives(partner=org_id)), records(warehouse.measures(scope))
     at = judged_at(as_of.as_at)
     receipts = warehouse.received(Scope(owner=org_id), as_of.as_at, since=received_since(at))
-    found = summaries(measures, warehouse.values(scope, as_of.as_at), plan, receipts, at)
+    found = summaries(measures, warehouse.values(scope, as_of.as_at), stored_statuses(warehouse, scope, as_of.as_at),
+                      receipts, at)
     own, received = [m for m in measures if m["owner_id"] == org_id], records_by(receipts)
     records_due = {m["id"]: submission_record(m, received.get(m["id"], []), at) for m in own}
     every = [r for rows in records_due.values() for r in rows]

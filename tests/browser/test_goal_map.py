@@ -24,17 +24,22 @@ def test_goal_map_shows_each_council_with_its_objectives(dash_duo, tiny_warehous
 
     rows = dash_duo.find_elements("section[aria-labelledby='council-safe-communities'] tbody tr")
     cells = [[c.text for c in row.find_elements(By.CSS_SELECTOR, "th, td")] for row in rows]
-    assert cells[0][:4] == [
+    assert cells[0][:5] == [
         "2.1\nFewer homes burgled\nResidential burglary falls in every district.",
         "Westshire Police",
         "Residential burglaries per 100,000 households\nLower is better ↓ · Monthly",
+        "–\nNo target\nNo target has been set for this measure",  # the status the judge stored
         "28.3 per 100,000\nFebruary 2025",
     ]
-    assert cells[1][1:4] == [
+    assert cells[1][1:5] == [
         "Northfield County Council",
         "People housed on the day they leave prison\nHigher is better ↑ · Monthly",
+        "–\nNo target\nNo target has been set for this measure",
         "No data\nNothing submitted yet",
     ]
+    # each council's objectives counted by status, worst first, icon and word with the number
+    counts = dash_duo.find_element("section[aria-labelledby='council-healthy-lives'] .status-counts").text
+    assert counts.split() == ["✕", "Off", "track", "1", "!", "At", "risk", "1"]
     body = dash_duo.find_element("main").text
     for expected in (
         "Shorter waits for community mental health care",
