@@ -198,7 +198,10 @@ def assess_measure(
     seasonal = bool(measure.get("seasonal")) or looks_seasonal(values, lag)
     base = measure.get("xmr_baseline")
     base = None if base is None or (isinstance(base, float) and math.isnan(base)) else int(base)
-    variation = xmr(values, baseline=base, seasonal_lag_periods=lag if seasonal and lag else None)
+    # a measure with a trajectory is meant to move: judge its variation around the plan, not a flat line
+    points = ([baseline] if baseline else []) + list(milestones) + ([final] if final else [])
+    planned = [interpolate_plan(points, d) for d, _, _ in actuals] if milestones else None
+    variation = xmr(values, baseline=base, seasonal_lag_periods=lag if seasonal and lag else None, planned=planned)
     recent = []
     if variation:
         last = max((i for i, v in enumerate(variation.values) if v is not None), default=-1)
@@ -225,7 +228,6 @@ def assess_measure(
         floor = 0.0 if measure["unit"] in ("count", "percent", "rate", "days") else None
         fc = forecast(values, horizon, seasonal_periods=lag if seasonal else None, floor=floor)
         if fc and actuals and (milestones or final):
-            points = ([baseline] if baseline else []) + list(milestones) + ([final] if final else [])
             last_start = actuals[-1][0]
             sign = 1 if direction == "up" else -1
             for k, mean in enumerate(fc.mean, start=1):

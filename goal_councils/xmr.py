@@ -160,16 +160,25 @@ def xmr(
     baseline: int | None = None,
     seasonal_lag_periods: int | None = None,
     recompute_on_shift: bool = True,
+    planned: Sequence[float | None] | None = None,
 ) -> XmrResult | None:
-    """Judge a series (oldest first; None = gap). Returns None when there are too few values."""
-    series: list[float | None] = [None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
-                                  for v in values]
+    """Judge a series (oldest first; None = gap). Returns None when there are too few values.
+
+    `planned`: the plan's value at each point. A series meant to move (a trajectory down to a
+    target) is judged on its gap to the plan, not on its values: one flat centre line through a
+    deliberate trend would call every point a signal."""
+    series: list[float | None] = [_number(v) for v in values]
     basis = "values"
+    if planned is not None:
+        series = [None if v is None or _number(p) is None else v - _number(p)
+                  for v, p in zip(series, planned, strict=True)]
+        basis = "gap to the planned trajectory"
     if seasonal_lag_periods:
         lag = seasonal_lag_periods
         series = [None if i < lag or series[i] is None or series[i - lag] is None else series[i] - series[i - lag]
                   for i in range(len(series))]
-        basis = "change on the same period a year earlier"
+        basis = ("change on the same period a year earlier" if planned is None
+                 else "change in the gap to the plan on the same period a year earlier")
     n = baseline or BASELINE_POINTS
     first = next((i for i, v in enumerate(series) if v is not None), None)
     if first is None:
@@ -180,6 +189,10 @@ def xmr(
     result = XmrResult(series, _moving_ranges(series), [phase], basis=basis)
     _judge(result, n, recompute_on_shift)
     return result
+
+
+def _number(v) -> float | None:
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
 
 
 def _judge(result: XmrResult, n: int, recompute: bool) -> None:

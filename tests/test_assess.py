@@ -1,6 +1,6 @@
 """Assessments and exceptions: timeliness worked by hand, and the demo's planted stories found."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import duckdb
 import pandas as pd
@@ -154,3 +154,36 @@ def test_measure_sets_its_xmr_baseline():
     assert whole.variation.phases[0].baseline_end == 16  # all points: the jump is inside the limits' own data
     assert fixed.variation.phases[0].baseline_end == 12 and fixed.variation.phases[0].centre == 10.5
     assert any(s.rule == "beyond_limit" for s in fixed.variation.signals)
+
+
+def test_a_series_that_follows_its_plan_with_noise_raises_no_signals():
+    """Emissions falling along their trajectory: judged on the gap to the plan, no point is a signal;
+    judged on the values with one flat centre line, most points would be."""
+    import random
+
+    from goal_councils.xmr import xmr
+
+    rng = random.Random(7)
+    years = list(range(2013, 2027))
+    plan = [100 - 4 * (y - 2013) for y in years]
+    values = [p + rng.gauss(0, 0.8) for p in plan]
+    series = pd.DataFrame({"period": [str(y) for y in years], "period_start": [date(y, 1, 1) for y in years],
+                           "value": values})
+    points = [0, 3, 6, 9, len(years) - 1]
+    trajectory = pd.DataFrame({"period": [str(years[i]) for i in points],
+                               "period_start": [date(years[i], 1, 1) for i in points],
+                               "value": [plan[i] for i in points], "kind": ["baseline", *["milestone"] * 3, "final"]})
+    measure = {"id": "emissions", "frequency": "annual", "direction": "down", "unit": "number", "decimals": 1,
+               "due_days": 90, "role": "headline", "baseline_period": "2013", "baseline_value": plan[0],
+               "target_period": "2026", "target_value": plan[-1]}
+    a = assess_measure(measure, series, plan=trajectory, as_at=datetime(2027, 6, 1))
+    assert a.variation is not None and a.variation.basis == "gap to the planned trajectory"
+    assert a.variation.signals == []
+    assert a.status.rag in ("on_track", "at_risk")
+    assert len(xmr(values).signals) >= 5  # the flat centre line through a trend: the old false alarms
+
+
+def test_too_few_points_draw_no_limits():
+    from goal_councils.xmr import MIN_POINTS, xmr
+
+    assert xmr([1.0, 2.0, 3.0] * 2) is None and MIN_POINTS == 8

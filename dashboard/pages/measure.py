@@ -14,6 +14,7 @@ from dashboard import components, figures
 from dashboard.app import current_warehouse
 from dashboard.data import Scope, Warehouse
 from dashboard.exports import csv_text
+from dashboard.formatting import format_period
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
 from dashboard.review import review, stored_statuses
 from dashboard.series import records
@@ -21,6 +22,7 @@ from dashboard.summaries import export_rows, judged_at, plan_points, received_si
 from dashboard.urls import AsOf, href, read_as_of
 from goal_councils.periods import shift_period
 from goal_councils.status import interpolate_plan
+from goal_councils.xmr import MIN_POINTS as XMR_MIN_POINTS
 
 
 def _name(warehouse: Warehouse, measure_id: str) -> str | None:
@@ -91,6 +93,16 @@ def _layout(warehouse: Warehouse, as_of: AsOf, measure_id: str, breakdown=None, 
     ]
 
 
+# why a measure's variation is judged on something other than its values
+BASIS_WHY = {
+    "change on the same period a year earlier": "the measure is seasonal.",
+    "gap to the planned trajectory": "the measure is planned to move, so a flat centre line would call the "
+                                     "planned trend a signal.",
+    "change in the gap to the plan on the same period a year earlier": "the measure is planned to move and is "
+                                                                        "seasonal.",
+}
+
+
 def analysis(warehouse: Warehouse, measure: dict, as_of: AsOf) -> list:
     """Status reason, the process-behaviour chart with its signals explained, divergent groups,
     and (for demand and leading measures) the forecast fan with its backtest error."""
@@ -106,20 +118,27 @@ def analysis(warehouse: Warehouse, measure: dict, as_of: AsOf) -> list:
     unit = measure.get("unit_label") or measure["unit"]
     if a.variation and len(x) == len(a.variation.values):
         basis = ("" if a.variation.basis == "values"
-                 else f" Judged on the {a.variation.basis}, because the measure is seasonal.")
+                 else f" Judged on the {a.variation.basis}: {BASIS_WHY[a.variation.basis]}")
         out += [
             html.P("A process-behaviour (XmR) chart: the shaded band holds the natural process limits "
                    "(centre ± 2.66 × average moving range). Points outside it, or runs on one side, are signals "
                    f"worth acting on; movement inside it is noise.{basis}", className="small text-secondary"),
             components.graph(figures.xmr_figure(x, a.variation, title=f"{measure['name']}: variation",
-                                                y_title=unit, decimals=int(measure["decimals"] or 0)),
+                                                y_title=unit if a.variation.basis == "values"
+                                                else f"{unit}, {a.variation.basis}",
+                                                decimals=int(measure["decimals"] or 0)),
                              graph_id="xmr-chart"),
         ]
         recent = [s for s in a.variation.signals if s.index >= len(x) - 12]
-        words = [f"{a.periods[s.index]}: {s.label} ({s.side} side)" for s in recent[-8:]]
+        worse = "low" if measure["direction"] == "up" else "high"
+        words = [f"{format_period(a.periods[s.index], measure['frequency'])}: {s.label} ({s.side} side), "
+                 + ("the worse side" if s.side == worse else "the better side") for s in recent[-8:]]
         out.append(html.Ul([html.Li(w) for w in words], className="small", id="xmr-signals") if words
                    else html.P("No signals in the last 12 periods: the variation is noise.", className="small",
                                id="xmr-signals"))
+    elif not a.variation:
+        out.append(html.P(f"Too few figures to draw natural process limits: at least {XMR_MIN_POINTS} are needed.",
+                          className="small", id="xmr-signals"))
     if a.groups:
         out += [html.H3("Groups that differ from the whole", className="h5 mt-3"),
                 html.Ul([html.Li(d.reason) for d in a.groups[:8]], className="small", id="divergent-groups")]
