@@ -28,6 +28,8 @@ ROUTES = {
     "org": "/org/{}",
     "measure": "/measure/{}",
     "search": "/search",
+    "exceptions": "/exceptions",
+    "methods": "/methods",
 }
 
 

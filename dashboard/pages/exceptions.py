@@ -31,20 +31,46 @@ def _checked(warehouse: Warehouse, council, org, objective) -> tuple:
                  for v, known in ((council, councils), (org, orgs), (objective, objectives)))
 
 
+# severity (goal_councils/assess.py) in words; the legend under the heading says what raises each
+SEVERITY_WORDS = {6: "Highest", 5: "High", 4: "Raised", 3: "Medium", 2: "Low"}
+LEGEND = ("Highest: a headline measure off track. High: a measure off track. Raised: a missing submission or a "
+          "variation signal on the worse side. Medium: a group diverging the wrong way, a forecast that misses the "
+          "plan, or a headline at risk. Low: at risk, late or stale.")
+OPEN_FROM = 5  # objectives with an exception this severe start open
+
+
+def severity_words(severity) -> str:
+    return SEVERITY_WORDS.get(int(severity), "Low" if int(severity) < 2 else "Highest")
+
+
 def table(ex: pd.DataFrame, as_of: AsOf) -> html.Div:
+    """The exceptions grouped by objective, worst objective first; each group folds away."""
     if ex.empty:
         return components.notice("Nothing needs attention", "No measure in this selection raises an exception.")
-    head = html.Thead(html.Tr([html.Th(h) for h in ("Severity", "Rule", "Measure", "Owner", "Period", "Why")]))
-    rows = [html.Tr([
-        html.Td(str(r.severity), className="text-end"),
-        html.Td(r.rule_label),
-        html.Td(dcc.Link(r.measure_name, href=href("measure", r.measure_id, as_of))),
-        html.Td(dcc.Link(r.owner_name, href=href("org", r.owner_id, as_of))),
-        html.Td(r.period or ""),
-        html.Td(r.reason),
-    ]) for r in ex.itertuples()]
-    return html.Div(html.Table([head, html.Tbody(rows)], className="table table-sm align-top",
-                               id="exceptions-table"), className="table-responsive")
+    head = html.Thead(html.Tr([html.Th(h, scope="col") for h in ("Severity", "Rule", "Measure", "Owner", "Period",
+                                                                 "Why")]))
+    groups = []
+    worst_first = ex.groupby("objective_id", sort=False).severity.max().sort_values(ascending=False, kind="stable")
+    for objective_id in worst_first.index:
+        rows = ex[ex.objective_id == objective_id]
+        worst = int(rows.severity.max())
+        summary = html.Summary([html.Span(rows.objective_name.iloc[0], className="fw-semibold"),
+                                f" — {len(rows)} exception{'s' if len(rows) != 1 else ''}, worst: "
+                                f"{severity_words(worst)}"])
+        body = html.Tbody([html.Tr([
+            html.Td(f"{severity_words(r.severity)} · {r.severity}", className=f"severity severity-{r.severity}"),
+            html.Td(r.rule_label),
+            html.Td(dcc.Link(r.measure_name, href=href("measure", r.measure_id, as_of))),
+            html.Td(dcc.Link(r.owner_name, href=href("org", r.owner_id, as_of))),
+            html.Td(r.period or ""),
+            html.Td(r.reason),
+        ]) for r in rows.itertuples()])
+        groups.append(html.Details([summary, html.Div(html.Table([head, body], className="table table-sm align-top"),
+                                                      className="table-responsive")],
+                                   open=worst >= OPEN_FROM, className="exception-group"))
+    count = html.P(f"{len(ex)} exception{'s' if len(ex) != 1 else ''} in {len(groups)} objective"
+                   f"{'s' if len(groups) != 1 else ''}.", className="small", id="exc-count")
+    return html.Div([count, *groups], id="exceptions-table")
 
 
 def health_table(health: pd.DataFrame) -> html.Table:
@@ -85,12 +111,15 @@ def layout(warehouse: Warehouse, as_of: AsOf, council=None, org=None, objective=
         *as_of_parts(as_of, "/exceptions"),
         components.page_heading("Exceptions", "Every measure needing attention: off track, variation signals on the "
                                 "worse side, divergent groups, forecasts that miss the plan, late or missing figures. "
-                                "Most severe first; the methods are in docs/METHODS.md."),
+                                "Grouped by objective, the most severe first."),
+        html.P([LEGEND, " ", dcc.Link("How each is judged", href=href("methods", as_of=as_of)), "."],
+               className="small text-secondary", id="severity-legend"),
         controls,
         html.Button("Download CSV", id="exc-download-button", className="btn btn-outline-primary btn-sm mb-3"),
         dcc.Download(id="exc-download"),
         dcc.Store(id="exc-as-of", data=as_of.month),
-        html.Div(table(result.exceptions, as_of), id="exc-list"),
+        dcc.Loading(html.Div(table(result.exceptions, as_of), id="exc-list"), delay_show=500),
+        dcc.Store(id="exc-address"),
         html.H2("Data health", className="h4 mt-4"),
         html.P("Figures that fell due in the year to the as-of date: received on time, late or not at all.",
                className="small text-secondary"),
@@ -106,6 +135,26 @@ def filter_list(council, org, objective, month):
     scope = _scope(*_checked(warehouse, council, org, objective))
     result = review(warehouse, scope, as_of.as_at)
     return table(result.exceptions, as_of) if result.run else components.no_judgements_notice(result.first_judged)
+
+
+# filters -> the address keeps them (?council=..&org=..&objective=..), so a reload or a shared link
+# shows the same list; replaceState, because the list is already drawn
+dash.clientside_callback(
+    """function (council, org, objective) {
+        const url = new URL(window.location.href);
+        const chosen = {council: council, org: org, objective: objective};
+        for (const [key, value] of Object.entries(chosen)) {
+            if (value) { url.searchParams.set(key, value); } else { url.searchParams.delete(key); }
+        }
+        window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
+        return url.search;
+    }""",
+    Output("exc-address", "data"),
+    Input("exc-council", "value"),
+    Input("exc-org", "value"),
+    Input("exc-objective", "value"),
+    prevent_initial_call=True,
+)
 
 
 # download button -> CSV of the list as filtered

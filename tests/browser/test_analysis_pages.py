@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from selenium.webdriver.common.by import By
 
-from etl.demo import DIVERGENT_MEASURE, SHIFT_MEASURE
-from tests.browser.test_goal_council_pages import choose, texts, until, visit
+from etl.demo import DIVERGENT_MEASURE, LATE_ORG, SHIFT_MEASURE
+from tests.browser.test_goal_council_pages import choose, click, texts, until, visit
 
 pytestmark = pytest.mark.browser
 
@@ -40,13 +41,35 @@ def test_divergent_group_on_the_measure_page(demo):
 def test_exceptions_list_filters_and_ranks(demo):
     visit(demo, "/exceptions", "Exceptions")
     demo.wait_for_element("#exceptions-table", timeout=5)  # read from the judgements stored at publish
-    severities = [int(t) for t in texts(demo, "#exceptions-table tbody tr td:first-child")]
-    assert severities == sorted(severities, reverse=True) and severities[0] == 6
+    # grouped by objective, the worst objective first; within each, the most severe first, in words
+    groups = demo.find_elements("#exceptions-table details")
+    worst = []
+    for group in groups:
+        cells = [c.get_attribute("textContent")
+                 for c in group.find_elements(By.CSS_SELECTOR, "tbody tr td:first-child")]
+        severities = [int(c.split("·")[1]) for c in cells]
+        assert severities == sorted(severities, reverse=True)
+        worst.append(severities[0])
+    assert worst == sorted(worst, reverse=True) and worst[0] == 6 and len(groups) > 10
+    assert texts(demo, "#exceptions-table tbody tr td:first-child")[0] == "Highest · 6"
+    assert "Highest: a headline measure off track." in demo.find_element("#severity-legend").text
     health = texts(demo, "#health-table tbody tr td:first-child")
     assert health[0] == "Eastvale Council" == LATE_NAME  # the least punctual organisation first, by name
     choose(demo, "exc-org", "Eastvale Council")
-    until(demo, lambda: set(texts(demo, "#exceptions-table tbody tr td:nth-child(4)")) == {LATE_NAME})
-    assert "Late submission" in texts(demo, "#exceptions-table tbody tr td:nth-child(2)")
+    until(demo, lambda: {c.get_attribute("textContent") for c in demo.find_elements(
+        "#exceptions-table tbody tr td:nth-child(4)")} == {LATE_NAME})
+    rules = {c.get_attribute("textContent") for c in demo.find_elements("#exceptions-table tbody tr td:nth-child(2)")}
+    assert "Late submission" in rules
+    # the filter is kept in the address: a reload shows the same list
+    until(demo, lambda: demo.driver.current_url.endswith(f"/exceptions?org={LATE_ORG}"))
+    demo.driver.refresh()
+    demo.wait_for_element("#exceptions-table", timeout=5)
+    assert {c.get_attribute("textContent") for c in demo.find_elements(
+        "#exceptions-table tbody tr td:nth-child(4)")} == {LATE_NAME}
+    # the methods behind it, served by the app
+    click(demo, demo.driver.find_element(By.LINK_TEXT, "How each is judged"))
+    demo.wait_for_text_to_equal("h1", "How Shared Outcomes judges a measure", timeout=15)
+    assert "Variation around a plan" in demo.find_element("#methods-text").text
     assert demo.get_logs() == []
 
 
