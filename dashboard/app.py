@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 import dash
-import flask
 from dash import Dash, dcc
 
 from . import components, guard, navigation
+from .context import SETTINGS_KEY, WAREHOUSE_KEY, Settings, current_settings, current_warehouse, page_title
 from .data import Warehouse, WarehouseError, WarehouseMissing
 
 __all__ = ["Settings", "create_app", "current_warehouse", "current_settings", "page_title"]
@@ -21,9 +19,6 @@ HERE = Path(__file__).resolve().parent
 PAGES = HERE / "pages"
 ASSETS = HERE / "assets"
 
-# where the app keeps its per-app objects on the Flask server (no module-level state)
-WAREHOUSE_KEY = "SHARED_OUTCOMES_WAREHOUSE"
-SETTINGS_KEY = "SHARED_OUTCOMES_SETTINGS"
 
 log = logging.getLogger(__name__)
 
@@ -45,15 +40,6 @@ INDEX = """<!DOCTYPE html>
         </footer>
     </body>
 </html>"""
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What the app needs to know, read once by the command line and passed in."""
-
-    warehouse: Path
-    debug: bool = False
-    title: str = "Shared Outcomes"
 
 
 def create_app(settings: Settings) -> Dash:
@@ -112,17 +98,3 @@ def _as_of(warehouse: Warehouse) -> dict | None:
         log.warning("as-of date unavailable: %s", e)
         return None
     return rows[0] if rows else None
-
-
-def current_warehouse() -> Warehouse:
-    """The warehouse of the app serving this request (pages and callbacks use this)."""
-    return flask.current_app.config[WAREHOUSE_KEY]
-
-
-def current_settings() -> Settings:
-    return flask.current_app.config[SETTINGS_KEY]
-
-
-def page_title(name: str) -> Callable[..., str]:
-    """A page title function for `register_page`: `Goal map – Shared Outcomes`."""
-    return lambda **_: f"{name} – {current_settings().title}"

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlencode
 from dash import ALL, Input, Output, State, callback, ctx, no_update
 
 from . import components, urls
+from .context import current_warehouse
 from .data import WarehouseError
 
 __all__ = [
@@ -78,8 +79,6 @@ def links_keep_month(search, _pathname):
 
 # typing in the search box -> the first few matches
 def suggest(text, search):
-    from .app import current_warehouse
-
     text = " ".join((text if isinstance(text, str) else "").split())[:100]
     if not text:
         return None
@@ -92,8 +91,6 @@ def suggest(text, search):
 
 # address -> the footer's "data as of" line, as the data stood at the month shown
 def footer_follows_address(search):
-    from .app import current_warehouse
-
     try:
         rows = current_warehouse().as_of(urls.as_of_from_search(search).as_at).to_dict("records")
     except WarehouseError:

@@ -72,7 +72,7 @@ from goal_councils import Definitions, DefinitionsError, Measure, load_definitio
 from goal_councils.definitions import UNIT_BOUNDS
 from goal_councils.periods import Period, PeriodError, parse_free_label, period_from_start
 
-from .extract import (
+from .tables import (
     STANDARD_COLUMNS,
     Extracted,
     ExtractError,

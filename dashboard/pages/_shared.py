@@ -9,7 +9,7 @@ from functools import wraps
 from urllib.parse import unquote
 
 from dashboard import components
-from dashboard.app import current_warehouse
+from dashboard.context import current_settings, current_warehouse
 from dashboard.data import Warehouse, WarehouseError, WarehouseMissing
 from dashboard.urls import AsOf, read_as_of
 
@@ -49,8 +49,6 @@ def page(heading: str) -> Callable:
 
 def entity_title(lookup: Callable[[Warehouse, str], str | None]) -> Callable[..., str]:
     """A page title function: `<name> – Shared Outcomes`, or `Not found – …` for an unknown id."""
-    from dashboard.app import current_settings
-
     def title(**path) -> str:
         ident = read_id(next(iter(path.values()), ""))
         try:

@@ -7,7 +7,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import components
-from dashboard.app import current_warehouse
+from dashboard.context import current_warehouse
 from dashboard.data import Scope, Warehouse
 from dashboard.exports import csv_text
 from dashboard.pages._shared import as_of_parts, page

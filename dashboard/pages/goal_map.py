@@ -6,7 +6,7 @@ import dash
 import pandas as pd
 
 from dashboard import components
-from dashboard.app import page_title
+from dashboard.context import page_title
 from dashboard.data import Warehouse
 from dashboard.formatting import format_period
 from dashboard.pages._shared import as_of_parts, page

@@ -11,7 +11,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard import components, figures
-from dashboard.app import current_warehouse
+from dashboard.context import current_warehouse
 from dashboard.data import Scope, Warehouse
 from dashboard.exports import csv_text
 from dashboard.formatting import format_period

@@ -9,7 +9,7 @@ import dash
 from dash import dcc
 
 from dashboard import components
-from dashboard.app import page_title
+from dashboard.context import page_title
 from dashboard.urls import href, read_as_of
 
 dash.register_page(__name__, path="/methods", name="Methods", title=page_title("Methods"),

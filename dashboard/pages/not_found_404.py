@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 
 from dashboard import components
-from dashboard.app import page_title
+from dashboard.context import page_title
 from dashboard.urls import href, read_as_of
 
 dash.register_page(__name__, path="/404", name="Not found", title=page_title("Page not found"))

@@ -11,7 +11,7 @@ import pandas as pd
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from dashboard import components, figures
-from dashboard.app import current_warehouse
+from dashboard.context import current_warehouse
 from dashboard.data import Scope, Warehouse
 from dashboard.navigation import output_key
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 
 from dashboard import components
-from dashboard.app import page_title
+from dashboard.context import page_title
 from dashboard.data import Warehouse
 from dashboard.pages._shared import as_of_parts, page
 from dashboard.urls import AsOf, href, search_href
