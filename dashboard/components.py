@@ -45,6 +45,8 @@ __all__ = [
     "as_of_picker",
     "month_option",
     "footer",
+    "status_glance",
+    "status_counts",
     "no_judgements_notice",
     "data_as_of_line",
     "page_shell",
@@ -715,16 +717,28 @@ def _status_cell(row: Mapping) -> html.Td:
 
 # a council's objectives at a glance, worst first: (rag, word) as the status chips say it
 GLANCE = [("off_track", "off track"), ("at_risk", "at risk"), ("on_track", "on track"),
-          ("no_target", "no target"), ("not_enough_data", "not enough data")]
+          ("no_target", "no target"), ("not_enough_data", "not enough data"), ("not_judged", "not judged")]
 
 
 def status_counts(objectives: pd.DataFrame) -> html.P:
     """`3 off track · 2 at risk · 3 on track · 1 no target`, each with its chip."""
-    rags = objectives["rag"].fillna("not_enough_data") if "rag" in objectives else pd.Series(dtype=object)
+    rags = objectives["rag"].fillna("not_judged") if "rag" in objectives else pd.Series(dtype=object)
     parts = [html.Span([status_chip(rag), f" {int((rags == rag).sum())}"], className="me-3 text-nowrap",
                        title=f"{int((rags == rag).sum())} objective(s) {word}")
              for rag, word in GLANCE if (rags == rag).any()]
     return html.P(parts, className="status-counts mb-2", **{"aria-label": "Objectives by status"})
+
+
+def status_glance(councils: Sequence[Mapping], objectives: pd.DataFrame) -> html.Section:
+    """Every council's objectives by status in one small table, so the reds show without scrolling."""
+    head = html.Thead(html.Tr([html.Th("Council", scope="col"), html.Th("Objectives by status", scope="col")]))
+    rows = [html.Tr([html.Th([html.Span(f"{n} ", className="council-number"),
+                              html.A(c["name"], href=f"#council-{c['id']}")], scope="row"),
+                     html.Td(status_counts(objectives[objectives.council_id == c["id"]]))])
+            for n, c in enumerate(councils, 1)]
+    return html.Section([html.H2("At a glance", className="h4", id="glance-heading"),
+                         html.Table([head, html.Tbody(rows)], className="glance-table mb-4", id="status-glance")],
+                        **{"aria-labelledby": "glance-heading"})
 
 
 COLUMNS = [

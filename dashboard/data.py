@@ -310,7 +310,8 @@ FIRST_JUDGEMENT = "SELECT min(as_at) AS as_at FROM judgement_runs"
 EXCEPTIONS = f"""
 WITH {SCOPE}
 SELECT e.severity, e.rule, e.rule_label, e.measure_id, e.period, e.reason,
-       m.name AS measure_name, m.owner_id, g.name AS owner_name, m.objective_id, ob.name AS objective_name, m.role
+       m.name AS measure_name, m.owner_id, g.name AS owner_name, m.objective_id, ob.name AS objective_name, m.role,
+       m.frequency
 FROM exceptions e
 JOIN measures m ON m.id = e.measure_id
 JOIN objectives ob ON ob.id = m.objective_id

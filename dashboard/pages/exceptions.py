@@ -10,6 +10,7 @@ from dashboard import components
 from dashboard.context import current_warehouse
 from dashboard.data import Scope, Warehouse
 from dashboard.exports import csv_text
+from dashboard.formatting import format_period
 from dashboard.pages._shared import as_of_parts, page
 from dashboard.review import review
 from dashboard.urls import AsOf, href, read_as_of
@@ -62,7 +63,7 @@ def table(ex: pd.DataFrame, as_of: AsOf) -> html.Div:
             html.Td(r.rule_label),
             html.Td(dcc.Link(r.measure_name, href=href("measure", r.measure_id, as_of))),
             html.Td(dcc.Link(r.owner_name, href=href("org", r.owner_id, as_of))),
-            html.Td(r.period or ""),
+            html.Td(format_period(r.period, r.frequency) if r.period else ""),
             html.Td(r.reason),
         ]) for r in rows.itertuples()])
         groups.append(html.Details([summary, html.Div(html.Table([head, body], className="table table-sm align-top"),
@@ -73,12 +74,13 @@ def table(ex: pd.DataFrame, as_of: AsOf) -> html.Div:
     return html.Div([count, *groups], id="exceptions-table")
 
 
-def health_table(health: pd.DataFrame) -> html.Table:
+def health_table(health: pd.DataFrame) -> html.Div:
     head = html.Thead(html.Tr([html.Th(h) for h in ("Organisation", "Due", "On time", "Late", "Missing", "On time %")]))
     rows = [html.Tr([html.Td(h.org_name), html.Td(h.due), html.Td(h.on_time), html.Td(h.late), html.Td(h.missing),
                      html.Td("" if pd.isna(h.on_time_share) else f"{h.on_time_share:.0%}")])
             for h in health.itertuples()]
-    return html.Table([head, html.Tbody(rows)], className="table table-sm", id="health-table")
+    return html.Div(html.Table([head, html.Tbody(rows)], className="table table-sm", id="health-table"),
+                    className="table-responsive")
 
 
 def _objectives(warehouse: Warehouse) -> pd.DataFrame:

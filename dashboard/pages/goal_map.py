@@ -38,6 +38,7 @@ def layout(warehouse: Warehouse, as_of: AsOf, **_query):
         *as_of_parts(as_of, href("goal_map")),
         components.page_heading("Goal map", lead),
         summary(objectives, councils, newest.iloc[0]),
+        components.status_glance(councils.to_dict("records"), objectives),
     ] + [
         components.goal_map_section(council, objectives[objectives.council_id == council["id"]], number, as_of)
         for number, council in enumerate(councils.to_dict("records"), 1)

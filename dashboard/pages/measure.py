@@ -103,6 +103,9 @@ BASIS_WHY = {
 }
 
 
+Y_TITLES = {"gap to the planned trajectory": "gap to plan"}
+
+
 def analysis(warehouse: Warehouse, measure: dict, as_of: AsOf) -> list:
     """Status reason, the process-behaviour chart with its signals explained, divergent groups,
     and (for demand and leading measures) the forecast fan with its backtest error."""
@@ -125,14 +128,16 @@ def analysis(warehouse: Warehouse, measure: dict, as_of: AsOf) -> list:
                    f"worth acting on; movement inside it is noise.{basis}", className="small text-secondary"),
             components.graph(figures.xmr_figure(x, a.variation, title=f"{measure['name']}: variation",
                                                 y_title=unit if a.variation.basis == "values"
-                                                else f"{unit}, {a.variation.basis}",
+                                                else f"{Y_TITLES.get(a.variation.basis, 'change')} ({unit})",
                                                 decimals=int(measure["decimals"] or 0)),
                              graph_id="xmr-chart"),
         ]
         recent = [s for s in a.variation.signals if s.index >= len(x) - 12]
         worse = "low" if measure["direction"] == "up" else "high"
-        words = [f"{format_period(a.periods[s.index], measure['frequency'])}: {s.label} ({s.side} side), "
-                 + ("the worse side" if s.side == worse else "the better side") for s in recent[-8:]]
+        words = [f"{format_period(a.periods[s.index], measure['frequency'])}: {s.label}"
+                 + ("" if s.rule == "range_limit"  # a jump either way: no side is better
+                    else f" ({s.side} side), the {'worse' if s.side == worse else 'better'} side")
+                 for s in recent[-8:]]
         out.append(html.Ul([html.Li(w) for w in words], className="small", id="xmr-signals") if words
                    else html.P("No signals in the last 12 periods: the variation is noise.", className="small",
                                id="xmr-signals"))
