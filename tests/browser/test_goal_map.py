@@ -18,7 +18,11 @@ def test_goal_map_shows_each_council_with_its_objectives(dash_duo, tiny_warehous
     dash_duo.start_server(create_app(Settings(warehouse=tiny_warehouse)))
     dash_duo.wait_for_text_to_equal("h1", "Goal map", timeout=10)
 
-    assert texts(dash_duo, "section h2") == ["1 Healthy lives", "2 Safe communities", "3 A fair economy"]
+    assert texts(dash_duo, "section h2") == ["At a glance", "1 Healthy lives", "2 Safe communities", "3 A fair economy"]
+    # at a glance: each council's objectives by status, linking down to the council's section
+    glance = texts(dash_duo, "#status-glance tbody tr")
+    assert glance[0].split() == ["1", "Healthy", "lives", "✕", "Off", "track", "1", "!", "At", "risk", "1"]
+    assert dash_duo.find_element("#status-glance a").get_attribute("href").endswith("#council-healthy-lives")
     heading_link = dash_duo.find_element("#council-healthy-lives a")
     assert heading_link.get_attribute("href").endswith("/council/healthy-lives")
 
