@@ -25,7 +25,7 @@ at risk 2, late submission 2, stale 2.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -39,7 +39,7 @@ from .xmr import Signal, XmrResult, looks_seasonal, seasonal_lag, xmr
 
 __all__ = [
     "Timeliness", "Assessment", "assess_measure", "timeliness", "exception_rows", "EXCEPTION_COLUMNS",
-    "RECENT_SIGNAL_PERIODS", "SEVERITY", "assess_all", "exceptions_frame", "data_health", "ranked",
+    "RECENT_SIGNAL_PERIODS", "SEVERITY", "assess_all",
 ]
 
 RECENT_SIGNAL_PERIODS = 3
@@ -286,10 +286,6 @@ def exception_rows(a: Assessment) -> list[dict]:
     return rows
 
 
-def ranked(rows: Sequence[dict]) -> list[dict]:
-    return sorted(rows, key=lambda r: (-r["severity"], r["measure_id"], r["rule"]))
-
-
 def assess_all(
     measures: pd.DataFrame,
     observations: pd.DataFrame,
@@ -322,30 +318,3 @@ def assess_all(
             m, total, plan=plans.get(m["id"]), groups=groups, first_received=firsts.get(m["id"], {}),
             as_at=as_at, with_forecast=None if forecasts else False)
     return out
-
-
-def exceptions_frame(assessments: Mapping[str, Assessment], measures: pd.DataFrame) -> pd.DataFrame:
-    """Every exception, ranked most severe first, with the measure's name, owner and objective."""
-    rows = ranked([r for a in assessments.values() for r in exception_rows(a)])
-    frame = pd.DataFrame(rows, columns=EXCEPTION_COLUMNS)
-    info = measures[["id", "name", "owner_id", "objective_id", "role"]].rename(
-        columns={"id": "measure_id", "name": "measure_name"})
-    return frame.merge(info, on="measure_id", how="left")
-
-
-def data_health(assessments: Mapping[str, Assessment], measures: pd.DataFrame) -> pd.DataFrame:
-    """Per organisation: submissions due in the last year, on time, late, missing; stale measures."""
-    owner = dict(zip(measures["id"], measures["owner_id"], strict=True))
-    tally: dict[str, list[int]] = {}
-    for mid, a in assessments.items():
-        t = a.timeliness
-        row = tally.setdefault(owner[mid], [0, 0, 0, 0, 0])
-        row[0] += len(t.due)
-        row[1] += t.on_time
-        row[2] += t.late
-        row[3] += t.missing
-        row[4] += int(t.stale)
-    frame = pd.DataFrame([(o, *v) for o, v in tally.items()],
-                         columns=["org_id", "due", "on_time", "late", "missing", "stale_measures"])
-    frame["on_time_share"] = (frame["on_time"] / frame["due"].where(frame["due"] > 0)).round(3)
-    return frame.sort_values(["on_time_share", "org_id"], na_position="last").reset_index(drop=True)

@@ -118,25 +118,25 @@ def test_on_and_off_track(con):
     assert any(r["rule"] == "off_track" and r["severity"] == 6 for r in exception_rows(off))
 
 
-def test_whole_demo_exceptions_and_health(con):
-    from goal_councils.assess import assess_all, data_health, exceptions_frame
+def test_whole_demo_exceptions_and_health(demo_home):
+    """What the demo's publish step stored: every planted story is found, most severe first."""
+    from dashboard.data import Scope, Warehouse
+    from dashboard.review import review
 
-    measures = con.execute("SELECT * FROM measures").df()
-    obs = con.execute("SELECT measure_id, period, period_start, dimension, grp, value FROM current_observations").df()
-    plans = con.execute("SELECT * FROM trajectories").df()
-    first = con.execute(
-        "SELECT o.measure_id, o.period, min(l.received_at) AS first_received FROM observations o "
-        "JOIN loads l ON l.id = o.load_id GROUP BY ALL").df()
-    assessments = assess_all(measures, obs, plans, first, as_at=AS_AT)
-    assert len(assessments) == len(measures)
-    ex = exceptions_frame(assessments, measures)
+    w = Warehouse(demo_home.warehouse)
+    try:
+        result = review(w, Scope(), None, assessments=True)
+        measures = w.measures(Scope())
+    finally:
+        w.close()
+    assert len(result.assessments) == len(measures)
+    ex, health = result.exceptions, result.health.set_index("org_id")
     assert list(ex["severity"]) == sorted(ex["severity"], reverse=True)
     found = set(zip(ex["measure_id"], ex["rule"], strict=True))
     assert (demo.SHIFT_MEASURE, "signal") in found or any(
         m == demo.SHIFT_MEASURE and r == "off_track" for m, r in found)
     assert (demo.DIVERGENT_MEASURE, "divergent") in found
     assert (demo.OFF_TRACK_MEASURE, "off_track") in found
-    health = data_health(assessments, measures).set_index("org_id")
     assert health.loc[demo.LATE_ORG, "late"] > health.loc["northfield", "late"]
     assert health.loc[demo.LATE_ORG, "on_time_share"] < 0.5
 
