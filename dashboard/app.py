@@ -9,9 +9,10 @@ from pathlib import Path
 import dash
 from dash import Dash, dcc
 
+from published.reader import Warehouse, WarehouseError, WarehouseMissing
+
 from . import components, guard, navigation
 from .context import SETTINGS_KEY, WAREHOUSE_KEY, Settings, current_settings, current_warehouse, page_title
-from .data import Warehouse, WarehouseError, WarehouseMissing
 
 __all__ = ["Settings", "create_app", "current_warehouse", "current_settings", "page_title"]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import flask
 
-from .data import Warehouse
+from published.reader import Warehouse
 
 __all__ = ["Settings", "current_warehouse", "current_settings", "page_title", "WAREHOUSE_KEY", "SETTINGS_KEY"]
 

@@ -17,7 +17,7 @@ import flask
 from dash.exceptions import CallbackException, DependencyException
 from werkzeug.exceptions import BadRequest
 
-from .data import Warehouse, WarehouseError
+from published.reader import Warehouse, WarehouseError
 
 __all__ = ["install", "callback_body_problem", "page_exists", "MAX_BODY_BYTES", "MAX_DEPTH"]
 

@@ -13,9 +13,10 @@ from urllib.parse import parse_qsl, urlencode
 
 from dash import ALL, Input, Output, State, callback, ctx, no_update
 
+from published.reader import WarehouseError
+
 from . import components, urls
 from .context import current_warehouse
-from .data import WarehouseError
 
 __all__ = [
     "register_callbacks",

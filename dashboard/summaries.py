@@ -1,13 +1,13 @@
 """What the pages say about measures and objectives, worked out from query frames: pure, no Dash.
 
 For each measure: its status against plan as the judge stored it at publish (pages never judge:
-`dashboard.review.stored_statuses`), the latest
+`published.judgements.stored_statuses`), the latest
 value with its flags, the change on the period before and on the same period a year earlier,
 and how fresh its figures are (on time, late or missing: `goal_councils.assess.timeliness`,
 due `due_days` after a period ends, late when the first figure for a period arrived after
 that). For an objective: the roll-up (`goal_councils.status.roll_up`).
 
-Inputs are the frames `dashboard.data` returns: measure definitions (one row each), totals
+Inputs are the frames `published.reader` returns: measure definitions (one row each), totals
 (measure_id, period, period_start, value, status, revised), plan points (measure_id,
 period_start, value, kind) and receipts (measure_id, period, first_received, ...).
 """

@@ -235,9 +235,9 @@ def _as_at(text: str | None) -> datetime:
 
 def cmd_exceptions(args, home: Home) -> int:
     """Print every measure needing attention, most severe first (or --csv), and data health."""
-    from dashboard.data import Scope, Warehouse, WarehouseMissing
-    from dashboard.exports import csv_text
-    from dashboard.review import review
+    from published.exports import csv_text
+    from published.judgements import review
+    from published.reader import Scope, Warehouse, WarehouseMissing
 
     warehouse = Warehouse(home.warehouse)
     try:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 def main(home: str, paths: list[str]) -> None:
     from dashboard import Settings, create_app
-    from dashboard.data import Warehouse
+    from published.reader import Warehouse
 
     spent = [0.0]
     query = Warehouse.query

@@ -120,8 +120,8 @@ def test_on_and_off_track(con):
 
 def test_whole_demo_exceptions_and_health(demo_home):
     """What the demo's publish step stored: every planted story is found, most severe first."""
-    from dashboard.data import Scope, Warehouse
-    from dashboard.review import review
+    from published.judgements import review
+    from published.reader import Scope, Warehouse
 
     w = Warehouse(demo_home.warehouse)
     try:

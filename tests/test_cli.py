@@ -172,7 +172,7 @@ def test_exceptions_csv_neutralises_formulas(demo_home: Home, capsys):
     import csv
     import io
 
-    from dashboard.exports import FORMULA_STARTS
+    from published.exports import FORMULA_STARTS
 
     assert main(["--home", str(demo_home.root), "exceptions", "--csv"]) == 0
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))

@@ -1,4 +1,4 @@
-"""Queries of dashboard.data on the tiny warehouse: latest values, revisions, as-at, reopening."""
+"""Queries of published.reader on the tiny warehouse: latest values, revisions, as-at, reopening."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dashboard.data import Scope, Warehouse, WarehouseError, WarehouseMissing
+from published.reader import Scope, Warehouse, WarehouseError, WarehouseMissing
 
 WAITS = "mh-days-to-first-appointment"
 BEFORE_REVISION = datetime(2025, 4, 1)

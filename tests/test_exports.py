@@ -5,7 +5,7 @@ import io
 import pandas as pd
 import pytest
 
-from dashboard.exports import csv_text, neutralise
+from published.exports import csv_text, neutralise
 
 
 @pytest.mark.parametrize("cell, shown", [

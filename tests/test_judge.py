@@ -78,8 +78,8 @@ def test_rejudging_makes_lateness_anew_without_new_figures(tmp_path: Path):
 
 
 def test_readers_take_the_run_that_stood_at_the_date(tiny_warehouse):
-    from dashboard.data import Scope, Warehouse
-    from dashboard.review import review
+    from published.judgements import review
+    from published.reader import Scope, Warehouse
 
     w = Warehouse(tiny_warehouse)
     try:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dashboard import Settings, create_app
-from dashboard.data import Scope, Warehouse
-from dashboard.review import review, stored_statuses
 from dashboard.summaries import judged_at, summaries
+from published.judgements import review, stored_statuses
+from published.reader import Scope, Warehouse
 
 
 def test_every_view_says_what_the_judge_stored(demo_home):

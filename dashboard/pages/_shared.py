@@ -10,8 +10,8 @@ from urllib.parse import unquote
 
 from dashboard import components
 from dashboard.context import current_settings, current_warehouse
-from dashboard.data import Warehouse, WarehouseError, WarehouseMissing
 from dashboard.urls import AsOf, read_as_of
+from published.reader import Warehouse, WarehouseError, WarehouseMissing
 
 __all__ = ["page", "read_id", "entity_title"]
 

@@ -9,12 +9,12 @@ import dash
 import pandas as pd
 
 from dashboard import components, figures
-from dashboard.data import Scope, Warehouse
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
-from dashboard.review import stored_statuses
 from dashboard.series import records, rows_by
 from dashboard.summaries import judged_at, objective_status, plan_points, summaries
 from dashboard.urls import AsOf, href
+from published.judgements import stored_statuses
+from published.reader import Scope, Warehouse
 
 SPARKLINE_YEARS = 5
 

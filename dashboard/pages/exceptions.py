@@ -8,12 +8,12 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import components
 from dashboard.context import current_warehouse
-from dashboard.data import Scope, Warehouse
-from dashboard.exports import csv_text
 from dashboard.formatting import format_period
 from dashboard.pages._shared import as_of_parts, page
-from dashboard.review import review
 from dashboard.urls import AsOf, href, read_as_of
+from published.exports import csv_text
+from published.judgements import review
+from published.reader import Scope, Warehouse
 
 dash.register_page(__name__, path="/exceptions", name="Exceptions", title="Exceptions – Shared Outcomes",
                    description="Every measure needing attention, ranked by severity.", order=2, nav=True)

@@ -7,10 +7,10 @@ import pandas as pd
 
 from dashboard import components
 from dashboard.context import page_title
-from dashboard.data import Warehouse
 from dashboard.formatting import format_period
 from dashboard.pages._shared import as_of_parts, page
 from dashboard.urls import AsOf, href
+from published.reader import Warehouse
 
 dash.register_page(
     __name__,

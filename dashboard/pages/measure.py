@@ -12,17 +12,17 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard import components, figures
 from dashboard.context import current_warehouse
-from dashboard.data import Scope, Warehouse
-from dashboard.exports import csv_text
 from dashboard.formatting import format_period
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
-from dashboard.review import review, stored_statuses
 from dashboard.series import records
 from dashboard.summaries import export_rows, judged_at, plan_points, received_since, summarise
 from dashboard.urls import AsOf, href, read_as_of
 from goal_councils.periods import shift_period
 from goal_councils.status import interpolate_plan
 from goal_councils.xmr import MIN_POINTS as XMR_MIN_POINTS
+from published.exports import csv_text
+from published.judgements import review, stored_statuses
+from published.reader import Scope, Warehouse
 
 
 def _name(warehouse: Warehouse, measure_id: str) -> str | None:

@@ -12,10 +12,8 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from dashboard import components, figures
 from dashboard.context import current_warehouse
-from dashboard.data import Scope, Warehouse
 from dashboard.navigation import output_key
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
-from dashboard.review import review, stored_statuses
 from dashboard.series import records, rows_by
 from dashboard.summaries import (
     judged_at,
@@ -25,6 +23,8 @@ from dashboard.summaries import (
     summaries,
 )
 from dashboard.urls import AsOf, href, read_as_of
+from published.judgements import review, stored_statuses
+from published.reader import Scope, Warehouse
 
 WINDOWS = {"3": "Last 3 years", "5": "Last 5 years", "10": "Last 10 years"}
 DEFAULT_WINDOW = "3"

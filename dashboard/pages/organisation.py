@@ -7,9 +7,7 @@ import dash
 from dash import html
 
 from dashboard import components, figures
-from dashboard.data import Scope, Warehouse
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
-from dashboard.review import stored_statuses
 from dashboard.series import records, records_by
 from dashboard.summaries import (
     judged_at,
@@ -20,6 +18,8 @@ from dashboard.summaries import (
 )
 from dashboard.urls import AsOf, href
 from goal_councils.status import roll_up
+from published.judgements import stored_statuses
+from published.reader import Scope, Warehouse
 
 
 def _name(warehouse: Warehouse, org_id: str) -> str | None:

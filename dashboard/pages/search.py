@@ -6,9 +6,9 @@ import dash
 
 from dashboard import components
 from dashboard.context import page_title
-from dashboard.data import Warehouse
 from dashboard.pages._shared import as_of_parts, page
 from dashboard.urls import AsOf, href, search_href
+from published.reader import Warehouse
 
 dash.register_page(
     __name__,

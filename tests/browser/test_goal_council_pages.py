@@ -15,9 +15,9 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from dashboard import Settings, create_app
-from dashboard.data import Scope, Warehouse
 from dashboard.urls import read_as_of
 from etl.demo import LATE_ORG, REVISED_MEASURE, REVISED_PERIOD, REVISION_DELTA, SHIFT_MEASURE
+from published.reader import Scope, Warehouse
 
 pytestmark = pytest.mark.browser
 

@@ -16,7 +16,7 @@ from goal_councils.assess import Assessment, Timeliness
 from goal_councils.codec import from_json
 from goal_councils.status import StatusResult
 
-from .data import Scope, Warehouse
+from .reader import Scope, Warehouse
 
 __all__ = ["Review", "review", "stored_statuses"]
 
