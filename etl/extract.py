@@ -17,7 +17,7 @@ from pathlib import Path
 
 from goal_councils import Definitions
 
-from .open_sdg import read_open_sdg_file
+from .open_sdg_reader import read_open_sdg_file
 from .tables import (
     OPTIONAL,
     REQUIRED,
