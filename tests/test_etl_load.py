@@ -346,3 +346,13 @@ def test_a_long_value_is_quoted_short(tmp_path: Path):
     assert line == f"long.csv:2:measure_id: unknown measure (value {'m' * 79!r}… (100,000 characters))"
     [kept] = e.value.kept
     assert max(len(x) for x in (kept / "report.txt").read_text().splitlines()) < 200
+
+
+def test_progress_says_when_files_were_already_loaded(tmp_path: Path):
+    home = mini_home(tmp_path / "home")
+    good = write(tmp_path / "good.csv", GOOD)
+    said = []
+    load_batch(home, [LoadRequest("edu", [good])], today=TODAY, progress=lambda i, n, m: said.append(m))
+    load_batch(home, [LoadRequest("edu", [good])], today=TODAY, progress=lambda i, n, m: said.append(m))
+    assert said[0] == "edu: 1 file(s), 4 rows"
+    assert said[-1] == "edu: 1 file(s) already loaded; skipped"  # not "0 rows"
