@@ -103,7 +103,7 @@ def judge(con: duckdb.DuckDBPyConnection, *, as_at: datetime, changed: Iterable[
                  "latest_period", "detail"]))
     _insert(con, "exceptions", pd.DataFrame(
         [{"run_id": run_id, **row} for a in everything.values() for row in exception_rows(a)],
-        columns=["run_id", "severity", "rule", "rule_label", "measure_id", "period", "reason"]))
+        columns=["run_id", "severity", "rule", "rule_label", "measure_id", "period", "reason", "size"]))
     seconds = round(time.perf_counter() - started, 3)
     con.execute("UPDATE judgement_runs SET seconds = ? WHERE id = ?", [seconds, run_id])
     return JudgeResult(run_id, len(full), len(carried), seconds)

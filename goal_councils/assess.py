@@ -38,7 +38,7 @@ from .status import AT_RISK, OFF_TRACK, StatusResult, interpolate_plan, measure_
 from .xmr import Signal, XmrResult, looks_seasonal, seasonal_lag, xmr
 
 __all__ = [
-    "Timeliness", "Assessment", "assess_measure", "timeliness", "exception_rows", "EXCEPTION_COLUMNS",
+    "Timeliness", "Assessment", "assess_measure", "timeliness", "exception_rows",
     "RECENT_SIGNAL_PERIODS", "SEVERITY", "assess_all",
 ]
 
@@ -52,7 +52,6 @@ RULE_LABELS = {
     "divergent": "Divergent group", "forecast_miss": "Forecast misses target", "at_risk": "At risk",
     "late": "Late submission", "stale": "Stale data",
 }
-EXCEPTION_COLUMNS = ["severity", "rule", "rule_label", "measure_id", "period", "reason"]
 
 
 @dataclass(frozen=True)
@@ -246,19 +245,27 @@ def assess_measure(
                       fc, miss, timely, periods, freq)
 
 
+def _shortfall(status: StatusResult) -> float | None:
+    """How far from plan, as a share of the plan: comparable across units, so that exceptions of one
+    severity can be ranked by size. None when there is no plan figure to compare with."""
+    if status.actual is None or status.plan is None or status.plan == 0:
+        return None
+    return round(abs(status.actual - status.plan) / abs(status.plan), 6)
+
+
 def exception_rows(a: Assessment) -> list[dict]:
     """The exceptions an assessment raises, each with a severity and a readable reason."""
     rows: list[dict] = []
 
-    def add(rule: str, period: str | None, reason: str, bump: int = 0):
+    def add(rule: str, period: str | None, reason: str, bump: int = 0, size: float | None = None):
         rows.append({"severity": SEVERITY[rule] + bump, "rule": rule, "rule_label": RULE_LABELS[rule],
-                     "measure_id": a.measure_id, "period": period, "reason": reason})
+                     "measure_id": a.measure_id, "period": period, "reason": reason, "size": size})
 
     headline = 1 if a.role == "headline" else 0
     if a.status.rag == OFF_TRACK:
-        add("off_track", a.status.period, a.status.reason, headline)
+        add("off_track", a.status.period, a.status.reason, headline, _shortfall(a.status))
     elif a.status.rag == AT_RISK:
-        add("at_risk", a.status.period, a.status.reason, headline)
+        add("at_risk", a.status.period, a.status.reason, headline, _shortfall(a.status))
     bad_side = "low" if a.direction == "up" else "high"
     bad = [x for x in a.recent_signals if x.side == bad_side]
     if bad and a.variation:

@@ -112,3 +112,24 @@ def test_judging_every_measure_again_changes_nothing_but_the_run(tmp_path: Path,
 def test_stored_text_is_data_not_code(bad):
     with pytest.raises((TypeError, KeyError, AttributeError)):
         from_json(Assessment, json.dumps(bad))
+
+
+def test_exceptions_of_one_severity_rank_by_how_far_from_plan(tiny_warehouse):
+    from published.reader import Scope, Warehouse
+
+    w = Warehouse(tiny_warehouse)
+    try:
+        ex = w.exceptions(Scope(), w.judgement_run(None)["id"])
+    finally:
+        w.close()
+    sizes = ex["size"].fillna(-1.0)  # no size (not about a plan): after the sized ones
+    keys = list(zip(-ex["severity"], -sizes, strict=True))
+    assert keys == sorted(keys) and len(keys) > 3
+
+
+def test_the_size_of_an_exception_is_its_shortfall_as_a_share_of_the_plan():
+    from goal_councils.assess import _shortfall
+    from goal_councils.status import StatusResult
+
+    assert _shortfall(StatusResult("off_track", "4 days above plan", "2025-06", 39.0, 35.0)) == pytest.approx(4 / 35)
+    assert _shortfall(StatusResult("off_track", "growth too slow")) is None  # no plan figure: unranked

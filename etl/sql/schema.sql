@@ -112,5 +112,7 @@ CREATE TABLE IF NOT EXISTS timeliness (
 -- every exception of every measure in every run, with its severity (goal_councils/assess.py)
 CREATE TABLE IF NOT EXISTS exceptions (
     run_id INTEGER NOT NULL, measure_id VARCHAR NOT NULL, severity INTEGER NOT NULL, rule VARCHAR NOT NULL,
-    rule_label VARCHAR NOT NULL, period VARCHAR, reason VARCHAR NOT NULL
+    rule_label VARCHAR NOT NULL, period VARCHAR, reason VARCHAR NOT NULL,
+    size DOUBLE  -- how far from plan, as a share of the plan (off track, at risk): ranks within a severity
 );
+ALTER TABLE exceptions ADD COLUMN IF NOT EXISTS size DOUBLE;  -- warehouses judged before it
