@@ -1,0 +1,99 @@
+"""Statuses, chips, badges and links: the small words every page uses."""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+from .. import figures, urls
+from ..formatting import (
+    is_missing,
+)
+from ..urls import AsOf
+
+# --- statuses, chips and links ---------------------------------------------------------------
+
+
+# status (goal_councils.status) -> (icon, word, chip class); the icon and the word carry the
+# meaning, colour only repeats it
+STATUSES: dict[str, tuple[str, str, str]] = {
+    "on_track": ("✓", "On track", "chip-good"),
+    "at_risk": ("!", "At risk", "chip-warn"),
+    "off_track": ("✕", "Off track", "chip-bad"),
+    "no_target": ("–", "No target", "chip-neutral"),
+    "not_enough_data": ("?", "Not enough data", "chip-neutral"),
+    "not_judged": ("·", "Not judged", "chip-neutral"),
+    "target_met": ("✓", "Target met", "chip-good"),
+    # the progress categories of the growth method (no milestones)
+    "substantial": ("▲", "Substantial progress", "chip-good"),
+    "moderate": ("△", "Moderate progress", "chip-warn"),
+    "limited": ("▽", "Limited progress", "chip-bad"),
+    "deterioration": ("▼", "Deterioration", "chip-bad"),
+}
+
+
+# change judgement -> (word, chip class); the icon is the arrow of the movement itself
+CHANGES: dict[str, tuple[str, str]] = {
+    "better": ("Better", "chip-good"),
+    "worse": ("Worse", "chip-bad"),
+    "same": ("No change", "chip-neutral"),
+    "up": ("Up", "chip-neutral"),  # demand: neither good nor bad
+    "down": ("Down", "chip-neutral"),
+}
+
+
+def href(kind: str, ident: str = "", as_of: AsOf | None = None) -> str:
+    """The stable link to a council, objective, organisation or measure page, keeping the
+    as-of month."""
+    return urls.href(kind, ident, as_of)
+
+
+def _text(value, default: str = "") -> str:
+    return default if is_missing(value) else str(value)
+
+
+def _link(kind: str, ident, text: str, className: str = "", as_of: AsOf | None = None) -> dcc.Link:
+    return dcc.Link(text, href=href(kind, ident, as_of), className=className)
+
+
+def _small(children, className: str = "") -> html.Div:
+    return html.Div(children, className=f"small text-body-secondary {className}".strip())
+
+
+def chip(icon: str, word: str, tone: str) -> html.Span:
+    """A small label with an icon and a word; the icon is hidden from screen readers."""
+    return html.Span(
+        [html.Span(icon, className="chip-icon", **{"aria-hidden": "true"}), word],
+        className=f"chip {tone}",
+    )
+
+
+def status_chip(status: str) -> html.Span:
+    """On track / At risk / Off track / No target / Not enough data (and the progress words)."""
+    icon, word, tone = STATUSES[status]
+    return chip(icon, word, tone)
+
+
+def change_chip(judgement: str, delta: float) -> html.Span:
+    """Better / Worse / No change, with an arrow for which way the value moved."""
+    word, tone = CHANGES[judgement]
+    arrow = "→" if judgement == "same" else ("↑" if delta > 0 else "↓")
+    return chip(arrow, word, tone)
+
+
+def badge(text: str, tone: str = "neutral", title: str | None = None) -> html.Span:
+    """A quiet label: `Leading indicator`, `Headline`, `Internal`."""
+    return html.Span(text, className=f"tag tag-{tone}", **({"title": title} if title else {}))
+
+
+def swatch(colour_index) -> html.Span:
+    """A small square in an organisation's colour (decorative: the name says who it is)."""
+    return html.Span(
+        className="org-swatch", style={"backgroundColor": figures.org_colour(colour_index)}, **{"aria-hidden": "true"}
+    )
+
+
+def org_link(org_id, name, colour_index, as_of: AsOf | None = None, className: str = "") -> html.Span:
+    return html.Span(
+        [swatch(colour_index), _link("org", org_id, _text(name, str(org_id)), as_of=as_of)],
+        className=f"org-link {className}".strip(),
+    )

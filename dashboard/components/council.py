@@ -1,0 +1,111 @@
+"""The council page: its header and one card per objective."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+from dash import html
+
+from ..formatting import (
+    format_period,
+)
+from ..series import records
+from ..summaries import Summary
+from ..urls import AsOf
+from .chips import _link, _small, _text, org_link, status_chip
+from .frame import notice
+from .pieces import graph, rollup_counts, target_text, value_text
+
+# --- council page ----------------------------------------------------------------------------
+
+
+def council_header(council: Mapping, members: pd.DataFrame, as_of: AsOf | None = None) -> html.Div:
+    facts = []
+    if _text(council.get("chair")):
+        facts.append(html.P([html.Span("Chair: ", className="fw-semibold"), council["chair"]], className="mb-2"))
+    orgs = [
+        html.Li(org_link(m["id"], m["name"], m["colour_index"], as_of), className="member") for m in records(members)
+    ]
+    facts.append(
+        html.Div(
+            [
+                html.H2("Member organisations", className="h6 mb-2"),
+                html.Ul(orgs, className="member-list list-unstyled mb-0") if orgs else _small("No members listed"),
+            ],
+        )
+    )
+    return html.Div(facts, className="council-facts mb-4")
+
+
+def objective_card(
+    objective: Mapping,
+    number: str,
+    measure: Mapping | None,
+    summary: Summary | None,
+    rollup,
+    figure: dict | None,
+    as_of: AsOf | None = None,
+) -> html.Div:
+    """An objective on its council's page: lead, status, headline sparkline with target, counts."""
+    head = html.Div(
+        [
+            html.Span(number, className="objective-number"),
+            html.H3(
+                _link("objective", objective["objective_id"], objective["objective_name"], as_of=as_of),
+                className="h5 mb-0",
+            ),
+        ],
+        className="d-flex gap-2 mb-2",
+    )
+    lead = html.Div(
+        [
+            html.Span("Lead: ", className="text-body-secondary"),
+            org_link(objective["lead_id"], objective["lead_name"], objective["lead_colour_index"], as_of),
+        ]
+        if _text(objective.get("lead_id"))
+        else _small("No lead organisation"),
+        className="small mb-2",
+    )
+    body = [
+        head,
+        lead,
+        html.Div([status_chip(rollup.status), html.Div(rollup.reason, className="small mt-1")], className="mb-2"),
+    ]
+    if measure is None or summary is None:
+        body.append(_small("No headline measure is defined for this objective yet."))
+    else:
+        latest = (
+            f"{value_text(measure, summary.latest_value)} in "
+            f"{format_period(summary.latest_period, measure['frequency'])}"
+            if summary.latest_period
+            else "No figures yet"
+        )
+        body.append(
+            html.Div(
+                [
+                    html.Div(
+                        ["Headline: ", _link("measure", measure["id"], measure["name"], as_of=as_of)], className="small"
+                    ),
+                    html.Div(latest, className="card-latest"),
+                    _small(f"Target {target_text(measure)}"),
+                ]
+            )
+        )
+        if figure is not None:
+            body.append(graph(figure, panel=True, className="sparkline"))
+    body.append(rollup_counts(rollup.contributing))
+    return html.Div(html.Div(body, className="objective-card h-100"), className="col")
+
+
+def objective_cards(cards: list) -> html.Section:
+    """The council's objectives as a grid of cards (or why there are none)."""
+    body = (
+        html.Div(cards, className="row row-cols-1 row-cols-md-2 row-cols-xl-3 g-3")
+        if cards
+        else notice("No objectives", "This council has no objectives defined yet.")
+    )
+    return html.Section(
+        [html.H2("Objectives", className="h3 mt-4 mb-3", id="objectives-heading"), body],
+        **{"aria-labelledby": "objectives-heading"},
+    )

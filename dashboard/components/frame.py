@@ -1,0 +1,242 @@
+"""The frame around every page: navigation bar, search, as-of picker, footer, headings, notices."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from dash import dcc, html
+
+from .. import urls
+from ..formatting import (
+    format_period,
+    format_timestamp,
+    is_missing,
+)
+from ..urls import AsOf
+from .chips import _text, href
+
+# --- the frame around every page -------------------------------------------------------------
+
+
+def navbar(title: str, links: Iterable[tuple[str, str]], months: Sequence[str] | None = None) -> html.Header:
+    """The product name, one link per page that asks to be in the navigation, the search box
+    and the "as of" picker (when there are months to pick from). Links carry pattern ids so
+    that one callback keeps the as-of month on them."""
+    items = [
+        html.Li(
+            dcc.Link(name, href=path, className="nav-link", id={"type": "nav-link", "name": name, "path": path}),
+            className="nav-item",
+        )
+        for name, path in links
+    ]
+    tools = [] if months is None else [search_box(), as_of_picker(months)]
+    return html.Header(
+        html.Nav(
+            html.Div(
+                [
+                    dcc.Link(
+                        title,
+                        href="/",
+                        className="navbar-brand fw-bold",
+                        id={"type": "nav-link", "name": "", "path": "/"},
+                    ),
+                    html.Ul(items, className="navbar-nav flex-row gap-3 me-auto"),
+                    *tools,
+                ],
+                className="container d-flex flex-wrap align-items-center gap-3",
+            ),
+            className="navbar navbar-dark site-header",
+            **{"aria-label": "Main"},
+        ),
+    )
+
+
+def search_box() -> html.Div:
+    """Search by name: suggestions appear as you type; Enter opens every result."""
+    return html.Div(
+        [
+            html.Label(
+                "Search measures, objectives and organisations", htmlFor="site-search", className="visually-hidden"
+            ),
+            dcc.Input(
+                id="site-search",
+                type="search",
+                placeholder="Search by name",
+                debounce=0.3,
+                autoComplete="off",
+                maxLength=100,
+                className="form-control site-search-input",
+            ),
+            html.Div(id="search-suggestions", className="search-suggestions", **{"aria-live": "polite"}),
+        ],
+        className="site-search",
+        role="search",
+    )
+
+
+def as_of_picker(months: Sequence[str]) -> html.Div:
+    """The month whose end every page shows the figures as at; newest first, "Latest" on top."""
+    options = [{"label": "Latest figures", "value": urls.LATEST}] + [month_option(m) for m in months]
+    return html.Div(
+        [
+            html.Label("Figures as at", htmlFor="as-of-picker", className="as-of-label"),
+            dcc.Dropdown(
+                id="as-of-picker",
+                options=options,
+                value=urls.LATEST,
+                clearable=False,
+                searchable=False,
+                className="as-of-dropdown",
+            ),
+        ],
+        className="as-of d-flex align-items-center gap-2",
+    )
+
+
+def month_option(month: str) -> dict:
+    """A picker option: `End of March 2026` for `2026-03`."""
+    as_of = urls.read_as_of(month)
+    return {"label": f"End of {as_of.month_start:%B %Y}" if as_of.month else month, "value": month}
+
+
+def data_as_of_line(as_of: Mapping | None) -> str:
+    """`Data as of <date>, latest period <period>`, or why there is no date yet."""
+    if as_of is None or is_missing(as_of.get("received_at")):
+        return "No data has been published yet."
+    period = format_period(as_of.get("period"), _text(as_of.get("frequency")) or None)
+    return f"Data as of {format_timestamp(as_of['received_at'])}, latest period {period}."
+
+
+def footer(as_of: Mapping | None) -> html.Footer:
+    """The site footer, with the data-as-of line (which follows the as-of month picked)."""
+    return html.Footer(
+        html.Div(
+            [
+                html.P(data_as_of_line(as_of), className="mb-1", id="data-as-of"),
+                html.P(
+                    "Figures are as each organisation submitted them. A later submission for the "
+                    "same period replaces the earlier figure, which stays on record.",
+                    className="mb-0 small text-body-secondary",
+                ),
+            ],
+            className="container",
+        ),
+        className="site-footer mt-5 py-4",
+    )
+
+
+def page_shell(header: html.Header, content, site_footer: html.Footer) -> html.Div:
+    """Skip link, header, the page's own content inside <main>, footer."""
+    return html.Div(
+        [
+            html.A("Skip to main content", href="#main", className="visually-hidden-focusable skip-link"),
+            header,
+            html.Main(content, id="main", className="container py-4", tabIndex="-1"),
+            site_footer,
+        ],
+        className="d-flex flex-column min-vh-100",
+    )
+
+
+def page_heading(title: str, lead: str | None = None) -> html.Div:
+    return html.Div(
+        [html.H1(title, className="mb-2")] + ([html.P(lead, className="lead-text mb-0")] if lead else []),
+        className="mb-4",
+    )
+
+
+def breadcrumbs(items: Sequence[tuple[str, str | None]]) -> html.Nav:
+    """Goal map › council › objective › measure: (label, href) pairs, the last one the page itself."""
+    crumbs = []
+    for i, (label, link) in enumerate(items):
+        last = i == len(items) - 1
+        body = label if last or link is None else dcc.Link(label, href=link)
+        crumbs.append(
+            html.Li(
+                body,
+                className="breadcrumb-item" + (" active" if last else ""),
+                **({"aria-current": "page"} if last else {}),
+            )
+        )
+    return html.Nav(html.Ol(crumbs, className="breadcrumb mb-3"), **{"aria-label": "Breadcrumb"})
+
+
+def notice(title: str, body) -> html.Div:
+    """A calm, boxed explanation of why a page has nothing to show."""
+    return html.Div(
+        [html.H2(title, className="h4"), html.P(body, className="mb-0")],
+        className="notice my-4",
+        role="status",
+    )
+
+
+def no_judgements_notice(first_judged) -> html.Div:
+    """Judgements are made when data is published; none stood at the date asked for."""
+    if first_judged is None:
+        return notice("Not judged yet", ["Statuses, signals and forecasts are made when data is published; "
+                                         "none have been made yet. Run ", html.Code("outcomes judge"), "."])
+    return notice("Not judged then", f"Statuses, signals and forecasts are made when data is published; the "
+                                     f"first were made on {format_timestamp(first_judged)}. Pick a later month "
+                                     "to see them.")
+
+
+def no_data_notice() -> html.Div:
+    return notice(
+        "No data yet",
+        [
+            "No data has been published yet. Load some with ",
+            html.Code("outcomes demo"),
+            " or ",
+            html.Code("outcomes load"),
+            ".",
+        ],
+    )
+
+
+def unreadable_notice() -> html.Div:
+    return notice(
+        "Data unavailable",
+        "The published data cannot be read just now. The figures will be back when the "
+        "warehouse is readable again; nothing has been lost.",
+    )
+
+
+def as_of_notice(as_of: AsOf, latest_href: str) -> html.Div | None:
+    """Says when the page shows past figures, or why the month asked for was not used."""
+    if as_of.problem:
+        return html.Div(
+            [html.Strong("Month not recognised. "), as_of.problem], className="as-of-notice notice-warn", role="status"
+        )
+    if not as_of.month:
+        return None
+    return html.Div(
+        [
+            html.Strong(f"Figures as they stood at {as_of.words}. "),
+            "Later submissions and revisions are not shown. ",
+            dcc.Link("Show the latest figures", href=latest_href),
+        ],
+        className="as-of-notice",
+        role="status",
+    )
+
+
+KINDS = {"council": "council", "objective": "objective", "org": "organisation", "measure": "measure"}
+
+
+def not_found(kind: str, ident, as_of: AsOf | None = None) -> list:
+    """The page for an unknown id: what was asked for, and the way back."""
+    word = KINDS.get(kind, kind)
+    shown = str(ident)[:80]
+    return [
+        breadcrumbs([("Goal map", href("goal_map", as_of=as_of)), ("Not found", None)]),
+        page_heading("Page not found"),
+        notice(
+            f"No {word} with id “{shown}”",
+            [
+                f"There is no {word} with that id in the published data. It may have been renamed "
+                "or removed from the definitions. ",
+                dcc.Link("Go back to the goal map", href=href("goal_map", as_of=as_of)),
+                ", or search for it by name.",
+            ],
+        ),
+    ]

@@ -1,0 +1,179 @@
+"""The goal map: each council's objectives, their headline measures and statuses, at a glance."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+from dash import html
+
+from ..formatting import (
+    NO_DATA,
+    change_judgement,
+    direction_words,
+    format_change,
+    format_period,
+    is_missing,
+)
+from ..series import records
+from ..urls import AsOf
+from .chips import _link, _small, _text, change_chip, status_chip
+from .pieces import _figure, _value
+
+# --- goal map --------------------------------------------------------------------------------
+
+
+def _latest_cell(row: Mapping) -> html.Td:
+    if is_missing(row.get("latest_period")):
+        return html.Td(
+            [html.Div(NO_DATA, className="figure-value text-body-secondary"), _small("Nothing submitted yet")],
+            className="text-end",
+        )
+    parts = [_figure(row, "latest_value"), _small(format_period(row["latest_period"], row["frequency"]))]
+    if not is_missing(row.get("latest_status")):
+        parts.append(_small(str(row["latest_status"]).capitalize(), "fst-italic"))
+    return html.Td(parts, className="text-end")
+
+
+def _change_cell(row: Mapping) -> html.Td:
+    delta = row.get("change")
+    judgement = change_judgement(delta, row["direction"], row.get("decimals"), row.get("demand"))
+    if judgement is None:
+        only_one = is_missing(row.get("previous_period")) and not is_missing(row.get("latest_value"))
+        reason = "No earlier period to compare" if only_one else "Not enough data"
+        return html.Td(_small(reason))
+    words = format_change(
+        delta, row["unit"], row.get("decimals"), _text(row.get("unit_label")) or None, row.get("rate_per")
+    )
+    since = format_period(row["previous_period"], row["frequency"])
+    sentence = f"{words} since {since}" if judgement != "same" else f"Same as {since}"
+    return html.Td([change_chip(judgement, delta), _small(sentence, "mt-1")])
+
+
+def _target_cell(row: Mapping) -> html.Td:
+    if is_missing(row.get("target_value")):
+        return html.Td(_small("No target set"))
+    target = f"{_value(row, 'target_value')} by {format_period(row['target_period'], row['frequency'])}"
+    parts = [html.Div(target, className="figure-text")]
+    if not is_missing(row.get("baseline_value")):
+        base = _value(row, "baseline_value")
+        parts.append(_small(f"From {base} in {format_period(row['baseline_period'], row['frequency'])}"))
+    return html.Td(parts)
+
+
+def objective_row(row: Mapping, number: str, as_of: AsOf | None = None) -> html.Tr:
+    """One objective: who leads it, its headline measure, latest value, change and target."""
+    statement = _text(row.get("objective_statement"))
+    objective = html.Th(
+        html.Div(
+            [
+                html.Span(number, className="objective-number"),
+                html.Div(
+                    [_link("objective", row["objective_id"], row["objective_name"], "fw-semibold", as_of)]
+                    + ([_small(statement, "mt-1")] if statement else [])
+                ),
+            ],
+            className="d-flex",
+        ),
+        scope="row",
+    )
+    lead = html.Td(_link("org", row["lead_id"], row["lead_name"], as_of=as_of) if _text(row.get("lead_id")) else "")
+    if is_missing(row.get("measure_id")):
+        return html.Tr(
+            [objective, lead, html.Td(_small("No headline measure is defined for this objective yet."), colSpan=5)]
+        )
+    frequency = str(row["frequency"]).replace("_", " ").capitalize()
+    measure = html.Td(
+        [
+            _link("measure", row["measure_id"], row["measure_name"], as_of=as_of),
+            _small(f"{direction_words(row['direction'])} · {frequency}", "mt-1"),
+        ]
+    )
+    return html.Tr([objective, lead, measure, _status_cell(row), _latest_cell(row), _change_cell(row),
+                    _target_cell(row)])
+
+
+def _status_cell(row: Mapping) -> html.Td:
+    if is_missing(row.get("status")):
+        return html.Td(_small("Not judged yet"))
+    return html.Td([status_chip(row["status"]), _small(_text(row.get("reason")), "mt-1")], className="goal-status")
+
+
+# a council's objectives at a glance, worst first: (rag, word) as the status chips say it
+GLANCE = [("off_track", "off track"), ("at_risk", "at risk"), ("on_track", "on track"),
+          ("no_target", "no target"), ("not_enough_data", "not enough data"), ("not_judged", "not judged")]
+
+
+def status_counts(objectives: pd.DataFrame) -> html.P:
+    """`3 off track · 2 at risk · 3 on track · 1 no target`, each with its chip."""
+    rags = objectives["rag"].fillna("not_judged") if "rag" in objectives else pd.Series(dtype=object)
+    parts = [html.Span([status_chip(rag), f" {int((rags == rag).sum())}"], className="me-3 text-nowrap",
+                       title=f"{int((rags == rag).sum())} objective(s) {word}")
+             for rag, word in GLANCE if (rags == rag).any()]
+    return html.P(parts, className="status-counts mb-2", **{"aria-label": "Objectives by status"})
+
+
+def status_glance(councils: Sequence[Mapping], objectives: pd.DataFrame) -> html.Section:
+    """Every council's objectives by status in one small table, so the reds show without scrolling."""
+    head = html.Thead(html.Tr([html.Th("Council", scope="col"), html.Th("Objectives by status", scope="col")]))
+    rows = [html.Tr([html.Th([html.Span(f"{n} ", className="council-number"),
+                              html.A(c["name"], href=f"#council-{c['id']}")], scope="row"),
+                     html.Td(status_counts(objectives[objectives.council_id == c["id"]]))])
+            for n, c in enumerate(councils, 1)]
+    return html.Section([html.H2("At a glance", className="h4", id="glance-heading"),
+                         html.Table([head, html.Tbody(rows)], className="glance-table mb-4", id="status-glance")],
+                        **{"aria-labelledby": "glance-heading"})
+
+
+COLUMNS = [
+    ("Objective", "col-objective"),
+    ("Lead organisation", "col-lead"),
+    ("Headline measure", "col-measure"),
+    ("Status against plan", "col-status"),
+    ("Latest", "col-latest text-end"),
+    ("Change", "col-change"),
+    ("Target", "col-target"),
+]
+
+
+def goal_map_section(
+    council: Mapping, objectives: pd.DataFrame, number: int, as_of: AsOf | None = None
+) -> html.Section:
+    """A council: its goal, chair, and a table of its objectives numbered `number.n`."""
+    heading_id = f"council-{council['id']}"
+    facts = [f"{len(objectives)} objective{'s' if len(objectives) != 1 else ''}"]
+    if _text(council.get("chair")):
+        facts.insert(0, f"Chaired by {council['chair']}")
+    header = html.Div(
+        [
+            html.H2(
+                [
+                    html.Span(f"{number}", className="council-number"),
+                    " ",
+                    _link("council", council["id"], council["name"], as_of=as_of),
+                ],
+                id=heading_id,
+                className="h3 mb-1",
+            ),
+            html.P(_text(council.get("goal")), className="council-goal mb-1") if _text(council.get("goal")) else None,
+            _small(" · ".join(facts)),
+            status_counts(objectives),
+        ],
+        className="mb-3",
+    )
+    if objectives.empty:
+        body = html.P("This council has no objectives defined yet.", className="text-body-secondary")
+    else:
+        rows = [objective_row(r, f"{number}.{i}", as_of) for i, r in enumerate(records(objectives), 1)]
+        body = html.Div(
+            html.Table(
+                [
+                    html.Caption(f"Objectives of the {council['name']} council", className="visually-hidden"),
+                    html.Thead(html.Tr([html.Th(name, scope="col", className=cls) for name, cls in COLUMNS])),
+                    html.Tbody(rows),
+                ],
+                className="table goal-table align-top mb-0",
+            ),
+            className="table-responsive",
+        )
+    return html.Section([header, body], className="council-section", **{"aria-labelledby": heading_id})

@@ -1,0 +1,239 @@
+"""The measure page: tags, numbers, breakdown controls, the data table and the definition."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+from dash import dcc, html
+
+from .. import figures
+from ..formatting import (
+    direction_words,
+    flag_words,
+    format_date,
+    format_number,
+    format_period,
+    frequency_word,
+    is_missing,
+)
+from ..series import rows_of
+from ..summaries import Summary
+from ..urls import AsOf
+from .chips import _small, _text, org_link
+from .pieces import (
+    change_block,
+    freshness_block,
+    latest_block,
+    measure_badges,
+    radio_group,
+    stat,
+    status_block,
+    table,
+    target_text,
+    value_text,
+)
+
+# --- measure page ----------------------------------------------------------------------------
+
+
+def measure_tags(measure: Mapping, as_of: AsOf | None = None) -> html.Div:
+    """Under a measure's name: who submits it, and its tags."""
+    return html.Div(
+        [
+            org_link(measure["owner_id"], measure["owner_name"], measure["colour_index"], as_of, "me-3"),
+            *measure_badges(measure),
+        ],
+        className="d-flex flex-wrap align-items-center gap-2 mb-4",
+    )
+
+
+def measure_numbers(measure: Mapping, summary: Summary) -> html.Div:
+    return html.Div(
+        [
+            stat("Latest", latest_block(measure, summary)),
+            stat("Change on the period before", change_block(measure, summary.change, summary.previous_period)),
+            stat("Change on a year earlier", change_block(measure, summary.change_on_year, summary.year_ago_period)),
+            stat("Status against plan", status_block(summary.status)),
+            stat("Data freshness", freshness_block(summary)),
+        ],
+        className="row row-cols-1 row-cols-sm-2 row-cols-lg-5 g-3 mb-4 stats",
+    )
+
+
+def breakdown_controls(dimensions: Sequence[str], value: str = "", view: str = "lines") -> html.Div:
+    """Which breakdown to show, and as lines on one chart or one small multiple per group (kept
+    in the page but hidden when the measure declares no breakdowns)."""
+    options = [{"label": "Total only", "value": ""}] + [
+        {"label": f"By {d.replace('_', ' ')}", "value": d} for d in dimensions
+    ]
+    controls = html.Div(
+        [
+            html.Div(
+                [
+                    html.Label("Breakdown", htmlFor="breakdown-picker", className="form-label fw-semibold mb-1"),
+                    dcc.Dropdown(
+                        id="breakdown-picker",
+                        options=options,
+                        value=value,
+                        clearable=False,
+                        searchable=False,
+                        className="breakdown-dropdown",
+                    ),
+                ],
+                className="me-4",
+            ),
+            radio_group(
+                "Show groups as",
+                "breakdown-view",
+                [("lines", "One line per group"), ("panels", "A small chart per group")],
+                view,
+            ),
+        ],
+        className="breakdown-controls d-flex flex-wrap align-items-end gap-2 mb-2" + ("" if dimensions else " d-none"),
+    )
+    words = ", ".join(d.replace("_", " ") for d in dimensions)
+    note = f"Figures are also submitted by {words}." if dimensions else "This measure declares no breakdowns."
+    return html.Div([controls, _small(note, "mb-2")])
+
+
+OBSERVATION_TABLE = [
+    ("Period", "col-period"),
+    ("Value", "col-value text-end"),
+    ("Flags", "col-flags"),
+    ("Received", "col-received"),
+    ("Note", "col-note"),
+]
+
+
+def _cell_value(measure: Mapping, row) -> str:
+    if row is None:
+        return "No figure"
+    if row.value is None:
+        return "Suppressed" if row.status == "suppressed" else "No figure"
+    return value_text(measure, row.value)
+
+
+def observations_table(measure: Mapping, frame: pd.DataFrame, groups: Sequence[str] = ()) -> html.Div:
+    """The data behind the chart, newest period first. The total alone: value, flags, when it
+    arrived and the submitter's note; by a breakdown: one column per group. Suppressed values
+    and periods with no figure are said in words, never shown as zero."""
+    if not len(frame):
+        return _small("No figures have been submitted for this measure yet.")
+    frequency = measure["frequency"]
+    every = rows_of(frame)
+    if not groups:
+        received, notes = frame["received_at"].tolist(), frame["note"].tolist()
+        order = sorted(range(len(every)), key=lambda i: every[i].start, reverse=True)
+        rows = [
+            html.Tr(
+                [
+                    html.Th(format_period(every[i].period, frequency), scope="row"),
+                    html.Td(_cell_value(measure, every[i]), className="text-end"),
+                    html.Td(" · ".join(flag_words(every[i].status, every[i].revised))),
+                    html.Td(format_date(received[i], short=True)),
+                    html.Td(_text(notes[i])),
+                ]
+            )
+            for i in order
+        ]
+        return table(OBSERVATION_TABLE, rows, f"Figures for {measure['name']}, newest first", "observations-table")
+    by_period: dict = {}
+    for key, group, row in zip(frame["breakdown"].tolist(), frame["grp"].tolist(), every, strict=True):
+        by_period.setdefault((row.start, row.period), {})["" if not key else group] = row
+    columns = [("Period", "col-period"), ("Total", "text-end")] + [(g, "text-end") for g in groups]
+    rows = []
+    for (_, period), cells in sorted(by_period.items(), reverse=True):
+        tds = []
+        for key in ["", *groups]:
+            row = cells.get(key)
+            flags = flag_words(row.status, row.revised) if row is not None and row.value is not None else []
+            text = _cell_value(measure, row) + (f" ({', '.join(f.lower() for f in flags)})" if flags else "")
+            tds.append(html.Td(text, className="text-end"))
+        rows.append(html.Tr([html.Th(format_period(period, frequency), scope="row"), *tds]))
+    return table(columns, rows, f"Figures for {measure['name']} by group, newest first", "observations-table")
+
+
+def data_details(measure: Mapping, frame: pd.DataFrame, groups: Sequence[str] = ()) -> html.Details:
+    """ "Show the data behind the chart": the table, folded away until asked for."""
+    return html.Details(
+        [
+            html.Summary("Show the data behind the chart"),
+            html.Div(observations_table(measure, frame, groups), id="measure-table"),
+        ],
+        className="data-details",
+        id="measure-data",
+    )
+
+
+def _group_words(breakdown: str) -> str:
+    """`region=North|sex=Female` -> `Region: North, sex: Female`."""
+    parts = [p.split("=", 1) for p in str(breakdown).split("|") if p]
+    return ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in parts).capitalize() if parts else "Total"
+
+
+def download_buttons() -> html.Div:
+    return html.Div(
+        [
+            html.Button("Download CSV", id="download-csv", className="btn btn-outline-primary btn-sm me-2", n_clicks=0),
+            html.Button("Download JSON", id="download-json", className="btn btn-outline-primary btn-sm", n_clicks=0),
+            html.Span(" of exactly the figures shown", className="small text-body-secondary ms-2"),
+            dcc.Download(id="measure-download"),
+        ],
+        className="downloads my-3",
+    )
+
+
+def definition_list(measure: Mapping, dimensions: Sequence[str], points: Mapping, as_of: AsOf | None = None):
+    """The measure's definition: what it counts, how, who sends it, and its target."""
+    milestones = points.get("milestones") or []
+    frequency = measure["frequency"]
+    plan_words = "; ".join(
+        f"{value_text(measure, v)} by {format_period(figures.period_containing(frequency, d), frequency)}"
+        for d, v in milestones
+    )
+    baseline = ""
+    if not is_missing(measure.get("baseline_value")):
+        baseline = (
+            f"{value_text(measure, measure['baseline_value'])} in "
+            f"{format_period(measure['baseline_period'], measure['frequency'])}"
+        )
+    unit = measure["unit"] + (f" ({measure['unit_label']})" if _text(measure.get("unit_label")) else "")
+    items = [
+        ("Description", _text(measure.get("description"), "No description written down.")),
+        ("Unit", f"{unit}, {int(measure['decimals'])} decimal place{'s' if int(measure['decimals']) != 1 else ''}"),
+        ("Direction", direction_words(measure["direction"])),
+        ("Frequency", frequency_word(measure["frequency"]).capitalize()),
+        ("Owner", org_link(measure["owner_id"], measure["owner_name"], measure["colour_index"], as_of)),
+        ("Source", _text(measure.get("source"), "Not stated")),
+        ("Leading or lagging", "Leading indicator" if measure.get("timing") == "leading" else "Lagging"),
+        ("Kind", str(measure.get("kind", "")).capitalize()),
+        ("Role", "Headline measure of the objective" if measure.get("role") == "headline" else "Contributing measure"),
+        ("Breakdowns", ", ".join(d.replace("_", " ") for d in dimensions) or "None"),
+        ("Due", f"{int(measure.get('due_days') or 0)} days after each period ends"),
+        ("Baseline", baseline or "None"),
+        ("Milestones", plan_words or "None"),
+        ("Final target", target_text(measure)),
+        ("Published", "Yes" if measure.get("published") else "No: internal, never on public pages"),
+    ]
+    if not is_missing(measure.get("tolerance")):
+        tolerance = measure["tolerance"]
+        if measure["unit"] == "percent":
+            size = format_number(tolerance, measure.get("decimals") or 0) + " percentage points"
+        else:
+            size = value_text(measure, tolerance)
+        items.insert(-1, ("Tolerance", f"{size} either side of the plan before a measure is off track"))
+    return html.Dl(
+        [html.Div([html.Dt(k), html.Dd(v)], className="definition-item") for k, v in items],
+        className="definition-list",
+    )
+
+
+def definition_section(measure: Mapping, dimensions: Sequence[str], points: Mapping, as_of: AsOf | None = None):
+    return html.Section(
+        [
+            html.H2("Definition", className="h3 mt-5 mb-3", id="definition-heading"),
+            definition_list(measure, dimensions, points, as_of),
+        ],
+        **{"aria-labelledby": "definition-heading"},
+    )

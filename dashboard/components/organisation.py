@@ -1,0 +1,177 @@
+"""The organisation page: what it leads and contributes to, and its submission record."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+import pandas as pd
+from dash import html
+
+from ..formatting import (
+    format_date,
+    format_period,
+    frequency_word,
+)
+from ..series import records
+from ..summaries import Summary, share
+from ..urls import AsOf
+from .chips import _link, _small, _text, badge, swatch
+from .pieces import freshness_block, graph, latest_block, status_block, table
+
+# --- organisation page -----------------------------------------------------------------------
+
+
+def org_title(org: Mapping) -> html.H1:
+    """The organisation's name, with the square of its colour."""
+    return html.H1([swatch(org.get("colour_index")), org["name"]], className="mb-2 org-title")
+
+
+def safe_url(url) -> str | None:
+    """An organisation's web address, only when it is a plain http(s) link."""
+    text = _text(url)
+    parts = urlsplit(text)
+    return text if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def org_header(org: Mapping) -> html.Div:
+    kind = _text(org.get("kind")).replace("_", " ")
+    parts = [html.Span(kind.capitalize(), className="me-3")] if kind else []
+    url = safe_url(org.get("url"))
+    if url:
+        parts.append(html.A("Website", href=url, rel="noopener noreferrer", target="_blank"))
+    return html.Div(parts, className="mb-3 text-body-secondary")
+
+
+def submission_summary(due_records: list[dict]) -> list[tuple[str, str]]:
+    due = len(due_records)
+    counts = {state: sum(1 for r in due_records if r["state"] == state) for state in ("on_time", "late", "missing")}
+    return [
+        ("Figures due in the last year", f"{due:,}"),
+        ("On time", f"{counts['on_time']:,} ({share(counts['on_time'], due)})"),
+        ("Late", f"{counts['late']:,} ({share(counts['late'], due)})"),
+        ("Missing", f"{counts['missing']:,} ({share(counts['missing'], due)})"),
+    ]
+
+
+ROLE_TABLE = [
+    ("Objective", "col-objective"),
+    ("Council", "col-council"),
+    ("Role and responsibility", "col-role"),
+    ("Objective status", "col-status"),
+]
+
+
+def roles_table(objectives: pd.DataFrame, statuses: Mapping[str, object], as_of: AsOf | None = None):
+    """The objectives an organisation leads or contributes to, across councils."""
+    rows = []
+    for o in records(objectives):
+        role = "Lead" if o["partner_role"] == "lead" else "Contributor"
+        rollup = statuses.get(o["objective_id"])
+        rows.append(
+            html.Tr(
+                [
+                    html.Th(
+                        _link("objective", o["objective_id"], o["objective_name"], "fw-semibold", as_of), scope="row"
+                    ),
+                    html.Td(_link("council", o["council_id"], o["council_name"], as_of=as_of)),
+                    html.Td(
+                        [
+                            badge(role, "strong" if role == "Lead" else "neutral"),
+                            html.Div(_text(o.get("partner_responsibility")), className="small mt-1"),
+                        ]
+                    ),
+                    html.Td(status_block(rollup, small=True) if rollup is not None else _small("No headline measure")),
+                ]
+            )
+        )
+    return table(ROLE_TABLE, rows, "Objectives this organisation takes part in", "roles-table")
+
+
+RECORD_SYMBOLS = {"on_time": ("✓", "on time"), "late": ("!", "late"), "missing": ("✕", "missing")}
+
+
+def submission_strip(records: list[dict], frequency: str) -> html.Ol:
+    """The figures due in the last year, oldest first, each marked on time / late / missing."""
+    items = []
+    for r in records:
+        symbol, word = RECORD_SYMBOLS[r["state"]]
+        when = f"arrived {format_date(r['received'])}" if r["received"] is not None else "not received"
+        text = f"{format_period(r['period'], frequency)}: {word} (due {format_date(r['due'])}, {when})"
+        items.append(
+            html.Li(
+                html.Span(symbol, **{"aria-hidden": "true"}),
+                className=f"strip-{r['state']}",
+                title=text,
+                **{"aria-label": text},
+            )
+        )
+    return html.Ol(items, className="submission-strip")
+
+
+SUBMISSION_TABLE = [
+    ("Measure", "col-measure"),
+    ("Latest", "col-latest text-end"),
+    ("Status", "col-status"),
+    ("Last year's submissions, oldest first", "col-strip"),
+    ("Newest figure due", "col-fresh"),
+]
+
+
+def submissions_table(
+    measures: pd.DataFrame | list[dict], found: Mapping[str, Summary], due: Mapping[str, list[dict]], as_of=None
+):
+    """The measures an organisation submits: latest value, status and its submission record."""
+    rows = []
+    for m in records(measures):
+        s = found[m["id"]]
+        mine = due.get(m["id"], [])
+        late = sum(1 for r in mine if r["state"] == "late")
+        missing = sum(1 for r in mine if r["state"] == "missing")
+        tally = f"{len(mine) - late - missing} on time, {late} late, {missing} missing" if mine else "Nothing due"
+        rows.append(
+            html.Tr(
+                [
+                    html.Th(
+                        [
+                            _link("measure", m["id"], m["name"], "fw-semibold", as_of),
+                            _small(f"{m['objective_name']} · {frequency_word(m['frequency']).capitalize()}", "mt-1"),
+                        ],
+                        scope="row",
+                    ),
+                    html.Td(latest_block(m, s), className="text-end"),
+                    html.Td(status_block(s.status, small=True)),
+                    html.Td([submission_strip(mine, m["frequency"]), _small(tally, "mt-1")]),
+                    html.Td(freshness_block(s)),
+                ]
+            )
+        )
+    return table(SUBMISSION_TABLE, rows, "Measures this organisation submits", "submissions-table")
+
+
+def timeliness_section(org: Mapping, due: list[dict], figure: dict) -> html.Section:
+    """How on time an organisation's figures have been over the last year: a sentence, a chart."""
+    total = len(due)
+    late = sum(1 for r in due if r["state"] == "late")
+    missing = sum(1 for r in due if r["state"] == "missing")
+    on_time = total - late - missing
+    if total:
+        sentence = (
+            f"In the last year {total:,} figures from {org['name']} fell due: {on_time:,} arrived on time "
+            f"({share(on_time, total)}), {late:,} late ({share(late, total)}) and {missing:,} not at all."
+        )
+    else:
+        sentence = f"No figures from {org['name']} fell due in the last year."
+    return html.Section(
+        [
+            html.H2("How on time its submissions have been", className="h3 mt-4 mb-2", id="timeliness-heading"),
+            html.P(sentence, className="lead-text", id="timeliness-sentence"),
+            graph(figure, graph_id="submissions-chart"),
+            html.P(
+                "A figure is due a set number of days after its period ends (each measure's definition says how "
+                "many). It is late when the first submission carrying it arrived after that date.",
+                className="chart-source small",
+            ),
+        ],
+        **{"aria-labelledby": "timeliness-heading"},
+    )

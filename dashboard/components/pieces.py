@@ -1,0 +1,236 @@
+"""Pieces every page uses: headline numbers, graphs, tables, status, change and freshness blocks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from dash import dcc, html
+
+from goal_councils.status import StatusResult
+
+from .. import figures
+from ..formatting import (
+    NO_DATA,
+    change_judgement,
+    format_change,
+    format_date,
+    format_number,
+    format_period,
+    format_value,
+    is_missing,
+)
+from ..summaries import Summary
+from .chips import _small, _text, badge, change_chip, chip, status_chip
+
+# --- pieces every page uses ------------------------------------------------------------------
+
+
+def summary_figures(items: Iterable[tuple[str, str]]) -> html.Dl:
+    """A row of headline numbers: (label, value) pairs, read as a description list."""
+    return html.Dl(
+        [
+            html.Div(
+                [html.Dt(label, className="summary-label"), html.Dd(value, className="summary-value")],
+                className="summary-item",
+            )
+            for label, value in items
+        ],
+        className="summary-figures mb-4",
+    )
+
+
+def graph(figure: dict, *, graph_id=None, panel: bool = False, className: str = "") -> dcc.Graph:
+    """A chart with the app's config: no logo; small multiples without a mode bar."""
+    kwargs = {"id": graph_id} if graph_id is not None else {}
+    return dcc.Graph(
+        figure=figure,
+        config=figures.PANEL_CONFIG if panel else figures.CONFIG,
+        className=f"chart {className}".strip(),
+        style=graph_style(figure),
+        **kwargs,
+    )
+
+
+def graph_style(figure: dict) -> dict:
+    """The chart element as tall as its figure: a responsive graph fills its element, so the
+    element needs the height (a callback that returns a taller figure returns this too)."""
+    height = figure.get("layout", {}).get("height") or 450
+    return {"height": f"{height}px"}
+
+
+def radio_group(label: str, group_id: str, options: Sequence[tuple[str, str]], value: str) -> html.Div:
+    """A labelled row of radio buttons (the label names the group for screen readers)."""
+    label_id = f"{group_id}-label"
+    return html.Div(
+        [
+            html.Div(label, className="form-label fw-semibold mb-1", id=label_id),
+            html.Div(
+                dcc.RadioItems(
+                    id=group_id,
+                    options=[{"label": f" {text}", "value": key} for key, text in options],
+                    value=value,
+                    inline=True,
+                    inputClassName="form-check-input me-1",
+                    labelClassName="form-check-label me-3",
+                ),
+                role="radiogroup",
+                **{"aria-labelledby": label_id},
+            ),
+        ]
+    )
+
+
+def table(columns: Sequence[tuple[str, str]], rows: list, caption: str, className: str = "") -> html.Div:
+    """An accessible table: a caption, header cells with scope, horizontal scroll on a phone."""
+    return html.Div(
+        html.Table(
+            [
+                html.Caption(caption, className="visually-hidden"),
+                html.Thead(html.Tr([html.Th(name, scope="col", className=cls) for name, cls in columns])),
+                html.Tbody(rows),
+            ],
+            className=f"table data-table align-top mb-0 {className}".strip(),
+        ),
+        className="table-responsive",
+    )
+
+
+def stat(label: str, children, detail=None) -> html.Div:
+    """A big-number card: label, the figure, a line of detail."""
+    body = [html.Div(label, className="stat-label"), html.Div(children, className="stat-body")]
+    if detail is not None:
+        body.append(html.Div(detail, className="stat-detail small"))
+    return html.Div(html.Div(body, className="stat h-100"), className="col")
+
+
+def value_text(measure: Mapping, value) -> str:
+    return format_value(
+        value,
+        measure["unit"],
+        measure.get("decimals"),
+        _text(measure.get("unit_label")) or None,
+        measure.get("rate_per"),
+    )
+
+
+def target_text(measure: Mapping) -> str:
+    if is_missing(measure.get("target_value")):
+        return "No target set"
+    when = format_period(measure["target_period"], measure["frequency"])
+    return f"{value_text(measure, measure['target_value'])} by {when}"
+
+
+def source_line(measure: Mapping, summary: Summary | None = None) -> html.P:
+    """`Source: …. Last updated 10 November 2026.` under a chart."""
+    parts = []
+    if _text(measure.get("source")):
+        parts.append(f"Source: {measure['source']}.")
+    if summary is not None and summary.last_received is not None:
+        parts.append(f"Last updated {format_date(summary.last_received)}.")
+    return html.P(" ".join(parts), className="chart-source small")
+
+
+def measure_badges(measure: Mapping) -> list[html.Span]:
+    tags = []
+    if measure.get("role") == "headline":
+        tags.append(badge("Headline", "strong"))
+    if measure.get("timing") == "leading":
+        tags.append(badge("◆ Leading indicator", "leading", "Moves before the outcome: an early warning"))
+    else:
+        tags.append(badge("Lagging", "neutral", "Shows the outcome after the event"))
+    if not bool(measure.get("published", True)):
+        tags.append(badge("Internal", "neutral", "Not shown on public pages"))
+    return tags
+
+
+def status_block(status: StatusResult, *, small: bool = False) -> html.Div:
+    """The status chip and, under it, the reason in words (unless the chip says it all)."""
+    reason = None if status.status == "no_target" else html.Div(status.reason, className="status-reason small mt-1")
+    return html.Div([status_chip(status.status), reason], className="status-block" + (" status-small" if small else ""))
+
+
+def change_block(measure: Mapping, delta, since_period, *, what: str = "since") -> html.Div:
+    """Better / Worse chip with the change in words, or why there is no change to show."""
+    judgement = change_judgement(delta, measure["direction"], measure.get("decimals"), measure.get("demand"))
+    if judgement is None:
+        if is_missing(since_period):
+            return _small("Not enough data")
+        return _small(f"No figure for {format_period(since_period, measure['frequency'])} to compare")
+    words = format_change(
+        delta,
+        measure["unit"],
+        measure.get("decimals"),
+        _text(measure.get("unit_label")) or None,
+        measure.get("rate_per"),
+    )
+    since = format_period(since_period, measure["frequency"])
+    sentence = f"{words} {what} {since}" if judgement != "same" else f"Same as {since}"
+    return html.Div([change_chip(judgement, delta), _small(sentence, "mt-1")])
+
+
+def latest_block(measure: Mapping, summary: Summary) -> html.Div:
+    if summary.latest_period is None:
+        return html.Div(
+            [html.Div(NO_DATA, className="figure-value text-body-secondary"), _small("Nothing submitted yet")]
+        )
+    parts = [
+        _figure({**measure, "v": summary.latest_value}, "v"),
+        _small(format_period(summary.latest_period, measure["frequency"])),
+    ]
+    if summary.latest_flags:
+        parts.append(_small(" · ".join(summary.latest_flags), "fst-italic"))
+    return html.Div(parts)
+
+
+FRESHNESS = {
+    "on_time": ("✓", "On time", "chip-good"),
+    "late": ("!", "Late", "chip-warn"),
+    "missing": ("✕", "Missing", "chip-bad"),
+    "not_due": ("–", "Not due yet", "chip-neutral"),
+}
+
+
+def freshness_block(summary: Summary) -> html.Div:
+    """Whether the newest figure due came on time, late or not at all, and the year's record."""
+    f = summary.freshness
+    icon, word, tone = FRESHNESS[f.state]
+    parts = [chip(icon, word, tone), html.Div(f.text, className="small mt-1")]
+    if f.late_in_window:
+        parts.append(_small(f"{f.late_in_window} of the last {f.due_in_window} due arrived late"))
+    if summary.last_received is not None and (f.received is None or summary.last_received.date() != f.received.date()):
+        parts.append(_small(f"Last submission {format_date(summary.last_received, short=True)}"))
+    return html.Div(parts)
+
+
+def rollup_counts(counts: Mapping[str, int]) -> html.Div:
+    """`Contributing measures: 3 on track · 1 at risk · 2 off track · 1 without a target`."""
+    order = [
+        ("on_track", "on track"),
+        ("at_risk", "at risk"),
+        ("off_track", "off track"),
+        ("no_target", "without a target"),
+        ("not_enough_data", "without enough data"),
+    ]
+    total = sum(counts.values())
+    if not total:
+        return _small("No contributing measures")
+    shown = [f"{counts[k]} {word}" for k, word in order if counts.get(k)]
+    return _small(f"{total} contributing measure{'s' if total != 1 else ''}: " + " · ".join(shown), "rollup-counts")
+
+
+
+def _value(row: Mapping, column: str) -> str:
+    return format_value(
+        row.get(column), row["unit"], row.get("decimals"), _text(row.get("unit_label")) or None, row.get("rate_per")
+    )
+
+
+def _figure(row: Mapping, column: str) -> html.Div:
+    """A big figure; a unit written after the number (`days`, `per 100,000`) is set smaller."""
+    text = _value(row, column)
+    if is_missing(row.get(column)):
+        return html.Div(text, className="figure-value text-body-secondary")
+    number = format_number(row[column], row.get("decimals"))
+    if text.startswith(number + " "):
+        return html.Div([number, html.Span(text[len(number) :], className="figure-unit")], className="figure-value")
+    return html.Div(text, className="figure-value")
