@@ -150,20 +150,29 @@ def validate_files(home: Home, req: LoadRequest, *, defs: Definitions | None = N
         con.close()
 
 
-def _judged_at(today: date) -> datetime:
-    """The moment judgements are made as at: now, on the calendar day the load is judged by."""
-    return datetime.combine(today, _now().time()).replace(microsecond=0)
+def _judged_at(con, today: date) -> datetime:
+    """The moment judgements are made as at, on the warehouse's one clock (UTC, like `received_at`):
+    now, and never before a load already received (one sent with a later --received, or a calendar
+    that runs ahead, like the demo's), so that every published figure is in the judgement."""
+    newest = con.execute("SELECT max(received_at) FROM loads").fetchone()[0]
+    moments = [_now(), datetime.combine(today, datetime.min.time()), *([newest] if newest else [])]
+    return max(moments).replace(microsecond=0)
 
 
 def rejudge(home: Home, *, full: bool = False, today: date | None = None) -> JudgeResult:
     """A judgement run on the published figures as they are, published atomically like a load:
     timeliness made anew for every measure (lateness moves with the calendar), and a full
-    assessment of the measures never judged (or of every measure with `full`)."""
+    assessment of the measures never judged (of every measure with `full`, or when the
+    definitions changed since the last publish)."""
     if not home.warehouse.exists():
         raise PublishError(f"{home.warehouse}: nothing has been published yet")
     with load_lock(home), staged_build(home) as (con, state):
         con.execute("BEGIN TRANSACTION")
-        result = judge(con, as_at=_judged_at(today or date.today()), changed=None if full else set())
+        defs = load_definitions(home.definitions)
+        previous = con.execute("SELECT value FROM meta WHERE key = 'definitions_sha256'").fetchone()
+        sync_definitions(con, defs)  # colours and definitions as they are now
+        full = full or previous is None or previous[0] != definitions_digest(defs)
+        result = judge(con, as_at=_judged_at(con, today or date.today()), changed=None if full else set())
         con.execute("COMMIT")
         state["publish"] = True
     return result
@@ -197,7 +206,7 @@ def _reverts(con, req: LoadRequest) -> list[Problem]:
 
 
 def _shown(value, status) -> str:
-    text = "empty" if value is None else f"{value:g}"
+    text = "empty" if value is None else f"{value:.15g}"
     return f"{text} ({status})" if status else text
 
 
@@ -210,7 +219,11 @@ def _keep_rejected(home: Home, req: LoadRequest, errors: list[Problem], stamp: s
     folder.mkdir(parents=True)
     for path in req.files:
         if Path(path).is_file():
-            shutil.copy2(path, folder / safe_name(Path(path).name, 200))
+            target, n = folder / safe_name(Path(path).name, 200), 1
+            while target.exists() or target.name == "report.txt":  # two names made alike stay two files
+                n += 1
+                target = folder / f"{n}-{safe_name(Path(path).name, 200)}"
+            shutil.copy2(path, target)
     (folder / "report.txt").write_text("".join(f"{p}\n" for p in errors), encoding="utf-8")
     return folder
 
@@ -300,9 +313,11 @@ def load_batch(home: Home, requests: list[LoadRequest], *, defs: Definitions | N
             first_new = min((r.load_id for r in results if r.load_id), default=next_id)
             changed = None if changed_defs else {row[0] for row in con.execute(
                 "SELECT DISTINCT measure_id FROM observations WHERE load_id >= ?", [first_new]).fetchall()}
-            for moment in sorted(judged_before):
+            # earlier moments only where no judgement is newer, so that runs rise with their ids
+            newest_run = con.execute("SELECT max(as_at) FROM judgement_runs").fetchone()[0]
+            for moment in sorted(m for m in judged_before if newest_run is None or m > newest_run):
                 judge(con, as_at=moment, changed=None)
-            judged = judge(con, as_at=_judged_at(today), changed=changed)
+            judged = judge(con, as_at=_judged_at(con, today), changed=changed)
             if progress:
                 progress(len(requests), len(requests), f"judged {judged.judged} measure(s) in full and "
                          f"{judged.carried} for timeliness in {judged.seconds:.1f} s")

@@ -39,7 +39,7 @@ __all__ = [
     "PublishError",
 ]
 
-SCHEMA_VERSION = "2"  # 2: organisation colours, judgement tables
+SCHEMA_VERSION = "3"  # 2: organisation colours, judgement tables; 3: exceptions carry their size
 
 
 class PublishError(Exception):

@@ -10,13 +10,14 @@ import argparse
 import os
 import shutil
 import sys
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from etl.extract import ReadOptions
 from etl.home import DEFAULT_HOME, Home
 from etl.warehouse import PublishError
 from goal_councils import DefinitionsError
+from published.reader import WarehouseError
 
 __all__ = ["main"]
 
@@ -70,7 +71,10 @@ def _received(text: str | None) -> datetime | None:
         when = datetime.fromisoformat(text)
     except ValueError as e:
         raise UsageError(f"--received {text!r}: use YYYY-MM-DD or YYYY-MM-DDTHH:MM") from e
-    if when > datetime.now():
+    if "T" in text or " " in text.strip():
+        # a time of day is the sender's local time; the warehouse keeps one clock, UTC
+        when = when.astimezone(UTC).replace(tzinfo=None)
+    if when > datetime.now(UTC).replace(tzinfo=None):
         raise UsageError(f"--received {text!r} is in the future")
     return when
 
@@ -97,6 +101,9 @@ def cmd_load(args, home: Home) -> int:
              "corrected (listed above). Pass --supersede to apply them; the choice is recorded in the audit.")
     if result.load_id is None and result.rows_read == 0:
         print("nothing new: every file was already loaded")
+    elif result.load_id is None and result.reverts:
+        print(f"nothing applied: {result.reverts:,} row(s) withheld, the rest of {result.rows_read:,} read "
+              "already published")
     elif result.load_id is None:
         print(f"nothing new: all {result.rows_read:,} rows are already published")
     else:
@@ -399,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
             _err(line)
         _err(f"definitions rejected: {len(e.problems)} problem(s)")
         return EXIT_REJECTED
-    except PublishError as e:
+    except (PublishError, WarehouseError) as e:
         _err(f"outcomes {args.command}: {e}")
         return EXIT_REJECTED
 

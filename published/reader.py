@@ -299,6 +299,8 @@ ORDER BY measure_id, period_start
 # that starts with the text, then councils, organisations, objectives, measures.
 # Judgements stored at publish (etl/judge.py): the run that stood at $as_at (NULL = the newest),
 # then that run's exceptions and timeliness, and each measure's newest assessment at or before it.
+JUDGED_SCHEMA = 3  # the first schema_version whose judgement tables this reader reads
+
 JUDGEMENT_RUN = """
 SELECT id, as_at, made_at FROM judgement_runs
 WHERE as_at <= coalesce($as_at::TIMESTAMP, as_at)
@@ -476,11 +478,22 @@ class Warehouse:
         return self.query(BREAKDOWNS, {"measure": measure_id})
 
     def judgement_run(self, as_at: datetime | None = None) -> dict | None:
-        """The judgement run that stood at `as_at` (None: the newest): id, as_at, made_at."""
+        """The judgement run that stood at `as_at` (None: the newest): id, as_at, made_at. None also
+        for a warehouse published before judgements were stored (the next load or `outcomes judge`
+        brings it up to date)."""
+        if not self.has_judgements():
+            return None
         rows = self.query(JUDGEMENT_RUN, {"as_at": as_at}).to_dict("records")
         return rows[0] if rows else None
 
+    def has_judgements(self) -> bool:
+        """Was the file published with judgements in the layout this reader reads?"""
+        found = self.query("SELECT value FROM meta WHERE key = 'schema_version'")
+        return bool(len(found)) and found.value.iloc[0].isdigit() and int(found.value.iloc[0]) >= JUDGED_SCHEMA
+
     def first_judgement(self) -> datetime | None:
+        if not self.has_judgements():
+            return None
         found = self.query(FIRST_JUDGEMENT).as_at.iloc[0]
         return None if pd.isna(found) else pd.Timestamp(found).to_pydatetime()
 

@@ -278,6 +278,9 @@ def write_tiny_warehouse(path: Path, last_load: int = max(LOADS)) -> Path:
 
     for k, (_, at) in sorted(loads.items()):
         judge(con, as_at=at, changed={m for load, m, *_ in OBSERVATIONS if load == k})
+    from etl.warehouse import SCHEMA_VERSION
+
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
     con.execute("CHECKPOINT")
     con.close()
     return path

@@ -163,27 +163,25 @@ def test_reverting_rows_are_reported_and_applied_only_with_supersede(tmp_path, c
     out = capsys.readouterr()
     assert "sep-again.csv:2:value: warning: neet-rate 2025-09 would go back to a figure that load 2" in out.err
     assert "1 row(s) not applied" in out.err and "--supersede" in out.err
-    assert "nothing new" in out.out
+    assert "nothing applied: 1 row(s) withheld" in out.out
     assert main([*args, str(again), "--supersede"]) == 0
     assert "load 3: 1 new or revised rows" in capsys.readouterr().out
 
 
-def test_exceptions_csv_neutralises_formulas(demo_home: Home, capsys):
+def test_exceptions_csv_neutralises_formulas(tmp_path, capsys):
+    """Names from definitions reach the CSV: one that a spreadsheet would run arrives quoted."""
     import csv
     import io
 
-    from published.exports import FORMULA_STARTS
+    from tests.support import mini_home
 
-    assert main(["--home", str(demo_home.root), "exceptions", "--csv"]) == 0
-    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
-    assert len(rows) > 10
-    texts = [cell for row in rows for cell in row]
-    assert not [c for c in texts if c.startswith(FORMULA_STARTS) and not _number(c)]
-
-
-def _number(text: str) -> bool:
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False
+    home = mini_home(tmp_path / "home")
+    yaml = home.definitions / "mini.yaml"
+    yaml.write_text(yaml.read_text().replace("name: NEET rate", "name: '=HYPERLINK(\"http://x\")'"))
+    old = write(tmp_path / "old.csv", "measure_id,period,value\nneet-rate,2024-01,11.5\n")
+    assert main(["--home", str(home.root), "load", str(old), "--org", "edu", "--received", "2024-02-10"]) == 0
+    capsys.readouterr()
+    assert main(["--home", str(home.root), "exceptions", "--csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    names = {r["measure_name"] for r in rows if r["measure_id"] == "neet-rate"}
+    assert names == {"'=HYPERLINK(\"http://x\")"}  # missing figures since 2024: listed, and quoted

@@ -64,17 +64,33 @@ def test_a_load_judges_only_the_measures_it_changed(tmp_path: Path):
 def test_rejudging_makes_lateness_anew_without_new_figures(tmp_path: Path):
     home = mini_home(tmp_path / "home")
     _load(home, "measure_id,period,value\nneet-rate,2025-01,11.5\n", datetime(2025, 2, 5))
-    due_then = _rows(home, "SELECT due, missing FROM timeliness WHERE measure_id = 'neet-rate'")
-    result = rejudge(home, today=datetime(2025, 9, 1).date())
-    assert (result.judged, result.carried) == (0, result.carried) and result.carried > 0
-    late = _rows(home, "SELECT due, missing FROM timeliness WHERE measure_id = 'neet-rate' AND run_id = ?",
-                 [result.run_id])
-    assert late[0][1] > due_then[0][1]  # months fell due since, with nothing sent
-    rules = {r[0] for r in _rows(home, "SELECT rule FROM exceptions WHERE run_id = ? AND measure_id = 'neet-rate'",
-                                 [result.run_id])}
-    assert {"missing", "stale"} <= rules
-    assert not {"missing", "stale"} & {r[0] for r in _rows(
-        home, "SELECT rule FROM exceptions WHERE run_id = 1 AND measure_id = 'neet-rate'")}
+    con = duckdb.connect(str(home.warehouse))  # judged as at two moments, months apart, no figure between
+    try:
+        then = judge(con, as_at=datetime(2025, 2, 20), changed=None)
+        later = judge(con, as_at=datetime(2025, 9, 1), changed=set())
+        assert later.judged == 0 and later.carried > 0  # nothing changed: nothing assessed in full
+
+        def missing(run):
+            return con.execute("SELECT missing FROM timeliness WHERE measure_id = 'neet-rate' AND run_id = ?",
+                               [run]).fetchone()[0]
+
+        def rules(run):
+            return {r[0] for r in con.execute(
+                "SELECT rule FROM exceptions WHERE run_id = ? AND measure_id = 'neet-rate'", [run]).fetchall()}
+
+        assert missing(later.run_id) > missing(then.run_id)  # months fell due since, with nothing sent
+        assert {"missing", "stale"} <= rules(later.run_id)
+        assert not {"missing", "stale"} & rules(then.run_id)
+    finally:
+        con.close()
+
+
+def test_outcomes_judge_publishes_a_run_without_a_load(tmp_path: Path):
+    home = mini_home(tmp_path / "home")
+    _load(home, "measure_id,period,value\nneet-rate,2025-01,11.5\n", datetime(2025, 2, 5))
+    result = rejudge(home)
+    assert (result.run_id, result.judged) == (2, 0)
+    assert _rows(home, "SELECT count(*) FROM judgement_runs")[0][0] == 2
 
 
 def test_readers_take_the_run_that_stood_at_the_date(tiny_warehouse):
@@ -133,3 +149,57 @@ def test_the_size_of_an_exception_is_its_shortfall_as_a_share_of_the_plan():
 
     assert _shortfall(StatusResult("off_track", "4 days above plan", "2025-06", 39.0, 35.0)) == round(4 / 35, 6)
     assert _shortfall(StatusResult("off_track", "growth too slow")) is None  # no plan figure: unranked
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Pago_Pago", "Asia/Tokyo", "UTC"])
+def test_every_published_figure_is_in_the_judgement_whatever_the_local_clock(tmp_path: Path, zone, monkeypatch):
+    """A load received 'now' (UTC) or with a local --received time is never left out of the run
+    that publishes it, and runs rise with their ids."""
+    import time as clock
+
+    from outcomes.cli import main
+
+    monkeypatch.setenv("TZ", zone)
+    clock.tzset()
+    try:
+        home = mini_home(tmp_path / "home")
+        first = write(tmp_path / "a.csv", "measure_id,period,value\nneet-rate,2025-01,11.5\n")
+        later = write(tmp_path / "b.csv", "measure_id,period,value\nneet-rate,2025-02,11.1\n")
+        assert main(["--home", str(home.root), "load", str(first), "--org", "edu"]) == 0
+        sent = datetime.now().replace(microsecond=0).isoformat()  # local time, as a person types it
+        assert main(["--home", str(home.root), "load", str(later), "--org", "edu", "--received", sent]) == 0
+        runs = _rows(home, "SELECT id, as_at FROM judgement_runs ORDER BY id")
+        assert [r[1] for r in runs] == sorted(r[1] for r in runs)
+        newest = _rows(home, "SELECT detail FROM assessments WHERE measure_id = 'neet-rate' ORDER BY run_id DESC")
+        assert from_json(Assessment, newest[0][0]).periods[-1] == "2025-02"
+    finally:
+        monkeypatch.delenv("TZ")
+        clock.tzset()
+
+
+def test_a_warehouse_from_before_judgements_is_read_as_not_judged(tmp_path: Path, build_tiny_warehouse):
+    from published.judgements import review
+    from published.reader import Scope, Warehouse
+
+    path = build_tiny_warehouse(tmp_path / "w.duckdb")
+    con = duckdb.connect(str(path))
+    con.execute("DROP TABLE judgement_runs; DROP TABLE assessments; DROP TABLE exceptions; DROP TABLE timeliness")
+    con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    con.close()
+    w = Warehouse(path)
+    try:
+        found = review(w, Scope(), None)
+        assert found.run is None and found.first_judged is None  # the page says: run `outcomes judge`
+    finally:
+        w.close()
+
+
+def test_rejudge_brings_an_old_warehouse_up_to_date(tmp_path: Path):
+    home = mini_home(tmp_path / "home")
+    _load(home, "measure_id,period,value\nneet-rate,2025-01,11.5\n", datetime(2025, 2, 5))
+    con = duckdb.connect(str(home.warehouse))
+    con.execute("UPDATE organisations SET colour_index = NULL")
+    con.execute("CHECKPOINT")
+    con.close()
+    rejudge(home)
+    assert all(r[0] is not None for r in _rows(home, "SELECT colour_index FROM organisations"))
