@@ -1,13 +1,18 @@
-"""What needs attention, as the judgements stored at publish say: read, never recomputed.
+"""The judgements stored at publish, read: never recomputed here.
 
-`review(warehouse, scope, as_at)` takes the judgement run that stood at `as_at` (the newest on or
-before it; None: the newest) and returns its exceptions and data health for the scope, and, when
-asked, the measures' assessments (decoded from JSON). Nothing here fits a model or judges.
+Each function takes the judgement run that stood at `as_at` (the newest on or before it; None: the
+newest) and reads only what its caller shows:
+
+    review(warehouse, scope, as_at)             the run's exceptions and data health (the list)
+    stored_assessments(warehouse, scope, as_at) each measure's whole assessment (measure, objective)
+    stored_statuses(warehouse, scope, as_at)    each measure's status alone (cards, tables)
+
+Nothing here fits a model or judges.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import pandas as pd
@@ -18,7 +23,7 @@ from goal_councils.status import StatusResult
 
 from .reader import Scope, Warehouse
 
-__all__ = ["Review", "review", "stored_statuses"]
+__all__ = ["Review", "review", "StoredAssessments", "stored_assessments", "stored_statuses"]
 
 
 @dataclass(frozen=True)
@@ -26,23 +31,34 @@ class Review:
     run: dict | None  # id, as_at, made_at of the judgement run read; None: none stood then
     exceptions: pd.DataFrame
     health: pd.DataFrame
-    assessments: dict[str, Assessment] = field(default_factory=dict)
     first_judged: datetime | None = None  # when judgements begin, for "none stood then"
 
 
-def review(warehouse: Warehouse, scope: Scope, as_at: datetime | None, *, assessments: bool = False) -> Review:
-    """The stored judgements in `scope` as they stood at `as_at` (None: the newest)."""
+@dataclass(frozen=True)
+class StoredAssessments:
+    found: dict[str, Assessment]  # empty when no run stood then
+    first_judged: datetime | None = None  # set when no run stood then
+
+
+def review(warehouse: Warehouse, scope: Scope, as_at: datetime | None) -> Review:
+    """The exceptions and data health in `scope` as they stood at `as_at` (None: the newest)."""
     run = warehouse.judgement_run(as_at)
     if run is None:
-        empty = pd.DataFrame()
-        return Review(None, empty, empty, {}, warehouse.first_judgement())
+        return Review(None, pd.DataFrame(), pd.DataFrame(), warehouse.first_judgement())
+    return Review(run, warehouse.exceptions(scope, run["id"]), warehouse.health(scope, run["id"]))
+
+
+def stored_assessments(warehouse: Warehouse, scope: Scope, as_at: datetime | None) -> StoredAssessments:
+    """Each measure's newest stored assessment at or before the run that stood at `as_at`, with
+    that run's timeliness."""
+    run = warehouse.judgement_run(as_at)
+    if run is None:
+        return StoredAssessments({}, warehouse.first_judgement())
     found: dict[str, Assessment] = {}
-    if assessments:
-        for r in warehouse.assessments(scope, run["id"]).itertuples(index=False):
-            a = from_json(Assessment, r.assessment)
-            found[r.measure_id] = a if r.timeliness is None else replace(a, timeliness=from_json(Timeliness,
-                                                                                                  r.timeliness))
-    return Review(run, warehouse.exceptions(scope, run["id"]), warehouse.health(scope, run["id"]), found)
+    for r in warehouse.assessments(scope, run["id"]).itertuples(index=False):
+        a = from_json(Assessment, r.assessment)
+        found[r.measure_id] = a if r.timeliness is None else replace(a, timeliness=from_json(Timeliness, r.timeliness))
+    return StoredAssessments(found)
 
 
 def stored_statuses(warehouse: Warehouse, scope: Scope, as_at: datetime | None) -> dict[str, StatusResult]:
@@ -53,4 +69,3 @@ def stored_statuses(warehouse: Warehouse, scope: Scope, as_at: datetime | None) 
         return {}
     return {r.measure_id: from_json(StatusResult, r.status_json)
             for r in warehouse.statuses(run["id"], scope).itertuples(index=False)}
-

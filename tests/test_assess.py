@@ -120,16 +120,17 @@ def test_on_and_off_track(con):
 
 def test_whole_demo_exceptions_and_health(demo_home):
     """What the demo's publish step stored: every planted story is found, most severe first."""
-    from published.judgements import review
+    from published.judgements import review, stored_assessments
     from published.reader import Scope, Warehouse
 
     w = Warehouse(demo_home.warehouse)
     try:
-        result = review(w, Scope(), None, assessments=True)
+        result = review(w, Scope(), None)
+        assessed = stored_assessments(w, Scope(), None).found
         measures = w.measures(Scope())
     finally:
         w.close()
-    assert len(result.assessments) == len(measures)
+    assert len(assessed) == len(measures)
     ex, health = result.exceptions, result.health.set_index("org_id")
     assert list(ex["severity"]) == sorted(ex["severity"], reverse=True)
     found = set(zip(ex["measure_id"], ex["rule"], strict=True))

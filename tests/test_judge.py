@@ -94,18 +94,19 @@ def test_outcomes_judge_publishes_a_run_without_a_load(tmp_path: Path):
 
 
 def test_readers_take_the_run_that_stood_at_the_date(tiny_warehouse):
-    from published.judgements import review
+    from published.judgements import review, stored_assessments
     from published.reader import Scope, Warehouse
 
     w = Warehouse(tiny_warehouse)
     try:
         before = review(w, Scope(), datetime(2025, 3, 1))
         assert before.run is None and before.first_judged == datetime(2025, 3, 10, 9, 0)
-        march = review(w, Scope(measure="mh-days-to-first-appointment"), datetime(2025, 3, 31), assessments=True)
-        latest = review(w, Scope(measure="mh-days-to-first-appointment"), None, assessments=True)
-        assert march.run["as_at"] < latest.run["as_at"]
-        assert march.assessments["mh-days-to-first-appointment"].periods[-1] == "2025-02"
-        assert latest.assessments["mh-days-to-first-appointment"].periods[-1] == "2025-03"
+        scope = Scope(measure="mh-days-to-first-appointment")
+        assert review(w, scope, datetime(2025, 3, 31)).run["as_at"] < review(w, scope, None).run["as_at"]
+        march = stored_assessments(w, scope, datetime(2025, 3, 31)).found
+        latest = stored_assessments(w, scope, None).found
+        assert march["mh-days-to-first-appointment"].periods[-1] == "2025-02"
+        assert latest["mh-days-to-first-appointment"].periods[-1] == "2025-03"
     finally:
         w.close()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dashboard import Settings, create_app
-from published.judgements import review, stored_statuses
+from published.judgements import stored_assessments, stored_statuses
 from published.reader import Scope, Warehouse
 
 
@@ -17,7 +17,7 @@ def test_every_view_says_what_the_judge_stored(demo_home):
         measures = w.measures(Scope())
         assert set(stored) == set(measures.id) and len(stored) > 200
         # the measure page's analysis (the whole assessment) and the cards (the status alone)
-        assessed = review(w, Scope(), None, assessments=True).assessments
+        assessed = stored_assessments(w, Scope(), None).found
         assert {m: a.status for m, a in assessed.items()} == stored
         # the goal map
         goal = with_status(w, w.goal_map(None), None).dropna(subset=["measure_id"])

@@ -21,7 +21,7 @@ from goal_councils.periods import shift_period
 from goal_councils.status import interpolate_plan
 from goal_councils.xmr import MIN_POINTS as XMR_MIN_POINTS
 from published.exports import csv_text
-from published.judgements import review, stored_statuses
+from published.judgements import stored_assessments, stored_statuses
 from published.reader import Scope, Warehouse
 
 
@@ -109,8 +109,8 @@ Y_TITLES = {"gap to the planned trajectory": "gap to plan"}
 def analysis(warehouse: Warehouse, measure: dict, as_of: AsOf) -> list:
     """Status reason, the process-behaviour chart with its signals explained, divergent groups,
     and (for demand and leading measures) the forecast fan with its backtest error."""
-    found = review(warehouse, Scope(measure=measure["id"]), as_of.as_at, assessments=True)
-    a = found.assessments.get(measure["id"])
+    found = stored_assessments(warehouse, Scope(measure=measure["id"]), as_of.as_at)
+    a = found.found.get(measure["id"])
     if a is None:
         return [html.H2("Signals and noise", className="h4 mt-4", id="analysis-heading"),
                 components.no_judgements_notice(found.first_judged)]

@@ -23,7 +23,7 @@ from dashboard.summaries import (
     summaries,
 )
 from dashboard.urls import AsOf, href, read_as_of
-from published.judgements import review, stored_statuses
+from published.judgements import stored_assessments, stored_statuses
 from published.reader import Scope, Warehouse
 
 WINDOWS = {"3": "Last 3 years", "5": "Last 5 years", "10": "Last 10 years"}
@@ -89,11 +89,11 @@ def _layout(warehouse: Warehouse, as_of: AsOf, objective_id: str, **_):
 
 def _divergent(warehouse: Warehouse, objective_id: str, as_of: AsOf) -> html.Section:
     """Groups that averages hide, across every measure of the objective (worse first)."""
-    result = review(warehouse, Scope(objective=objective_id), as_of.as_at, assessments=True)
+    result = stored_assessments(warehouse, Scope(objective=objective_id), as_of.as_at)
     measures = warehouse.measures(Scope(objective=objective_id))
     names = dict(zip(measures["id"], measures["name"], strict=True))
     items = [html.Li([dcc.Link(names[mid], href=href("measure", mid, as_of)), f" — {d.reason}"])
-             for mid, a in result.assessments.items() for d in a.groups if d.worse]
+             for mid, a in result.found.items() for d in a.groups if d.worse]
     body = (html.Ul(items[:12], className="small", id="objective-divergent") if items
             else html.P("No group of any declared breakdown is moving away from the whole on the worse side.",
                         className="small", id="objective-divergent"))
