@@ -409,6 +409,10 @@ def main(argv: list[str] | None = None) -> int:
     except (PublishError, WarehouseError) as e:
         _err(f"outcomes {args.command}: {e}")
         return EXIT_REJECTED
+    except BrokenPipeError:
+        # the reader went away (`outcomes exceptions | head`): stop quietly, as other tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":
