@@ -1,15 +1,14 @@
 """What the pages say about measures and objectives, worked out from query frames: pure, no Dash.
 
-For each measure: its status against plan as the judge stored it at publish (pages never judge:
-`published.judgements.stored_statuses`), the latest
-value with its flags, the change on the period before and on the same period a year earlier,
-and how fresh its figures are (on time, late or missing: `goal_councils.assess.timeliness`,
-due `due_days` after a period ends, late when the first figure for a period arrived after
-that). For an objective: the roll-up (`goal_councils.status.roll_up`).
+For each measure: its status against plan and its timeliness as the judge stored them at publish
+(pages never judge: `published.judgements.stored_statuses` and `stored_timeliness`), the latest
+value with its flags, and the change on the period before and on the same period a year earlier.
+Timeliness is put in words here (the newest figure due: on time, late or missing, as at the
+judgement). For an objective: the roll-up (`goal_councils.status.roll_up`).
 
 Inputs are the frames `published.reader` returns: measure definitions (one row each), totals
-(measure_id, period, period_start, value, status, revised), plan points (measure_id,
-period_start, value, kind) and receipts (measure_id, period, first_received, ...).
+(measure_id, period, period_start, value, status, revised) and plan points (measure_id,
+period_start, value, kind).
 """
 
 from __future__ import annotations
@@ -17,23 +16,21 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pandas as pd
 
-from goal_councils.assess import Timeliness, timeliness
+from goal_councils.assess import Timeliness, plan_points
 from goal_councils.periods import MONTHS_PER_PERIOD, PeriodError, parse_period
 from goal_councils.status import NOT_JUDGED, StatusResult, roll_up
+from published.judgements import StoredTimeliness
 
 from .formatting import flag_words, format_date, format_period, is_missing
-from .series import Row, as_rows, records, records_by, rows_by
+from .series import Row, as_rows, records, rows_by
 
 __all__ = [
-    "WINDOW_DAYS",
     "Freshness",
     "Summary",
-    "judged_at",
-    "received_since",
     "plan_points",
     "NOT_JUDGED_STATUS",
     "summarise",
@@ -43,8 +40,6 @@ __all__ = [
     "submissions_by_month",
 ]
 
-WINDOW_DAYS = 365  # submissions are judged over the last year
-TIMELINESS_PERIODS = 12
 
 
 @dataclass(frozen=True)
@@ -83,78 +78,23 @@ class Summary:
         return self.status.rag
 
 
-def judged_at(as_at: datetime | None, now: datetime | None = None) -> datetime:
-    """The moment submissions are judged at: the end of the as-of month, never after now."""
-    now = now or datetime.now()
-    return now if as_at is None else min(as_at, now)
-
-
-def received_since(moment: datetime) -> date:
-    """The earliest period start whose receipt a year's freshness can depend on."""
-    return (moment - timedelta(days=3 * WINDOW_DAYS)).date().replace(day=1)
-
-
 def _number(x) -> float | None:
     return None if is_missing(x) else float(x)
-
-
-def _point(period, value, frequency: str) -> tuple[date, float] | None:
-    if is_missing(period) or is_missing(value):
-        return None
-    try:
-        return parse_period(str(period), frequency).start, float(value)
-    except PeriodError:
-        return None
-
-
-def plan_points(measure: Mapping, plan: pd.DataFrame | list[dict] | None) -> dict:
-    """Baseline, milestones and final target of a measure as (period start, value) points.
-
-    `plan`: trajectory rows (measure_id, period_start, value, kind) of this or more measures,
-    as a frame or as records."""
-    frequency = measure["frequency"]
-    milestones = sorted(
-        (_day(r["period_start"]), float(r["value"]))
-        for r in records(plan)
-        if r["measure_id"] == measure["id"] and r["kind"] == "milestone"
-    )
-    return {
-        "baseline": _point(measure.get("baseline_period"), measure.get("baseline_value"), frequency),
-        "milestones": milestones,
-        "final": _point(measure.get("target_period"), measure.get("target_value"), frequency),
-    }
-
-
-def _day(x) -> date:
-    if isinstance(x, datetime):
-        return x.date()
-    return x if isinstance(x, date) else pd.Timestamp(x).date()
 
 
 # a measure the judge has not judged as at the date shown (judgements are made at publish)
 NOT_JUDGED_STATUS = StatusResult(NOT_JUDGED, "Not judged as at this date: statuses are made when data is published")
 
 
-def _timeliness(measure: Mapping, received: list[dict], at: datetime) -> Timeliness | None:
-    """On time / late / missing for the periods due, from the receipts of one measure."""
-    if not received:
-        return None
-    first = {r["period"]: r["first_received"] for r in received}
-    since = _day(received[0]["first_period_start"])
-    due_days = int(measure.get("due_days") or 0)
-    return timeliness(measure["frequency"], due_days, first, at, periods=TIMELINESS_PERIODS, since=since)
-
-
-def _freshness(measure: Mapping, t: Timeliness | None, at: datetime) -> Freshness:
-    if t is None:
-        return Freshness("not_due", "Nothing submitted yet")
-    if not t.due:
-        return Freshness("not_due", "No figure is due yet")
-    window = [d for d in t.due if d[1] > (at - timedelta(days=WINDOW_DAYS)).date()]
-    late = sum(1 for _, due, got in window if got is not None and got.date() > due)
+def _freshness(measure: Mapping, t: Timeliness | None, at: datetime | None) -> Freshness:
+    """The stored timeliness of a measure in words: the newest figure due, and the year's late count."""
+    if at is None:
+        return Freshness("not_judged", "Not judged as at this date: timeliness is judged when data is published")
+    if t is None or not t.due:
+        return Freshness("not_due", f"No figure was due in the year to {format_date(at, short=True)}")
     period, due, got = t.due[-1]
     name = format_period(period, measure["frequency"])
-    counts = {"late_in_window": late, "due_in_window": len(window)}
+    counts = {"late_in_window": t.late, "due_in_window": len(t.due)}
     if got is None:
         return Freshness(
             "missing",
@@ -184,14 +124,13 @@ def summarise(
     measure: Mapping,
     totals: pd.DataFrame | list[Row],
     status: StatusResult | None,
-    received: pd.DataFrame | list[dict] | None,
-    at: datetime,
+    timely: StoredTimeliness | None = None,
 ) -> Summary:
-    """A measure's status, latest value and changes, and freshness, as at `at`.
+    """A measure's status, latest value and changes, and freshness.
 
     `totals`: the measure's total series (any order), as a values frame or rows; `status`: its
     status as the judge stored it at publish (None: not judged then; the page does not judge);
-    `received`: its receipts (None: freshness not wanted)."""
+    `timely`: timeliness as stored at publish (None: freshness not wanted)."""
     frequency = measure["frequency"]
     rows = sorted(as_rows(totals), key=lambda r: r.start)
     summary = Summary(measure["id"], status or NOT_JUDGED_STATUS)
@@ -211,11 +150,9 @@ def summarise(
             summary.change = summary.latest_value - summary.previous_value
         if summary.year_ago_value is not None:
             summary.change_on_year = summary.latest_value - summary.year_ago_value
-    if received is not None:
-        receipts = records(received)
-        if receipts:
-            summary.last_received = max(r["measure_last_received"] for r in receipts)
-        summary.freshness = _freshness(measure, _timeliness(measure, receipts, at), at)
+    if timely is not None:
+        summary.last_received = timely.last_received.get(measure["id"])
+        summary.freshness = _freshness(measure, timely.found.get(measure["id"]), timely.at)
     return summary
 
 
@@ -223,22 +160,11 @@ def summaries(
     measures: pd.DataFrame | list[dict],
     totals: pd.DataFrame | dict[str, list[Row]],
     statuses: Mapping[str, StatusResult],
-    received: pd.DataFrame | list[dict] | None,
-    at: datetime,
+    timely: StoredTimeliness | None = None,
 ) -> dict[str, Summary]:
     """`summarise` for every measure in `measures`, by measure id (frames are read once)."""
     series = totals if isinstance(totals, dict) else rows_by(totals)
-    receipts = None if received is None else records_by(received)
-    return {
-        m["id"]: summarise(
-            m,
-            series.get(m["id"], []),
-            statuses.get(m["id"]),
-            None if receipts is None else receipts.get(m["id"], []),
-            at,
-        )
-        for m in records(measures)
-    }
+    return {m["id"]: summarise(m, series.get(m["id"], []), statuses.get(m["id"]), timely) for m in records(measures)}
 
 
 def objective_status(objective: Mapping, measures: pd.DataFrame | list[dict], found: Mapping[str, Summary]):
@@ -249,13 +175,12 @@ def objective_status(objective: Mapping, measures: pd.DataFrame | list[dict], fo
     return roll_up(heads, others)
 
 
-def submission_record(measure: Mapping, received: pd.DataFrame | list[dict] | None, at: datetime) -> list[dict]:
-    """Each figure of a measure that fell due in the last year: period, due date, when it
-    arrived and whether on time, late or missing (oldest first)."""
-    t = _timeliness(measure, records(received), at)
+def submission_record(measure: Mapping, timely: StoredTimeliness) -> list[dict]:
+    """Each figure of a measure that fell due in the year to the judgement: period, due date,
+    when it arrived and whether on time, late or missing (oldest first), as stored at publish."""
+    t = timely.found.get(measure["id"])
     if t is None:
         return []
-    start = (at - timedelta(days=WINDOW_DAYS)).date()
     return [
         {
             "measure_id": measure["id"],
@@ -265,7 +190,6 @@ def submission_record(measure: Mapping, received: pd.DataFrame | list[dict] | No
             "state": "missing" if got is None else ("late" if got.date() > due else "on_time"),
         }
         for period, due, got in t.due
-        if due > start
     ]
 
 

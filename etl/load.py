@@ -41,6 +41,10 @@ __all__ = ["LoadRequest", "LoadResult", "Rejected", "load_batch", "validate_file
 Progress = Callable[[int, int, str], None]
 ALREADY_LOADED = "already loaded"
 
+# what a load changes, beside the values as they stand now (the shared "values as at" fragment)
+CHANGES = sql_text("changes.sql").replace("{values_as_at}", sql_text("values_as_at.sql"))
+NOW = {"as_at": None, "since": None, "dimension": None, "breakdown": None}
+
 
 @dataclass(frozen=True)
 class LoadRequest:
@@ -279,7 +283,7 @@ def load_batch(home: Home, requests: list[LoadRequest], *, defs: Definitions | N
                 "INSERT INTO loads VALUES (?, ?, ?, ?, ?, 'loaded', ?, 0, 0, ?)",
                 [next_id, req.org, received, started, started, rows_read, req.by],
             )
-            con.execute(sql_text("changes.sql"))
+            con.execute(CHANGES, NOW)
             reverting = _reverts(con, req)
             warnings += reverting
             con.execute(sql_text("insert_observations.sql"), {"load_id": next_id, "supersede": req.supersede})

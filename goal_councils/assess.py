@@ -33,12 +33,12 @@ import pandas as pd
 
 from .divergence import Divergence, divergent_groups
 from .forecast import Forecast, forecast
-from .periods import FREQUENCIES, parse_period, period_end, period_words, shift_period
+from .periods import FREQUENCIES, PeriodError, parse_period, period_end, period_words, shift_period
 from .status import AT_RISK, OFF_TRACK, StatusResult, interpolate_plan, measure_status
 from .xmr import Signal, XmrResult, looks_seasonal, seasonal_lag, xmr
 
 __all__ = [
-    "Timeliness", "Assessment", "assess_measure", "timeliness", "exception_rows",
+    "Timeliness", "Assessment", "assess_measure", "plan_points", "timeliness", "exception_rows",
     "RECENT_SIGNAL_PERIODS", "SEVERITY", "assess_all",
 ]
 
@@ -147,20 +147,38 @@ def _label_for(frequency: str, d: date) -> str:
     return period_from_start(frequency, date(y, FY_START_MONTH, 1))
 
 
-def _plan_points(measure: Mapping, plan: pd.DataFrame) -> tuple:
+def plan_points(measure: Mapping, plan: pd.DataFrame | list[dict] | None) -> dict:
+    """A measure's plan as (period start, value) points: its `baseline`, its `milestones` (the
+    trajectory, oldest first) and its `final` target; a missing point is None.
+
+    `plan`: trajectory rows (period_start, value, kind, and measure_id when several measures'
+    rows are given), as a frame or as records. The one place plan points are built: the judge
+    and every chart use it."""
     freq = measure["frequency"]
 
     def point(period, value):
-        if period is None or value is None or (isinstance(value, float) and math.isnan(value)):
+        if _missing(period) or _missing(value):
             return None
-        return (parse_period(str(period), freq).start, float(value))
+        try:
+            return (parse_period(str(period), freq).start, float(value))
+        except PeriodError:
+            return None
 
-    baseline = point(measure.get("baseline_period"), measure.get("baseline_value"))
-    final = point(measure.get("target_period"), measure.get("target_value"))
-    milestones = []
-    if plan is not None and len(plan):
-        milestones = [(_as_date(r.period_start), float(r.value)) for r in plan.itertuples() if r.kind == "milestone"]
-    return baseline, milestones, final
+    rows = plan.to_dict("records") if isinstance(plan, pd.DataFrame) else list(plan or [])
+    milestones = sorted(
+        (_as_date(r["period_start"]), float(r["value"]))
+        for r in rows
+        if r["kind"] == "milestone" and r.get("measure_id", measure["id"]) == measure["id"]
+    )
+    return {
+        "baseline": point(measure.get("baseline_period"), measure.get("baseline_value")),
+        "milestones": milestones,
+        "final": point(measure.get("target_period"), measure.get("target_value")),
+    }
+
+
+def _missing(x) -> bool:
+    return x is None or x is pd.NaT or (isinstance(x, float) and math.isnan(x))
 
 
 def assess_measure(
@@ -187,7 +205,8 @@ def assess_measure(
               for v in (s["value"] if len(s) else [])]
     starts = list(s["period_start"]) if len(s) else []
     actuals = [(_as_date(d), p, v) for d, p, v in zip(starts, periods, values, strict=True)]
-    baseline, milestones, final = _plan_points(measure, plan)
+    plan_at = plan_points(measure, plan)
+    baseline, milestones, final = plan_at["baseline"], plan_at["milestones"], plan_at["final"]
     tol = measure.get("tolerance")
     tol = None if tol is None or (isinstance(tol, float) and math.isnan(tol)) else float(tol)
     status = measure_status(actuals, direction, baseline=baseline, milestones=milestones, final=final,

@@ -6,6 +6,7 @@ newest) and reads only what its caller shows:
     review(warehouse, scope, as_at)             the run's exceptions and data health (the list)
     stored_assessments(warehouse, scope, as_at) each measure's whole assessment (measure, objective)
     stored_statuses(warehouse, scope, as_at)    each measure's status alone (cards, tables)
+    stored_timeliness(warehouse, scope, as_at)  each measure's figures due, on time, late or missing
 
 Nothing here fits a model or judges.
 """
@@ -23,7 +24,10 @@ from goal_councils.status import StatusResult
 
 from .reader import Scope, Warehouse
 
-__all__ = ["Review", "review", "StoredAssessments", "stored_assessments", "stored_statuses"]
+__all__ = [
+    "Review", "review", "StoredAssessments", "stored_assessments", "stored_statuses",
+    "StoredTimeliness", "stored_timeliness",
+]
 
 
 @dataclass(frozen=True)
@@ -69,3 +73,23 @@ def stored_statuses(warehouse: Warehouse, scope: Scope, as_at: datetime | None) 
         return {}
     return {r.measure_id: from_json(StatusResult, r.status_json)
             for r in warehouse.statuses(run["id"], scope).itertuples(index=False)}
+
+
+@dataclass(frozen=True)
+class StoredTimeliness:
+    at: datetime | None  # the moment the run judged timeliness at; None: no run stood then
+    found: dict[str, Timeliness]  # by measure id
+    last_received: dict[str, datetime]  # when each measure's newest figure arrived, as at the view's date
+
+
+def stored_timeliness(warehouse: Warehouse, scope: Scope, as_at: datetime | None) -> StoredTimeliness:
+    """Each measure's timeliness as the judgement run that stood at `as_at` stored it (figures that
+    fell due in the year to the run's moment), and when its newest figure arrived."""
+    last = {r.measure_id: pd.Timestamp(r.last_received).to_pydatetime()
+            for r in warehouse.last_received(scope, as_at).itertuples(index=False)}
+    run = warehouse.judgement_run(as_at)
+    if run is None:
+        return StoredTimeliness(None, {}, last)
+    found = {r.measure_id: from_json(Timeliness, r.detail)
+             for r in warehouse.timeliness(scope, run["id"]).itertuples(index=False)}
+    return StoredTimeliness(pd.Timestamp(run["as_at"]).to_pydatetime(), found, last)

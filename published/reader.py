@@ -272,28 +272,6 @@ FROM trajectories t WHERE t.measure_id IN (SELECT id FROM scope)
 ORDER BY t.measure_id, t.period_start
 """
 
-# When each period of each measure first arrived, and last changed, as at $as_at; with the
-# start of the measure's first period (figures before it are not expected). $since: only
-# periods starting on or after it are returned.
-RECEIVED = f"""
-WITH {SCOPE},
-per_period AS (
-    SELECT o.measure_id, o.period, min(o.period_start) AS period_start,
-           min(l.received_at) AS first_received, max(l.received_at) AS last_received
-    FROM observations o JOIN loads l ON l.id = o.load_id
-    WHERE o.measure_id IN (SELECT id FROM scope)
-      AND l.received_at <= coalesce($as_at::TIMESTAMP, l.received_at)
-      AND o.period_start <= coalesce($as_at::TIMESTAMP, o.period_start)
-    GROUP BY o.measure_id, o.period
-),
-final AS (
-    SELECT *, min(period_start) OVER (PARTITION BY measure_id) AS first_period_start,
-           max(last_received) OVER (PARTITION BY measure_id) AS measure_last_received
-    FROM per_period
-)
-SELECT * FROM final WHERE period_start >= coalesce($since::DATE, period_start)
-ORDER BY measure_id, period_start
-"""
 
 # Names (or ids) that contain every word searched for (case-insensitive), best first: a name
 # that starts with the text, then councils, organisations, objectives, measures.
@@ -346,6 +324,23 @@ newest AS (
 SELECT n.measure_id, n.detail AS assessment, t.detail AS timeliness
 FROM newest n LEFT JOIN timeliness t ON t.run_id = $run AND t.measure_id = n.measure_id
 ORDER BY n.measure_id
+"""
+
+# each measure's timeliness as the run judged it: the figures due in the year to the run's as-at
+TIMELINESS = f"""
+WITH {SCOPE}
+SELECT measure_id, detail FROM timeliness
+WHERE run_id = $run AND measure_id IN (SELECT id FROM scope)
+ORDER BY measure_id
+"""
+
+# when each measure's newest figure arrived, as at $as_at
+LAST_RECEIVED = f"""
+WITH {SCOPE}
+SELECT o.measure_id, max(l.received_at) AS last_received
+FROM observations o JOIN loads l ON l.id = o.load_id
+WHERE o.measure_id IN (SELECT id FROM scope) AND l.received_at <= coalesce($as_at::TIMESTAMP, l.received_at)
+GROUP BY o.measure_id
 """
 
 # each measure's status as its newest stored assessment at or before the run says (no JSON read)
@@ -513,13 +508,17 @@ class Warehouse:
         """Each measure's stored status in the run: measure_id, status, rag, reason, status_json."""
         return self.query(STATUSES, {**asdict(scope), "run": run})
 
+    def timeliness(self, scope: Scope, run: int) -> pd.DataFrame:
+        """Each measure's timeliness in the run: measure_id, detail (JSON)."""
+        return self.query(TIMELINESS, {**asdict(scope), "run": run})
+
+    def last_received(self, scope: Scope, as_at: datetime | None = None) -> pd.DataFrame:
+        """When each measure's newest figure arrived, as at `as_at`: measure_id, last_received."""
+        return self.query(LAST_RECEIVED, {**asdict(scope), "as_at": as_at})
+
     def plan(self, scope: Scope, as_at: datetime | None = None) -> pd.DataFrame:
         """Trajectory points (baseline, milestones, final) of the measures in `scope`."""
         return self.query(PLAN, asdict(scope))
-
-    def received(self, scope: Scope, as_at: datetime | None = None, *, since: date | None = None) -> pd.DataFrame:
-        """Per measure and period: when a figure first arrived and last changed, as at `as_at`."""
-        return self.query(RECEIVED, {**asdict(scope), "as_at": as_at, "since": since})
 
     def search(self, text: str, limit: int = 50) -> pd.DataFrame:
         """Councils, objectives, measures and organisations whose name (or id) contains every

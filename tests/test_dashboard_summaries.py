@@ -9,7 +9,6 @@ import pytest
 
 from dashboard.summaries import (
     export_rows,
-    judged_at,
     objective_status,
     plan_points,
     submission_record,
@@ -17,7 +16,9 @@ from dashboard.summaries import (
     summaries,
     summarise,
 )
+from goal_councils.assess import timeliness
 from goal_councils.status import StatusResult, measure_status
+from published.judgements import StoredTimeliness
 
 MEASURE = {
     "id": "days",
@@ -63,20 +64,15 @@ def series(*rows, measure="days"):
     )
 
 
-def receipts(measure="days", first_period="2025-01", **received):
-    """period -> when its figure first arrived."""
-    return pd.DataFrame(
-        [
-            {
-                "measure_id": measure,
-                "period": p,
-                "first_received": pd.Timestamp(at),
-                "first_period_start": pd.Timestamp(f"{first_period}-01"),
-                "measure_last_received": max(pd.Timestamp(a) for a in received.values()),
-            }
-            for p, at in received.items()
-        ]
-    )
+JUDGED = datetime(2025, 7, 20)
+
+
+def receipts(measure="days", first_period="2025-01", at=JUDGED, **received):
+    """Timeliness as the judge stores it at publish (as at `at`), from period -> when its figure
+    first arrived."""
+    first = {p: pd.Timestamp(t).to_pydatetime() for p, t in received.items()}
+    judged = timeliness("monthly", 15, first, at, since=date.fromisoformat(f"{first_period}-01"))
+    return StoredTimeliness(at, {measure: judged}, {measure: max(first.values())})
 
 
 def test_plan_points_take_this_measures_milestones_only():
@@ -104,11 +100,11 @@ def test_the_status_is_the_judges_never_the_pages():
         decimals=1,
         frequency="monthly",
     )
-    assert summarise(MEASURE, frame, stored, None, datetime(2025, 7, 20)).status == stored
+    assert summarise(MEASURE, frame, stored).status == stored
     assert stored.status == "on_track"
     assert stored.reason == "1.0 days below plan for June 2025, the better side"  # periods in words
     # nothing stored for the date: the page says so rather than judging
-    assert summarise(MEASURE, frame, None, None, datetime(2025, 7, 20)).status.status == "not_judged"
+    assert summarise(MEASURE, frame, None).status.status == "not_judged"
 
 
 def test_latest_value_changes_and_flags():
@@ -117,7 +113,7 @@ def test_latest_value_changes_and_flags():
         ("2025-05", 37.0, None, False),
         ("2025-06", 34.0, "provisional", True),
     )
-    s = summarise(MEASURE, frame, ON_PLAN, None, datetime(2025, 7, 20))
+    s = summarise(MEASURE, frame, ON_PLAN)
     assert (s.latest_period, s.latest_value, s.latest_flags) == ("2025-06", 34.0, ["Provisional", "Revised"])
     assert (s.previous_period, s.previous_value, s.change) == ("2025-05", 37.0, -3.0)
     assert (s.year_ago_period, s.year_ago_value, s.change_on_year) == ("2024-06", 44.0, -10.0)
@@ -128,13 +124,13 @@ def test_a_gap_is_not_a_zero_and_not_skipped_over():
     # May has no figure and June's is suppressed: the latest figure is April's, and there is no
     # figure for March to compare it with
     frame = series(("2025-04", 36.0, None, False), ("2025-06", None, "suppressed", False))
-    s = summarise(MEASURE, frame, None, None, datetime(2025, 7, 20))
+    s = summarise(MEASURE, frame, None)
     assert (s.latest_period, s.latest_value) == ("2025-04", 36.0)
     assert (s.previous_period, s.previous_value, s.change) == ("2025-03", None, None)
 
 
 def test_no_figures_at_all():
-    s = summarise(MEASURE, series(), NO_FIGURES, None, datetime(2025, 7, 20))
+    s = summarise(MEASURE, series(), NO_FIGURES)
     assert (s.latest_period, s.latest_value, s.change) == (None, None, None)
     assert s.status.status == "not_enough_data"
 
@@ -149,20 +145,20 @@ def test_no_figures_at_all():
 )
 def test_freshness_of_the_newest_figure_due(received, state, text):
     frame = series(("2025-05", 37.0, None, False), ("2025-06", 34.0, None, False))
-    s = summarise(MEASURE, frame, None, receipts(first_period="2025-05", **received), datetime(2025, 7, 20))
+    s = summarise(MEASURE, frame, None, receipts(first_period="2025-05", **received))
     assert (s.freshness.state, s.freshness.text) == (state, text)
 
 
 def test_late_submissions_are_counted_over_the_last_year():
     received = {f"2025-{m:02d}": f"2025-{m + 1:02d}-{20 if m % 2 else 10} 09:00" for m in range(1, 7)}
-    s = summarise(MEASURE, series(), None, receipts(**received), datetime(2025, 7, 20))
+    s = summarise(MEASURE, series(), None, receipts(**received))
     assert (s.freshness.late_in_window, s.freshness.due_in_window) == (3, 6)
     assert s.last_received == pd.Timestamp("2025-07-10 09:00")
 
 
 def test_submission_record_and_counts_by_month_due():
     received = receipts(**{"2025-04": "2025-05-10", "2025-05": "2025-06-20"})
-    record = submission_record(MEASURE, received, datetime(2025, 7, 20))
+    record = submission_record(MEASURE, received)
     assert [(r["period"], r["due"], r["state"]) for r in record] == [
         ("2025-01", date(2025, 2, 15), "missing"),
         ("2025-02", date(2025, 3, 15), "missing"),
@@ -185,17 +181,21 @@ def test_objective_status_is_the_roll_up_of_its_measures():
     measures = pd.DataFrame([MEASURE, contributing])
     totals = pd.concat([series(("2025-06", 39.0, None, False)), series(("2025-06", 5.0, None, False), measure="calls")])
     found = summaries(measures, totals, {MEASURE['id']: OFF_PLAN, 'calls': StatusResult('no_target', 'No target')},
-                      None, datetime(2025, 7, 20))
+                      )
     rollup = objective_status({"objective_id": "waits"}, measures, found)
     assert rollup.status == "off_track"
     assert rollup.contributing == {"no_target": 1}
 
 
-def test_judged_never_after_now():
-    now = datetime(2026, 3, 10, 12, 0)
-    assert judged_at(None, now) == now
-    assert judged_at(datetime(2026, 3, 31, 23, 59), now) == now
-    assert judged_at(datetime(2025, 1, 31, 23, 59), now) == datetime(2025, 1, 31, 23, 59)
+def test_freshness_is_the_stored_judgement_not_the_clock():
+    # a run judged before June's figure fell due says nothing is missing, whatever today is
+    early = receipts(at=datetime(2025, 7, 10), **{"2025-05": "2025-06-10 09:00"})
+    assert summarise(MEASURE, series(), None, early).freshness.state == "on_time"
+    # no run stood at the date shown: the page says so instead of judging
+    s = summarise(MEASURE, series(), None, StoredTimeliness(None, {}, {}))
+    assert (s.freshness.state, s.freshness.text) == (
+        "not_judged", "Not judged as at this date: timeliness is judged when data is published")
+    assert submission_record(MEASURE, StoredTimeliness(None, {}, {})) == []
 
 
 def test_export_rows_are_exactly_the_rows_shown():

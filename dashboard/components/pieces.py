@@ -187,6 +187,7 @@ FRESHNESS = {
     "late": ("!", "Late", "chip-warn"),
     "missing": ("✕", "Missing", "chip-bad"),
     "not_due": ("–", "Not due yet", "chip-neutral"),
+    "not_judged": ("?", "Not judged", "chip-neutral"),
 }
 
 

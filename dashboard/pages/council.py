@@ -11,7 +11,7 @@ import pandas as pd
 from dashboard import components, figures
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
 from dashboard.series import records, rows_by
-from dashboard.summaries import judged_at, objective_status, plan_points, summaries
+from dashboard.summaries import objective_status, plan_points, summaries
 from dashboard.urls import AsOf, href
 from published.judgements import stored_statuses
 from published.reader import Scope, Warehouse
@@ -52,7 +52,7 @@ def _layout(warehouse: Warehouse, as_of: AsOf, council_id: str, **_):
     )
     totals = warehouse.values(scope, as_of.as_at)
     series = rows_by(totals)
-    found = summaries(measures, series, stored_statuses(warehouse, scope, as_of.as_at), None, judged_at(as_of.as_at))
+    found = summaries(measures, series, stored_statuses(warehouse, scope, as_of.as_at))
     rollups = {o["objective_id"]: objective_status(o, measures, found) for o in objectives}
     start = sparkline_start(totals, as_of)
     cards = [

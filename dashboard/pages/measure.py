@@ -15,13 +15,13 @@ from dashboard.context import current_warehouse
 from dashboard.formatting import format_period
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
 from dashboard.series import records
-from dashboard.summaries import export_rows, judged_at, plan_points, received_since, summarise
+from dashboard.summaries import export_rows, plan_points, summarise
 from dashboard.urls import AsOf, href, read_as_of
 from goal_councils.periods import shift_period
 from goal_councils.status import interpolate_plan
 from goal_councils.xmr import MIN_POINTS as XMR_MIN_POINTS
 from published.exports import csv_text
-from published.judgements import stored_assessments, stored_statuses
+from published.judgements import stored_assessments, stored_statuses, stored_timeliness
 from published.reader import Scope, Warehouse
 
 
@@ -52,9 +52,8 @@ def _layout(warehouse: Warehouse, as_of: AsOf, measure_id: str, breakdown=None, 
         return components.not_found("measure", measure_id, as_of)
     measure, plan, groups = found[0], records(warehouse.plan(scope)), warehouse.breakdowns(measure_id)
     totals = warehouse.values(scope, as_of.as_at)
-    at = judged_at(as_of.as_at)
     summary = summarise(measure, totals, stored_statuses(warehouse, scope, as_of.as_at).get(measure_id),
-                        warehouse.received(scope, as_of.as_at, since=received_since(at)), at)
+                        stored_timeliness(warehouse, scope, as_of.as_at))
     points = plan_points(measure, plan)
     dimensions = list(dict.fromkeys(groups.breakdown))
     # a breakdown named in the address (?breakdown=region&view=panels) is shown from the start

@@ -16,14 +16,12 @@ from dashboard.navigation import output_key
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
 from dashboard.series import records, rows_by
 from dashboard.summaries import (
-    judged_at,
     objective_status,
     plan_points,
-    received_since,
     summaries,
 )
 from dashboard.urls import AsOf, href, read_as_of
-from published.judgements import stored_assessments, stored_statuses
+from published.judgements import stored_assessments, stored_statuses, stored_timeliness
 from published.reader import Scope, Warehouse
 
 WINDOWS = {"3": "Last 3 years", "5": "Last 5 years", "10": "Last 10 years"}
@@ -61,10 +59,9 @@ def _layout(warehouse: Warehouse, as_of: AsOf, objective_id: str, **_):
         records(warehouse.plan(scope)),
     )
     totals = warehouse.values(scope, as_of.as_at)
-    at = judged_at(as_of.as_at)
     series = rows_by(totals)
     found = summaries(measures, series, stored_statuses(warehouse, scope, as_of.as_at),
-                      warehouse.received(scope, as_of.as_at, since=received_since(at)), at)
+                      stored_timeliness(warehouse, scope, as_of.as_at))
     end = window_end(totals, as_of)
     x_range = window(end, DEFAULT_WINDOW)
     leads = [p for p in partners if p["role"] == "lead"]

@@ -8,17 +8,15 @@ from dash import html
 
 from dashboard import components, figures
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
-from dashboard.series import records, records_by
+from dashboard.series import records
 from dashboard.summaries import (
-    judged_at,
-    received_since,
     submission_record,
     submissions_by_month,
     summaries,
 )
 from dashboard.urls import AsOf, href
 from goal_councils.status import roll_up
-from published.judgements import stored_statuses
+from published.judgements import stored_statuses, stored_timeliness
 from published.reader import Scope, Warehouse
 
 
@@ -49,12 +47,11 @@ def _layout(warehouse: Warehouse, as_of: AsOf, org_id: str, **_):
     org = found_org[0]
     scope = Scope(partner=org_id)  # its own measures, and the headline of each of its objectives
     objectives, measures = records(warehouse.objectives(partner=org_id)), records(warehouse.measures(scope))
-    at = judged_at(as_of.as_at)
-    receipts = warehouse.received(Scope(owner=org_id), as_of.as_at, since=received_since(at))
+    timely = stored_timeliness(warehouse, scope, as_of.as_at)
     found = summaries(measures, warehouse.values(scope, as_of.as_at), stored_statuses(warehouse, scope, as_of.as_at),
-                      receipts, at)
-    own, received = [m for m in measures if m["owner_id"] == org_id], records_by(receipts)
-    records_due = {m["id"]: submission_record(m, received.get(m["id"], []), at) for m in own}
+                      timely)
+    own = [m for m in measures if m["owner_id"] == org_id]
+    records_due = {m["id"]: submission_record(m, timely) for m in own}
     every = [r for rows in records_due.values() for r in rows]
     statuses = {
         o["objective_id"]: roll_up([found[o["headline_id"]].status], [])

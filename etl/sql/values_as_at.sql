@@ -1,5 +1,5 @@
 -- The one definition of "values as at a moment", a CTE fragment used after `WITH scope AS (...)`:
--- by the publish step's judge (etl/judge.py) and by every reader (dashboard/data.py).
+-- by the load (changes.sql), the publish step's judge (etl/judge.py) and every reader (published/reader.py).
 -- Values as they stood at $as_at (NULL = now): the newest load per key among loads received by
 -- then, for periods that had started by then. $dimension: '' the totals only, 'region' the
 -- totals and the region groups, NULL every breakdown; $breakdown: one exact breakdown key.
