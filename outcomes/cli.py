@@ -232,7 +232,7 @@ def _import_and_load(src: Path, home: Home, council_map, name, backup: Path) -> 
 
 def _as_at(text: str | None) -> datetime:
     """The end of the month YYYY-MM (the data as it stood then), or now."""
-    from dashboard.urls import read_as_of
+    from published.as_of import read_as_of
 
     as_of = read_as_of(text)
     if as_of.problem:

@@ -29,6 +29,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from importlib import resources
 from pathlib import Path
 
 import duckdb
@@ -73,309 +74,38 @@ class Scope:
 
 EVERYTHING = Scope()
 
-# Organisations with the index of their colour, chosen at publish so that an organisation has the
-# same colour on every page and no two organisations on one page share one (a warehouse published
-# before colours were chosen falls back to the organisation's place in the table).
-ORGS = """
-orgs AS (
-    SELECT g.* REPLACE (coalesce(g.colour_index, CAST(row_number() OVER (ORDER BY g.position, g.id) - 1 AS INTEGER))
-                        AS colour_index)
-    FROM organisations g
-)
-"""
 
-SCOPE = """
-scope AS (
-    SELECT m.id FROM measures m JOIN objectives ob ON ob.id = m.objective_id
-    WHERE ($measure::VARCHAR IS NULL OR m.id = $measure)
-      AND ($objective::VARCHAR IS NULL OR m.objective_id = $objective)
-      AND ($council::VARCHAR IS NULL OR ob.council_id = $council)
-      AND ($owner::VARCHAR IS NULL OR m.owner_id = $owner)
-      AND ($role::VARCHAR IS NULL OR m.role = $role)
-      AND ($partner::VARCHAR IS NULL OR m.owner_id = $partner OR (
-            m.role = 'headline'
-            AND m.objective_id IN (SELECT p.objective_id FROM objective_partners p WHERE p.org_id = $partner)))
-)
-"""
-
-# Values as they stood at $as_at: the one definition, shared with the publish step's judge
-VALUES_AS_AT = sql_text("values_as_at.sql")
-
-GOAL_MAP = f"""
-WITH {SCOPE}, {VALUES_AS_AT},
-headline_values AS (
-    SELECT v.*, row_number() OVER (PARTITION BY v.measure_id ORDER BY v.period_start DESC) AS recency
-    FROM values_as_at v
-),
-leads AS (
-    SELECT p.objective_id, g.id, g.name, g.short_name
-    FROM objective_partners p JOIN organisations g ON g.id = p.org_id
-    WHERE p.role = 'lead'
-),
-final AS (
-    SELECT c.id AS council_id, c.name AS council_name, c.goal AS council_goal,
-           c.position AS council_position,
-           o.id AS objective_id, o.name AS objective_name, o.statement AS objective_statement,
-           o.position AS objective_position,
-           lead.id AS lead_id, lead.name AS lead_name, lead.short_name AS lead_short_name,
-           m.id AS measure_id, m.name AS measure_name, m.unit, m.unit_label, m.rate_per,
-           m.decimals, m.direction, m.frequency, m.demand,
-           latest.period AS latest_period, latest.value AS latest_value,
-           latest.status AS latest_status, latest.revised AS latest_revised,
-           latest.received_at AS latest_received_at,
-           previous.period AS previous_period, previous.value AS previous_value,
-           latest.value - previous.value AS change,
-           m.baseline_period, m.baseline_value, m.target_period, m.target_value
-    FROM objectives o
-    JOIN councils c ON c.id = o.council_id
-    LEFT JOIN leads lead ON lead.objective_id = o.id
-    LEFT JOIN measures m ON m.objective_id = o.id AND m.role = 'headline'
-    LEFT JOIN headline_values latest ON latest.measure_id = m.id AND latest.recency = 1
-    LEFT JOIN headline_values previous ON previous.measure_id = m.id AND previous.recency = 2
-)
-SELECT * FROM final ORDER BY council_position, council_id, objective_position, objective_id
-"""
-
-VALUES = f"""
-WITH {SCOPE}, {VALUES_AS_AT}
-SELECT measure_id, period, period_start, period_label, breakdown, dimension, grp, value, status,
-       note, load_id, received_at, revised
-FROM values_as_at ORDER BY measure_id, breakdown, period_start
-"""
-
-AS_OF = """
-WITH loads_as_at AS (
-    SELECT id, received_at FROM loads WHERE received_at <= coalesce($as_at::TIMESTAMP, received_at)
-),
-newest_period AS (
-    SELECT o.period, o.period_start, m.frequency
-    FROM observations o
-    JOIN loads_as_at l ON l.id = o.load_id
-    JOIN measures m ON m.id = o.measure_id
-    WHERE o.period_start <= coalesce($as_at::TIMESTAMP, o.period_start)
-    ORDER BY o.period_start DESC, m.frequency LIMIT 1
-),
-final AS (
-    SELECT (SELECT max(received_at) FROM loads_as_at) AS received_at,
-           (SELECT count(*) FROM loads_as_at) AS loads,
-           p.period, p.period_start, p.frequency
-    FROM (SELECT 1) LEFT JOIN newest_period p ON true
-)
-SELECT * FROM final
-"""
-
-# the months in which loads arrived: the choices of the "as of" picker
-MONTHS = """
-SELECT DISTINCT strftime(received_at, '%Y-%m') AS month FROM loads ORDER BY month DESC
-"""
-
-COUNCILS = """
-SELECT c.id, c.name, c.goal, c.chair, c.position,
-       (SELECT count(*) FROM objectives o WHERE o.council_id = c.id) AS objectives,
-       (SELECT count(*) FROM council_members cm WHERE cm.council_id = c.id) AS members
-FROM councils c
-WHERE $council::VARCHAR IS NULL OR c.id = $council
-ORDER BY c.position, c.id
-"""
-
-COUNCIL_MEMBERS = f"""
-WITH {ORGS}
-SELECT g.id, g.name, g.short_name, g.kind, g.colour_index
-FROM council_members cm JOIN orgs g ON g.id = cm.org_id
-WHERE cm.council_id = $council
-ORDER BY cm.position, g.position, g.id
-"""
-
-ORGANISATIONS = f"""
-WITH {ORGS}
-SELECT g.id, g.name, g.short_name, g.kind, g.url, g.position, g.colour_index,
-       (SELECT count(*) FROM objective_partners p WHERE p.org_id = g.id AND p.role = 'lead') AS leads,
-       (SELECT count(*) FROM objective_partners p WHERE p.org_id = g.id AND p.role = 'contributor') AS contributes,
-       (SELECT count(*) FROM measures m WHERE m.owner_id = g.id) AS measures
-FROM orgs g
-WHERE $org::VARCHAR IS NULL OR g.id = $org
-ORDER BY g.position, g.id
-"""
-
-# objectives with their council and lead; with $partner, only those the organisation takes
-# part in, with its role and written responsibility
-OBJECTIVES = f"""
-WITH {ORGS},
-leads AS (
-    SELECT p.objective_id, g.id, g.name, g.short_name, g.colour_index
-    FROM objective_partners p JOIN orgs g ON g.id = p.org_id
-    WHERE p.role = 'lead'
-),
-mine AS (
-    SELECT p.objective_id, p.role, p.responsibility FROM objective_partners p WHERE p.org_id = $partner
-),
-final AS (
-    SELECT o.id AS objective_id, o.name AS objective_name, o.statement AS objective_statement,
-           o.position AS objective_position,
-           c.id AS council_id, c.name AS council_name, c.position AS council_position,
-           (SELECT count(*) FROM objectives o2 WHERE o2.council_id = c.id AND
-                (o2.position, o2.id) <= (o.position, o.id)) AS objective_number,
-           lead.id AS lead_id, lead.name AS lead_name, lead.short_name AS lead_short_name,
-           lead.colour_index AS lead_colour_index,
-           headline.id AS headline_id,
-           mine.role AS partner_role, mine.responsibility AS partner_responsibility
-    FROM objectives o
-    JOIN councils c ON c.id = o.council_id
-    LEFT JOIN leads lead ON lead.objective_id = o.id
-    LEFT JOIN measures headline ON headline.objective_id = o.id AND headline.role = 'headline'
-    LEFT JOIN mine ON mine.objective_id = o.id
-    WHERE ($objective::VARCHAR IS NULL OR o.id = $objective)
-      AND ($council::VARCHAR IS NULL OR o.council_id = $council)
-      AND ($partner::VARCHAR IS NULL OR mine.role IS NOT NULL)
-)
-SELECT * FROM final ORDER BY council_position, council_id, objective_position, objective_id
-"""
-
-PARTNERS = f"""
-WITH {ORGS}
-SELECT p.objective_id, g.id AS org_id, g.name AS org_name, g.short_name AS org_short_name,
-       g.kind AS org_kind, g.colour_index, p.role, p.responsibility
-FROM objective_partners p JOIN orgs g ON g.id = p.org_id
-WHERE p.objective_id = $objective
-ORDER BY p.role <> 'lead', p.position, g.position, g.id
-"""
-
-MEASURES = f"""
-WITH {ORGS}, {SCOPE},
-declared AS (
-    SELECT measure_id, string_agg(DISTINCT breakdown, ',' ORDER BY breakdown) AS breakdowns
-    FROM measure_breakdowns WHERE measure_id IN (SELECT id FROM scope) GROUP BY measure_id
-)
-SELECT m.id, m.objective_id, ob.name AS objective_name, ob.council_id, c.name AS council_name,
-       m.name, m.description, m.owner_id, g.name AS owner_name, g.short_name AS owner_short_name,
-       g.colour_index, m.role, m.kind, m.timing, m.unit, m.unit_label, m.rate_per, m.decimals,
-       m.direction, m.frequency, m.published, m.source, m.tolerance, m.seasonal, m.demand,
-       m.due_days, m.xmr_baseline, m.baseline_period, m.baseline_value, m.target_period, m.target_value,
-       m.target_note, m.position, coalesce(d.breakdowns, '') AS breakdowns
-FROM measures m
-JOIN objectives ob ON ob.id = m.objective_id
-JOIN councils c ON c.id = ob.council_id
-JOIN orgs g ON g.id = m.owner_id
-LEFT JOIN declared d ON d.measure_id = m.id
-WHERE m.id IN (SELECT id FROM scope)
-ORDER BY c.position, ob.position, m.role <> 'headline', m.position, m.id
-"""
-
-BREAKDOWNS = """
-SELECT breakdown, value FROM measure_breakdowns WHERE measure_id = $measure ORDER BY position, breakdown
-"""
-
-PLAN = f"""
-WITH {SCOPE}
-SELECT t.measure_id, t.period, t.period_start, t.value, t.kind
-FROM trajectories t WHERE t.measure_id IN (SELECT id FROM scope)
-ORDER BY t.measure_id, t.period_start
-"""
+def _text(name: str) -> str:
+    """An SQL file of this package without its whole-line comments (they may name parameters)."""
+    text = resources.files("published").joinpath("sql", f"{name}.sql").read_text(encoding="utf-8")
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
 
 
-# Names (or ids) that contain every word searched for (case-insensitive), best first: a name
-# that starts with the text, then councils, organisations, objectives, measures.
-# Judgements stored at publish (etl/judge.py): the run that stood at $as_at (NULL = the newest),
-# then that run's exceptions and timeliness, and each measure's newest assessment at or before it.
+def _sql(name: str) -> str:
+    """The statement in published/sql/<name>.sql with the shared fragments put in."""
+    fragments = {"{scope}": _text("scope"), "{orgs}": _text("orgs"), "{values_as_at}": _VALUES_AS_AT}
+    text = _text(name)
+    for mark, fragment in fragments.items():
+        text = text.replace(mark, fragment)
+    return text
+
+
+_VALUES_AS_AT = "\n".join(
+    line for line in sql_text("values_as_at.sql").splitlines() if not line.lstrip().startswith("--"))
+
+# Every statement lives in published/sql/<name>.sql; `{scope}`, `{orgs}` and `{values_as_at}` in
+# them are the shared fragments (values as at a moment: etl/sql/values_as_at.sql, the one
+# definition that the load and the publish step's judge use too).
 JUDGED_SCHEMA = 3  # the first schema_version whose judgement tables this reader reads
 
-JUDGEMENT_RUN = """
-SELECT id, as_at, made_at FROM judgement_runs
-WHERE as_at <= coalesce($as_at::TIMESTAMP, as_at)
-ORDER BY as_at DESC, id DESC LIMIT 1
-"""
-
-FIRST_JUDGEMENT = "SELECT min(as_at) AS as_at FROM judgement_runs"
-
-EXCEPTIONS = f"""
-WITH {SCOPE}
-SELECT e.severity, e.rule, e.rule_label, e.measure_id, e.period, e.reason, e.size,
-       m.name AS measure_name, m.owner_id, g.name AS owner_name, m.objective_id, ob.name AS objective_name, m.role,
-       m.frequency
-FROM exceptions e
-JOIN measures m ON m.id = e.measure_id
-JOIN objectives ob ON ob.id = m.objective_id
-JOIN organisations g ON g.id = m.owner_id
-WHERE e.run_id = $run AND e.measure_id IN (SELECT id FROM scope)
-ORDER BY e.severity DESC, e.size DESC NULLS LAST, e.measure_id, e.rule
-"""
-
-HEALTH = f"""
-WITH {SCOPE},
-final AS (
-    SELECT t.owner_id AS org_id, g.name AS org_name, sum(t.due)::INTEGER AS due,
-           sum(t.on_time)::INTEGER AS on_time, sum(t.late)::INTEGER AS late,
-           sum(t.missing)::INTEGER AS missing, count(*) FILTER (WHERE t.stale)::INTEGER AS stale_measures
-    FROM timeliness t JOIN organisations g ON g.id = t.owner_id
-    WHERE t.run_id = $run AND t.measure_id IN (SELECT id FROM scope)
-    GROUP BY t.owner_id, g.name
-)
-SELECT *, round(on_time / nullif(due, 0), 3) AS on_time_share FROM final
-ORDER BY on_time_share NULLS LAST, org_id
-"""
-
-ASSESSMENTS = f"""
-WITH {SCOPE},
-newest AS (
-    SELECT measure_id, detail FROM assessments
-    WHERE run_id <= $run AND measure_id IN (SELECT id FROM scope)
-    QUALIFY row_number() OVER (PARTITION BY measure_id ORDER BY run_id DESC) = 1
-)
-SELECT n.measure_id, n.detail AS assessment, t.detail AS timeliness
-FROM newest n LEFT JOIN timeliness t ON t.run_id = $run AND t.measure_id = n.measure_id
-ORDER BY n.measure_id
-"""
-
-# each measure's timeliness as the run judged it: the figures due in the year to the run's as-at
-TIMELINESS = f"""
-WITH {SCOPE}
-SELECT measure_id, detail FROM timeliness
-WHERE run_id = $run AND measure_id IN (SELECT id FROM scope)
-ORDER BY measure_id
-"""
-
-# when each measure's newest figure arrived, as at $as_at
-LAST_RECEIVED = f"""
-WITH {SCOPE}
-SELECT o.measure_id, max(l.received_at) AS last_received
-FROM observations o JOIN loads l ON l.id = o.load_id
-WHERE o.measure_id IN (SELECT id FROM scope) AND l.received_at <= coalesce($as_at::TIMESTAMP, l.received_at)
-GROUP BY o.measure_id
-"""
-
-# each measure's status as its newest stored assessment at or before the run says (no JSON read)
-STATUSES = f"""
-WITH {SCOPE}
-SELECT measure_id, status, rag, reason, CAST(json_extract(detail, '$.status') AS VARCHAR) AS status_json
-FROM assessments WHERE run_id <= $run AND measure_id IN (SELECT id FROM scope)
-QUALIFY row_number() OVER (PARTITION BY measure_id ORDER BY run_id DESC) = 1
-"""
-
-SEARCH = """
-WITH hits AS (
-    SELECT 'council' AS kind, c.id, c.name, c.goal AS context, 1 AS kind_order, c.position AS position
-    FROM councils c
-    UNION ALL
-    SELECT 'org', g.id, g.name, g.short_name, 2, g.position
-    FROM organisations g
-    UNION ALL
-    SELECT 'objective', o.id, o.name, c.name, 3, c.position * 1000 + o.position
-    FROM objectives o JOIN councils c ON c.id = o.council_id
-    UNION ALL
-    SELECT 'measure', m.id, m.name, g.name || ' · ' || o.name, 4, m.position
-    FROM measures m JOIN objectives o ON o.id = m.objective_id JOIN organisations g ON g.id = m.owner_id
-),
-final AS (
-    SELECT kind, id, name, context, kind_order, position,
-           starts_with(lower(name), lower($text)) AS starts
-    FROM hits
-    WHERE len(list_filter($words::VARCHAR[],
-              lambda w: contains(lower(name || ' ' || id), w))) = len($words)
-)
-SELECT kind, id, name, context FROM final
-ORDER BY NOT starts, kind_order, position, name
-LIMIT $limit
-"""
+GOAL_MAP, VALUES, AS_OF, MONTHS = _sql("goal_map"), _sql("values"), _sql("as_of"), _sql("months")
+COUNCILS, COUNCIL_MEMBERS, ORGANISATIONS = _sql("councils"), _sql("council_members"), _sql("organisations")
+OBJECTIVES, PARTNERS, MEASURES = _sql("objectives"), _sql("partners"), _sql("measures")
+BREAKDOWNS, PLAN, LAST_RECEIVED, SEARCH = _sql("breakdowns"), _sql("plan"), _sql("last_received"), _sql("search")
+# judgements stored at publish (etl/judge.py)
+JUDGEMENT_RUN, FIRST_JUDGEMENT = _sql("judgement_run"), _sql("first_judgement")
+EXCEPTIONS, HEALTH, ASSESSMENTS = _sql("exceptions"), _sql("health"), _sql("assessments")
+TIMELINESS, STATUSES = _sql("timeliness"), _sql("statuses")
 
 
 @dataclass
@@ -612,5 +342,5 @@ def _parameter_names(sql: str) -> list[str]:
     return list(dict.fromkeys(_PARAMETER.findall(sql)))
 
 
-def _first_line(sql: str) -> str:
+def _first_line(sql: str) -> str:  # of a statement, for the log
     return next((line.strip() for line in sql.splitlines() if line.strip()), "")[:60]

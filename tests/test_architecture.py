@@ -73,3 +73,14 @@ def test_the_command_line_is_the_only_place_that_imports_all_three():
     importers = {m for m, targets in GRAPH.items()
                  if {t.split(".")[0] for t in targets} >= {"goal_councils", "etl", "dashboard"}}
     assert importers and all(m.startswith("outcomes") for m in importers), importers
+
+
+def test_the_command_line_reads_through_the_read_side_not_the_dashboard():
+    # only `outcomes serve` needs Dash: the other commands read with published/
+    assert {t for t in GRAPH["outcomes.cli"] if t.startswith("dashboard")} <= {"dashboard.app"}
+
+
+def test_the_read_side_keeps_its_sql_in_files():
+    for path in (ROOT / "published").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert '"""\nWITH' not in text and '"""\nSELECT' not in text, f"{path.name}: SQL belongs in published/sql/"
