@@ -293,6 +293,19 @@ def cmd_judge(args, home: Home) -> int:
     return EXIT_OK
 
 
+def cmd_bench(args, home: Home) -> int:
+    """Time the product at a named scale (generated data): ETL, publish, pages and exceptions, as ratios."""
+    from outcomes.bench import run_bench, table
+
+    work = Path(args.work) if args.work else home.root / "bench"
+    result = run_bench(args.scale, work, repeats=args.repeats, say=_err)
+    print(table(result))
+    out = Path(args.json) if args.json else work / f"bench-{args.scale}.json"
+    out.write_text(result.to_json() + "\n", encoding="utf-8")
+    _err(f"figures written to {out}")
+    return EXIT_OK
+
+
 def cmd_serve(args, home: Home) -> int:
     """Serve the dashboard: Dash's server with --debug, else gunicorn with several workers."""
     from dashboard.app import Settings, create_app
@@ -375,6 +388,14 @@ def _parser() -> argparse.ArgumentParser:
     jdg = sub.add_parser("judge", help=cmd_judge.__doc__, description=cmd_judge.__doc__, parents=[common])
     jdg.add_argument("--full", action="store_true", help="assess every measure in full, forecasts included")
     jdg.set_defaults(fn=cmd_judge)
+
+    bench = sub.add_parser("bench", help=cmd_bench.__doc__, description=cmd_bench.__doc__, parents=[common])
+    bench.add_argument("--scale", default="small", choices=["small", "state", "national"],
+                       help="small (CI, ~24,000 rows), state (3.6 million) or national (36 million)")
+    bench.add_argument("--work", help="folder for the generated data and warehouse (default: HOME/bench)")
+    bench.add_argument("--repeats", type=int, default=5, help="warm requests per page (default 5)")
+    bench.add_argument("--json", help="write the figures here (default: WORK/bench-SCALE.json)")
+    bench.set_defaults(fn=cmd_bench)
 
     serve = sub.add_parser("serve", help=cmd_serve.__doc__, description=cmd_serve.__doc__, parents=[common])
     serve.add_argument("--host", default="127.0.0.1")

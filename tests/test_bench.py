@@ -1,0 +1,49 @@
+"""The benchmark's generated government and `outcomes bench --scale small` (figures, not timings)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from etl.synthetic import SCALES, write_government
+from goal_councils import load_definitions
+from outcomes.cli import main
+
+
+def _digest(folder) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_the_small_government_is_exact_valid_and_the_same_every_time(tmp_path):
+    loads = write_government("small", tmp_path / "a")
+    write_government("small", tmp_path / "b")
+    assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
+    scale = SCALES["small"]
+    assert sum(x.rows for x in loads) == scale.rows == 40 * 60 * 10
+    defs = load_definitions(tmp_path / "a" / "definitions")
+    measures = list(defs.measures.values())
+    assert len(measures) == scale.measures and len(defs.objectives) == scale.objectives
+    # every objective has one headline, led by the organisation that submits it
+    for o in defs.objectives.values():
+        heads = [m for m in o.measures if m.role == "headline"]
+        assert len(heads) == 1 and o.partners[0].role == "lead" and o.partners[0].org == heads[0].owner
+    assert any(m.target for m in measures) and any(m.target is None for m in measures)
+
+
+@pytest.mark.slow
+def test_bench_small_runs_end_to_end_and_reports_every_figure(tmp_path, capsys):
+    out = tmp_path / "figures.json"
+    assert main(["--home", str(tmp_path / "home"), "bench", "--scale", "small", "--repeats", "1",
+                 "--work", str(tmp_path / "work"), "--json", str(out)]) == 0
+    figures = json.loads(out.read_text(encoding="utf-8"))
+    assert figures["observations"] == SCALES["small"].rows
+    assert figures["etl"]["rows"] + figures["one_org_monthly_load"]["rows"] == SCALES["small"].rows
+    assert figures["etl"]["ratio"] > 0 and figures["outcomes_exceptions_s"] > 0
+    assert [p["path"].split("/")[1] for p in figures["pages"]] == [
+        "", "exceptions", "council", "objective", "org", "measure"]
+    assert all(p["ratio_p95"] > 0 and p["response_bytes"] > 1000 for p in figures["pages"])
+    printed = capsys.readouterr().out
+    assert "p95 ÷ queries" in printed and "/exceptions" in printed
