@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -104,21 +105,23 @@ GLANCE = [("off_track", "off track"), ("at_risk", "at risk"), ("on_track", "on t
           ("no_target", "no target"), ("not_enough_data", "not enough data"), ("not_judged", "not judged")]
 
 
-def status_counts(objectives: pd.DataFrame) -> html.P:
+def status_counts(objectives: pd.DataFrame | Sequence[Mapping]) -> html.P:
     """`3 off track · 2 at risk · 3 on track · 1 no target`, each with its chip."""
-    rags = objectives["rag"].fillna("not_judged") if "rag" in objectives else pd.Series(dtype=object)
-    parts = [html.Span([status_chip(rag), f" {int((rags == rag).sum())}"], className="me-3 text-nowrap",
-                       title=f"{int((rags == rag).sum())} objective(s) {word}")
-             for rag, word in GLANCE if (rags == rag).any()]
+    counts = Counter(r.get("rag") or "not_judged" for r in records(objectives))
+    parts = [html.Span([status_chip(rag), f" {counts[rag]}"], className="me-3 text-nowrap",
+                       title=f"{counts[rag]} objective(s) {word}")
+             for rag, word in GLANCE if counts[rag]]
     return html.P(parts, className="status-counts mb-2", **{"aria-label": "Objectives by status"})
 
 
-def status_glance(councils: Sequence[Mapping], objectives: pd.DataFrame) -> html.Section:
-    """Every council's objectives by status in one small table, so the reds show without scrolling."""
+def status_glance(councils: Sequence[Mapping], objectives: Mapping[str, Sequence[Mapping]]) -> html.Section:
+    """Every council's objectives by status in one small table, so the reds show without scrolling.
+
+    `objectives`: each council's objective rows, by council id."""
     head = html.Thead(html.Tr([html.Th("Council", scope="col"), html.Th("Objectives by status", scope="col")]))
     rows = [html.Tr([html.Th([html.Span(f"{n} ", className="council-number"),
                               html.A(c["name"], href=f"#council-{c['id']}")], scope="row"),
-                     html.Td(status_counts(objectives[objectives.council_id == c["id"]]))])
+                     html.Td(status_counts(objectives.get(c["id"], [])))])
             for n, c in enumerate(councils, 1)]
     return html.Section([html.H2("At a glance", className="h4", id="glance-heading"),
                          html.Table([head, html.Tbody(rows)], className="glance-table mb-4", id="status-glance")],
@@ -137,9 +140,10 @@ COLUMNS = [
 
 
 def goal_map_section(
-    council: Mapping, objectives: pd.DataFrame, number: int, as_of: AsOf | None = None
+    council: Mapping, objectives: pd.DataFrame | Sequence[Mapping], number: int, as_of: AsOf | None = None
 ) -> html.Section:
     """A council: its goal, chair, and a table of its objectives numbered `number.n`."""
+    objectives = records(objectives)
     heading_id = f"council-{council['id']}"
     facts = [f"{len(objectives)} objective{'s' if len(objectives) != 1 else ''}"]
     if _text(council.get("chair")):
@@ -161,10 +165,10 @@ def goal_map_section(
         ],
         className="mb-3",
     )
-    if objectives.empty:
+    if not objectives:
         body = html.P("This council has no objectives defined yet.", className="text-body-secondary")
     else:
-        rows = [objective_row(r, f"{number}.{i}", as_of) for i, r in enumerate(records(objectives), 1)]
+        rows = [objective_row(r, f"{number}.{i}", as_of) for i, r in enumerate(objectives, 1)]
         body = html.Div(
             html.Table(
                 [

@@ -10,6 +10,7 @@ from dashboard import components
 from dashboard.context import current_warehouse
 from dashboard.formatting import format_period
 from dashboard.pages._shared import as_of_parts, page
+from dashboard.series import records
 from dashboard.urls import AsOf, href, read_as_of
 from published.exports import csv_text
 from published.judgements import review
@@ -23,13 +24,17 @@ def _scope(council=None, org=None, objective=None) -> Scope:
     return Scope(council=council or None, owner=org or None, objective=objective or None)
 
 
-def _checked(warehouse: Warehouse, council, org, objective) -> tuple:
+def _choices(warehouse: Warehouse) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Councils, organisations and objectives that can be chosen (id, name): read once per request."""
+    objectives = warehouse.objectives()
+    return (warehouse.councils()[["id", "name"]], warehouse.organisations()[["id", "name"]],
+            pd.DataFrame({"id": objectives.objective_id, "name": objectives.objective_name}))
+
+
+def _checked(choices: tuple, council, org, objective) -> tuple:
     """Filters from the browser, kept only when they name a real id (the browser is not trusted)."""
-    councils = set(warehouse.councils().id)
-    orgs = set(warehouse.organisations().id)
-    objectives = set(warehouse.objectives().objective_id)
-    return tuple(v if isinstance(v, str) and v in known else None
-                 for v, known in ((council, councils), (org, orgs), (objective, objectives)))
+    return tuple(v if isinstance(v, str) and v in set(known.id) else None
+                 for v, known in zip((council, org, objective), choices, strict=True))
 
 
 # severity (goal_councils/assess.py) in words; the legend under the heading says what raises each
@@ -51,21 +56,24 @@ def table(ex: pd.DataFrame, as_of: AsOf) -> html.Div:
     head = html.Thead(html.Tr([html.Th(h, scope="col") for h in ("Severity", "Rule", "Measure", "Owner", "Period",
                                                                  "Why")]))
     groups = []
-    worst_first = ex.groupby("objective_id", sort=False).severity.max().sort_values(ascending=False, kind="stable")
-    for objective_id in worst_first.index:
-        rows = ex[ex.objective_id == objective_id]
-        worst = int(rows.severity.max())
-        summary = html.Summary([html.Span(rows.objective_name.iloc[0], className="fw-semibold"),
+    by_objective: dict[str, list[dict]] = {}
+    for r in records(ex):  # already most severe first
+        by_objective.setdefault(r["objective_id"], []).append(r)
+    worst_first = sorted(by_objective.values(), key=lambda rows: -max(r["severity"] for r in rows))
+    for rows in worst_first:
+        worst = int(max(r["severity"] for r in rows))
+        summary = html.Summary([html.Span(rows[0]["objective_name"], className="fw-semibold"),
                                 f" — {len(rows)} exception{'s' if len(rows) != 1 else ''}, worst: "
                                 f"{severity_words(worst)}"])
         body = html.Tbody([html.Tr([
-            html.Td(f"{severity_words(r.severity)} · {r.severity}", className=f"severity severity-{r.severity}"),
-            html.Td(r.rule_label),
-            html.Td(dcc.Link(r.measure_name, href=href("measure", r.measure_id, as_of))),
-            html.Td(dcc.Link(r.owner_name, href=href("org", r.owner_id, as_of))),
-            html.Td(format_period(r.period, r.frequency) if r.period else ""),
-            html.Td(r.reason),
-        ]) for r in rows.itertuples()])
+            html.Td(f"{severity_words(r['severity'])} · {r['severity']}",
+                    className=f"severity severity-{r['severity']}"),
+            html.Td(r["rule_label"]),
+            html.Td(dcc.Link(r["measure_name"], href=href("measure", r["measure_id"], as_of))),
+            html.Td(dcc.Link(r["owner_name"], href=href("org", r["owner_id"], as_of))),
+            html.Td(format_period(r["period"], r["frequency"]) if r["period"] else ""),
+            html.Td(r["reason"]),
+        ]) for r in rows])
         groups.append(html.Details([summary, html.Div(html.Table([head, body], className="table table-sm align-top"),
                                                       className="table-responsive")],
                                    open=worst >= OPEN_FROM, className="exception-group"))
@@ -83,18 +91,14 @@ def health_table(health: pd.DataFrame) -> html.Div:
                     className="table-responsive")
 
 
-def _objectives(warehouse: Warehouse) -> pd.DataFrame:
-    found = warehouse.objectives()
-    return pd.DataFrame({"id": found.objective_id, "name": found.objective_name})
-
-
 def _options(frame: pd.DataFrame) -> list[dict]:
     return [{"label": n, "value": i} for i, n in zip(frame.id, frame.name, strict=True)]
 
 
 @page("Exceptions")
 def layout(warehouse: Warehouse, as_of: AsOf, council=None, org=None, objective=None, **_):
-    council, org, objective = _checked(warehouse, council, org, objective)
+    choices = _choices(warehouse)
+    council, org, objective = _checked(choices, council, org, objective)
     result = review(warehouse, _scope(council, org, objective), as_of.as_at)
     if result.run is None:
         return [components.breadcrumbs([("Goal map", href("goal_map", as_of=as_of)), ("Exceptions", None)]),
@@ -102,11 +106,11 @@ def layout(warehouse: Warehouse, as_of: AsOf, council=None, org=None, objective=
                 components.no_judgements_notice(result.first_judged)]
     controls = html.Div([
         html.Div([html.Label("Council", htmlFor="exc-council", className="form-label small"),
-                  dcc.Dropdown(_options(warehouse.councils()), council, id="exc-council")], className="col-md-4"),
+                  dcc.Dropdown(_options(choices[0]), council, id="exc-council")], className="col-md-4"),
         html.Div([html.Label("Organisation", htmlFor="exc-org", className="form-label small"),
-                  dcc.Dropdown(_options(warehouse.organisations()), org, id="exc-org")], className="col-md-4"),
+                  dcc.Dropdown(_options(choices[1]), org, id="exc-org")], className="col-md-4"),
         html.Div([html.Label("Objective", htmlFor="exc-objective", className="form-label small"),
-                  dcc.Dropdown(_options(_objectives(warehouse)), objective, id="exc-objective")], className="col-md-4"),
+                  dcc.Dropdown(_options(choices[2]), objective, id="exc-objective")], className="col-md-4"),
     ], className="row g-3 mb-3")
     return [
         components.breadcrumbs([("Goal map", href("goal_map", as_of=as_of)), ("Exceptions", None)]),
@@ -134,7 +138,7 @@ def layout(warehouse: Warehouse, as_of: AsOf, council=None, org=None, objective=
           Input("exc-objective", "value"), State("exc-as-of", "data"), prevent_initial_call=True)
 def filter_list(council, org, objective, month):
     warehouse, as_of = current_warehouse(), read_as_of(month)
-    scope = _scope(*_checked(warehouse, council, org, objective))
+    scope = _scope(*_checked(_choices(warehouse), council, org, objective))
     result = review(warehouse, scope, as_of.as_at)
     return table(result.exceptions, as_of) if result.run else components.no_judgements_notice(result.first_judged)
 
@@ -165,6 +169,6 @@ dash.clientside_callback(
           prevent_initial_call=True)
 def download(_clicks, council, org, objective, month):
     warehouse, as_of = current_warehouse(), read_as_of(month)
-    scope = _scope(*_checked(warehouse, council, org, objective))
+    scope = _scope(*_checked(_choices(warehouse), council, org, objective))
     ex = review(warehouse, scope, as_of.as_at).exceptions
     return dcc.send_string(csv_text(ex), "exceptions.csv", type="text/csv")

@@ -9,8 +9,9 @@ from dashboard import components
 from dashboard.context import page_title
 from dashboard.formatting import format_period
 from dashboard.pages._shared import as_of_parts, page
+from dashboard.series import records
 from dashboard.urls import AsOf, href
-from published.reader import Warehouse
+from published.reader import Scope, Warehouse
 
 dash.register_page(
     __name__,
@@ -34,22 +35,27 @@ def layout(warehouse: Warehouse, as_of: AsOf, **_query):
     objectives, councils, newest = warehouse.goal_map(as_at), warehouse.councils(as_at), warehouse.as_of(as_at)
     objectives = with_status(warehouse, objectives, as_at)
     lead = LEAD if as_of.month is None else LEAD.replace("the latest", f"those at {as_of.words}")
+    by_council: dict[str, list[dict]] = {}
+    for row in records(objectives):
+        by_council.setdefault(row["council_id"], []).append(row)
+    every = records(councils)
     return [
         *as_of_parts(as_of, href("goal_map")),
         components.page_heading("Goal map", lead),
         summary(objectives, councils, newest.iloc[0]),
-        components.status_glance(councils.to_dict("records"), objectives),
+        components.status_glance(every, by_council),
     ] + [
-        components.goal_map_section(council, objectives[objectives.council_id == council["id"]], number, as_of)
-        for number, council in enumerate(councils.to_dict("records"), 1)
+        components.goal_map_section(council, by_council.get(council["id"], []), number, as_of)
+        for number, council in enumerate(every, 1)
     ]
 
 
 def with_status(warehouse: Warehouse, objectives: pd.DataFrame, as_at) -> pd.DataFrame:
     """The headline's status, as the judgement run that stood at `as_at` stored it (none: not judged)."""
     run = warehouse.judgement_run(as_at)
-    found = warehouse.statuses(run["id"]) if run else pd.DataFrame(columns=["measure_id", "status", "rag", "reason"])
-    found = found[["measure_id", "status", "rag", "reason"]]
+    columns = ["measure_id", "status", "rag", "reason"]
+    found = warehouse.statuses(run["id"], Scope(role="headline")) if run else pd.DataFrame(columns=columns)
+    found = found[columns]
     return objectives.merge(found, on="measure_id", how="left")
 
 
