@@ -40,6 +40,7 @@ from etl.warehouse import sql_text
 __all__ = ["Warehouse", "WarehouseError", "WarehouseMissing", "Scope"]
 
 CATALOG = "warehouse"
+RUNS_REMEMBERED = 256  # judgement runs looked up, per published file and as-at moment
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +126,7 @@ class Warehouse:
         self.path = Path(path)
         self._opened: _Opened | None = None
         self._lock = threading.Lock()
+        self._runs: dict[tuple, dict | None] = {}  # (file stamp, as_at) -> judgement run
 
     def __repr__(self) -> str:
         return f"Warehouse({str(self.path)!r})"
@@ -205,11 +207,21 @@ class Warehouse:
     def judgement_run(self, as_at: datetime | None = None) -> dict | None:
         """The judgement run that stood at `as_at` (None: the newest): id, as_at, made_at. None also
         for a warehouse published before judgements were stored (the next load or `outcomes judge`
-        brings it up to date)."""
-        if not self.has_judgements():
-            return None
-        rows = self.query(JUDGEMENT_RUN, {"as_at": as_at}).to_dict("records")
-        return rows[0] if rows else None
+        brings it up to date). Remembered per published file, so a page's readers look it up once."""
+        key = (self._stamp(), as_at)
+        with self._lock:
+            if key in self._runs:
+                found = self._runs[key]
+                return None if found is None else dict(found)
+        found = None
+        if self.has_judgements():
+            rows = self.query(JUDGEMENT_RUN, {"as_at": as_at}).to_dict("records")
+            found = rows[0] if rows else None
+        with self._lock:
+            if len(self._runs) >= RUNS_REMEMBERED:
+                self._runs.clear()
+            self._runs[key] = found
+        return None if found is None else dict(found)
 
     def has_judgements(self) -> bool:
         """Was the file published with judgements in the layout this reader reads?"""

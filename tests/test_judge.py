@@ -93,6 +93,18 @@ def test_outcomes_judge_publishes_a_run_without_a_load(tmp_path: Path):
     assert _rows(home, "SELECT count(*) FROM judgement_runs")[0][0] == 2
 
 
+def test_a_reader_sees_the_new_run_as_soon_as_it_is_published(tmp_path: Path):
+    from published.reader import Warehouse
+
+    home = mini_home(tmp_path / "home")
+    _load(home, "measure_id,period,value\nneet-rate,2025-01,11.5\n", datetime(2025, 2, 5))
+    w = Warehouse(home.warehouse)
+    assert w.judgement_run()["id"] == 1
+    assert w.judgement_run()["id"] == 1  # remembered for this published file
+    rejudge(home)
+    assert w.judgement_run()["id"] == 2  # a publish is a new file: looked up anew
+
+
 def test_readers_take_the_run_that_stood_at_the_date(tiny_warehouse):
     from published.judgements import review, stored_assessments
     from published.reader import Scope, Warehouse
