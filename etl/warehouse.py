@@ -84,6 +84,7 @@ def _definition_frames(defs: Definitions) -> dict[str, pd.DataFrame]:
                     t.baseline.value if t and t.baseline else None,
                     t.final.period if t else None, t.final.value if t else None,
                     t.note if t else None, mi,
+                    json.dumps(m.categories, ensure_ascii=False) if m.categories else None,
                 ))
                 breakdowns += [(m.id, b, v, i) for b, vals in m.breakdowns.items() for i, v in enumerate(vals)]
                 if t:
@@ -103,7 +104,7 @@ def _definition_frames(defs: Definitions) -> dict[str, pd.DataFrame]:
             "id", "objective_id", "name", "description", "owner_id", "role", "kind", "timing", "unit",
             "unit_label", "rate_per", "decimals", "direction", "frequency", "published", "source",
             "tolerance", "seasonal", "demand", "due_days", "xmr_baseline", "baseline_period", "baseline_value",
-            "target_period", "target_value", "target_note", "position",
+            "target_period", "target_value", "target_note", "position", "categories",
         ],
         "measure_breakdowns": ["measure_id", "breakdown", "value", "position"],
         "trajectories": ["measure_id", "period", "period_start", "value", "kind"],

@@ -119,7 +119,7 @@ class Measure(_Strict):
     unit_label: str | None = None  # e.g. "per 100,000 population", "£", "points"
     rate_per: int | None = None
     decimals: int = Field(default=0, ge=0, le=6)
-    direction: Literal["up", "down"]
+    direction: Literal["up", "down", "none"]  # none: no direction of good (never better or worse)
     frequency: Frequency
     breakdowns: dict[str, list[str]] = Field(default_factory=dict)
     published: bool = True
@@ -131,6 +131,21 @@ class Measure(_Strict):
     due_days: int = Field(default=15, ge=0, le=400)
     xmr_baseline: int | None = Field(default=None, ge=8, le=120)  # points the XmR limits are computed from
     open_sdg: OpenSdgSource | None = None
+    # a categorical measure (e.g. Open SDG `graph_type: binary`): each value is a code with a label
+    # ({1: "Yes", 0: "No"}); shown as its category, never as a number that changes or is forecast
+    categories: dict[str, str] | None = None
+
+    @field_validator("categories", mode="before")
+    @classmethod
+    def _codes_as_text(cls, v):
+        # YAML reads `1: Yes` with an integer key (and `Yes` as true): codes and labels are text
+        if isinstance(v, dict):
+            return {_code(k): ("Yes" if val is True else "No" if val is False else str(val)) for k, val in v.items()}
+        return v
+
+    @property
+    def is_categorical(self) -> bool:
+        return bool(self.categories)
 
     @field_validator("breakdowns", mode="before")
     @classmethod
@@ -143,6 +158,15 @@ class Measure(_Strict):
     @property
     def is_headline(self) -> bool:
         return self.role == "headline"
+
+
+def _code(key) -> str:
+    """A category code as text: 1, 1.0 and "1" are the same code."""
+    if isinstance(key, bool):
+        return str(int(key))
+    if isinstance(key, float) and key.is_integer():
+        return str(int(key))
+    return str(key).strip()
 
 
 class Objective(_Strict):

@@ -40,6 +40,9 @@ CREATE TABLE IF NOT EXISTS measures (
     target_note VARCHAR, position INTEGER NOT NULL
 );
 
+-- a categorical measure's codes and labels, as JSON ({"1": "Yes", "0": "No"}); NULL: a number
+ALTER TABLE measures ADD COLUMN IF NOT EXISTS categories VARCHAR;  -- warehouses made before it
+
 CREATE TABLE IF NOT EXISTS measure_breakdowns (
     measure_id VARCHAR NOT NULL, breakdown VARCHAR NOT NULL, value VARCHAR NOT NULL, position INTEGER NOT NULL
 );
