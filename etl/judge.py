@@ -6,8 +6,8 @@ Pages, callbacks and the command line only read what it stores; nothing fits a m
     judge(con, as_at=..., changed=...)   one judgement run as at `as_at`:
       - measures whose inputs changed (new figures, new definitions, never judged) are assessed
         in full by `goal_councils.assess` (status, XmR signals, divergent groups, forecast);
-      - every other measure keeps its newest assessment, with its timeliness made anew, because
-        lateness moves with the calendar even when no figure arrives;
+      - every other measure keeps its newest assessment (and the exceptions it raised), with its
+        timeliness made anew, because lateness moves with the calendar even when no figure arrives;
       - every measure gets its timeliness and its exception rows in this run.
 
 Tables (etl/sql/schema.sql): judgement_runs, assessments (written for judged measures only;
@@ -19,15 +19,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
 import duckdb
 import pandas as pd
 
-from goal_councils.assess import Assessment, assess_all, exception_rows, timeliness
-from goal_councils.codec import from_json, to_json
-from goal_councils.periods import parse_period
+from goal_councils.assess import TIMELINESS_RULES, Timeliness, assess_all, exception_rows, timeliness, timeliness_rows
+from goal_councils.codec import to_json
 
 from .warehouse import sql_text
 
@@ -40,15 +39,25 @@ VALUES = f"""
 WITH {SCOPE_OF}, {sql_text("values_as_at.sql")}
 SELECT measure_id, period, period_start, dimension, grp, value FROM values_as_at
 """
+# when each period first arrived; `total_start`: the period's start when it has a total figure
+# (the first of those is where a measure's timeliness begins, as in goal_councils.assess)
 FIRST_RECEIVED = """
-SELECT o.measure_id, o.period, min(l.received_at) AS first_received
+SELECT o.measure_id, o.period, min(l.received_at) AS first_received,
+       min(o.period_start) FILTER (WHERE o.dimension = '') AS total_start
 FROM observations o JOIN loads l ON l.id = o.load_id
 WHERE l.received_at <= $as_at AND o.period_start <= $as_at
 GROUP BY o.measure_id, o.period
 """
-NEWEST_ASSESSMENTS = """
-SELECT measure_id, detail FROM assessments
-QUALIFY row_number() OVER (PARTITION BY measure_id ORDER BY run_id DESC) = 1
+# a carried measure's exceptions that do not move with the calendar, as its newest assessment raised
+# them (in the run that made it): copied, not recomputed, so no assessment is read back
+CARRY_EXCEPTIONS = """
+INSERT INTO exceptions (run_id, severity, rule, rule_label, measure_id, period, reason, size)
+SELECT $run, e.severity, e.rule, e.rule_label, e.measure_id, e.period, e.reason, e.size
+FROM exceptions e
+JOIN (SELECT measure_id, max(run_id) AS run_id FROM assessments
+      WHERE measure_id IN (SELECT unnest($ids::VARCHAR[])) GROUP BY measure_id) newest
+  ON newest.measure_id = e.measure_id AND newest.run_id = e.run_id
+WHERE NOT list_contains($calendar_rules::VARCHAR[], e.rule)
 """
 
 
@@ -85,8 +94,8 @@ def judge(con: duckdb.DuckDBPyConnection, *, as_at: datetime, changed: Iterable[
         received[received["measure_id"].isin(fresh)],
         as_at=as_at,
     )
-    carried = _carried(con, measures[~measures["id"].isin(fresh)], received, as_at)
-    everything = {**carried, **full}
+    carried = _carried(measures[~measures["id"].isin(fresh)], received, as_at)
+    timely = {**carried, **{m: a.timeliness for m, a in full.items()}}
 
     con.execute("INSERT INTO judgement_runs VALUES (?, ?, ?, ?, ?, ?)",
                 [run_id, as_at, made_at or datetime.now().replace(microsecond=0), len(full), len(carried),
@@ -98,32 +107,37 @@ def judge(con: duckdb.DuckDBPyConnection, *, as_at: datetime, changed: Iterable[
     owner = dict(zip(measures["id"], measures["owner_id"], strict=True))
     _insert(con, "timeliness", pd.DataFrame(
         [(run_id, m, owner[m], len(t.due), t.on_time, t.late, t.missing, t.stale, t.latest_period, to_json(t))
-         for m, a in everything.items() for t in [a.timeliness]],
+         for m, t in timely.items()],
         columns=["run_id", "measure_id", "owner_id", "due", "on_time", "late", "missing", "stale",
                  "latest_period", "detail"]))
+    con.execute(CARRY_EXCEPTIONS, {"run": run_id, "ids": sorted(carried), "calendar_rules": list(TIMELINESS_RULES)})
+    frequency = dict(zip(measures["id"], measures["frequency"], strict=True))
     _insert(con, "exceptions", pd.DataFrame(
-        [{"run_id": run_id, **row} for a in everything.values() for row in exception_rows(a)],
+        [{"run_id": run_id, **row} for a in full.values() for row in exception_rows(a)]
+        + [{"run_id": run_id, **row} for m, t in carried.items() for row in timeliness_rows(m, frequency[m], t)],
         columns=["run_id", "severity", "rule", "rule_label", "measure_id", "period", "reason", "size"]))
     seconds = round(time.perf_counter() - started, 3)
     con.execute("UPDATE judgement_runs SET seconds = ? WHERE id = ?", [seconds, run_id])
     return JudgeResult(run_id, len(full), len(carried), seconds)
 
 
-def _carried(con, measures: pd.DataFrame, received: pd.DataFrame, as_at: datetime) -> dict[str, Assessment]:
-    """The newest stored assessment of each measure, its timeliness made anew as at `as_at`."""
+def _carried(measures: pd.DataFrame, received: pd.DataFrame, as_at: datetime) -> dict[str, Timeliness]:
+    """The timeliness, made anew as at `as_at`, of each measure that keeps its newest assessment.
+
+    It starts where the measure's total series starts (as `assess_measure` has it), so a carried
+    measure is timed exactly as a measure assessed in full."""
     if not len(measures):
         return {}
-    newest = dict(con.execute(NEWEST_ASSESSMENTS).fetchall())
     firsts: dict[str, dict] = {}
+    since: dict[str, date] = {}
     for r in received.itertuples(index=False):
         firsts.setdefault(r.measure_id, {})[r.period] = pd.Timestamp(r.first_received).to_pydatetime()
-    out = {}
-    for m in measures.to_dict("records"):
-        a = from_json(Assessment, newest[m["id"]])
-        since = parse_period(a.periods[0], m["frequency"]).start if a.periods else None
-        t = timeliness(m["frequency"], int(m.get("due_days") or 0), firsts.get(m["id"], {}), as_at, since=since)
-        out[m["id"]] = replace(a, timeliness=t)
-    return out
+        if not pd.isna(r.total_start):
+            start = pd.Timestamp(r.total_start).date()
+            since[r.measure_id] = min(start, since.get(r.measure_id, start))
+    return {m["id"]: timeliness(m["frequency"], int(m.get("due_days") or 0), firsts.get(m["id"], {}), as_at,
+                                since=since.get(m["id"]))
+            for m in measures.to_dict("records")}
 
 
 def _insert(con, table: str, frame: pd.DataFrame) -> None:

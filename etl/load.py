@@ -64,9 +64,13 @@ class LoadResult:
     rows_new: int
     warnings: list[Problem] = field(default_factory=list)
     reverts: int = 0  # rows that repeat a superseded version: applied only with `supersede`
+    problems: list[Problem] = field(default_factory=list)  # why it was skipped (skip_rejected)
+    kept: Path | None = None  # where a skipped submission and its report are kept
 
     @property
     def outcome(self) -> str:
+        if self.problems:
+            return "skipped"
         return "loaded" if self.rows_new else "unchanged"
 
 
@@ -248,8 +252,13 @@ def _audit(home: Home, entry: dict) -> None:
 
 def load_batch(home: Home, requests: list[LoadRequest], *, defs: Definitions | None = None,
                today: date | None = None, progress: Progress | None = None,
-               judged_before: Sequence[datetime] = ()) -> list[LoadResult]:
+               judged_before: Sequence[datetime] = (), skip_rejected: bool = False) -> list[LoadResult]:
     """Validate and load every request; publish one new warehouse, or nothing at all.
+
+    A request with any error is rejected whole (never half a file). By default one rejected
+    request rejects the batch (`Rejected`, nothing published). With `skip_rejected`, each request
+    stands alone: rejected ones are kept with their report and returned as "skipped" results, and
+    the rest are published; only when every request is rejected is the batch `Rejected`.
 
     The publish step judges the changed measures as at today; `judged_before` adds full judgement
     runs as at earlier moments first (a batch of history, like the demo's, judged as the months
@@ -273,7 +282,7 @@ def load_batch(home: Home, requests: list[LoadRequest], *, defs: Definitions | N
             if errors:
                 rejected.append((req, errors))
                 continue
-            if rejected:
+            if rejected and not skip_rejected:
                 continue  # the batch is lost anyway; keep checking to report every problem
             if not files:
                 results.append(LoadResult(req, None, 0, 0, warnings))  # every file already loaded
@@ -301,14 +310,15 @@ def load_batch(home: Home, requests: list[LoadRequest], *, defs: Definitions | N
             results.append(LoadResult(req, next_id, rows_read, new, warnings, len(reverting)))
             next_id += 1
         stamp = started.strftime("%Y%m%dT%H%M%S")
-        if rejected:
+        kept = [_keep_rejected(home, req, errors, stamp) for req, errors in rejected]
+        for (req, errors), folder in zip(rejected, kept, strict=True):
+            _audit(home, {"at": _now(), "org": req.org, "outcome": "rejected", "by": req.by,
+                          "files": _file_facts(req.files), "problems": len(errors), "kept": str(folder)})
+        if rejected and (not skip_rejected or len(rejected) == len(requests)):
             con.execute("ROLLBACK")
-            kept = [_keep_rejected(home, req, errors, stamp) for req, errors in rejected]
-            for (req, errors), folder in zip(rejected, kept, strict=True):
-                _audit(home, {"at": _now(), "org": req.org, "outcome": "rejected", "by": req.by,
-                              "files": _file_facts(req.files), "problems": len(errors),
-                              "kept": str(folder)})
             raise Rejected([p for _, errors in rejected for p in errors], kept)
+        skipped = [LoadResult(req, None, 0, 0, problems=errors, kept=folder)
+                   for (req, errors), folder in zip(rejected, kept, strict=True)]
         changed_defs = previous is None or previous[0] != definitions_digest(defs)
         never_judged = not con.execute("SELECT count(*) FROM judgement_runs").fetchone()[0]
         if not any(r.rows_new for r in results) and not changed_defs and not never_judged and home.warehouse.exists():
@@ -329,9 +339,12 @@ def load_batch(home: Home, requests: list[LoadRequest], *, defs: Definitions | N
             con.execute("COMMIT")
             state["publish"] = True
     for r in results:
+        if r.problems:
+            continue  # audited as rejected above
         _audit(home, {"at": _now(), "org": r.request.org, "outcome": r.outcome, "load_id": r.load_id,
                       "by": r.request.by, "files": _file_facts(r.request.files),
                       "rows_read": r.rows_read, "rows_new": r.rows_new,
                       "reverting_rows": r.reverts, "supersede": r.request.supersede,
                       "received_at": r.request.received_at or started})
-    return results
+    position = {id(req): i for i, req in enumerate(requests)}
+    return sorted(results + skipped, key=lambda r: position[id(r.request)])

@@ -39,7 +39,7 @@ from .xmr import Signal, XmrResult, looks_seasonal, seasonal_lag, xmr
 
 __all__ = [
     "Timeliness", "Assessment", "assess_measure", "plan_points", "timeliness", "exception_rows",
-    "RECENT_SIGNAL_PERIODS", "SEVERITY", "assess_all",
+    "RECENT_SIGNAL_PERIODS", "SEVERITY", "assess_all", "timeliness_rows", "TIMELINESS_RULES",
 ]
 
 RECENT_SIGNAL_PERIODS = 3
@@ -297,10 +297,22 @@ def exception_rows(a: Assessment) -> list[dict]:
             add("divergent", None, d.reason)
     if a.forecast_miss:
         add("forecast_miss", None, a.forecast_miss)
-    t = a.timeliness
+    return rows + timeliness_rows(a.measure_id, a.frequency, a.timeliness)
+
+
+TIMELINESS_RULES = ("missing", "late", "stale")  # the rules that move with the calendar
+
+
+def timeliness_rows(measure_id: str, frequency: str, t: Timeliness) -> list[dict]:
+    """The exceptions a measure's timeliness raises: missing, late, stale (made anew every run)."""
+    rows: list[dict] = []
+
+    def add(rule: str, period: str | None, reason: str):
+        rows.append({"severity": SEVERITY[rule], "rule": rule, "rule_label": RULE_LABELS[rule],
+                     "measure_id": measure_id, "period": period, "reason": reason, "size": None})
 
     def words(label):
-        return period_words(label, a.frequency or None)
+        return period_words(label, frequency or None)
 
     if t.missing_periods:
         add("missing", t.missing_periods[-1], f"No figure for {', '.join(map(words, t.missing_periods[-3:]))}"

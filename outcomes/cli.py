@@ -22,6 +22,7 @@ from published.reader import WarehouseError
 __all__ = ["main"]
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+EXIT_PARTIAL = 3  # import-open-sdg: imported, with some indicator files skipped
 
 
 class UsageError(Exception):
@@ -188,7 +189,7 @@ def cmd_import_open_sdg(args, home: Home) -> int:
     shutil.rmtree(backup, ignore_errors=True)
     shutil.copytree(home.definitions, backup)
     try:
-        return _import_and_load(src, home, council_map, args.name, backup)
+        return _import_and_load(src, home, council_map, args.name, backup, strict=args.strict)
     finally:
         shutil.rmtree(backup, ignore_errors=True)
 
@@ -198,7 +199,7 @@ def _restore(folder: Path, backup: Path) -> None:
     shutil.copytree(backup, folder)
 
 
-def _import_and_load(src: Path, home: Home, council_map, name, backup: Path) -> int:
+def _import_and_load(src: Path, home: Home, council_map, name, backup: Path, *, strict: bool = False) -> int:
     from etl.load import LoadRequest, Rejected, load_batch
     from etl.open_sdg import OpenSdgError, import_open_sdg
 
@@ -211,23 +212,52 @@ def _import_and_load(src: Path, home: Home, council_map, name, backup: Path) -> 
     for p in plan.problems:
         _err(str(p))
     opts = ReadOptions(format="open_sdg", tolerate_repeats=True)
-    requests = [LoadRequest(org, list(files), by="import-open-sdg", options=opts) for org, files in plan]
+    # each indicator file is its own load: a file with problems is skipped (kept with its report),
+    # the rest are published; --strict makes the repository all or nothing
+    requests = [LoadRequest(org, [f], by="import-open-sdg", options=opts) for org, files in plan for f in files]
     try:
-        results = load_batch(home, requests, progress=_progress)
+        results = load_batch(home, requests, progress=_progress, skip_rejected=not strict)
     except (Rejected, DefinitionsError) as e:
         _restore(home.definitions, backup)  # the definitions this import wrote go too
         if isinstance(e, DefinitionsError):
             raise
         for p in e.problems:
             _err(str(p))
-        _err(f"rejected: {len(e.problems)} problem(s); nothing was published and the definitions this "
+        what = "the repository was refused whole (--strict)" if strict else "no indicator file could be imported"
+        _err(f"rejected: {len(e.problems)} problem(s); {what}; nothing was published and the definitions this "
              f"import wrote were removed. The files and reports are kept in {', '.join(map(str, e.kept))}")
         return EXIT_REJECTED
+    skipped = [r for r in results if r.problems]
     for r in results:
         for w in r.warnings:
             _err(str(w))
-    print(f"imported {sum(r.rows_new for r in results):,} observations from {len(requests)} organisation(s)")
-    return EXIT_OK
+    for r in skipped:
+        for p in r.problems:
+            _err(str(p))
+    loaded = [r for r in results if not r.problems]
+    print(f"imported {len(loaded):,} of {len(requests):,} indicator files: {_series_with_data(home, plan.slug)}, "
+          f"{sum(r.rows_read for r in loaded):,} rows read, {sum(r.rows_new for r in loaded):,} new")
+    if not skipped:
+        return EXIT_OK
+    print(f"skipped {len(skipped):,} indicator file(s), each kept with its report; nothing from them was published:")
+    for r in skipped:
+        print(f"  {Path(r.request.files[0]).name}: {len(r.problems)} problem(s) (first: {r.problems[0].reason}); "
+              f"kept in {r.kept}")
+    return EXIT_PARTIAL
+
+
+def _series_with_data(home: Home, slug: str) -> str:
+    """`412 of 430 series with data`: the import's measures that have published figures."""
+    import duckdb
+
+    con = duckdb.connect(str(home.warehouse), read_only=True)
+    try:
+        defined, with_data = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE id IN (SELECT DISTINCT measure_id FROM observations)) "
+            "FROM measures WHERE starts_with(id, ?)", [f"{slug}."]).fetchone()
+    finally:
+        con.close()
+    return f"{with_data:,} of {defined:,} series with data"
 
 
 def _as_at(text: str | None) -> datetime:
@@ -374,6 +404,8 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("dir", metavar="DIR")
     imp.add_argument("--councils", help="goal-to-council mapping, e.g. '3=health,4=education'")
     imp.add_argument("--name", help="dataset name used in ids (default: the folder name)")
+    imp.add_argument("--strict", action="store_true",
+                     help="all or nothing: any indicator file with a problem rejects the whole import")
     imp.set_defaults(fn=cmd_import_open_sdg)
 
     exc = sub.add_parser("exceptions", help=cmd_exceptions.__doc__, description=cmd_exceptions.__doc__,

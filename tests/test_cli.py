@@ -185,3 +185,39 @@ def test_exceptions_csv_neutralises_formulas(tmp_path, capsys):
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     names = {r["measure_name"] for r in rows if r["measure_id"] == "neet-rate"}
     assert names == {"'=HYPERLINK(\"http://x\")"}  # missing figures since 2024: listed, and quoted
+
+
+@needs_shared
+@pytest.mark.slow
+def test_a_repository_imports_whole_except_the_files_with_problems(tmp_path, capsys):
+    repo = tmp_path / "repo"
+    shutil.copytree(UK, repo)
+    bad = repo / "data" / "indicator_8-5-2.csv"
+    lines = bad.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace(",3.8", ",three point eight")  # row 2: Value not a number
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    home = tmp_path / "home"
+    # --strict: one bad file refuses the whole repository, and nothing is published
+    assert main(["--home", str(home), "import-open-sdg", str(repo), "--strict"]) == 1
+    assert not Home.at(home).warehouse.exists()
+    assert "refused whole (--strict)" in capsys.readouterr().err
+    # by default the bad file is skipped (kept with its report) and every other file is published
+    assert main(["--home", str(home), "import-open-sdg", str(repo)]) == 3
+    out, err = capsys.readouterr()
+    files = len(list((repo / "data").glob("indicator_*.csv")))
+    assert f"of {files:,} indicator files" in out and "skipped 1 indicator file(s)" in out
+    assert "indicator_8-5-2.csv: 1 problem(s) (first: value is not a number)" in out
+    assert "indicator_8-5-2.csv:2:Value: value is not a number" in err
+    con = duckdb.connect(str(Home.at(home).warehouse), read_only=True)
+    try:
+        with_data = {r[0] for r in con.execute("SELECT DISTINCT measure_id FROM observations").fetchall()}
+    finally:
+        con.close()
+    assert not any(".8-5-2" in m for m in with_data)  # nothing from the skipped file, not even its good rows
+    assert any(".1-1-1" in m for m in with_data) and len(with_data) > 30
+    kept = list((home / "rejected").iterdir())
+    assert any((k / "indicator_8-5-2.csv").is_file() and "value is not a number" in (k / "report.txt").read_text()
+               for k in kept)
+    # importing again adds nothing and still says what it skipped
+    assert main(["--home", str(home), "import-open-sdg", str(repo)]) == 3
+    assert ", 0 new" in capsys.readouterr().out

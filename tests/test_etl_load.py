@@ -356,3 +356,26 @@ def test_progress_says_when_files_were_already_loaded(tmp_path: Path):
     load_batch(home, [LoadRequest("edu", [good])], today=TODAY, progress=lambda i, n, m: said.append(m))
     assert said[0] == "edu: 1 file(s), 4 rows"
     assert said[-1] == "edu: 1 file(s) already loaded; skipped"  # not "0 rows"
+
+
+def test_with_skip_rejected_each_request_stands_alone(tmp_path: Path):
+    home = mini_home(tmp_path / "home")
+    good, bad = write(tmp_path / "good.csv", GOOD), write(tmp_path / "bad.csv", BAD)
+    requests = [LoadRequest("edu", [bad]), LoadRequest("edu", [good])]
+    with pytest.raises(Rejected):  # by default one rejected request rejects the batch
+        load_batch(home, requests, today=TODAY)
+    assert not home.warehouse.exists()
+    results = load_batch(home, requests, today=TODAY, skip_rejected=True)
+    assert [r.outcome for r in results] == ["skipped", "loaded"]  # in the order asked
+    skipped = results[0]
+    assert skipped.load_id is None and str(skipped.problems[0]) == BAD_LINES[0]
+    assert (skipped.kept / "bad.csv").read_text() == BAD and "2025-13" in (skipped.kept / "report.txt").read_text()
+    con = duckdb.connect(str(home.warehouse), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM observations").fetchone()[0] == 4  # the good file, whole
+    finally:
+        con.close()
+    before = sha256(home.warehouse)
+    with pytest.raises(Rejected):  # every request rejected: nothing usable, nothing published
+        load_batch(home, [LoadRequest("edu", [bad])], today=TODAY, skip_rejected=True)
+    assert sha256(home.warehouse) == before

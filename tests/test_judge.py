@@ -93,6 +93,30 @@ def test_outcomes_judge_publishes_a_run_without_a_load(tmp_path: Path):
     assert _rows(home, "SELECT count(*) FROM judgement_runs")[0][0] == 2
 
 
+def test_a_measure_carried_over_is_judged_exactly_as_one_assessed_in_full(tmp_path: Path):
+    home = mini_home(tmp_path / "home")
+    _load(home, "measure_id,period,value\nneet-rate,2024-11,12.5\nneet-rate,2025-01,14.5\nneet-rate,2025-02,15.0\n",
+          datetime(2025, 3, 5), name="a.csv")
+    _load(home, "measure_id,period,value\nyouth-contacts,2025-Q1,10\n", datetime(2025, 3, 6), org="north",
+          name="b.csv")
+    con = duckdb.connect(str(home.warehouse))
+    try:
+        moment = datetime(2025, 9, 1)
+        full = judge(con, as_at=moment, changed=None)
+        carried = judge(con, as_at=moment, changed=set())
+        assert (full.judged, carried.judged) == (full.judged, 0) and carried.carried == full.judged
+
+        def rows(table, run):
+            columns = "* EXCLUDE (run_id)"
+            return con.execute(f"SELECT {columns} FROM {table} WHERE run_id = ? ORDER BY ALL", [run]).fetchall()
+
+        assert rows("exceptions", carried.run_id) == rows("exceptions", full.run_id)
+        assert rows("timeliness", carried.run_id) == rows("timeliness", full.run_id)
+        assert {r[2] for r in rows("exceptions", carried.run_id)} >= {"off_track", "missing"}  # static and calendar
+    finally:
+        con.close()
+
+
 def test_a_reader_sees_the_new_run_as_soon_as_it_is_published(tmp_path: Path):
     from published.reader import Warehouse
 
