@@ -7,10 +7,9 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import components
+from dashboard.components.exceptions import LEGEND, read_page, table
 from dashboard.context import current_warehouse
-from dashboard.formatting import format_period
 from dashboard.pages._shared import as_of_parts, page
-from dashboard.series import records
 from dashboard.urls import AsOf, href, read_as_of
 from published.exports import csv_text
 from published.judgements import review
@@ -37,51 +36,6 @@ def _checked(choices: tuple, council, org, objective) -> tuple:
                  for v, known in zip((council, org, objective), choices, strict=True))
 
 
-# severity (goal_councils/assess.py) in words; the legend under the heading says what raises each
-SEVERITY_WORDS = {6: "Highest", 5: "High", 4: "Raised", 3: "Medium", 2: "Low"}
-LEGEND = ("Highest: a headline measure off track. High: a measure off track. Raised: a missing submission or a "
-          "variation signal on the worse side. Medium: a group diverging the wrong way, a forecast that misses the "
-          "plan, or a headline at risk. Low: at risk, late or stale.")
-OPEN_FROM = 5  # objectives with an exception this severe start open
-
-
-def severity_words(severity) -> str:
-    return SEVERITY_WORDS.get(int(severity), "Low" if int(severity) < 2 else "Highest")
-
-
-def table(ex: pd.DataFrame, as_of: AsOf) -> html.Div:
-    """The exceptions grouped by objective, worst objective first; each group folds away."""
-    if ex.empty:
-        return components.notice("Nothing needs attention", "No measure in this selection raises an exception.")
-    head = html.Thead(html.Tr([html.Th(h, scope="col") for h in ("Severity", "Rule", "Measure", "Owner", "Period",
-                                                                 "Why")]))
-    groups = []
-    by_objective: dict[str, list[dict]] = {}
-    for r in records(ex):  # already most severe first
-        by_objective.setdefault(r["objective_id"], []).append(r)
-    worst_first = sorted(by_objective.values(), key=lambda rows: -max(r["severity"] for r in rows))
-    for rows in worst_first:
-        worst = int(max(r["severity"] for r in rows))
-        summary = html.Summary([html.Span(rows[0]["objective_name"], className="fw-semibold"),
-                                f" — {len(rows)} exception{'s' if len(rows) != 1 else ''}, worst: "
-                                f"{severity_words(worst)}"])
-        body = html.Tbody([html.Tr([
-            html.Td(f"{severity_words(r['severity'])} · {r['severity']}",
-                    className=f"severity severity-{r['severity']}"),
-            html.Td(r["rule_label"]),
-            html.Td(dcc.Link(r["measure_name"], href=href("measure", r["measure_id"], as_of))),
-            html.Td(dcc.Link(r["owner_name"], href=href("org", r["owner_id"], as_of))),
-            html.Td(format_period(r["period"], r["frequency"]) if r["period"] else ""),
-            html.Td(r["reason"]),
-        ]) for r in rows])
-        groups.append(html.Details([summary, html.Div(html.Table([head, body], className="table table-sm align-top"),
-                                                      className="table-responsive")],
-                                   open=worst >= OPEN_FROM, className="exception-group"))
-    count = html.P(f"{len(ex)} exception{'s' if len(ex) != 1 else ''} in {len(groups)} objective"
-                   f"{'s' if len(groups) != 1 else ''}.", className="small", id="exc-count")
-    return html.Div([count, *groups], id="exceptions-table")
-
-
 def health_table(health: pd.DataFrame) -> html.Div:
     head = html.Thead(html.Tr([html.Th(h) for h in ("Organisation", "Due", "On time", "Late", "Missing", "On time %")]))
     rows = [html.Tr([html.Td(h.org_name), html.Td(h.due), html.Td(h.on_time), html.Td(h.late), html.Td(h.missing),
@@ -96,7 +50,7 @@ def _options(frame: pd.DataFrame) -> list[dict]:
 
 
 @page("Exceptions")
-def layout(warehouse: Warehouse, as_of: AsOf, council=None, org=None, objective=None, **_):
+def layout(warehouse: Warehouse, as_of: AsOf, council=None, org=None, objective=None, page=None, **_):
     choices = _choices(warehouse)
     council, org, objective = _checked(choices, council, org, objective)
     result = review(warehouse, _scope(council, org, objective), as_of.as_at)
@@ -124,7 +78,9 @@ def layout(warehouse: Warehouse, as_of: AsOf, council=None, org=None, objective=
         html.Button("Download CSV", id="exc-download-button", className="btn btn-outline-primary btn-sm mb-3"),
         dcc.Download(id="exc-download"),
         dcc.Store(id="exc-as-of", data=as_of.month),
-        dcc.Loading(html.Div(table(result.exceptions, as_of), id="exc-list"), delay_show=500),
+        dcc.Loading(html.Div(table(result.exceptions, as_of, read_page(page),
+                                  {"council": council, "org": org, "objective": objective}), id="exc-list"),
+                    delay_show=500),
         dcc.Store(id="exc-address"),
         html.H2("Data health", className="h4 mt-4"),
         html.P("Figures that fell due in the year to the as-of date: received on time, late or not at all.",
@@ -138,9 +94,11 @@ def layout(warehouse: Warehouse, as_of: AsOf, council=None, org=None, objective=
           Input("exc-objective", "value"), State("exc-as-of", "data"), prevent_initial_call=True)
 def filter_list(council, org, objective, month):
     warehouse, as_of = current_warehouse(), read_as_of(month)
-    scope = _scope(*_checked(_choices(warehouse), council, org, objective))
-    result = review(warehouse, scope, as_of.as_at)
-    return table(result.exceptions, as_of) if result.run else components.no_judgements_notice(result.first_judged)
+    council, org, objective = _checked(_choices(warehouse), council, org, objective)
+    result = review(warehouse, _scope(council, org, objective), as_of.as_at)
+    if not result.run:
+        return components.no_judgements_notice(result.first_judged)
+    return table(result.exceptions, as_of, 1, {"council": council, "org": org, "objective": objective})
 
 
 # filters -> the address keeps them (?council=..&org=..&objective=..), so a reload or a shared link
@@ -152,6 +110,7 @@ dash.clientside_callback(
         for (const [key, value] of Object.entries(chosen)) {
             if (value) { url.searchParams.set(key, value); } else { url.searchParams.delete(key); }
         }
+        url.searchParams.delete("page");  // a new selection starts at its first page
         window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
         return url.search;
     }""",

@@ -1,0 +1,96 @@
+"""The exceptions list: every exception grouped by objective, worst first, a page of objectives at a time."""
+
+from __future__ import annotations
+
+import pandas as pd
+from dash import dcc, html
+
+from ..formatting import format_period
+from ..series import records
+from ..urls import AsOf, href, with_as_of
+from .frame import notice
+
+__all__ = ["SEVERITY_WORDS", "LEGEND", "OPEN_FROM", "PAGE_GROUPS", "severity_words", "read_page", "table"]
+
+# severity (goal_councils/assess.py) in words; the legend under the heading says what raises each
+SEVERITY_WORDS = {6: "Highest", 5: "High", 4: "Raised", 3: "Medium", 2: "Low"}
+LEGEND = ("Highest: a headline measure off track. High: a measure off track. Raised: a missing submission or a "
+          "variation signal on the worse side. Medium: a group diverging the wrong way, a forecast that misses the "
+          "plan, or a headline at risk. Low: at risk, late or stale.")
+OPEN_FROM = 5  # objectives with an exception this severe start open
+PAGE_GROUPS = 25  # objectives per page of the list; the CSV download holds every exception
+
+
+def severity_words(severity) -> str:
+    return SEVERITY_WORDS.get(int(severity), "Low" if int(severity) < 2 else "Highest")
+
+
+def read_page(value) -> int:
+    """The page number from the address: a whole number from 1, else the first page."""
+    text = str(value).strip() if isinstance(value, str | int) else ""
+    return int(text) if text.isdigit() and 0 < len(text) < 7 and int(text) > 0 else 1
+
+
+def table(ex: pd.DataFrame, as_of: AsOf, page: int = 1, filters: dict | None = None) -> html.Div:
+    """The exceptions grouped by objective, worst objective first; each group folds away. Long
+    lists are shown PAGE_GROUPS objectives at a time, with links to the other pages (`?page=`)."""
+    if ex.empty:
+        return notice("Nothing needs attention", "No measure in this selection raises an exception.")
+    head = html.Thead(html.Tr([html.Th(h, scope="col") for h in ("Severity", "Rule", "Measure", "Owner", "Period",
+                                                                 "Why")]))
+    groups = []
+    by_objective: dict[str, list[dict]] = {}
+    for r in records(ex):  # already most severe first
+        by_objective.setdefault(r["objective_id"], []).append(r)
+    worst_first = sorted(by_objective.values(), key=lambda rows: -max(r["severity"] for r in rows))
+    pages = max(1, -(-len(worst_first) // PAGE_GROUPS))
+    page = min(max(page, 1), pages)
+    first = (page - 1) * PAGE_GROUPS
+    for rows in worst_first[first:first + PAGE_GROUPS]:
+        worst = int(max(r["severity"] for r in rows))
+        summary = html.Summary([html.Span(rows[0]["objective_name"], className="fw-semibold"),
+                                f" — {len(rows)} exception{'s' if len(rows) != 1 else ''}, worst: "
+                                f"{severity_words(worst)}"])
+        body = html.Tbody([html.Tr([
+            html.Td(f"{severity_words(r['severity'])} · {r['severity']}",
+                    className=f"severity severity-{r['severity']}"),
+            html.Td(r["rule_label"]),
+            html.Td(dcc.Link(r["measure_name"], href=href("measure", r["measure_id"], as_of))),
+            html.Td(dcc.Link(r["owner_name"], href=href("org", r["owner_id"], as_of))),
+            html.Td(format_period(r["period"], r["frequency"]) if r["period"] else ""),
+            html.Td(r["reason"]),
+        ]) for r in rows])
+        groups.append(html.Details([summary, html.Div(html.Table([head, body], className="table table-sm align-top"),
+                                                      className="table-responsive")],
+                                   open=worst >= OPEN_FROM, className="exception-group"))
+    total = len(worst_first)
+    shown = "" if pages == 1 else f" Showing objectives {first + 1:,}–{first + len(groups):,}, page {page} of {pages}."
+    count = html.P(f"{len(ex):,} exception{'s' if len(ex) != 1 else ''} in {total:,} objective"
+                   f"{'s' if total != 1 else ''}.{shown}", className="small", id="exc-count")
+    return html.Div([count, *groups, _pager(page, pages, as_of, filters or {})], id="exceptions-table")
+
+
+def _pager(page: int, pages: int, as_of: AsOf, filters: dict) -> html.Nav | None:
+    """Previous / page numbers / next, as links that keep the filters and the as-of month."""
+    if pages == 1:
+        return None
+
+    def link(n: int, text: str, label: str) -> html.Li:
+        here = n == page
+        target = with_as_of("/exceptions", as_of, **filters, page=str(n) if n > 1 else "")
+        inner = html.Span(text, className="page-link") if here else dcc.Link(text, href=target, className="page-link")
+        return html.Li(inner, className="page-item active" if here else "page-item",
+                       **({"aria-current": "page"} if here else {"aria-label": label}))
+
+    near = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    items = [link(page - 1, "‹ Previous", "Previous page")] if page > 1 else []
+    for i, n in enumerate(near):
+        if i and n - near[i - 1] > 1:
+            items.append(html.Li(html.Span("…", className="page-link"), className="page-item disabled"))
+        items.append(link(n, str(n), f"Page {n}"))
+    if page < pages:
+        items.append(link(page + 1, "Next ›", "Next page"))
+    return html.Nav(html.Ul(items, className="pagination pagination-sm flex-wrap"), id="exc-pager",
+                    **{"aria-label": "Pages of the exceptions list"})
+
+
