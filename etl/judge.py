@@ -129,12 +129,11 @@ def _carried(measures: pd.DataFrame, received: pd.DataFrame, as_at: datetime) ->
     if not len(measures):
         return {}
     firsts: dict[str, dict] = {}
-    since: dict[str, date] = {}
-    for r in received.itertuples(index=False):
-        firsts.setdefault(r.measure_id, {})[r.period] = pd.Timestamp(r.first_received).to_pydatetime()
-        if not pd.isna(r.total_start):
-            start = pd.Timestamp(r.total_start).date()
-            since[r.measure_id] = min(start, since.get(r.measure_id, start))
+    for measure_id, period, first in zip(received["measure_id"].tolist(), received["period"].tolist(),
+                                         received["first_received"].dt.to_pydatetime(), strict=True):
+        firsts.setdefault(measure_id, {})[period] = first
+    starts = received.dropna(subset=["total_start"]).groupby("measure_id")["total_start"].min()
+    since: dict[str, date] = {m: d.date() for m, d in starts.items()}
     return {m["id"]: timeliness(m["frequency"], int(m.get("due_days") or 0), firsts.get(m["id"], {}), as_at,
                                 since=since.get(m["id"]))
             for m in measures.to_dict("records")}

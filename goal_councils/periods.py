@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 __all__ = [
     "FREQUENCIES",
@@ -105,6 +106,11 @@ def is_period_start(frequency: str, d: date) -> bool:
 
 def parse_period(label: str, frequency: str) -> Period:
     """Read a contract period label for a measure of `frequency`, or raise PeriodError."""
+    return _parse_period(str(label), frequency)
+
+
+@lru_cache(maxsize=65536)  # the same few hundred labels are read again and again; Period is immutable
+def _parse_period(label: str, frequency: str) -> Period:
     if frequency not in FREQUENCIES:
         raise PeriodError(f"unknown frequency {frequency!r}")
     kind, start = _read(str(label))
