@@ -18,6 +18,7 @@ from datetime import date
 
 import pandas as pd
 
+from goal_councils.categories import categories_of, numeric_codes
 from goal_councils.periods import FY_START_MONTH, parse_period, period_from_start
 from goal_councils.status import interpolate_plan
 from goal_councils.xmr import RULES as XMR_RULES
@@ -176,11 +177,35 @@ def _unit_label(measure: Mapping) -> str | None:
 
 
 def _fmt(measure: Mapping, value) -> str:
-    return format_value(value, measure["unit"], measure.get("decimals"), _unit_label(measure), measure.get("rate_per"))
+    return format_value(value, measure["unit"], measure.get("decimals"), _unit_label(measure), measure.get("rate_per"),
+                        measure.get("categories"))
+
+
+def category_axis(categories: Mapping[str, str], *, title: bool = True) -> dict:
+    """The value axis of a categorical measure: one tick per code, labelled with its category
+    (`Yes`, `No`), padded so that the outer categories are not drawn on the frame."""
+    codes = numeric_codes(dict(categories))
+    axis = {
+        "gridcolor": GRID,
+        "zeroline": False,
+        "automargin": True,
+        "tickmode": "array",
+        "tickvals": [c for c, _ in codes],
+        "ticktext": [plain(label) for _, label in codes],
+    }
+    if codes:
+        axis["range"] = [codes[0][0] - 0.5, codes[-1][0] + 0.5]
+    if title:
+        axis["title"] = {"text": "Category"}
+    return axis
 
 
 def value_axis(measure: Mapping, *, title: bool = True) -> dict:
-    """The value axis of a measure: unit in the title, `%`/`£` on the ticks, thousands separated."""
+    """The value axis of a measure: unit in the title, `%`/`£` on the ticks, thousands separated
+    (a categorical measure: its categories, see `category_axis`)."""
+    categories = categories_of(measure.get("categories"))
+    if categories:
+        return category_axis(categories, title=title)
     axis = {
         "gridcolor": GRID,
         "zeroline": False,
@@ -204,8 +229,10 @@ def value_axis(measure: Mapping, *, title: bool = True) -> dict:
 def unit_note(measure: Mapping) -> dict:
     """The unit written across the top of a small chart's value axis (a rotated axis title
     would not fit a small multiple)."""
+    categorical = categories_of(measure.get("categories")) is not None
     return {
-        "text": plain(unit_words(measure["unit"], _unit_label(measure), measure.get("rate_per"))),
+        "text": "Category" if categorical else plain(unit_words(measure["unit"], _unit_label(measure),
+                                                               measure.get("rate_per"))),
         "xref": "paper",
         "yref": "paper",
         "x": 0,
@@ -302,9 +329,14 @@ def _actual_trace(
     hover_prefix: str = "",
 ) -> dict:
     """The solid line of actual values (gaps stay gaps); provisional or estimated points drawn
-    hollow, the latest point marked, a point with no neighbours still visible."""
+    hollow, the latest point marked, a point with no neighbours still visible. A categorical
+    measure is drawn as steps with every point marked: it jumps between categories, never
+    passes through the values between them."""
     values = [r.value for r in rows]
     flagged = [r.status in ("provisional", "estimated") for r in rows]
+    categorical = categories_of(measure.get("categories")) is not None
+    if categorical and markers == "flagged":
+        markers = "all"
     last = max((i for i, v in enumerate(values) if v is not None), default=-1)
     sizes = []
     for i, v in enumerate(values):
@@ -318,7 +350,7 @@ def _actual_trace(
         "x": [r.start.isoformat() for r in rows],
         "y": values,
         "connectgaps": False,
-        "line": {"color": colour, "width": width},
+        "line": {"color": colour, "width": width, **({"shape": "hv"} if categorical else {})},
         "marker": {
             "color": colour,
             "size": sizes,
@@ -347,14 +379,17 @@ def _plan_traces(
     final_marker: bool = True,
 ) -> list[dict]:
     """The plan (dashed grey, through baseline, milestones and final target) and the final
-    target as its own marker; clipped to [start, end] by interpolating the plan at the edges."""
+    target as its own marker; clipped to [start, end] by interpolating the plan at the edges. A
+    categorical measure's target is a category: the marker alone, no path between categories."""
     plan = _plan(points)
     if not plan:
         return []
     frequency = measure["frequency"]
     final = points["final"]
     has_path = len(plan) > 1
-    if has_path:
+    if categories_of(measure.get("categories")):
+        line = []
+    elif has_path:
         line = [p for p in plan if (start is None or p[0] >= start) and (end is None or p[0] <= end)]
         for edge in (start, end):
             if edge is not None and plan[0][0] < edge < plan[-1][0] and all(p[0] != edge for p in line):
@@ -416,7 +451,8 @@ def trend_figure(
     rows = _gapped(as_rows(series), frequency)
     if not rows and not _plan(points):
         return empty_figure("No figures have been submitted for this measure yet.", height)
-    layout = base_layout(title, subtitle=trend_subtitle(points) if subtitle is None else subtitle)
+    categorical = categories_of(measure.get("categories")) is not None
+    layout = base_layout(title, subtitle=trend_subtitle(points, categorical) if subtitle is None else subtitle)
     layout.update(
         height=height,
         xaxis=time_axis(frequency),
@@ -666,8 +702,10 @@ def chart_title(measure: Mapping) -> str:
     return ", ".join(parts)
 
 
-def trend_subtitle(points: Mapping) -> str:
+def trend_subtitle(points: Mapping, categorical: bool = False) -> str:
     """What the lines of a trend chart are, in words."""
+    if categorical:
+        return "The category of each period" + ("; the target category (diamond)" if points.get("final") else "")
     if not points.get("final"):
         return "Actual figures; no target has been set for this measure"
     if points.get("milestones"):

@@ -6,6 +6,7 @@ import math
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from goal_councils.categories import categories_of, label_of
 from goal_councils.periods import period_words
 
 __all__ = [
@@ -28,7 +29,7 @@ __all__ = [
 
 NO_DATA = "No data"
 
-DIRECTION_WORDS = {"up": "Higher is better ↑", "down": "Lower is better ↓"}
+DIRECTION_WORDS = {"up": "Higher is better ↑", "down": "Lower is better ↓", "none": "No direction of good ↕"}
 
 # the status a submission gives a value, and a later submission that replaced it
 FLAG_WORDS = {"provisional": "Provisional", "estimated": "Estimated", "suppressed": "Suppressed", "revised": "Revised"}
@@ -87,11 +88,16 @@ def _with_label(text: str, label: str | None) -> str:
 
 
 def format_value(
-    value, unit: str, decimals: int = 0, unit_label: str | None = None, rate_per: int | None = None
+    value, unit: str, decimals: int = 0, unit_label: str | None = None, rate_per: int | None = None,
+    categories=None,
 ) -> str:
-    """A value as a reader expects it for its unit: `12.3%`, `£1,234`, `12.5 days`, `45.2 per 100,000`."""
+    """A value as a reader expects it for its unit: `12.3%`, `£1,234`, `12.5 days`, `45.2 per 100,000`;
+    a categorical measure's value (`categories`: {code: label} or its JSON) as its label: `Yes`."""
     if is_missing(value):
         return NO_DATA
+    labels = categories_of(categories)
+    if labels:
+        return label_of(labels, value)
     decimals = 0 if is_missing(decimals) else int(decimals)
     rate_per = None if is_missing(rate_per) else int(rate_per)
     text = format_number(value, decimals)
@@ -123,18 +129,24 @@ def format_change(
 
 def change_judgement(delta, direction: str, decimals: int = 0, demand=False) -> str | None:
     """`better`, `worse` or `same` for a change, given which way is good; None when unknown.
-    Demand (claims arriving, calls made) is neither good nor bad: `up` or `down`."""
-    if is_missing(delta) or (direction not in DIRECTION_WORDS and not demand):
+    Demand (claims arriving, calls made) and a measure with no direction of good (`none`) are
+    neither good nor bad: `up` or `down`."""
+    neutral = direction == "none" or (not is_missing(demand) and bool(demand))
+    if is_missing(delta) or (direction not in DIRECTION_WORDS and not neutral):
         return None
     if _rounds_to_zero(format_number(abs(float(delta)), 0 if is_missing(decimals) else int(decimals))):
         return "same"
-    if not is_missing(demand) and bool(demand):
+    if neutral:
         return "up" if delta > 0 else "down"
     return "better" if (delta > 0) == (direction == "up") else "worse"
 
 
-def direction_words(direction: str) -> str:
-    """`Higher is better ↑` or `Lower is better ↓`."""
+def direction_words(direction: str, categories=None) -> str:
+    """`Higher is better ↑`, `Lower is better ↓`, `No direction of good ↕`; a categorical measure:
+    `Categorical: Yes, No` (its labels, in the order declared)."""
+    labels = categories_of(categories)
+    if labels:
+        return "Categorical: " + ", ".join(labels.values())
     return DIRECTION_WORDS.get(direction, "")
 
 

@@ -21,6 +21,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from goal_councils.assess import Timeliness, plan_points
+from goal_councils.categories import categories_of, label_of
 from goal_councils.periods import MONTHS_PER_PERIOD, PeriodError, parse_period
 from goal_councils.status import NOT_JUDGED, StatusResult, roll_up
 from published.judgements import StoredTimeliness
@@ -126,7 +127,7 @@ def summarise(
     status: StatusResult | None,
     timely: StoredTimeliness | None = None,
 ) -> Summary:
-    """A measure's status, latest value and changes, and freshness.
+    """A measure's status, latest value and changes (none for a categorical measure), and freshness.
 
     `totals`: the measure's total series (any order), as a values frame or rows; `status`: its
     status as the judge stored it at publish (None: not judged then; the page does not judge);
@@ -146,9 +147,10 @@ def summarise(
             setattr(summary, f"{attribute}_period", period)
             if row is not None and row.value is not None:
                 setattr(summary, f"{attribute}_value", row.value)
-        if summary.previous_value is not None:
+        numbers = not categories_of(measure.get("categories"))  # a category's code is not an amount
+        if numbers and summary.previous_value is not None:
             summary.change = summary.latest_value - summary.previous_value
-        if summary.year_ago_value is not None:
+        if numbers and summary.year_ago_value is not None:
             summary.change_on_year = summary.latest_value - summary.year_ago_value
     if timely is not None:
         summary.last_received = timely.last_received.get(measure["id"])
@@ -214,16 +216,18 @@ def share(part: int, whole: int) -> str:
 
 
 EXPORT_COLUMNS = ["measure", "period", "breakdown", "value", "status", "revised", "as_of"]
+CATEGORY_EXPORT_COLUMNS = ["measure", "period", "breakdown", "value", "label", "status", "revised", "as_of"]
 
 
 def export_rows(
-    measure_id: str, frame: pd.DataFrame, as_of_month: str | None, today: date | None = None
+    measure_id: str, frame: pd.DataFrame, as_of_month: str | None, today: date | None = None, categories=None
 ) -> pd.DataFrame:
     """Exactly the rows a measure page shows, for download: one per period and breakdown, oldest
-    first; `as_of` is the month the view is as at (or today's date for the latest figures)."""
+    first; `as_of` is the month the view is as at (or today's date for the latest figures). A
+    categorical measure (`categories`) has a `label` column beside each code."""
     as_of = as_of_month or (today or date.today()).isoformat()
     ordered = frame.sort_values(["period_start", "breakdown"]) if len(frame) else frame
-    return pd.DataFrame(
+    rows = pd.DataFrame(
         {
             "measure": [measure_id] * len(ordered),
             "period": list(ordered["period"]) if len(ordered) else [],
@@ -235,3 +239,8 @@ def export_rows(
         },
         columns=EXPORT_COLUMNS,
     )
+    labels = categories_of(categories)
+    if not labels:
+        return rows
+    rows["label"] = [label_of(labels, v) for v in rows["value"]]
+    return rows[CATEGORY_EXPORT_COLUMNS]

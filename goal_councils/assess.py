@@ -13,6 +13,13 @@ An assessment gathers, for the data as it stood at `as_at`:
               period end + due_days); stale when the newest figure is older than two
               reporting periods past its due date
 
+A categorical measure (codes with labels, goal_councils.categories) is not a number: its status
+is categorical (goal_councils.status.categorical_status) and it has no variation, divergent
+groups or forecast; its timeliness is judged as any other's. A measure with no direction of
+good (`direction` "none") gets its XmR chart and groups, but no side of them is worse, so they
+raise no exception; its status and forecast are set against the target only when the target
+says which way it should move (goal_councils.status.planned_direction).
+
 Exceptions: every assessment contributes zero or more rows (severity, rule, reason). Severity
 (higher is worse): off track 5 (+1 on a headline), missing submission 4, a recent signal on
 the worse side for the direction of good 4 (signals on the better side show on the measure
@@ -31,10 +38,11 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from .categories import categories_of
 from .divergence import Divergence, divergent_groups
 from .forecast import Forecast, forecast
 from .periods import FREQUENCIES, PeriodError, parse_period, period_end, period_words, shift_period
-from .status import AT_RISK, OFF_TRACK, StatusResult, interpolate_plan, measure_status
+from .status import AT_RISK, OFF_TRACK, StatusResult, interpolate_plan, measure_status, planned_direction
 from .xmr import Signal, XmrResult, looks_seasonal, seasonal_lag, xmr
 
 __all__ = [
@@ -209,8 +217,15 @@ def assess_measure(
     baseline, milestones, final = plan_at["baseline"], plan_at["milestones"], plan_at["final"]
     tol = measure.get("tolerance")
     tol = None if tol is None or (isinstance(tol, float) and math.isnan(tol)) else float(tol)
+    categories = categories_of(measure.get("categories"))
     status = measure_status(actuals, direction, baseline=baseline, milestones=milestones, final=final,
-                            tolerance=tol, unit=measure["unit"], decimals=decimals, frequency=freq)
+                            tolerance=tol, unit=measure["unit"], decimals=decimals, frequency=freq,
+                            categories=categories)
+    since = parse_period(periods[0], freq).start if periods else None
+    timely = timeliness(freq, int(measure.get("due_days") or 0), first_received or {}, as_at, since=since)
+    if categories:  # codes, not numbers: nothing varies, diverges or can be forecast
+        return Assessment(measure["id"], measure.get("role", "contributing"), direction, status, None, [], [],
+                          None, None, timely, periods, freq)
 
     lag = seasonal_lag(freq)
     seasonal = bool(measure.get("seasonal")) or looks_seasonal(values, lag)
@@ -245,21 +260,22 @@ def assess_measure(
         horizon = {"monthly": 12, "quarterly": 6}.get(freq, 4)
         floor = 0.0 if measure["unit"] in ("count", "percent", "rate", "days") else None
         fc = forecast(values, horizon, seasonal_periods=lag if seasonal else None, floor=floor)
-        if fc and actuals and (milestones or final):
+        towards = planned_direction(direction, baseline, final)
+        if fc and actuals and (milestones or final) and towards:
             last_start = actuals[-1][0]
-            sign = 1 if direction == "up" else -1
+            sign = 1 if towards == "up" else -1
             for k, mean in enumerate(fc.mean, start=1):
                 when = shift_period(freq, last_start, k)
                 target = interpolate_plan(points, when) if milestones else (
                     final[1] if final and when >= final[0] else None)
                 if target is not None and sign * (mean - target) < 0:
                     label = period_words(parse_period(_label_for(freq, when), freq).label, freq)
-                    miss = (f"The forecast for {label} ({mean:,.{decimals}f}) is on the wrong side of the "
-                            f"plan ({target:,.{decimals}f})")
+                    # no direction of good: the target sets the way, and nothing is "wrong"
+                    side = ("is on the wrong side of the plan" if towards == direction
+                            else "falls behind the path to the target")
+                    miss = f"The forecast for {label} ({mean:,.{decimals}f}) {side} ({target:,.{decimals}f})"
                     break
 
-    since = parse_period(periods[0], freq).start if periods else None
-    timely = timeliness(freq, int(measure.get("due_days") or 0), first_received or {}, as_at, since=since)
     return Assessment(measure["id"], measure.get("role", "contributing"), direction, status, variation, recent, found,
                       fc, miss, timely, periods, freq)
 
@@ -285,8 +301,8 @@ def exception_rows(a: Assessment) -> list[dict]:
         add("off_track", a.status.period, a.status.reason, headline, _shortfall(a.status))
     elif a.status.rag == AT_RISK:
         add("at_risk", a.status.period, a.status.reason, headline, _shortfall(a.status))
-    bad_side = "low" if a.direction == "up" else "high"
-    bad = [x for x in a.recent_signals if x.side == bad_side]
+    bad_side = {"up": "low", "down": "high"}.get(a.direction)  # no direction of good: no worse side
+    bad = [x for x in a.recent_signals if bad_side and x.side == bad_side]
     if bad and a.variation:
         x = bad[-1]
         p = a.periods[x.index] if x.index < len(a.periods) else None

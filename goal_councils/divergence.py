@@ -13,8 +13,9 @@ log scale, d_t = ln(group_t / total_t): the group's share moving, not its size.
   number of points). A gap outside it is a real difference in level.
 
 A divergence is "worse" when the group sits (or moves) on the bad side of the total for
-the measure's direction of good. Results are ranked worse first, then by the size of the
-gap in standard errors.
+the measure's direction of good. A measure with no direction of good (`direction` "none") has
+no worse side: its divergences are shown with their sign, never called better or worse. Results
+are ranked worse first, then by the size of the gap in standard errors.
 """
 
 from __future__ import annotations
@@ -58,7 +59,15 @@ def divergent_groups(
 ) -> list[Divergence]:
     """Groups that differ from the total beyond noise. Keys of the mappings are period labels
     that sort in time order (the contract's canonical labels do)."""
-    sign = 1 if direction == "up" else -1
+    sign = {"up": 1, "down": -1}.get(direction, 0)  # 0: no direction of good, so never worse
+
+    def judged(size: float) -> tuple[bool, str]:
+        """Whether a gap (or its move) of `size` is on the worse side, and that in words."""
+        if not sign:
+            return False, ""
+        worse = sign * size < 0
+        return worse, "worse" if worse else "better"
+
     found: list[Divergence] = []
     for name, series in groups.items():
         periods = sorted(p for p in series if p in total and series[p] is not None and total[p] is not None
@@ -80,18 +89,18 @@ def divergent_groups(
         change = mean_gap - _mean(earlier)
         score = abs(change) / se if se else math.inf
         if recent_signals and len(gaps) > recent and score >= MIN_TREND_SCORE:
-            worse = sign * change < 0
+            worse, side = judged(change)
             shown = fmt.format(math.expm1(change)) if relative else fmt.format(change)
             found.append(Divergence(
                 name, "trend", mean_gap, change, score, worse,
-                f"{name}: {what} {shown} ({'worse' if worse else 'better'}); {recent_signals[-1].label.lower()}"))
+                f"{name}: {what} {shown}{f' ({side})' if side else ''}; {recent_signals[-1].label.lower()}"))
             continue
         if relative:
             continue  # a part is always smaller than the whole: only its moving share matters
         if se and abs(mean_gap) > 2 * se:
-            worse = sign * mean_gap < 0
+            worse, side = judged(mean_gap)
             found.append(Divergence(
                 name, "level", mean_gap, None, abs(mean_gap) / se, worse,
                 f"{name}: {fmt.format(mean_gap)} against the total over the last {len(window)} periods "
-                f"({'worse' if worse else 'better'}; beyond two standard errors of {se:,.{decimals}f})"))
+                f"({f'{side}; ' if side else ''}beyond two standard errors of {se:,.{decimals}f})"))
     return sorted(found, key=lambda d: (not d.worse, d.kind != "trend", -d.score))

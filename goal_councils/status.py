@@ -11,6 +11,17 @@ beyond it off track. Default tolerance when a measure sets none: 5% of the plan 
 Against a final target without milestones: the compound-annual-growth method published by
 Statistics Canada for Open SDG (see `progress`).
 
+No direction of good (`direction: none`): the measure is judged against its target only when
+the target says which way it should move (a baseline and a final value that differ): then
+against the straight path from the baseline to the final target (and any milestones), with the
+direction the target points (the growth method is not used: its words are "progress" and
+"deterioration"). Otherwise its status is NO_DIRECTION ("No direction of good: not judged
+against a target"); with no target at all it is NO_TARGET, as for any measure.
+
+Categorical measures (codes with labels): never judged as numbers. With a final target (a code):
+TARGET_MET once the latest value is that code, else CATEGORICAL naming the target; without a
+target, CATEGORICAL ("shown as its categories").
+
 Roll-up: an objective takes the worst status of its headline measure(s) (an average never
 hides a red) and reports counts of its contributing measures by status.
 """
@@ -20,31 +31,37 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
+from .categories import categories_of, code_of, label_of
 from .periods import period_words
 
 __all__ = [
-    "ON_TRACK", "AT_RISK", "OFF_TRACK", "NO_TARGET", "NOT_ENOUGH_DATA", "TARGET_MET",
+    "ON_TRACK", "AT_RISK", "OFF_TRACK", "NO_TARGET", "NOT_ENOUGH_DATA", "TARGET_MET", "NO_DIRECTION", "CATEGORICAL",
     "SUBSTANTIAL", "MODERATE", "LIMITED", "DETERIORATION",
     "STATUS_ORDER", "StatusResult", "interpolate_plan", "trajectory_status", "progress",
-    "measure_status", "Rollup", "roll_up", "DEFAULT_TOLERANCE_SHARE",
+    "measure_status", "Rollup", "roll_up", "DEFAULT_TOLERANCE_SHARE", "planned_direction", "categorical_status",
+    "NO_DIRECTION_REASON",
 ]
 
 ON_TRACK, AT_RISK, OFF_TRACK = "on_track", "at_risk", "off_track"
 NO_TARGET, NOT_ENOUGH_DATA, TARGET_MET = "no_target", "not_enough_data", "target_met"
 NOT_JUDGED = "not_judged"  # no judgement stood at the date asked for (they are made at publish)
+NO_DIRECTION = "no_direction"  # no direction of good, and no target that says which way to move
+CATEGORICAL = "categorical"  # a categorical measure not judged (no target category, or not reached)
+NO_DIRECTION_REASON = "No direction of good: not judged against a target"
 # the progress categories of the growth method
 SUBSTANTIAL, MODERATE, LIMITED, DETERIORATION = "substantial", "moderate", "limited", "deterioration"
 
 # worst first: the roll-up takes the first of these that occurs
 STATUS_ORDER = [OFF_TRACK, DETERIORATION, AT_RISK, LIMITED, MODERATE, NOT_ENOUGH_DATA, NOT_JUDGED, NO_TARGET,
-                ON_TRACK, SUBSTANTIAL, TARGET_MET]
+                NO_DIRECTION, CATEGORICAL, ON_TRACK, SUBSTANTIAL, TARGET_MET]
 # on a red/amber/green reading, the growth categories map onto the trajectory ones
 RAG = {ON_TRACK: ON_TRACK, SUBSTANTIAL: ON_TRACK, TARGET_MET: ON_TRACK, MODERATE: AT_RISK,
        AT_RISK: AT_RISK, LIMITED: OFF_TRACK, DETERIORATION: OFF_TRACK, OFF_TRACK: OFF_TRACK,
-       NO_TARGET: NO_TARGET, NOT_ENOUGH_DATA: NOT_ENOUGH_DATA, NOT_JUDGED: NOT_JUDGED}
+       NO_TARGET: NO_TARGET, NOT_ENOUGH_DATA: NOT_ENOUGH_DATA, NOT_JUDGED: NOT_JUDGED,
+       NO_DIRECTION: NO_DIRECTION, CATEGORICAL: CATEGORICAL}
 DEFAULT_TOLERANCE_SHARE = 0.05
 ZERO_REPLACEMENT = 0.001  # the method cannot take a zero base or target (documented there)
 
@@ -98,12 +115,13 @@ def trajectory_status(
     unit: str = "number",
     decimals: int = 1,
     frequency: str | None = None,
+    ahead: str = "the better side",
 ) -> StatusResult:
     """Judge the latest actual against the interpolated plan (periods named in words when the
     `frequency` is given: "3.1 points below plan for September 2025").
 
     `actuals` are (period start, period label, value) of the total series; None values are
-    gaps and are skipped.
+    gaps and are skipped. `ahead`: how a figure past the plan in `direction` is named.
     """
     series = sorted((d, p, v) for d, p, v in actuals if v is not None and not math.isnan(v))
     if not plan_points:
@@ -124,7 +142,7 @@ def trajectory_status(
     if gap >= 0:
         status = ON_TRACK
         reason = (f"On plan for {words}" if actual == plan else
-                  f"{size} {word} plan for {words}, the better side")
+                  f"{size} {word} plan for {words}, {ahead}")
     elif -gap <= tol:
         status = AT_RISK
         reason = f"{size} {word} plan for {words}; within the tolerance of {tol_text}"
@@ -231,15 +249,30 @@ def measure_status(
     unit: str = "number",
     decimals: int = 1,
     frequency: str | None = None,
+    categories=None,
 ) -> StatusResult:
-    """The status a page shows: trajectory when there are milestones, else growth, else no target."""
+    """The status a page shows: trajectory when there are milestones, else growth, else no target.
+    A categorical measure (`categories`, {code: label} or its JSON) and one with no direction of
+    good (`direction` "none") are judged as the module docstring says."""
     series = sorted((d, p, v) for d, p, v in actuals if v is not None and not math.isnan(v))
+    labels = categories_of(categories)
+    if labels:
+        return categorical_status(series, labels, final, frequency=frequency)
+    if final is None:
+        return StatusResult(NO_TARGET, "No target has been set for this measure")
+    if direction not in ("up", "down"):
+        towards = planned_direction(direction, baseline, final)
+        if towards is None:
+            return StatusResult(NO_DIRECTION, NO_DIRECTION_REASON)
+        points = [baseline, *milestones, final]
+        found = trajectory_status(series, points, towards, tolerance=tolerance, unit=unit, decimals=decimals,
+                                  frequency=frequency, ahead="ahead of the path to the target")
+        way = "rise" if towards == "up" else "fall"
+        return replace(found, reason=f"{found.reason} (no direction of good: the target says it should {way})")
     if milestones and final:
         points = ([baseline] if baseline else []) + list(milestones) + [final]
         return trajectory_status(series, points, direction, tolerance=tolerance, unit=unit, decimals=decimals,
                                  frequency=frequency)
-    if final is None:
-        return StatusResult(NO_TARGET, "No target has been set for this measure")
     if len(series) < 2 and baseline is None:
         return StatusResult(NOT_ENOUGH_DATA, "Needs figures for at least two periods")
     if not series:
@@ -247,6 +280,42 @@ def measure_status(
     base = baseline or (series[0][0], series[0][2])
     limit = 100.0 if unit == "percent" else None
     return progress(base, series[-1], direction, target=final, limit=limit)
+
+
+def planned_direction(direction: str, baseline: tuple[date, float] | None,
+                      final: tuple[date, float] | None) -> str | None:
+    """Which way a measure is meant to move: its direction of good, or, when it has none, the way
+    its target points (from the baseline value to the final value); None when neither says."""
+    if direction in ("up", "down"):
+        return direction
+    if baseline is None or final is None or baseline[1] == final[1]:
+        return None
+    return "up" if final[1] > baseline[1] else "down"
+
+
+def categorical_status(
+    actuals: Sequence[tuple[date, str, float]],
+    categories: dict[str, str],
+    final: tuple[date, float] | None = None,
+    *,
+    frequency: str | None = None,
+) -> StatusResult:
+    """A categorical measure: TARGET_MET once the latest value is the target category, else
+    CATEGORICAL with the reason in words. Never a trajectory, growth rate or colour of progress."""
+    series = sorted((d, p, v) for d, p, v in actuals if v is not None and not math.isnan(v))
+    period = value = None
+    now = "no figure yet"
+    if series:
+        _, period, value = series[-1]
+        now = f"{label_of(categories, value)} in {period_words(period, frequency) if frequency else period}"
+    if final is None:
+        return StatusResult(CATEGORICAL, "Categorical: shown as its categories, not judged against a target",
+                            period, value, method="categorical")
+    wanted = label_of(categories, final[1])
+    if value is not None and code_of(value) == code_of(final[1]):
+        return StatusResult(TARGET_MET, f"Target reached: {now}", period, value, method="categorical")
+    return StatusResult(CATEGORICAL, f"Categorical: the target, {wanted}, is not reached ({now})",
+                        period, value, method="categorical")
 
 
 @dataclass(frozen=True)

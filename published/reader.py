@@ -36,6 +36,7 @@ import duckdb
 import pandas as pd
 
 from etl.warehouse import sql_text
+from goal_councils.categories import categories_of
 
 __all__ = ["Warehouse", "WarehouseError", "WarehouseMissing", "Scope"]
 
@@ -135,8 +136,10 @@ class Warehouse:
 
     def goal_map(self, as_at: datetime | None = None) -> pd.DataFrame:
         """One row per objective: council, objective, lead organisation, headline measure with
-        its latest total value, the value before it, and its target."""
-        return self.query(GOAL_MAP, {**asdict(Scope(role="headline")), "as_at": as_at, "dimension": ""})
+        its latest total value, the value before it, its target and its categories (a dict, or
+        None for a number)."""
+        return _with_categories(self.query(GOAL_MAP, {**asdict(Scope(role="headline")), "as_at": as_at,
+                                                      "dimension": ""}))
 
     def series(self, measure_id: str, breakdown: str | None = "", as_at: datetime | None = None) -> pd.DataFrame:
         """Values of one measure by period (`breakdown=None`: every breakdown, total first)."""
@@ -197,8 +200,9 @@ class Warehouse:
 
     def measures(self, scope: Scope, as_at: datetime | None = None) -> pd.DataFrame:
         """Definitions of the measures in `scope`, with owner, objective and council names,
-        the owner's colour index and the declared breakdown names (comma-separated)."""
-        return self.query(MEASURES, asdict(scope))
+        the owner's colour index, the declared breakdown names (comma-separated) and the
+        categories of a categorical measure (a dict {code: label}; None for a number)."""
+        return _with_categories(self.query(MEASURES, asdict(scope)))
 
     def breakdowns(self, measure_id: str, as_at: datetime | None = None) -> pd.DataFrame:
         """The breakdowns a measure declares, one row per (breakdown, group)."""
@@ -345,6 +349,12 @@ class Warehouse:
             connection.close()
             raise WarehouseError(f"{self.path}: cannot open the published warehouse: {e}") from e
         return connection
+
+
+def _with_categories(frame: pd.DataFrame) -> pd.DataFrame:
+    """The `categories` column (JSON text in the warehouse) as dicts, parsed once per query."""
+    frame["categories"] = pd.Series([categories_of(v) for v in frame["categories"]], index=frame.index, dtype=object)
+    return frame
 
 
 _PARAMETER = re.compile(r"\$([a-z_]+)")

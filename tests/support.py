@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 from etl.home import Home
@@ -19,6 +20,30 @@ DATASETS = SHARED / "datasets"
 def mini_home(root: Path) -> Home:
     home = Home.at(root).ensure()
     shutil.copytree(MINI_DEFINITIONS, home.definitions, dirs_exist_ok=True)
+    return home
+
+
+CATEGORICAL_DEFINITIONS = FIXTURES / "categorical" / "definitions"
+# laws-online (categorical, annual): No until 2024, Yes in 2025
+LAWS_ONLINE = {str(year): (1 if year >= 2025 else 0 if year >= 2018 else -1) for year in range(2016, 2026)}
+# library-visits (no direction of good, monthly): steady, then a jump in the newest month (a signal)
+LIBRARY_VISITS = {f"{2024 + (m - 1) // 12}-{(m - 1) % 12 + 1:02d}": 4000 + 40 * (m % 3) + (900 if m == 34 else 0)
+                  for m in range(6, 35)}
+
+
+def categorical_home(root: Path, received: datetime = datetime(2026, 11, 10, 9, 0)) -> Home:
+    """A home with one categorical measure and one with no direction of good, loaded and published."""
+    from etl.load import LoadRequest, load_batch
+
+    home = Home.at(root).ensure()
+    shutil.copytree(CATEGORICAL_DEFINITIONS, home.definitions, dirs_exist_ok=True)
+    laws = "".join(f"laws-online,{year},{code}\n" for year, code in LAWS_ONLINE.items())
+    visits = "".join(f"library-visits,{month},{value}\n" for month, value in LIBRARY_VISITS.items())
+    load_batch(home, [
+        LoadRequest("stats", [write(root.parent / "in" / "laws.csv", "measure_id,period,value\n" + laws)], received),
+        LoadRequest("north", [write(root.parent / "in" / "visits.csv", "measure_id,period,value\n" + visits)],
+                    received),
+    ], today=received.date())
     return home
 
 

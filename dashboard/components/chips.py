@@ -22,6 +22,8 @@ STATUSES: dict[str, tuple[str, str, str]] = {
     "no_target": ("–", "No target", "chip-neutral"),
     "not_enough_data": ("?", "Not enough data", "chip-neutral"),
     "not_judged": ("·", "Not judged", "chip-neutral"),
+    "no_direction": ("↕", "No direction", "chip-neutral"),  # and no target that says which way
+    "categorical": ("≡", "Categorical", "chip-neutral"),  # shown as its categories, not judged as a number
     "target_met": ("✓", "Target met", "chip-good"),
     # the progress categories of the growth method (no milestones)
     "substantial": ("▲", "Substantial progress", "chip-good"),
@@ -36,7 +38,7 @@ CHANGES: dict[str, tuple[str, str]] = {
     "better": ("Better", "chip-good"),
     "worse": ("Worse", "chip-bad"),
     "same": ("No change", "chip-neutral"),
-    "up": ("Up", "chip-neutral"),  # demand: neither good nor bad
+    "up": ("Up", "chip-neutral"),  # demand, or no direction of good: neither good nor bad
     "down": ("Down", "chip-neutral"),
 }
 

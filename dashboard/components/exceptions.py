@@ -16,7 +16,9 @@ __all__ = ["SEVERITY_WORDS", "LEGEND", "OPEN_FROM", "PAGE_GROUPS", "severity_wor
 SEVERITY_WORDS = {6: "Highest", 5: "High", 4: "Raised", 3: "Medium", 2: "Low"}
 LEGEND = ("Highest: a headline measure off track. High: a measure off track. Raised: a missing submission or a "
           "variation signal on the worse side. Medium: a group diverging the wrong way, a forecast that misses the "
-          "plan, or a headline at risk. Low: at risk, late or stale.")
+          "plan, or a headline at risk. Low: at risk, late or stale. A measure with no direction of good has no "
+          "worse side and a categorical one no signals, groups or forecast, so they raise only status and data "
+          "exceptions.")
 OPEN_FROM = 5  # objectives with an exception this severe start open
 PAGE_GROUPS = 25  # objectives per page of the list; the CSV download holds every exception
 

@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 from dash import html
 
+from goal_councils.categories import categories_of
+
 from ..formatting import (
     NO_DATA,
     change_judgement,
@@ -19,7 +21,7 @@ from ..formatting import (
 from ..series import records
 from ..urls import AsOf
 from .chips import _link, _small, _text, change_chip, status_chip
-from .pieces import _figure, _value
+from .pieces import _figure, _value, category_change
 
 # --- goal map --------------------------------------------------------------------------------
 
@@ -37,6 +39,9 @@ def _latest_cell(row: Mapping) -> html.Td:
 
 
 def _change_cell(row: Mapping) -> html.Td:
+    if categories_of(row.get("categories")):  # codes are not amounts: the category before, in words
+        return html.Td(category_change(row, row.get("previous_value"), row.get("latest_value"),
+                                       row.get("previous_period")))
     delta = row.get("change")
     judgement = change_judgement(delta, row["direction"], row.get("decimals"), row.get("demand"))
     if judgement is None:
@@ -87,7 +92,7 @@ def objective_row(row: Mapping, number: str, as_of: AsOf | None = None) -> html.
     measure = html.Td(
         [
             _link("measure", row["measure_id"], row["measure_name"], as_of=as_of),
-            _small(f"{direction_words(row['direction'])} · {frequency}", "mt-1"),
+            _small(f"{direction_words(row['direction'], row.get('categories'))} · {frequency}", "mt-1"),
         ]
     )
     return html.Tr([objective, lead, measure, _status_cell(row), _latest_cell(row), _change_cell(row),
@@ -102,7 +107,8 @@ def _status_cell(row: Mapping) -> html.Td:
 
 # a council's objectives at a glance, worst first: (rag, word) as the status chips say it
 GLANCE = [("off_track", "off track"), ("at_risk", "at risk"), ("on_track", "on track"),
-          ("no_target", "no target"), ("not_enough_data", "not enough data"), ("not_judged", "not judged")]
+          ("no_target", "no target"), ("no_direction", "no direction of good"), ("categorical", "categorical"),
+          ("not_enough_data", "not enough data"), ("not_judged", "not judged")]
 
 
 def status_counts(objectives: pd.DataFrame | Sequence[Mapping]) -> html.P:

@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 from dash import dcc, html
 
+from goal_councils.categories import categories_of
+
 from .. import figures
 from ..formatting import (
     direction_words,
@@ -22,13 +24,13 @@ from ..summaries import Summary
 from ..urls import AsOf
 from .chips import _small, _text, org_link
 from .pieces import (
-    change_block,
     freshness_block,
     latest_block,
     measure_badges,
     radio_group,
     stat,
     status_block,
+    summary_change,
     table,
     target_text,
     value_text,
@@ -52,8 +54,8 @@ def measure_numbers(measure: Mapping, summary: Summary) -> html.Div:
     return html.Div(
         [
             stat("Latest", latest_block(measure, summary)),
-            stat("Change on the period before", change_block(measure, summary.change, summary.previous_period)),
-            stat("Change on a year earlier", change_block(measure, summary.change_on_year, summary.year_ago_period)),
+            stat("Change on the period before", summary_change(measure, summary)),
+            stat("Change on a year earlier", summary_change(measure, summary, on_year=True)),
             stat("Status against plan", status_block(summary.status)),
             stat("Data freshness", freshness_block(summary)),
         ],
@@ -216,6 +218,10 @@ def definition_list(measure: Mapping, dimensions: Sequence[str], points: Mapping
         ("Final target", target_text(measure)),
         ("Published", "Yes" if measure.get("published") else "No: internal, never on public pages"),
     ]
+    labels = categories_of(measure.get("categories"))
+    if labels:  # the codes are not amounts: no unit or decimals to speak of
+        codes = "; ".join(f"{code} = {label}" for code, label in labels.items())
+        items[1] = ("Categories", f"Each figure is a code: {codes}")
     if not is_missing(measure.get("tolerance")):
         tolerance = measure["tolerance"]
         if measure["unit"] == "percent":

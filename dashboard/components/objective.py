@@ -16,7 +16,6 @@ from ..summaries import Summary
 from ..urls import AsOf
 from .chips import _link, _small, _text, badge, href, org_link, status_chip, swatch
 from .pieces import (
-    change_block,
     freshness_block,
     graph,
     latest_block,
@@ -26,6 +25,7 @@ from .pieces import (
     source_line,
     stat,
     status_block,
+    summary_change,
     table,
     target_text,
     value_text,
@@ -72,7 +72,7 @@ def headline_numbers(measure: Mapping, summary: Summary) -> html.Div:
     return html.Div(
         [
             stat("Latest", latest_block(measure, summary)),
-            stat("Change on the period before", change_block(measure, summary.change, summary.previous_period)),
+            stat("Change on the period before", summary_change(measure, summary)),
             stat("Final target", html.Div(target_text(measure), className="figure-text fw-bold"), target_detail),
             stat("Status against plan", status_block(summary.status)),
         ],
@@ -222,8 +222,8 @@ def objective_measures_table(measures: pd.DataFrame, found: Mapping[str, Summary
                         scope="row",
                     ),
                     html.Td(latest_block(m, s), className="text-end"),
-                    html.Td(change_block(m, s.change, s.previous_period)),
-                    html.Td(change_block(m, s.change_on_year, s.year_ago_period)),
+                    html.Td(summary_change(m, s)),
+                    html.Td(summary_change(m, s, on_year=True)),
                     html.Td(status_block(s.status, small=True)),
                     html.Td(freshness_block(s)),
                 ]

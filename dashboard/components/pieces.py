@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from dash import dcc, html
 
+from goal_councils.categories import categories_of, code_of
 from goal_councils.status import StatusResult
 
 from .. import figures
@@ -104,12 +105,14 @@ def stat(label: str, children, detail=None) -> html.Div:
 
 
 def value_text(measure: Mapping, value) -> str:
+    """A value of the measure in words: `12.3%`, `£1,234`; a categorical measure's label: `Yes`."""
     return format_value(
         value,
         measure["unit"],
         measure.get("decimals"),
         _text(measure.get("unit_label")) or None,
         measure.get("rate_per"),
+        measure.get("categories"),
     )
 
 
@@ -149,8 +152,14 @@ def status_block(status: StatusResult, *, small: bool = False) -> html.Div:
     return html.Div([status_chip(status.status), reason], className="status-block" + (" status-small" if small else ""))
 
 
-def change_block(measure: Mapping, delta, since_period, *, what: str = "since") -> html.Div:
-    """Better / Worse chip with the change in words, or why there is no change to show."""
+def change_block(
+    measure: Mapping, delta, since_period, *, what: str = "since", before=None, latest=None
+) -> html.Div:
+    """Better / Worse chip with the change in words, or why there is no change to show. A
+    categorical measure has no change in numbers: `before` (its value for `since_period`) and
+    `latest` in words instead."""
+    if categories_of(measure.get("categories")):
+        return category_change(measure, before, latest, since_period)
     judgement = change_judgement(delta, measure["direction"], measure.get("decimals"), measure.get("demand"))
     if judgement is None:
         if is_missing(since_period):
@@ -166,6 +175,28 @@ def change_block(measure: Mapping, delta, since_period, *, what: str = "since") 
     since = format_period(since_period, measure["frequency"])
     sentence = f"{words} {what} {since}" if judgement != "same" else f"Same as {since}"
     return html.Div([change_chip(judgement, delta), _small(sentence, "mt-1")])
+
+
+def summary_change(measure: Mapping, summary: Summary, *, on_year: bool = False) -> html.Div:
+    """The change block of a summary: on the period before, or (`on_year`) on a year earlier."""
+    if on_year:
+        return change_block(measure, summary.change_on_year, summary.year_ago_period,
+                            before=summary.year_ago_value, latest=summary.latest_value)
+    return change_block(measure, summary.change, summary.previous_period,
+                        before=summary.previous_value, latest=summary.latest_value)
+
+
+def category_change(measure: Mapping, before, latest, since_period) -> html.Div:
+    """`Was No in February 2025` or `Same as February 2025`: no chip and no number, since codes
+    are not amounts."""
+    if is_missing(since_period) or is_missing(latest):
+        return _small("Not enough data")
+    since = format_period(since_period, measure["frequency"])
+    if is_missing(before):
+        return _small(f"No figure for {since} to compare")
+    if code_of(float(before)) == code_of(float(latest)):
+        return html.Div(f"Same as {since}", className="small")
+    return html.Div(f"Was {value_text(measure, before)} in {since}", className="small")
 
 
 def latest_block(measure: Mapping, summary: Summary) -> html.Div:
@@ -210,6 +241,8 @@ def rollup_counts(counts: Mapping[str, int]) -> html.Div:
         ("at_risk", "at risk"),
         ("off_track", "off track"),
         ("no_target", "without a target"),
+        ("no_direction", "with no direction of good"),
+        ("categorical", "categorical"),
         ("not_enough_data", "without enough data"),
     ]
     total = sum(counts.values())
@@ -221,16 +254,17 @@ def rollup_counts(counts: Mapping[str, int]) -> html.Div:
 
 
 def _value(row: Mapping, column: str) -> str:
-    return format_value(
-        row.get(column), row["unit"], row.get("decimals"), _text(row.get("unit_label")) or None, row.get("rate_per")
-    )
+    return value_text(row, row.get(column))
 
 
 def _figure(row: Mapping, column: str) -> html.Div:
-    """A big figure; a unit written after the number (`days`, `per 100,000`) is set smaller."""
+    """A big figure; a unit written after the number (`days`, `per 100,000`) is set smaller; a
+    category as its label."""
     text = _value(row, column)
     if is_missing(row.get(column)):
         return html.Div(text, className="figure-value text-body-secondary")
+    if categories_of(row.get("categories")):
+        return html.Div(text, className="figure-value figure-category")
     number = format_number(row[column], row.get("decimals"))
     if text.startswith(number + " "):
         return html.Div([number, html.Span(text[len(number) :], className="figure-unit")], className="figure-value")

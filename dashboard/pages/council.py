@@ -17,6 +17,7 @@ from published.judgements import stored_statuses
 from published.reader import Scope, Warehouse
 
 SPARKLINE_YEARS = 5
+NOT_AGAINST_PLAN = ("no_target", "not_enough_data", "no_direction", "categorical")
 
 
 def _name(warehouse: Warehouse, council_id: str) -> str | None:
@@ -98,5 +99,6 @@ def _counts(rollups: dict) -> list[tuple[str, str]]:
         ("On track", f"{statuses.count('on_track'):,}"),
         ("At risk", f"{statuses.count('at_risk'):,}"),
         ("Off track", f"{statuses.count('off_track'):,}"),
-        ("No target or not enough data", f"{statuses.count('no_target') + statuses.count('not_enough_data'):,}"),
+        # not judged against a plan: no target, not enough data, no direction of good, categorical
+        ("Not judged against a plan", f"{sum(statuses.count(s) for s in NOT_AGAINST_PLAN):,}"),
     ]

@@ -103,6 +103,21 @@ BASIS_WHY = {
 
 
 Y_TITLES = {"gap to the planned trajectory": "gap to plan"}
+WORSE_SIDE = {"up": "low", "down": "high"}  # a measure with no direction of good has no worse side
+CATEGORICAL_NOTE = ("A categorical measure: each figure is a category, not an amount, so no process limits, "
+                    "signals, divergent groups or forecast are worked out for it. The chart and the table show "
+                    "the category of each period.")
+
+
+def signal_side(signal, direction: str) -> str:
+    """` (high side), the worse side`; for a measure with no direction of good, the side alone;
+    nothing for a jump in the moving range, which can go either way."""
+    if signal.rule == "range_limit":
+        return ""
+    worse = WORSE_SIDE.get(direction)
+    if worse is None:
+        return f" ({signal.side} side)"
+    return f" ({signal.side} side), the {'worse' if signal.side == worse else 'better'} side"
 
 
 def analysis(warehouse: Warehouse, measure: dict, as_of: AsOf) -> list:
@@ -117,6 +132,8 @@ def analysis(warehouse: Warehouse, measure: dict, as_of: AsOf) -> list:
     x = [str(d)[:10] for d in totals["period_start"]]
     out: list = [html.H2("Signals and noise", className="h4 mt-4", id="analysis-heading"),
                  html.P(f"Status: {a.status.reason}.", className="mb-2")]
+    if measure.get("categories"):
+        return out + [html.P(CATEGORICAL_NOTE, className="small", id="xmr-signals")]
     unit = measure.get("unit_label") or measure["unit"]
     if a.variation and len(x) == len(a.variation.values):
         basis = ("" if a.variation.basis == "values"
@@ -132,11 +149,8 @@ def analysis(warehouse: Warehouse, measure: dict, as_of: AsOf) -> list:
                              graph_id="xmr-chart"),
         ]
         recent = [s for s in a.variation.signals if s.index >= len(x) - 12]
-        worse = "low" if measure["direction"] == "up" else "high"
         words = [f"{format_period(a.periods[s.index], measure['frequency'])}: {s.label}"
-                 + ("" if s.rule == "range_limit"  # a jump either way: no side is better
-                    else f" ({s.side} side), the {'worse' if s.side == worse else 'better'} side")
-                 for s in recent[-8:]]
+                 + signal_side(s, measure["direction"]) for s in recent[-8:]]
         out.append(html.Ul([html.Li(w) for w in words], className="small", id="xmr-signals") if words
                    else html.P("No signals in the last 12 periods: the variation is noise.", className="small",
                                id="xmr-signals"))
@@ -269,7 +283,8 @@ def download(_csv, _json, dimension, page_data):
     if found is None:
         return None
     measure, frame, _, _, as_of = found
-    rows, name = export_rows(measure["id"], frame, as_of.month), f"{measure['id']}-{as_of.month or 'latest'}"
+    rows = export_rows(measure["id"], frame, as_of.month, categories=measure.get("categories"))
+    name = f"{measure['id']}-{as_of.month or 'latest'}"
     if ctx.triggered_id == "download-json":
         return {
             "content": rows.to_json(orient="records", indent=1),

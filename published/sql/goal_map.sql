@@ -17,7 +17,7 @@ final AS (
            o.position AS objective_position,
            lead.id AS lead_id, lead.name AS lead_name, lead.short_name AS lead_short_name,
            m.id AS measure_id, m.name AS measure_name, m.unit, m.unit_label, m.rate_per,
-           m.decimals, m.direction, m.frequency, m.demand,
+           m.decimals, m.direction, m.frequency, m.demand, m.categories,
            latest.period AS latest_period, latest.value AS latest_value,
            latest.status AS latest_status, latest.revised AS latest_revised,
            latest.received_at AS latest_received_at,

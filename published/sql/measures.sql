@@ -9,7 +9,8 @@ SELECT m.id, m.objective_id, ob.name AS objective_name, ob.council_id, c.name AS
        g.colour_index, m.role, m.kind, m.timing, m.unit, m.unit_label, m.rate_per, m.decimals,
        m.direction, m.frequency, m.published, m.source, m.tolerance, m.seasonal, m.demand,
        m.due_days, m.xmr_baseline, m.baseline_period, m.baseline_value, m.target_period, m.target_value,
-       m.target_note, m.position, coalesce(d.breakdowns, '') AS breakdowns
+       m.target_note, m.position, coalesce(d.breakdowns, '') AS breakdowns,
+       m.categories  -- JSON {code: label} of a categorical measure; NULL for a number
 FROM measures m
 JOIN objectives ob ON ob.id = m.objective_id
 JOIN councils c ON c.id = ob.council_id
