@@ -2,33 +2,53 @@
 
     import_open_sdg(src, definitions_dir, *, council_map=None, name=None) -> ImportPlan
         a folder laid out like an Open SDG data repository (`data/indicator_*.csv`,
-        `meta/*.md`) -> definitions YAML under `definitions_dir`, and the list of
+        `meta/*.md|yml`) -> definitions YAML under `definitions_dir`, and the list of
         (organisation id, [data files]) to load through the normal path. Each file is read
-        by `etl.open_sdg_reader` (re-exported here with the names tests and callers use).
+        once, by `etl.open_sdg_reader` (re-exported here with the names tests and callers
+        use); load the plan inside `with plan.parsed():`, passing `defs=plan.definitions`,
+        and neither the CSVs nor the definitions are read a second time.
 
 What the import makes of a repository:
 
 
-- Organisations: the active `source_organisation_N` of every indicator (split and
-  normalised), `kind: statistics_office` for statistics offices. Ids are slugs of the name.
-- One objective per indicator, led by its first source organisation; the other source
-  organisations are contributors. An indicator whose metadata names no active source is
-  led by the organisation the repository names most often (its publisher), reported.
+- Metadata: `meta/<id>.md` front matter and `meta/<id>.yml` of one indicator are merged
+  (ids compared with `.` `_` `-` alike: `15_a_1` is 15-a-1); where both set a field
+  differently the `.yml` value is used and the conflict reported. Files not named for an
+  indicator (`README.md`) are not indicators. Translation keys (`global_indicators.1-1-1-title`)
+  are looked up in the repository's `translations/en/*.yml` when it has them, else passed over.
+- Organisations: each indicator is credited to the organisations its own metadata names:
+  the active `source_organisation_N` (split and normalised), then `data_provider`. URLs,
+  dataset titles (a source's `source_url_text`, or a name such as '... Survey' with no
+  word that makes it a body) and prose are never organisations (reported). An indicator
+  whose metadata names none is credited to NOT_STATED ('Not stated'), reported.
+  `kind: statistics_office` for statistics offices. Ids are slugs of the name.
+- One objective per indicator, led by its first organisation; the others contribute. Its
+  name is the indicator's own title (TITLE_FIELDS, then `graph_titles`, then any other
+  field named for the indicator's title or name); 'Indicator 1.2.3' only when none holds one.
 - One measure per (series, unit, frequency), all owned by the lead, so one file is one
   organisation's submission. The headline is the series `data_start_values` names, else the
   first. Unit from the unit text checked against the values (a "percentage" outside 0-100,
-  such as a growth rate, is a number in %). Direction from Canada's
-  `indicator_calculation_components.yml` or `progress_calculation_options`, else the
-  keyword rule LOWER_IS_BETTER, else up; an assumed direction says so in the description.
-  Targets from `progress_calculation_options` (whole-series ones only) or
+  such as a growth rate, is a number in %).
+- Direction of good: Canada's `indicator_calculation_components.yml`, else the
+  `progress_calculation_options` direction; else a documented word rule on the name:
+  LOWER_IS_BETTER words (mortality, deaths, suicide, homicide, unemployment, poverty, ...)
+  make it `down`, HIGHER_IS_BETTER words (coverage, literacy, renewable, ...) `up`; else
+  `none` (no better or worse is judged). An assumed direction says so in the description.
+- Categorical measures: `graph_type: binary` (or a unit text 'Yes/No') with values that
+  are codes 1 / 0 / -1 gets `categories` (BINARY_LABELS: Open SDG codes 1 Yes, -1 No; a file
+  that uses 0 as well has 0 No and -1 Not applicable; one using only 1 and 0 has 0 No) and
+  `direction: none` unless the metadata declares one; no target.
+- Targets from `progress_calculation_options` (whole-series ones only) or
   `graph_target_lines`, with the baseline read from the data.
-- Placeholder-only indicators (and metadata without data) get an objective without
-  measures; their files are still in the plan, so the load reports the placeholder.
+- Placeholders publish no value: a file whose Year cells are only text ("no data yet")
+  gets an objective without measures and stays in the plan, so the load reports it; an
+  indicator with `reporting_status: notstarted` whose values are all 0 or blank (a single
+  `2015,0`) gets an objective without measures and its file is left out of the plan.
 - Councils group SDG goals into THEMES (DEFAULT_COUNCILS, or `council_map`); council,
   objective and measure ids start with the dataset slug, so imports do not collide.
   Organisations and breakdowns go to one shared file, merged across imports.
+- YAML is read and written with libyaml (`yaml.CSafeLoader` / `CSafeDumper`) where installed.
 """
-
 
 from __future__ import annotations
 
@@ -41,14 +61,16 @@ import statistics
 import tempfile
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 import yaml
 
-from goal_councils import DefinitionsError, load_definitions
+from goal_councils import Definitions, DefinitionsError, load_definitions
 from goal_councils.definitions import UNIT_BOUNDS
 from goal_councils.periods import period_from_start
 
@@ -59,10 +81,12 @@ from .open_sdg_reader import (
     _norm_indicator,
     _read_table,
     _Row,
+    _row_key,
     _Table,
     breakdown_name,
     breakdown_value,
     read_open_sdg_file,
+    reusing,
 )
 from .tables import (
     ExtractError,
@@ -78,14 +102,25 @@ __all__ = [
     "THEMES",
     "DEFAULT_COUNCILS",
     "organisation_names",
+    "organisations_in",
     "breakdown_name",
     "breakdown_value",
     "unit_fields",
     "SHARED_FILE",
+    "NOT_STATED",
+    "LOWER_IS_BETTER",
+    "HIGHER_IS_BETTER",
+    "BINARY_LABELS",
+    "TITLE_FIELDS",
+    "YAML_LOADER",
+    "YAML_DUMPER",
 ]
 
 
 SHARED_FILE = "open-sdg-shared.yaml"  # organisations and breakdowns shared by every import
+# libyaml where installed: the pure-Python parser is most of an import's time otherwise
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 # --- councils -------------------------------------------------------------------------------
 
@@ -121,8 +156,33 @@ DEFAULT_COUNCILS = {
     "17": "government",
 }
 
+# --- metadata -------------------------------------------------------------------------------
+
+# a metadata file is an indicator's when its name is an indicator id (or a data file has it)
+_INDICATOR_ID = re.compile(r"^\d{1,2}([-._][0-9a-z]{1,4}){1,5}$", re.I)
+NOT_INDICATORS = {"readme", "license", "licence", "changelog", "contributing", "index"}  # passed over quietly
+META_ORDER = {".md": 0, ".yml": 1, ".yaml": 1}  # merged in this order: a later file's value wins
+# fields holding the indicator's own name, in the order they are tried
+TITLE_FIELDS = (
+    "graph_title",
+    "indicator_available",
+    "national_indicator_available",
+    "indicator_name",
+    "indicator_name_national",
+    "national_indicator_name",
+    "national_indicator_title",
+    "national_title",
+    "indicator_title",
+    "title",
+)
+# other fields that may hold it: named for a title or name, but not a target's, goal's or source's
+_OTHER_TITLE = re.compile(r"title|name", re.I)
+_NOT_TITLE = re.compile(r"target|goal|source|organi[sz]ation|contact|agency|custodian|file|url|series|unit|link", re.I)
+_TRANSLATION_KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[A-Za-z0-9_\-]+)+$")
+
 # --- organisations --------------------------------------------------------------------------
 
+NOT_STATED = "Not stated"  # credited with an indicator whose metadata names no organisation
 # names that contain ' and ' or ',' yet are one organisation, and their short names; a
 # multi-organisation string is split only where the part before a separator is a known name
 KNOWN_ORGANISATIONS: dict[str, str | None] = {
@@ -146,6 +206,8 @@ KNOWN_ORGANISATIONS: dict[str, str | None] = {
     "Canadian Radio-television and Telecommunications Commission": "CRTC",
     "Committee on the Status of Endangered Wildlife in Canada Secretariat": "COSEWIC Secretariat",
     "Food and Agriculture Organization of the United Nations": "FAO",
+    "British Geological Survey": "BGS",
+    "Ordnance Survey": None,
 }
 # misspellings and long forms found in published metadata (compared case-insensitively)
 ORGANISATION_ALIASES = {
@@ -162,20 +224,68 @@ ORGANISATION_KINDS = {
     "agency": r"agency|commission|authority|secretariat",
     "charity": r"society|trust|foundation",
 }
+# what an organisation field holds when it is not an organisation's name
+_URL = re.compile(r"://|^www\.|\b[\w-]+\.(gov|gc|org|com|net|int|edu|ac)(\.[a-z]{2})?(/|$)", re.I)
+_NO_ORGANISATION = {"n/a", "na", "none", "not applicable", "tbc", "tbd", "unknown", "not known", "-", "various"}
+_PROSE = re.compile(
+    r"[a-z]{4}[.!?]\s+[A-Z(]"  # a second sentence
+    r"|^(data|figures|estimates)\s+(are|is|were|was|from|provided|compiled|taken|supplied|sourced|based|collected)\b"
+    r"|^(see|based on|calculated|compiled|produced|published|collected|provided|derived|taken from"
+    r"|from|via|using|own calculations?)\b",
+    re.I,
+)
+_PROSE_WORDS = 12  # an organisation's name is shorter than this many words
+_DATASET_WORDS = re.compile(
+    r"\b(survey|census|inventory|database|data ?base|data ?set|register|index|report|bulletin|estimates|accounts"
+    r"|yearbook|tables?|series|monitor|barometer|atlas|questionnaire|study)\b",
+    re.I,
+)
+_BODY_WORDS = re.compile(
+    r"\b(office|department|dept|ministry|agency|institute|institution|bank|council|commission|authority|services?"
+    r"|society|trust|foundation|organi[sz]ation|university|college|cent(re|er)|bureau|board|government|fund"
+    r"|administration|unit|directorate|executive|inspectorate|research|network|association|federation|union|group"
+    r"|corporation|company|ltd|limited|secretariat|observatory|laboratory|nations|programme|program|statistics|police"
+    r"|court|parliament|assembly|registrar|regulator|geological survey)\b",
+    re.I,
+)
+_POSSESSIVE_ACRONYM = re.compile(r"^([A-Z][A-Z0-9&]{1,11})['’]s\s")  # "UNESCO’s Sections for ..." -> UNESCO
 
 # --- direction of good ----------------------------------------------------------------------
 
-# The UK data has no direction field. Higher is assumed better unless the name says otherwise.
+# Where the metadata declares no direction, the name decides: a LOWER_IS_BETTER word makes
+# it `down`, else a HIGHER_IS_BETTER word `up`, else there is none (`none`: never judged).
 LOWER_IS_BETTER = re.compile(
     r"mortality|death|suicide|homicide|victim|violence|unemploy|poverty|low income|emission"
     r"|greenhouse|particulate|debris|plastic|smok|obes|alcohol|tuberculosis|incidence|disease"
     r"|neonatal|remanded|not in education|\bneet\b|disposal|intensity|crime|unmet|debt|gini"
-    r"|opioid|e-cigarette|unpaid|inequalit|at risk of poverty|incarcerat",
+    r"|opioid|e-cigarette|unpaid|inequalit|at risk of poverty|incarcerat|malnutrition|undernourish"
+    r"|stunting|pollut|corrupt|brib|fatalit|harass|traffick|discriminat|\bloss\b",
     re.I,
 )
-DIRECTION_WORDS = {"positive": "up", "negative": "down", "1": "up", "-1": "down"}
-
-_TRANSLATION_KEY = re.compile(r"^[a-z_]+\.[A-Za-z0-9_.\-]+$")
+HIGHER_IS_BETTER = re.compile(
+    r"life expectancy|literacy|proficien|completion|skill|coverage|covered|vaccinat|immuni[sz]"
+    r"|renewable|recycl|protected area|conserved|safely managed|satisf|internet|broadband|enrol"
+    r"|participat|qualified|registered|forest area|woodland|access to|achiev|saving",
+    re.I,
+)
+DIRECTION_WORDS = {
+    "positive": "up",
+    "negative": "down",
+    "1": "up",
+    "-1": "down",
+    "up": "up",
+    "down": "down",
+    "increase": "up",
+    "decrease": "down",
+    "higher": "up",
+    "lower": "down",
+}
+# a yes/no measure's labels by the codes its file uses: Open SDG's binary chart has 1 Yes and
+# -1 No; a file that uses 0 codes No as 0, and then -1 (if it appears) is not applicable
+BINARY_LABELS = {"1": "Yes", "-1": "No"}
+BINARY_LABELS_1_0 = {"1": "Yes", "0": "No"}
+BINARY_LABELS_1_0_MINUS_1 = {"1": "Yes", "0": "No", "-1": "Not applicable"}
+_YES_NO_UNIT = re.compile(r"\byes\s*/\s*no\b|\bbinary\b", re.I)
 
 
 class OpenSdgError(Exception):
@@ -192,13 +302,30 @@ class OpenSdgError(Exception):
 class ImportPlan(list):
     """What `import_open_sdg` did. Iterates as [(org_id, [data files])] to load, one per lead
     organisation; `.problems` lists what was reported (warnings: handled on purpose; errors:
-    rows the load will refuse), `.files` the definitions written, `.slug` the id prefix."""
+    rows the load will refuse), `.files` the definitions written, `.slug` the id prefix,
+    `.definitions` the definitions as checked (load with them: `load_batch(..., defs=...)`),
+    `.tables` the files as read; `with plan.parsed():` a load reuses them."""
 
-    def __init__(self, requests, *, slug: str, files: list[Path], problems: list[Problem]):
+    def __init__(
+        self,
+        requests,
+        *,
+        slug: str,
+        files: list[Path],
+        problems: list[Problem],
+        definitions: Definitions | None = None,
+        tables: Iterable[_Table] = (),
+    ):
         super().__init__(requests)
         self.slug = slug
         self.files = files
         self.problems = problems
+        self.definitions = definitions
+        self.tables = list(tables)
+
+    def parsed(self) -> AbstractContextManager[None]:
+        """A block in which reading the plan's files takes the import's reading of them."""
+        return reusing(self.tables)
 
 
 def slugify(text: str, max_len: int = 60) -> str:
@@ -222,22 +349,72 @@ def _prose(text, limit: int = 800) -> str:
     return s
 
 
-def _readable(v) -> str:
+Translate = Callable[[str], str]
+
+
+def _untranslated(key: str) -> str:
+    return ""
+
+
+def _readable(v, translate: Translate = _untranslated) -> str:
+    """A metadata text as shown: a translation key looked up (or passed over), a
+    {language: text} mapping read in English (else its first language)."""
+    if isinstance(v, dict):
+        v = v.get("en") or next((x for x in v.values() if isinstance(x, str) and x.strip()), "")
     s = _prose(v, 300) if isinstance(v, str) else ""
-    return "" if not s or _TRANSLATION_KEY.match(s) else s
+    if s and _TRANSLATION_KEY.match(s):
+        return _prose(translate(s), 300)
+    return s
 
 
-def _front_matter(path: Path) -> tuple[dict, list[Problem]]:
-    """YAML front matter of meta/<id>.md (or a whole meta/<id>.yml); tolerant of broken YAML."""
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip()) or v == [] or v == {}
+
+
+# --- metadata files -------------------------------------------------------------------------
+
+
+@dataclass
+class _Meta:
+    """One indicator's metadata, merged from its files, with where each field was set."""
+
+    doc: dict
+    file: str  # the file it is reported under (meta/<id>.md, else the first file)
+    lines: dict[str, tuple[str, int | None]] = field(default_factory=dict)  # field -> (file, line)
+
+    def at(self, key: str) -> tuple[str, int | None]:
+        return self.lines.get(key, (self.file, None))
+
+    def problem(self, key: str, value, reason: str) -> Problem:
+        file, line = self.at(key)
+        return Problem(file, line, key, None if value is None else str(value), reason, "warning")
+
+
+def _field_lines(text: str, first: int) -> dict[str, int]:
+    """The line each top-level `key:` of a YAML text sits on (the text's first line is `first`)."""
+    out: dict[str, int] = {}
+    for n, line in enumerate(text.split("\n"), start=first):
+        m = re.match(r"^([A-Za-z_][\w\-]*)\s*:", line)
+        if m:
+            out.setdefault(m[1], n)
+    return out
+
+
+def _front_matter(path: Path) -> tuple[dict, dict[str, int], list[Problem]]:
+    """YAML front matter of meta/<id>.md (or a whole meta/<id>.yml) with the line of each
+    field; tolerant of broken YAML."""
     text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
     rel = f"meta/{path.name}"
+    first = 1
     if path.suffix == ".md":
         m = re.match(r"^---[ \t]*\n(.*?)\n---[ \t]*(\n|$)", text, re.S)
         if not m:
-            return {}, [Problem(rel, 1, None, None, "no front matter between --- lines; metadata ignored", "warning")]
-        text = m[1]
+            reason = "no front matter between --- lines; metadata ignored"
+            return {}, {}, [Problem(rel, 1, None, None, reason, "warning")]
+        text, first = m[1], 2
+    lines = _field_lines(text, first)
     try:
-        doc = yaml.safe_load(text)
+        doc = yaml.load(text, Loader=YAML_LOADER)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         doc = {}
@@ -245,17 +422,87 @@ def _front_matter(path: Path) -> tuple[dict, list[Problem]]:
             k, sep, v = line.partition(":")
             if sep and k and not k.startswith((" ", "-", "#")):
                 doc[k.strip()] = v.strip().strip("'\"")
-        return doc, [
+        return doc, lines, [
             Problem(
                 rel,
-                mark.line + 2 if mark else None,
+                mark.line + first if mark else None,
                 None,
                 None,
                 "front matter is not valid YAML; read line by line",
                 "warning",
             )
         ]
-    return (doc if isinstance(doc, dict) else {}), []
+    return (doc if isinstance(doc, dict) else {}), lines, []
+
+
+def _read_metadata(src: Path, data_ids: set[str], problems: list[Problem]) -> dict[str, _Meta]:
+    """Every indicator's metadata, its `.md` and `.yml` files merged (conflicts reported)."""
+    files: dict[str, list[Path]] = {}
+    for path in sorted(p for p in (src / "meta").iterdir() if p.is_file() and p.suffix in META_ORDER):
+        ind = _norm_indicator(path.stem)
+        if not _INDICATOR_ID.match(path.stem) and ind not in data_ids:
+            if path.stem.lower() not in NOT_INDICATORS:
+                problems.append(
+                    Problem(
+                        f"meta/{path.name}",
+                        None,
+                        None,
+                        None,
+                        "not named for an indicator (e.g. meta/1-2-1.md) and no data file has its name; ignored",
+                        "warning",
+                    )
+                )
+            continue
+        files.setdefault(ind, []).append(path)
+    out = {}
+    for ind, paths in files.items():
+        paths.sort(key=lambda p: (META_ORDER[p.suffix], p.name))
+        meta = _Meta({}, f"meta/{paths[0].name}")
+        for path in paths:
+            doc, lines, found = _front_matter(path)
+            problems += found
+            rel = f"meta/{path.name}"
+            for k, v in doc.items():
+                k = str(k)
+                if k in meta.doc and _blank(v):
+                    continue  # an empty field does not erase a filled one
+                old = meta.doc.get(k)
+                if k in meta.doc and not _blank(old) and old != v:
+                    was_file, was_line = meta.at(k)
+                    was = f"{was_file}:{was_line}" if was_line else was_file
+                    problems.append(
+                        Problem(
+                            rel,
+                            lines.get(k),
+                            k,
+                            str(v),
+                            f"differs from {was} ({str(old)[:60]!r}); the value here is used",
+                            "warning",
+                        )
+                    )
+                meta.doc[k] = v
+                meta.lines[k] = (rel, lines.get(k))
+        out[ind] = meta
+    return out
+
+
+def _translations(src: Path, problems: list[Problem]) -> Translate:
+    """Look-up of translation keys (`global_indicators.1-1-1-title`) in the repository's own
+    `translations/<language>/<group>.yml` (English, else the first language there)."""
+    folder = src / "translations"
+    langs = sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+    lang = next((p for p in langs if p.name == "en"), langs[0] if langs else None)
+    texts: dict[str, str] = {}
+    for path in sorted(lang.glob("*.y*ml")) if lang else []:
+        try:
+            doc = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=YAML_LOADER) or {}
+        except (yaml.YAMLError, UnicodeError) as e:
+            rel = path.relative_to(src).as_posix()
+            problems.append(Problem(rel, None, None, None, f"not valid YAML ({e}); its texts are not used", "warning"))
+            continue
+        if isinstance(doc, dict):
+            texts.update({f"{path.stem}.{k}": v for k, v in doc.items() if isinstance(v, str)})
+    return lambda key: texts.get(key, "")
 
 
 # --- organisations --------------------------------------------------------------------------
@@ -305,6 +552,52 @@ def organisation_names(text: str, known: Iterable[str] = ()) -> list[tuple[str, 
     return [_one_organisation(p) for p in pieces if _one_organisation(p)[0]]
 
 
+def _not_a_name(text: str) -> str | None:
+    """Why an organisation field's whole text names no organisation, or None."""
+    t = _clean(text).strip("'\"‘’“” ")
+    if t.casefold().rstrip(".") in _NO_ORGANISATION:
+        return "says no organisation"
+    if _URL.search(t):
+        return "is a web address, not an organisation"
+    if _PROSE.search(t):
+        return "is prose, not an organisation's name"
+    return None
+
+
+def _not_an_organisation(name: str, dataset_titles: set[str]) -> str | None:
+    """Why one (split, normalised) name is not an organisation, or None."""
+    if name.casefold() in _KNOWN_KEYS:
+        return None
+    if _URL.search(name):
+        return "is a web address, not an organisation"
+    if len(name.split()) >= _PROSE_WORDS:
+        return "is prose, not an organisation's name"
+    if not _BODY_WORDS.search(name) and (name.casefold() in dataset_titles or _DATASET_WORDS.search(name)):
+        return "is the title of a dataset, not an organisation"
+    return None
+
+
+def organisations_in(text: str, known: Iterable[str] = (), dataset_titles: Iterable[str] = ()):
+    """The organisations an organisation field names, and the texts it holds that are not
+    organisations: ([(name, short name)], [(text, reason)])."""
+    whole = re.sub(r"^sources?\s*:\s*", "", _clean(text).strip("'\"‘’“” "), flags=re.I)  # 'Source: ONS'
+    m = _POSSESSIVE_ACRONYM.match(whole)
+    if m:  # "UNESCO’s Sections for ...": the organisation is the one named first
+        return [_one_organisation(m[1])], []
+    why = _not_a_name(whole)
+    if why:
+        return [], [(whole, why)]
+    titles = {_clean(t).casefold() for t in dataset_titles}
+    names, refused = [], []
+    for name, short in organisation_names(whole, known):
+        why = _not_an_organisation(name, titles)
+        if why:
+            refused.append((name, why))
+        else:
+            names.append((name, short))
+    return names, refused
+
+
 def _kind(name: str) -> str:
     return next((k for k, rx in ORGANISATION_KINDS.items() if re.search(rx, name, re.I)), "other")
 
@@ -313,6 +606,7 @@ def _kind(name: str) -> str:
 class _Source:
     orgs: list[str]  # organisation keys (casefolded names)
     title: str
+    provider: bool = False  # named by `data_provider`, not as a source
 
 
 @dataclass
@@ -354,17 +648,37 @@ class _Orgs:
         return slugify(self.name(key))
 
 
-def _sources(meta: dict, orgs: _Orgs, known: set[str]) -> list[_Source]:
+_SOURCE_FIELD = re.compile(r"^source_organisation_(\d+)$")
+_PROVIDER_FIELD = re.compile(r"^(national_)?data_provider(_\d+)?$")
+
+
+def _organisation_fields(meta: dict) -> list[tuple[str, str, bool]]:
+    """(field, text, named by data_provider) for every organisation field in use, sources first."""
+    numbers = sorted({int(m[1]) for k in meta if (m := _SOURCE_FIELD.match(str(k)))})
     out = []
-    numbers = sorted({int(m[1]) for k in meta if (m := re.match(r"^source_organisation_(\d+)$", str(k)))})
     for n in numbers:
         text = meta.get(f"source_organisation_{n}")
-        active = meta.get(f"source_active_{n}", True)
-        if not text or not _truthy(active):
-            continue
-        keys = [orgs.add(nm, sh) for nm, sh in organisation_names(str(text), known)]
+        if isinstance(text, str) and text.strip() and _truthy(meta.get(f"source_active_{n}", True)):
+            out.append((f"source_organisation_{n}", text, False))
+    for k, v in meta.items():
+        if _PROVIDER_FIELD.match(str(k)) and isinstance(v, str) and v.strip():
+            out.append((str(k), v, True))
+    return out
+
+
+def _sources(meta: _Meta, orgs: _Orgs, known: set[str], problems: list[Problem]) -> list[_Source]:
+    doc = meta.doc
+    titles = {str(v) for k, v in doc.items() if str(k).startswith("source_url_text") and isinstance(v, str)}
+    out = []
+    for key, text, provider in _organisation_fields(doc):
+        names, refused = organisations_in(text, known, titles)
+        for piece, why in refused:
+            problems.append(meta.problem(key, piece, f"{why}; not credited"))
+        keys = [orgs.add(nm, sh) for nm, sh in names]
         if keys:
-            out.append(_Source(keys, _readable(meta.get(f"source_url_text_{n}")) or ""))
+            n = key.rsplit("_", 1)[-1]
+            title = "" if provider else _readable(doc.get(f"source_url_text_{n}"))
+            out.append(_Source(keys, title, provider))
     return out
 
 
@@ -413,24 +727,68 @@ def _decimals(values: list[str]) -> int:
     return min(3, int(statistics.median(places))) if places else 0
 
 
-def _direction(entry, meta: dict, text: str) -> tuple[str, str]:
-    """('up'|'down', a note when assumed): Canada's calculation components (`entry`), its
-    progress options, else the keyword rule LOWER_IS_BETTER (default: higher is better)."""
+def _declared_direction(entry, meta: dict) -> str | None:
+    """The direction the metadata declares: Canada's calculation components (`entry`), else
+    the `progress_calculation_options` direction."""
     if isinstance(entry, dict):
         dirs = {
             str(v.get("direction")) for v in entry.values() if isinstance(v, dict) and v.get("direction") is not None
         }
-        if len(dirs) == 1 and (d := DIRECTION_WORDS.get(dirs.pop())):
-            return d, ""
+        if len(dirs) == 1 and (d := DIRECTION_WORDS.get(dirs.pop().strip().lower())):
+            return d
     for opt in meta.get("progress_calculation_options") or []:
-        if isinstance(opt, dict) and (d := DIRECTION_WORDS.get(str(opt.get("direction", "")).lower())):
-            return d, ""
-    m = LOWER_IS_BETTER.search(text)
-    if m:
+        if isinstance(opt, dict) and (d := DIRECTION_WORDS.get(str(opt.get("direction", "")).strip().lower())):
+            return d
+    return None
+
+
+def _direction(entry, meta: dict, text: str, categorical: bool = False) -> tuple[str, str]:
+    """('up'|'down'|'none', a note when not declared): as declared, else by the word rule on
+    the name (LOWER_IS_BETTER, then HIGHER_IS_BETTER), else none; a categorical measure has
+    none unless declared."""
+    declared = _declared_direction(entry, meta)
+    if declared:
+        return declared, ""
+    if categorical:
+        return "none", "No direction of good: the source declares none."
+    if m := LOWER_IS_BETTER.search(text):
         return "down", (
             f"Direction assumed (the source gives none): lower is better, because the name mentions '{m[0].lower()}'."
         )
-    return "up", "Direction assumed (the source gives none): higher is better."
+    if m := HIGHER_IS_BETTER.search(text):
+        return "up", (
+            f"Direction assumed (the source gives none): higher is better, because the name mentions '{m[0].lower()}'."
+        )
+    return "none", "No direction of good: the source gives none and the name does not say; not judged better or worse."
+
+
+def _is_binary(meta: dict, p: _MeasurePlan, unit_text: str) -> bool:
+    """Open SDG `graph_type: binary` (or a `graph_types` entry for this series or unit), or a yes/no unit."""
+    if str(meta.get("graph_type") or "").strip().lower() == "binary":
+        return True
+    for g in meta.get("graph_types") or []:
+        if isinstance(g, dict) and str(g.get("type") or "").strip().lower() == "binary":
+            if all(_key(g.get(k)) == _key(getattr(p, k)) for k in ("series", "unit") if g.get(k)):
+                return True
+    return bool(_YES_NO_UNIT.search(unit_text or ""))
+
+
+def _categories(values: list[str]) -> tuple[dict[str, str] | None, str | None]:
+    """(code -> label, None) for values that are 1 / 0 / -1 codes, else (None, a value that is not)."""
+    codes = set()
+    for v in values:
+        if v == "":
+            continue
+        try:
+            x = float(v)
+        except ValueError:
+            return None, v
+        if x not in (1, 0, -1):
+            return None, v
+        codes.add(int(x))
+    if 0 in codes:
+        return dict(BINARY_LABELS_1_0_MINUS_1 if -1 in codes else BINARY_LABELS_1_0), None
+    return dict(BINARY_LABELS), None
 
 
 def _period_in(frequency: str, year: int) -> str:
@@ -507,6 +865,7 @@ def _target(
     return target
 
 
+
 # --- the import -----------------------------------------------------------------------------
 
 
@@ -522,15 +881,32 @@ class _MeasurePlan:
         """The row's breakdown cells by source header, GeoCode among them where it must be."""
         return {**r.cells, self.geocode: r.geocode} if self.geocode else r.cells
 
+    @cached_property
+    def values(self) -> dict[str, list[str]]:
+        """Each breakdown header's values, in the order rows first show them (headers too)."""
+        seen: dict[str, dict[str, None]] = {}
+        for r in self.rows:
+            for h, v in self.cells(r).items():
+                if v:
+                    seen.setdefault(h, {})[v] = None
+        return {h: list(vs) for h, vs in seen.items()}
+
 
 def _indicator_sort(ind: str):
     return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[-.]", ind)]
 
 
-def _title(meta: dict, ind: str) -> str:
-    for k in ("graph_title", "indicator_available", "national_indicator_available", "indicator_name"):
-        t = _readable(meta.get(k))
-        if t:
+def _title(meta: dict, ind: str, translate: Translate = _untranslated) -> str:
+    """The indicator's own name: TITLE_FIELDS, then the first of `graph_titles`, then any other
+    field named for its title or name; 'Indicator 1.2.3' only when none holds one."""
+    for k in TITLE_FIELDS:
+        if t := _readable(meta.get(k), translate):
+            return t
+    for g in meta.get("graph_titles") or []:
+        if isinstance(g, dict) and (t := _readable(g.get("title"), translate)):
+            return t
+    for k, v in meta.items():
+        if _OTHER_TITLE.search(str(k)) and not _NOT_TITLE.search(str(k)) and (t := _readable(v, translate)):
             return t
     return f"Indicator {ind.replace('-', '.')}"
 
@@ -547,7 +923,7 @@ def _plan_measures(table: _Table, problems: list[Problem]) -> list[_MeasurePlan]
     groups: dict[tuple[str, str], dict[str, list[_Row]]] = {}
     names: dict[tuple[str, str], tuple[str | None, str | None]] = {}
     for r in table.rows:
-        k = (_key(r.series), _key(r.unit))
+        k = _row_key(r)
         names.setdefault(k, (r.series, r.unit))
         groups.setdefault(k, {}).setdefault(r.period.frequency, []).append(r)
     plans = []
@@ -571,6 +947,13 @@ def _plan_measures(table: _Table, problems: list[Problem]) -> list[_MeasurePlan]
         for f, rs in sorted(by_freq.items(), key=lambda kv: -len(kv[1])):
             plans.append(_MeasurePlan(series, unit, f, rs, _geocode_needed(table, rs)))
     return plans
+
+
+def _placeholder_values(meta: dict, table: _Table) -> bool:
+    """`reporting_status: notstarted` and nothing but 0 or blank in the file: a placeholder."""
+    if str(meta.get("reporting_status") or "").strip().lower() != "notstarted" or not table.rows:
+        return False
+    return all(v == "" or (n := _numbers([v])) and n[0] == 0 for v in (r.value for r in table.rows))
 
 
 def _geocode_needed(table: _Table, rows: list[_Row]) -> str | None:
@@ -658,23 +1041,18 @@ def _measure_name(title: str, p: _MeasurePlan, plans: list[_MeasurePlan]) -> str
     return name
 
 
+
 @dataclass
 class _Indicator:
     ind: str
-    meta: dict
-    meta_file: str
+    meta: _Meta
     table: _Table | None
     plans: list[_MeasurePlan]
     sources: list[_Source]
+    placeholder: bool = False  # notstarted with only 0 or blank values: no value is published
 
 
-def _load_inputs(src: Path, problems: list[Problem], orgs: _Orgs) -> list[_Indicator]:
-    metas: dict[str, tuple[dict, str]] = {}
-    meta_dir = src / "meta"
-    for path in sorted(p for p in meta_dir.iterdir() if p.is_file() and p.suffix in (".md", ".yml", ".yaml")):
-        doc, probs = _front_matter(path)
-        problems += probs
-        metas[_norm_indicator(path.stem)] = (doc, f"meta/{path.name}")
+def _read_data(src: Path, problems: list[Problem]) -> dict[str, _Table]:
     tables: dict[str, _Table] = {}
     for path in sorted((src / "data").glob("indicator_*.csv")):
         try:
@@ -682,17 +1060,35 @@ def _load_inputs(src: Path, problems: list[Problem], orgs: _Orgs) -> list[_Indic
         except ExtractError as e:
             problems += [replace(p, file=f"data/{p.file}") for p in e.problems]
             continue
+        if t.indicator in tables:
+            first = tables[t.indicator].path.name
+            problems.append(
+                Problem(
+                    f"data/{path.name}",
+                    None,
+                    None,
+                    None,
+                    f"another file for indicator {t.indicator} (data/{first}, kept); not loaded",
+                    "warning",
+                )
+            )
+            continue
         tables[t.indicator] = t
         problems += [replace(p, file=f"data/{p.file}") for p in t.problems if p.severity == "error"]
+    return tables
+
+
+def _load_inputs(src: Path, problems: list[Problem], orgs: _Orgs) -> list[_Indicator]:
+    tables = _read_data(src, problems)
+    metas = _read_metadata(src, set(tables), problems)
     # names seen standing alone are 'known' when splitting strings that list several
     known = set()
-    for doc, _ in metas.values():
-        for k, v in doc.items():
-            if re.match(r"^source_organisation_\d+$", str(k)) and v:
-                known.add(_one_organisation(str(v))[0])
+    for meta in metas.values():
+        for _, text, _ in _organisation_fields(meta.doc):
+            known.add(_one_organisation(text)[0])
     out = []
     for ind in sorted(set(metas) | set(tables), key=_indicator_sort):
-        meta, meta_file = metas.get(ind, ({}, f"meta/{ind}.md"))
+        meta = metas.get(ind) or _Meta({}, f"meta/{ind}.md")
         if ind not in metas:
             problems.append(
                 Problem(
@@ -705,11 +1101,26 @@ def _load_inputs(src: Path, problems: list[Problem], orgs: _Orgs) -> list[_Indic
                 )
             )
         table = tables.get(ind)
-        plans = _plan_measures(table, problems) if table else []
+        placeholder = table is not None and _placeholder_values(meta.doc, table)
+        plans = _plan_measures(table, problems) if table and not placeholder else []
         if table is None:
             problems.append(
                 Problem(
-                    meta_file, None, None, None, "no data file; the objective is defined without measures", "warning"
+                    meta.file, None, None, None, "no data file; the objective is defined without measures", "warning"
+                )
+            )
+        elif placeholder:
+            first = table.rows[0]
+            problems.append(
+                Problem(
+                    f"data/{table.path.name}",
+                    first.row,
+                    "Value",
+                    first.value,
+                    f"reporting_status is notstarted and every value is 0 or blank ({len(table.rows):,} "
+                    f"row{'s' if len(table.rows) > 1 else ''}): a placeholder, not data; no value is published "
+                    "(no data yet) and the file is not loaded",
+                    "warning",
                 )
             )
         elif not plans:
@@ -723,7 +1134,7 @@ def _load_inputs(src: Path, problems: list[Problem], orgs: _Orgs) -> list[_Indic
                     "warning",
                 )
             )
-        out.append(_Indicator(ind, meta, meta_file, table, plans, _sources(meta, orgs, known)))
+        out.append(_Indicator(ind, meta, table, plans, _sources(meta, orgs, known, problems), placeholder))
     return out
 
 
@@ -732,7 +1143,7 @@ def _components(src: Path, problems: list[Problem]) -> dict:
     if not path.is_file():
         return {}
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     except yaml.YAMLError as e:
         problems.append(Problem(path.name, None, None, None, f"not valid YAML ({e}); directions guessed", "warning"))
         return {}
@@ -750,7 +1161,7 @@ def _existing(definitions_dir: Path, own: set[Path]) -> tuple[set[str], dict[str
         if path.suffix not in (".yaml", ".yml") or not path.is_file() or path in own:
             continue
         try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            doc = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}
         except (yaml.YAMLError, UnicodeError):
             continue  # load_definitions will say what is wrong with it
         if not isinstance(doc, dict):
@@ -767,7 +1178,9 @@ def _existing(definitions_dir: Path, own: set[Path]) -> tuple[set[str], dict[str
 
 
 def _dump(doc: dict, header: str) -> str:
-    body = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+    body = yaml.dump(
+        doc, Dumper=YAML_DUMPER, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False
+    )
     return header + body
 
 
@@ -776,13 +1189,14 @@ def import_open_sdg(
 ) -> ImportPlan:
     """Write definitions for an Open SDG data repository and say which files to load for whom.
 
-    `src` holds `data/indicator_<id>.csv` and `meta/<id>.md`. Definitions go to
+    `src` holds `data/indicator_<id>.csv` and `meta/<id>.md` (or `.yml`). Definitions go to
     `definitions_dir/open-sdg-<slug>/councils.yaml` (councils, objectives, measures; ids
     prefixed with the slug) and `definitions_dir/open-sdg-shared.yaml` (organisations and
     breakdowns, merged with what earlier imports put there). `council_map` maps an SDG goal
     number (or an indicator id) to a theme key of THEMES or any council name; unmapped
     goals follow DEFAULT_COUNCILS. Indicators with no data rows get an objective without
-    measures. Returns an ImportPlan: [(org_id, [data files])] plus the problems reported.
+    measures. Returns an ImportPlan: [(org_id, [data files])] plus the problems reported,
+    the definitions as checked and the files as read.
     """
     src, definitions_dir = Path(src), Path(definitions_dir)
     if not (src / "data").is_dir() or not (src / "meta").is_dir():
@@ -798,15 +1212,11 @@ def import_open_sdg(
     if not indicators:
         raise OpenSdgError([Problem(str(src), None, None, None, "no indicator_*.csv or meta files found")])
     components = _components(src, problems)
+    translate = _translations(src, problems)
     alias = orgs.merge_acronyms()
 
     def org_key(k: str) -> str:
         return alias.get(k, k)
-
-    # the organisation named most often (ONS, Statistics Canada) publishes the repository and
-    # leads the indicators whose metadata names no source
-    named = Counter(org_key(k) for i in indicators for s in i.sources for k in s.orgs)
-    publisher = named.most_common(1)[0][0] if named else orgs.add(f"{title} publisher", None)
 
     folder = definitions_dir / f"open-sdg-{slug}"
     own_file = folder / "councils.yaml"
@@ -818,12 +1228,9 @@ def import_open_sdg(
     vocab: dict[str, list[str]] = {}
     for i in indicators:
         for p in i.plans:
-            for r in p.rows:
-                for h, v in p.cells(r).items():
-                    if v:
-                        vals = vocab.setdefault(breakdown_name(h), [])
-                        if v not in vals:
-                            vals.append(v)
+            for h, values in p.values.items():
+                vals = vocab.setdefault(breakdown_name(h), [])
+                vals += [v for v in values if v not in vals]
     rename = {}
     for b, vals in vocab.items():
         if b in other_vocab and not set(vals) <= set(other_vocab[b]):
@@ -847,7 +1254,7 @@ def import_open_sdg(
     used_orgs: dict[str, None] = {}
     requests: dict[str, list[Path]] = {}
     for ind in indicators:
-        meta, where = ind.meta, ind.meta_file
+        meta = ind.meta.doc
         goal = str(meta.get("sdg_goal") or ind.ind.split("-")[0]).strip()
         theme = _council_of(ind.ind, goal, council_map)
         cid = f"{slug}.{slugify(theme, 40)}"
@@ -856,13 +1263,13 @@ def import_open_sdg(
             councils[cid] = {"id": cid, "name": f"{tname} ({title})", "goal": tgoal, "objectives": [], "_goals": []}
         if goal not in councils[cid]["_goals"]:
             councils[cid]["_goals"].append(goal)
-        itl = _title(meta, ind.ind)
-        partners = _partners(ind, org_key, publisher, orgs, where, problems)
+        itl = _title(meta, ind.ind, translate)
+        partners = _partners(ind, org_key, orgs, problems)
         lead = partners[0]["org"]
         for p in partners:
             used_orgs.setdefault(org_key(p["org"]), None)
         objective = {"id": f"{slug}.{ind.ind}", "name": itl}
-        statement = _readable(meta.get("target_name"))
+        statement = _readable(meta.get("target_name"), translate)
         if statement:
             objective["statement"] = statement
         objective["partners"] = [{**p, "org": orgs.id(org_key(p["org"]))} for p in partners]
@@ -870,7 +1277,7 @@ def import_open_sdg(
         if measures:
             objective["measures"] = measures
         councils[cid]["objectives"].append(objective)
-        if ind.table is not None:
+        if ind.table is not None and not ind.placeholder:
             requests.setdefault(orgs.id(lead), []).append(ind.table.path)
 
     # organisations and breakdowns, merged into the shared file
@@ -914,12 +1321,13 @@ def import_open_sdg(
             "# Organisations and breakdowns of every Open SDG import, merged across imports.\n",
         ),
     }
-    _check_then_write(definitions_dir, texts)
+    defs = _check_then_write(definitions_dir, texts)
     plan = [(org, files) for org, files in requests.items()]
-    return ImportPlan(plan, slug=slug, files=list(texts), problems=problems)
+    tables = [i.table for i in indicators if i.table is not None]
+    return ImportPlan(plan, slug=slug, files=list(texts), problems=problems, definitions=defs, tables=tables)
 
 
-def _partners(ind: _Indicator, org_key, publisher: str, orgs: _Orgs, where: str, problems: list[Problem]) -> list[dict]:
+def _partners(ind: _Indicator, org_key, orgs: _Orgs, problems: list[Problem]) -> list[dict]:
     partners: dict[str, dict] = {}
     for si, s in enumerate(ind.sources):
         about = f" ({s.title})" if s.title else ""
@@ -929,7 +1337,10 @@ def _partners(ind: _Indicator, org_key, publisher: str, orgs: _Orgs, where: str,
                 if about and partners[k]["responsibility"] == "Supplies data":
                     partners[k]["responsibility"] += about
                 continue
-            if not partners:
+            if s.provider:
+                role = "contributor" if partners else "lead"
+                partners[k] = {"org": k, "role": role, "responsibility": "Provides the data"}
+            elif not partners:
                 partners[k] = {"org": k, "role": "lead", "responsibility": f"Publishes the source data{about}"}
             else:
                 verb = "Co-publishes the source data" if si == 0 and oi else "Supplies data"
@@ -937,19 +1348,20 @@ def _partners(ind: _Indicator, org_key, publisher: str, orgs: _Orgs, where: str,
     if not partners:
         problems.append(
             Problem(
-                where,
+                ind.meta.file,
                 None,
                 None,
                 None,
-                f"no active source organisation; led by {orgs.name(publisher)}, "
-                "the organisation this repository names most often",
+                f"no organisation is named for this indicator (source_organisation_N, data_provider); "
+                f"credited to {NOT_STATED!r}",
                 "warning",
             )
         )
-        partners[publisher] = {
-            "org": publisher,
+        k = orgs.add(NOT_STATED, None)
+        partners[k] = {
+            "org": k,
             "role": "lead",
-            "responsibility": "Publishes the indicator (no source organisation named)",
+            "responsibility": "Publishes the indicator (its metadata names no organisation)",
         }
     return list(partners.values())
 
@@ -959,10 +1371,12 @@ def _measures(
 ) -> list[dict]:
     if not ind.plans:
         return []
-    meta = ind.meta
+    meta = ind.meta.doc
     headline = _headline(meta, ind.plans)
     ids = _measure_ids(slug, ind.ind, ind.plans)
     description = _prose(meta.get("national_indicator_description") or meta.get("indicator_definition"))
+    if description and description[-1] not in ".!?…":
+        description += "."
     number = str(meta.get("indicator_number") or ind.ind.replace("-", "."))
     sources = "; ".join(f"{s.title}" for s in ind.sources if s.title)
     out = []
@@ -970,28 +1384,40 @@ def _measures(
         mname = _measure_name(title, p, ind.plans)
         values = [r.value for r in p.rows]
         unit_text = p.unit or _clean(meta.get("computation_units"))
+        categories = None
+        if _is_binary(meta, p, unit_text):
+            categories, stray = _categories(values)
+            if stray is not None:
+                first = next(r for r in p.rows if r.value == stray)
+                problems.append(
+                    Problem(
+                        f"data/{ind.table.path.name}",
+                        first.row,
+                        "Value",
+                        stray,
+                        "graph_type is binary but the values are not the codes 1, 0 and -1; read as numbers",
+                        "warning",
+                    )
+                )
         unit = unit_fields(unit_text, _numbers(values))
-        direction, assumed = _direction(components_entry, meta, f"{title} {p.series or ''}")
-        if description and description[-1] not in ".!?…":
-            description += "."
-        text = " ".join(x for x in (description, f"Open SDG indicator {number}, {dataset}.", assumed) if x)
+        direction, assumed = _direction(components_entry, meta, f"{title} {p.series or ''}", bool(categories))
+        coded = ", ".join(f"{c} = {label}" for c, label in (categories or {}).items())
+        kind = f"A yes/no measure: {coded}." if categories else ""
+        text = " ".join(x for x in (description, f"Open SDG indicator {number}, {dataset}.", kind, assumed) if x)
         columns: dict[str, str] = {}
         breakdowns: dict[str, list[str]] = {}
-        for r in p.rows:
-            for h, v in p.cells(r).items():
-                if v:
-                    b = bname(h)
-                    columns.setdefault(h, b)
-                    vals = breakdowns.setdefault(b, [])
-                    if v not in vals:
-                        vals.append(v)
+        for h, vals in p.values.items():
+            b = bname(h)
+            columns.setdefault(h, b)
+            have = breakdowns.setdefault(b, [])
+            have += [v for v in vals if v not in have]
         m = {"id": mid, "name": mname}
         if text:
             m["description"] = text
         m["owner"] = owner
         m["role"] = "headline" if i == headline else "contributing"
         m.update(unit)
-        m["decimals"] = _decimals(values)
+        m["decimals"] = 0 if categories else _decimals(values)
         m["direction"] = direction
         m["frequency"] = p.frequency
         if breakdowns:
@@ -1006,9 +1432,15 @@ def _measures(
                 for r in p.rows
                 if r.value and not any(r.cells.values()) and _numbers([r.value])
             }
-            t = _target(meta, components_entry, p.frequency, totals, unit["unit"], ind.meta_file, problems)
-            if t:
+            t = _target(meta, components_entry, p.frequency, totals, unit["unit"], ind.meta.file, problems)
+            if t and categories:
+                where = next((k for k in ("progress_calculation_options", "graph_target_lines") if k in meta), "")
+                reason = "a yes/no measure has no target; left out"
+                problems.append(ind.meta.problem(where, t["final"]["value"], reason))
+            elif t:
                 m["target"] = t
+        if categories:
+            m["categories"] = categories
         src = {"indicator": ind.ind}
         if p.series:
             src["series"] = p.series
@@ -1026,8 +1458,9 @@ def _not_definitions(folder: str, names: list[str]) -> list[str]:
     return [n for n in names if n.startswith(".") or (Path(folder, n).is_file() and not n.endswith((".yaml", ".yml")))]
 
 
-def _check_then_write(definitions_dir: Path, texts: dict[Path, str]) -> None:
-    """Load the new files beside every existing definition in a scratch copy; write only if clean."""
+def _check_then_write(definitions_dir: Path, texts: dict[Path, str]) -> Definitions:
+    """Load the new files beside every existing definition in a scratch copy; write only if
+    clean, and return the definitions so loaded (the same as the folder now holds)."""
     with tempfile.TemporaryDirectory(prefix="open-sdg-check-") as tmp:
         scratch = Path(tmp) / "definitions"
         if definitions_dir.is_dir():
@@ -1038,7 +1471,7 @@ def _check_then_write(definitions_dir: Path, texts: dict[Path, str]) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
         try:
-            load_definitions(scratch)
+            defs = load_definitions(scratch)
         except DefinitionsError as e:
             raise DefinitionsError([p.replace(str(scratch), str(definitions_dir)) for p in e.problems]) from None
     for path, text in texts.items():
@@ -1046,3 +1479,4 @@ def _check_then_write(definitions_dir: Path, texts: dict[Path, str]) -> None:
         part = path.with_name(path.name + ".part")
         part.write_text(text, encoding="utf-8")
         os.replace(part, path)
+    return defs

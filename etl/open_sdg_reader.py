@@ -3,6 +3,9 @@
     read_open_sdg_file(path, defs, org, opts) -> Extracted
         the file's rows mapped onto the measures whose `open_sdg` names the indicator
         (etl.extract routes READERS['open_sdg'] here).
+    reusing(tables)
+        a block in which files the import has already read are not parsed again (each one
+        only while its bytes are unchanged), so an import reads every CSV once.
 
 How the mess of published data is handled, each on purpose:
 
@@ -10,16 +13,24 @@ How the mess of published data is handled, each on purpose:
 - `Year` is free text. It is read with `parse_free_label`; the canonical label goes to
   `period`, the text as published to `period_label`. A file that writes three-year
   windows as `2012-14` has `2009-11` read as a window too, not as November 2009.
+- A footnote marker after a period (`2021-2022*`, `2019 (p)`, `2018r`; YEAR_MARKERS) is
+  read off the period and kept: p / provisional and e / estimated become the status (when
+  `Observation status` gives none), r / revised and `*` `†` `‡` go to the note. A marker
+  is only tried where the whole label is not a period, and only after a digit.
 - A row whose Year is not a period and whose Value is empty is a placeholder ("There is
   no data for this indicator yet"): a warning, row skipped. With a value it is an error.
 - A blank Value is never 0: status `suppressed`, value empty, the note says why.
 - `Units` and `Unit measure` both name the unit (a cell holding a multiplier word such
   as `Units` is passed over). Each (series, unit, frequency) is its own measure, so units
-  and frequencies never mix in one series.
+  and frequencies never mix in one series. Rows with neither a value nor a unit, in a file
+  whose other rows name units, are no series: a warning, skipped.
 - `data.` header prefixes and ` (default)` suffixes are dropped from breakdown names;
   `|`, `=` and `;` in values become `/`, `:` and `,` (the warehouse key uses them).
+- Columns with no name and no data (`Year,Value,,` from a spreadsheet) are ignored; an
+  unnamed column that holds data is an error, as in a tidy CSV.
 - A row repeating the measure, period and breakdown of an earlier row (a publisher's
   error) is a warning and is skipped; the first row is kept.
+- Indicator ids are compared with `.` and `_` read as `-` (`15_a_1`, `15.a.1`: 15-a-1).
 - Organisation names are normalised: see `organisation_names`.
 """
 
@@ -27,7 +38,9 @@ How the mess of published data is handled, each on purpose:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +59,7 @@ from .tables import (
     sha256_of,
 )
 
-__all__ = ["read_open_sdg_file", "breakdown_name", "breakdown_value"]
+__all__ = ["read_open_sdg_file", "reusing", "breakdown_name", "breakdown_value", "YEAR_MARKERS"]
 
 # --- the vocabulary of an Open SDG CSV ------------------------------------------------------
 
@@ -71,6 +84,26 @@ STATUS_OF = {
     "provisional": "provisional",
 }
 NORMAL_STATUS = {"", "normal value", "normal"}
+# footnote markers after a period label (`2019 (p)`, `2018r`, `2021-2022*`; compared in lower
+# case without brackets) -> (status, what the note says); a status applies when the
+# Observation status gives none, else the marker goes to the note too
+YEAR_MARKERS = {
+    "p": ("provisional", "provisional"),
+    "prov": ("provisional", "provisional"),
+    "provisional": ("provisional", "provisional"),
+    "e": ("estimated", "estimated"),
+    "est": ("estimated", "estimated"),
+    "estimate": ("estimated", "estimated"),
+    "estimated": ("estimated", "estimated"),
+    "r": ("", "revised"),
+    "rev": ("", "revised"),
+    "revised": ("", "revised"),
+    "*": ("", "footnote in the source"),
+    "**": ("", "footnote in the source"),
+    "†": ("", "footnote in the source"),
+    "‡": ("", "footnote in the source"),
+}
+_MARKER = re.compile(r"^(.*\S)\s*(\(\s*[A-Za-z]+\s*\)|(?<![A-Za-z])[A-Za-z]+|(?<!\*)\*{1,2}|[†‡])$")
 # characters the warehouse key 'name=value|name=value' reserves, and what they become
 RESERVED = {"|": "/", "=": ":", ";": ","}
 _DASHED_SPAN = re.compile(r"^(\d{4})-(\d{2})$")
@@ -88,6 +121,20 @@ def _clean(text) -> str:
         except UnicodeError:
             pass
     return s
+
+
+def _memo(fn: Callable[[str], str]) -> Callable[[str], str]:
+    """`fn` remembered per text, for one file: a column repeats a handful of texts many times."""
+    seen: dict[str, str] = {}
+
+    def once(text: str) -> str:
+        try:
+            return seen[text]
+        except KeyError:
+            seen[text] = out = fn(text)
+            return out
+
+    return once
 
 
 def _bare(header: str) -> str:
@@ -117,35 +164,61 @@ def breakdown_value(cell: str, strip_prefix: bool = False) -> str:
 
 
 def _norm_indicator(text: str) -> str:
-    return _clean(text).lower().replace(".", "-")
+    """An indicator id as compared: `15.a.1`, `15_a_1` and `15-A-1` are all `15-a-1`."""
+    return re.sub(r"[._]", "-", _clean(text).lower())
 
 
 def _key(text: str | None) -> str:
     return _clean(text).casefold()
 
 
-def _period_reader(labels: Iterable[str]) -> Callable[[str], Period]:
-    """A period parser for one file: `YYYY-YY` is a window when the file writes windows so."""
+def _row_key(r: _Row) -> tuple[str, str]:
+    """(series, unit) as compared; a row's texts are clean already."""
+    return (r.series or "").casefold(), (r.unit or "").casefold()
+
+
+def _split_markers(label: str) -> tuple[str, tuple[str, ...]]:
+    """`2019 (p)*` -> ('2019', ('(p)', '*')): footnote markers after the last digit, as written."""
+    text, markers = label.strip(), []
+    while len(markers) < 3 and (m := _MARKER.match(text)) and _marker_key(m[2]) in YEAR_MARKERS:
+        text, markers = m[1].strip(), [m[2], *markers]
+    return (text, tuple(markers)) if text[-1:].isdigit() else (label.strip(), ())
+
+
+def _marker_key(marker: str) -> str:
+    return marker.strip("() ").lower()
+
+
+def _period_reader(labels: Iterable[str]) -> Callable[[str], tuple[Period, tuple[str, ...]]]:
+    """A period parser for one file: label -> (period, footnote markers). `YYYY-YY` is a
+    window when the file writes windows so."""
     windows = False
     for label in set(labels):
-        m = _DASHED_SPAN.match(label.strip())
+        m = _DASHED_SPAN.match(_split_markers(label)[0])
         if m and not 1 <= int(m[2]) <= 12 and int(m[2]) != (int(m[1]) + 1) % 100:
             windows = True
             break
-    cache: dict[str, Period | PeriodError] = {}
+    cache: dict[str, tuple[Period, tuple[str, ...]] | PeriodError] = {}
 
-    def parse(label: str) -> Period:
+    def period(text: str) -> Period:
+        m = _DASHED_SPAN.match(text)
+        if windows and m and int(m[2]) != (int(m[1]) + 1) % 100:
+            y0 = int(m[1])
+            y1 = y0 // 100 * 100 + int(m[2])
+            text = f"{y0} to {y1 + 100 if y1 < y0 else y1}"
+        return parse_free_label(text)
+
+    def parse(label: str) -> tuple[Period, tuple[str, ...]]:
         if label not in cache:
             text = label.strip()
-            m = _DASHED_SPAN.match(text)
-            if windows and m and int(m[2]) != (int(m[1]) + 1) % 100:
-                y0 = int(m[1])
-                y1 = y0 // 100 * 100 + int(m[2])
-                text = f"{y0} to {y1 + 100 if y1 < y0 else y1}"
             try:
-                cache[label] = parse_free_label(text)
+                cache[label] = (period(text), ())
             except PeriodError as e:
-                cache[label] = e
+                bare, markers = _split_markers(text)
+                try:
+                    cache[label] = (period(bare), markers) if markers else e
+                except PeriodError:
+                    cache[label] = e
         got = cache[label]
         if isinstance(got, PeriodError):
             raise got
@@ -168,6 +241,7 @@ class _Row:
     geocode: str
     status: str  # Observation status as published
     value: str
+    markers: tuple[str, ...] = ()  # footnote markers read off the Year, as written
 
 
 @dataclass
@@ -180,6 +254,12 @@ class _Table:
     rows: list[_Row]
     placeholders: list[_Row]
     problems: list[Problem]
+    sha256: str = ""  # of the bytes read
+    read_as: tuple = ()  # the reading options that shape the table (see _read_as)
+
+
+def _read_as(path: Path, opts: ReadOptions) -> tuple:
+    return (opts.delimiter, opts.encoding, _indicator_of(path, opts))
 
 
 def _indicator_of(path: Path, opts: ReadOptions) -> str:
@@ -202,7 +282,7 @@ def _indicator_of(path: Path, opts: ReadOptions) -> str:
     return _norm_indicator(m[1])
 
 
-def _read_table(path: Path, opts: ReadOptions) -> _Table:
+def _read_table(path: Path, opts: ReadOptions, sha256: str | None = None) -> _Table:
     """Read an Open SDG CSV into rows with their periods, series, units and breakdown cells."""
     header, raw_rows, problems = read_table_csv(path, opts)
     name = path.name
@@ -211,11 +291,14 @@ def _read_table(path: Path, opts: ReadOptions) -> _Table:
     seen: dict[str, int] = {}
     for i, h in enumerate(header):
         bare = _bare(h).lower()
+        if not bare:
+            roles[i] = "unnamed"  # several may stand side by side (`Year,Value,,`)
+            continue
         if bare in seen:
             problems.append(Problem(name, 1, h, None, f"column appears twice (columns {seen[bare] + 1} and {i + 1})"))
             continue
         seen[bare] = i
-        roles[i] = ATTRIBUTE_ROLES.get(bare, "breakdown" if h else "unnamed")
+        roles[i] = ATTRIBUTE_ROLES.get(bare, "breakdown")
     missing = [c for c in ("Year", "Value") if c.lower() not in seen]
     if missing:
         raise ExtractError(problems + [Problem(name, 1, c, None, "required column is missing") for c in missing])
@@ -225,33 +308,33 @@ def _read_table(path: Path, opts: ReadOptions) -> _Table:
     geo_i = seen.get("geocode")
     unit_is = [i for i, r in roles.items() if r == "unit"]
     bd_is = [i for i, r in roles.items() if r == "breakdown"]
-    prefixed = {i: header[i].strip().lower().startswith("data.") for i in bd_is}
     for i in (i for i, r in roles.items() if r == "unnamed"):
-        first = next((n for n, cells in raw_rows if cells[i].strip()), None)
+        first = next(((n, cells[i]) for n, cells in raw_rows if cells[i].strip()), None)
         if first is not None:
-            problems.append(
-                Problem(name, first, f"column {i + 1}", None, "column has no name; its values are ignored", "warning")
-            )
+            reason = "this column has no name in the header but holds data"
+            problems.append(Problem(name, first[0], f"column {i + 1}", first[1], reason))
+    clean = _memo(_clean)
+    values = {i: _memo(_value_reader(header[i])) for i in bd_is}
     parse = _period_reader(cells[year_i] for _, cells in raw_rows)
     rows: list[_Row] = []
     placeholders: list[_Row] = []
     for n, cells in raw_rows:
         label = cells[year_i].strip()
         value = cells[value_i].strip()
-        unit = next((u for u in (_clean(cells[i]) for i in unit_is) if u and u.lower() not in MULTIPLIER_WORDS), None)
+        unit = next((u for u in (clean(cells[i]) for i in unit_is) if u and u.lower() not in MULTIPLIER_WORDS), None)
         row = _Row(
             n,
             label,
             None,
-            _clean(cells[series_i]) or None if series_i is not None else None,
+            clean(cells[series_i]) or None if series_i is not None else None,
             unit,
-            {header[i]: breakdown_value(cells[i], prefixed[i]) for i in bd_is},
-            _clean(cells[geo_i]) if geo_i is not None else "",
-            _clean(cells[status_i]) if status_i is not None else "",
+            {header[i]: values[i](cells[i]) for i in bd_is},
+            clean(cells[geo_i]) if geo_i is not None else "",
+            clean(cells[status_i]) if status_i is not None else "",
             value,
         )
         try:
-            row.period = parse(label)
+            row.period, row.markers = parse(label)
         except PeriodError:
             if value == "":
                 placeholders.append(row)
@@ -277,23 +360,83 @@ def _read_table(path: Path, opts: ReadOptions) -> _Table:
                 )
             continue
         rows.append(row)
+    unit_headers = [header[i] for i in unit_is]
+    rows, phantoms = _without_phantoms(name, rows, unit_headers, series_i is not None)
     return _Table(
-        path, indicator, header, [header[i] for i in bd_is], [header[i] for i in unit_is], rows, placeholders, problems
+        path,
+        indicator,
+        header,
+        [header[i] for i in bd_is],
+        unit_headers,
+        rows,
+        placeholders,
+        problems + phantoms,
+        sha256 or sha256_of(path),
+        _read_as(path, opts),
     )
+
+
+def _value_reader(header: str) -> Callable[[str], str]:
+    prefixed = header.strip().lower().startswith("data.")
+    return lambda cell: breakdown_value(cell, prefixed)
+
+
+def _without_phantoms(name: str, rows: list[_Row], unit_headers: list[str], has_series: bool):
+    """Rows with no value and no unit, in a file whose other rows name units, hold nothing and
+    belong to no series: left out (one warning per series), so they never become a measure."""
+    if not any(r.unit for r in rows):
+        return rows, []
+    empty: dict[str, list[_Row]] = {}
+    filled: set[str] = set()
+    for r in rows:
+        if r.unit is None:
+            series = _row_key(r)[0]
+            empty.setdefault(series, []).append(r)
+            if r.value != "":
+                filled.add(series)
+    phantom = {k: rs for k, rs in empty.items() if k not in filled}
+    if not phantom:
+        return rows, []
+    problems = []
+    for rs in phantom.values():
+        first = rs[0]
+        where = f" of series {first.series or '(none)'!r}" if has_series else ""
+        problems.append(
+            Problem(
+                name,
+                first.row,
+                unit_headers[0],
+                None,
+                f"no value and no unit{where}: not a series of its own; skipped" + _more(len(rs) - 1),
+                "warning",
+            )
+        )
+    skip = {id(r) for rs in phantom.values() for r in rs}
+    return [r for r in rows if id(r) not in skip], problems
+
+
+def _more(n: int) -> str:
+    return f" (and {n:,} more row{'s' if n > 1 else ''} like it)" if n else ""
 
 
 def _status_and_note(row: _Row) -> tuple[str, str]:
     obs = row.status
     low = obs.lower()
+    marks = [(m, *YEAR_MARKERS[_marker_key(m)]) for m in row.markers]
     if row.value == "":
-        return "suppressed", f"blank in source: {obs}" if obs else "blank in source"
-    if "provisional" in low:
-        return "provisional", "" if low in STATUS_OF else obs
-    if low in STATUS_OF:
-        return STATUS_OF[low], ""
-    if low.startswith("estimated"):
-        return "estimated", obs
-    return "", "" if low in NORMAL_STATUS else obs
+        status, note = "suppressed", f"blank in source: {obs}" if obs else "blank in source"
+    elif "provisional" in low:
+        status, note = "provisional", "" if low in STATUS_OF else obs
+    elif low in STATUS_OF:
+        status, note = STATUS_OF[low], ""
+    elif low.startswith("estimated"):
+        status, note = "estimated", obs
+    else:
+        status = next((s for _, s, _ in marks if s), "")
+        note = "" if low in NORMAL_STATUS else obs
+    notes = [note] if note else []
+    notes += [f"Year marked {m!r}: {meaning}" for m, s, meaning in marks if not s or s != status]
+    return status, "; ".join(notes)
 
 
 def _measure_index(defs: Definitions, indicator: str) -> dict[tuple[str, str], list[Measure]]:
@@ -311,10 +454,33 @@ def _pick(candidates: list[Measure], org: str, period: Period) -> Measure:
     return next((m for m in own if m.frequency == period.frequency), own[0])
 
 
+# the Table each file was read into, while an import loads what it has just read (see `reusing`)
+_REUSABLE: ContextVar[dict[Path, _Table] | None] = ContextVar("open_sdg_reusable", default=None)
+
+
+@contextmanager
+def reusing(tables: Iterable[_Table]) -> Iterator[None]:
+    """Within the block, `read_open_sdg_file` takes these tables as the reading of their files
+    instead of parsing them again; a file whose bytes or reading options have changed is read anew."""
+    token = _REUSABLE.set({t.path.resolve(): t for t in tables})
+    try:
+        yield
+    finally:
+        _REUSABLE.reset(token)
+
+
+def _table_of(path: Path, opts: ReadOptions) -> _Table:
+    digest = sha256_of(path)
+    known = (_REUSABLE.get() or {}).get(path.resolve())
+    if known is not None and known.sha256 == digest and known.read_as == _read_as(path, opts):
+        return known
+    return _read_table(path, opts, digest)
+
+
 def read_open_sdg_file(path: Path, defs: Definitions, org: str, opts: ReadOptions) -> Extracted:
     """Read one Open SDG indicator CSV into the contract shape, mapped onto its measures."""
     path = Path(path)
-    table = _read_table(path, opts)
+    table = _table_of(path, opts)
     name = path.name
     problems = list(table.problems)
     index = _measure_index(defs, table.indicator)
@@ -323,21 +489,20 @@ def read_open_sdg_file(path: Path, defs: Definitions, org: str, opts: ReadOption
     out: dict[str, list] = {c: [] for c in STANDARD_COLUMNS}
     bd_out: dict[str, list[str]] = {}
     seen: dict[tuple, _Row] = {}
+    names: dict[str, tuple[dict[str, str], str | None]] = {}  # measure -> (header -> breakdown, GeoCode's)
     count = 0
     for r in table.rows:
-        candidates = index.get((_key(r.series), _key(r.unit)))
+        candidates = index.get(_row_key(r))
         if not candidates:
-            unmatched.setdefault((_key(r.series), _key(r.unit)), []).append(r)
+            unmatched.setdefault(_row_key(r), []).append(r)
             continue
         m = _pick(candidates, org, r.period)
-        columns = m.open_sdg.columns
-        cells = {}
-        for h, v in r.cells.items():
-            if v:
-                cells[columns.get(h) or columns.get(_bare(h)) or breakdown_name(h)] = v
-        for h, b in columns.items():  # attribute columns (GeoCode) only when a measure maps them
-            if _bare(h).lower() == "geocode" and r.geocode:
-                cells[b] = breakdown_value(r.geocode)
+        if m.id not in names:
+            names[m.id] = _breakdowns_of(m, table.breakdown_headers)
+        headers, geo = names[m.id]
+        cells = {headers[h]: v for h, v in r.cells.items() if v}
+        if geo and r.geocode:  # attribute columns (GeoCode) only when a measure maps them
+            cells[geo] = breakdown_value(r.geocode)
         key = (m.id, r.period.label, tuple(sorted(cells.items())))
         if key in seen:
             first = seen[key]
@@ -370,16 +535,20 @@ def read_open_sdg_file(path: Path, defs: Definitions, org: str, opts: ReadOption
     for b, col in bd_out.items():
         frame[b] = pd.Series(col, dtype=object)
     problems.sort(key=lambda p: (p.row or 0, p.column or ""))
-    return Extracted(path, "open_sdg", sha256_of(path), frame, list(bd_out), problems,
+    return Extracted(path, "open_sdg", table.sha256, frame, list(bd_out), problems,
                      source_columns={"value": "Value", "period": "Year", "status": "Observation status"})
+
+
+def _breakdowns_of(m: Measure, headers: list[str]) -> tuple[dict[str, str], str | None]:
+    """The breakdown each disaggregation header feeds in measure `m`, and GeoCode's where `m` maps it."""
+    columns = m.open_sdg.columns
+    named = {h: columns.get(h) or columns.get(_bare(h)) or breakdown_name(h) for h in headers}
+    geo = next((b for h, b in columns.items() if _bare(h).lower() == "geocode"), None)
+    return named, geo
 
 
 def _unmatched_problems(name, table: _Table, index, series_known, unmatched) -> list[Problem]:
     """One error per kind of row no measure takes, at its first row, with how many more."""
-
-    def more(n: int) -> str:
-        return f" (and {n:,} more row{'s' if n > 1 else ''} like it)" if n else ""
-
     if unmatched and not index:
         rows = sorted((r for rs in unmatched.values() for r in rs), key=lambda r: r.row)
         return [
@@ -388,7 +557,7 @@ def _unmatched_problems(name, table: _Table, index, series_known, unmatched) -> 
                 rows[0].row,
                 None,
                 None,
-                f"no measure is defined for Open SDG indicator {table.indicator}" + more(len(rows) - 1),
+                f"no measure is defined for Open SDG indicator {table.indicator}" + _more(len(rows) - 1),
             )
         ]
     out = []
@@ -404,5 +573,5 @@ def _unmatched_problems(name, table: _Table, index, series_known, unmatched) -> 
                 f"no measure is defined for unit {r.unit or '(none)'!r} of series "
                 f"{r.series or '(none)'!r} of indicator {table.indicator}"
             )
-        out.append(Problem(name, r.row, column, value, reason + more(len(rows) - 1)))
+        out.append(Problem(name, r.row, column, value, reason + _more(len(rows) - 1)))
     return out

@@ -216,7 +216,9 @@ def _import_and_load(src: Path, home: Home, council_map, name, backup: Path, *, 
     # the rest are published; --strict makes the repository all or nothing
     requests = [LoadRequest(org, [f], by="import-open-sdg", options=opts) for org, files in plan for f in files]
     try:
-        results = load_batch(home, requests, progress=_progress, skip_rejected=not strict)
+        with plan.parsed():  # the load reuses the import's reading of each CSV and its definitions
+            results = load_batch(home, requests, defs=plan.definitions, progress=_progress,
+                                 skip_rejected=not strict)
     except (Rejected, DefinitionsError) as e:
         _restore(home.definitions, backup)  # the definitions this import wrote go too
         if isinstance(e, DefinitionsError):

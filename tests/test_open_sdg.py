@@ -92,15 +92,16 @@ def test_mini_import_plan_and_reported_problems(mini):
     data = MINI / "data"
     assert list(plan) == [
         ("marine-conservation-society", [data / "indicator_3-1-1.csv"]),
-        ("office-for-national-statistics", [data / "indicator_3-2-1.csv", data / "indicator_16-6-1.csv"]),
+        ("office-for-national-statistics", [data / "indicator_3-2-1.csv"]),
         ("foreign-commonwealth-and-development-office", [data / "indicator_4-b-1.csv"]),
         ("statistics-canada", [data / "indicator_8-3-1.csv"]),
+        ("not-stated", [data / "indicator_16-6-1.csv"]),  # its metadata names no organisation
     ]
     assert lines(plan.problems) == [
         "data/indicator_16-6-1.csv: warning: no data rows (placeholder only); "
         "the objective is defined without measures",
-        "meta/16-6-1.md: warning: no active source organisation; led by Office for National "
-        "Statistics, the organisation this repository names most often",
+        "meta/16-6-1.md: warning: no organisation is named for this indicator (source_organisation_N, "
+        "data_provider); credited to 'Not stated'",
     ]
     assert plan.slug == "mini-sdg"
     assert plan.files == [folder / "open-sdg-mini-sdg" / "councils.yaml", folder / SHARED_FILE]
@@ -115,6 +116,7 @@ def test_mini_definitions(mini):
         "foreign-commonwealth-and-development-office",
         "organisation-for-economic-co-operation-and-development",
         "statistics-canada",
+        "not-stated",
     }
     ons = defs.organisations["office-for-national-statistics"]
     assert (ons.name, ons.short_name, ons.kind) == ("Office for National Statistics", "ONS", "statistics_office")
@@ -280,10 +282,10 @@ GOOD = '2019,Under-five mortality,,"Rate per 1,000 live births",Units,Normal val
 BROKEN = [
     (
         "prose in Year",
-        HEADER + GOOD + '2020 (provisional),Under-five mortality,,"Rate per 1,000 live births",Units,,,3.9\n',
+        HEADER + GOOD + '2020 (see note),Under-five mortality,,"Rate per 1,000 live births",Units,,,3.9\n',
         [
             "indicator_3-2-1.csv:3:Year: Year is not a period (expected e.g. 2015, 2015 Q1, 2015/16, "
-            "2010 to 2012) (value '2020 (provisional)')"
+            "2010 to 2012) (value '2020 (see note)')"
         ],
     ),
     (
@@ -824,6 +826,29 @@ def test_organisations_are_normalised(real):
 
 
 @needs_shared
+def test_organisations_are_what_each_indicator_names(real):
+    _, plans, defs = real
+    # a dataset title in source_organisation_2 is not credited (it was an organisation before issue 9)
+    assert "canadas-national-forest-inventory" not in defs.organisations
+    assert [p.org for p in defs.objectives["canada-cif.15-6-1"].partners] == [
+        "natural-resources-canada",
+        "food-and-agriculture-organization-of-the-united-nations",
+    ]
+    assert (
+        "meta/15-6-1.md:58:source_organisation_2: warning: is the title of a dataset, not an organisation; "
+        "not credited (value 'Canada’s National Forest Inventory')" in lines(plans["canada-cif"].problems)
+    )
+    # "UNESCO’s Sections for Education for Sustainable Development and ..." names UNESCO
+    assert defs.objectives["uk-ons-sdg.4-7-1"].lead.org == "unesco"
+    # no active source: 'Not stated', no longer ONS (the name the repository uses most)
+    assert {o for o, obj in defs.objectives.items() if obj.lead.org == "not-stated"} == {
+        "uk-ons-sdg.1-5-3",
+        "uk-ons-sdg.4-a-1",
+        "uk-ons-sdg.16-6-1",
+    }
+
+
+@needs_shared
 def test_breakdown_names_are_shared(real):
     _, _, defs = real
     assert defs.measures["canada-cif.8-3-1"].open_sdg.columns == {
@@ -861,9 +886,12 @@ def test_councils_headlines_and_directions(real):
         ("canada-cif.13-1-1", "down", False),
         ("uk-ons-sdg.3-2-1", "down", True),
         ("uk-ons-sdg.4-4-1", "up", True),
+        ("uk-ons-sdg.8-1-1", "none", False),  # GDP growth: no direction of good declared or named
+        ("uk-ons-sdg.15-5-1", "none", False),
     ]:
         m = defs.measures[ident]
         assert (m.direction, "Direction assumed" in m.description) == (direction, assumed), ident
+        assert ("No direction of good" in m.description) == (direction == "none"), ident
 
 
 @needs_shared
