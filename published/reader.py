@@ -127,7 +127,7 @@ class Warehouse:
         self.path = Path(path)
         self._opened: _Opened | None = None
         self._lock = threading.Lock()
-        self._runs: dict[tuple, dict | None] = {}  # (file stamp, as_at) -> judgement run
+        self._remembered: dict[tuple, dict | None] = {}  # per published file: judgement runs by as_at, columns it has
 
     def __repr__(self) -> str:
         return f"Warehouse({str(self.path)!r})"
@@ -138,7 +138,7 @@ class Warehouse:
         """One row per objective: council, objective, lead organisation, headline measure with
         its latest total value, the value before it, its target and its categories (a dict, or
         None for a number)."""
-        return _with_categories(self.query(GOAL_MAP, {**asdict(Scope(role="headline")), "as_at": as_at,
+        return _with_categories(self.query(self._fit(GOAL_MAP), {**asdict(Scope(role="headline")), "as_at": as_at,
                                                       "dimension": ""}))
 
     def series(self, measure_id: str, breakdown: str | None = "", as_at: datetime | None = None) -> pd.DataFrame:
@@ -202,7 +202,7 @@ class Warehouse:
         """Definitions of the measures in `scope`, with owner, objective and council names,
         the owner's colour index, the declared breakdown names (comma-separated) and the
         categories of a categorical measure (a dict {code: label}; None for a number)."""
-        return _with_categories(self.query(MEASURES, asdict(scope)))
+        return _with_categories(self.query(self._fit(MEASURES), asdict(scope)))
 
     def breakdowns(self, measure_id: str, as_at: datetime | None = None) -> pd.DataFrame:
         """The breakdowns a measure declares, one row per (breakdown, group)."""
@@ -214,18 +214,32 @@ class Warehouse:
         brings it up to date). Remembered per published file, so a page's readers look it up once."""
         key = (self._stamp(), as_at)
         with self._lock:
-            if key in self._runs:
-                found = self._runs[key]
+            if key in self._remembered:
+                found = self._remembered[key]
                 return None if found is None else dict(found)
         found = None
         if self.has_judgements():
             rows = self.query(JUDGEMENT_RUN, {"as_at": as_at}).to_dict("records")
             found = rows[0] if rows else None
         with self._lock:
-            if len(self._runs) >= RUNS_REMEMBERED:
-                self._runs.clear()
-            self._runs[key] = found
+            if len(self._remembered) >= RUNS_REMEMBERED:
+                self._remembered.clear()
+            self._remembered[key] = found
         return None if found is None else dict(found)
+
+    def _fit(self, sql: str) -> str:
+        """`sql` as this published file can answer it: a warehouse published before a measure could
+        be categorical has no `categories` column, so it reads as NULL there (the next publish adds it)."""
+        key = (self._stamp(), "measures.categories")
+        with self._lock:
+            known = self._remembered.get(key)
+        if known is None:
+            found = self.query("SELECT count(*) AS n FROM information_schema.columns WHERE table_catalog = ? "
+                               "AND table_name = 'measures' AND column_name = 'categories'", [CATALOG])
+            known = {"present": bool(found.n.iloc[0])}
+            with self._lock:
+                self._remembered[key] = known
+        return sql if known["present"] else sql.replace("m.categories", "NULL::VARCHAR AS categories")
 
     def has_judgements(self) -> bool:
         """Was the file published with judgements in the layout this reader reads?"""

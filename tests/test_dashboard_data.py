@@ -330,3 +330,18 @@ def test_objectives_partners_and_members(warehouse):
 def test_search_by_name(warehouse, text, expected):
     found = warehouse.search(text)
     assert list(zip(found.kind, found.id, strict=True)) == expected
+
+
+def test_a_warehouse_published_before_categories_still_reads(tmp_path, build_tiny_warehouse):
+    path = build_tiny_warehouse(tmp_path / "warehouse.duckdb")
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("ALTER TABLE measures DROP COLUMN categories")
+    finally:
+        con.close()
+    w = Warehouse(path)
+    try:
+        assert len(w.measures(Scope())) and w.measures(Scope()).categories.isna().all()
+        assert len(w.goal_map()) and w.goal_map().categories.isna().all()
+    finally:
+        w.close()
