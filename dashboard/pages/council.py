@@ -46,12 +46,15 @@ def _layout(warehouse: Warehouse, as_of: AsOf, council_id: str, **_):
     if council_id not in numbers:
         return components.not_found("council", council_id, as_of)
     council, scope = councils[numbers[council_id] - 1], Scope(council=council_id)
+    # every measure's stored status for the roll-ups; figures and plans for the headlines alone,
+    # which are all the cards draw
+    heads = Scope(council=council_id, role="headline")
     objectives, measures, plan = (
         records(warehouse.objectives(council_id=council_id)),
         records(warehouse.measures(scope)),
-        records(warehouse.plan(scope)),
+        records(warehouse.plan(heads)),
     )
-    totals = warehouse.values(scope, as_of.as_at)
+    totals = warehouse.values(heads, as_of.as_at)
     series = rows_by(totals)
     found = summaries(measures, series, stored_statuses(warehouse, scope, as_of.as_at))
     rollups = {o["objective_id"]: objective_status(o, measures, found) for o in objectives}
