@@ -104,6 +104,7 @@ GOAL_MAP, VALUES, AS_OF, MONTHS = _sql("goal_map"), _sql("values"), _sql("as_of"
 COUNCILS, COUNCIL_MEMBERS, ORGANISATIONS = _sql("councils"), _sql("council_members"), _sql("organisations")
 OBJECTIVES, PARTNERS, MEASURES = _sql("objectives"), _sql("partners"), _sql("measures")
 BREAKDOWNS, PLAN, LAST_RECEIVED, SEARCH = _sql("breakdowns"), _sql("plan"), _sql("last_received"), _sql("search")
+LATEST_YEAR = _sql("latest_year")
 # judgements stored at publish (etl/judge.py)
 JUDGEMENT_RUN, FIRST_JUDGEMENT = _sql("judgement_run"), _sql("first_judgement")
 EXCEPTIONS, HEALTH, ASSESSMENTS = _sql("exceptions"), _sql("health"), _sql("assessments")
@@ -159,6 +160,12 @@ class Warehouse:
         that breakdown's groups, None: everything. `since`: periods from this date only."""
         params = {**asdict(scope), "as_at": as_at, "dimension": dimension, "breakdown": breakdown, "since": since}
         return self.query(VALUES, params)
+
+    def latest_year(self, scope: Scope, as_at: datetime | None = None) -> pd.DataFrame:
+        """The totals of the measures in `scope` from a year before each one's newest figure: what a
+        table of latest values and changes needs (the columns of `values`)."""
+        return self.query(LATEST_YEAR, {**asdict(scope), "as_at": as_at, "dimension": "", "breakdown": None,
+                                        "since": None})
 
     def as_of(self, as_at: datetime | None = None) -> pd.DataFrame:
         """One row: newest `received_at` among loads, number of loads, and the newest period."""

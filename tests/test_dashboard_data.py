@@ -345,3 +345,31 @@ def test_a_warehouse_published_before_categories_still_reads(tmp_path, build_tin
         assert len(w.goal_map()) and w.goal_map().categories.isna().all()
     finally:
         w.close()
+
+
+def test_latest_year_is_what_latest_values_and_changes_need(tmp_path):
+    from datetime import date as day
+
+    from dashboard.summaries import summarise
+    from etl.load import LoadRequest, load_batch
+    from tests.support import mini_home, write
+
+    home = mini_home(tmp_path / "home")
+    months = [f"{y}-{m:02d}" for y in (2022, 2023, 2024) for m in range(1, 13)][:30]
+    text = "measure_id,period,value,status\n" + "".join(
+        f"neet-rate,{p},{10 + i / 10:.1f},\n" for i, p in enumerate(months))
+    text += "neet-rate,2024-07,,suppressed\n"  # the newest period has no figure: the latest is June's
+    load_batch(home, [LoadRequest("edu", [write(tmp_path / "n.csv", text)], datetime(2024, 8, 20))],
+               today=day(2024, 8, 20))
+    w = Warehouse(home.warehouse)
+    try:
+        scope = Scope(measure="neet-rate")
+        every, recent = w.values(scope), w.latest_year(scope)
+        assert len(every) == 31 and list(recent.period)[0] == "2023-06" and list(recent.period)[-1] == "2024-07"
+        measure = w.measures(scope).to_dict("records")[0]
+        full, short = summarise(measure, every, None), summarise(measure, recent, None)
+        assert (short.latest_period, round(short.change, 6), round(short.change_on_year, 6)) == ("2024-06", 0.1, 1.2)
+        assert (short.latest_value, short.change, short.change_on_year) == (
+            full.latest_value, full.change, full.change_on_year)
+    finally:
+        w.close()

@@ -48,8 +48,9 @@ def _layout(warehouse: Warehouse, as_of: AsOf, org_id: str, **_):
     scope = Scope(partner=org_id)  # its own measures, and the headline of each of its objectives
     objectives, measures = records(warehouse.objectives(partner=org_id)), records(warehouse.measures(scope))
     timely = stored_timeliness(warehouse, scope, as_of.as_at)
-    found = summaries(measures, warehouse.values(scope, as_of.as_at), stored_statuses(warehouse, scope, as_of.as_at),
-                      timely)
+    # latest values and their changes need only each measure's last year of figures
+    found = summaries(measures, warehouse.latest_year(scope, as_of.as_at),
+                      stored_statuses(warehouse, scope, as_of.as_at), timely)
     own = [m for m in measures if m["owner_id"] == org_id]
     records_due = {m["id"]: submission_record(m, timely) for m in own}
     every = [r for rows in records_due.values() for r in rows]
