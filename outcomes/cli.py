@@ -274,6 +274,13 @@ def _as_at(text: str | None) -> datetime:
 
 def cmd_exceptions(args, home: Home) -> int:
     """Print every measure needing attention, most severe first (or --csv), and data health."""
+    from published.access import OPERATOR, as_viewer
+
+    with as_viewer(OPERATOR):  # whoever holds the home folder reads everything, internal measures too
+        return _exceptions(args, home)
+
+
+def _exceptions(args, home: Home) -> int:
     from published.exports import csv_text
     from published.judgements import review
     from published.reader import Scope, Warehouse, WarehouseMissing

@@ -38,6 +38,8 @@ import pandas as pd
 from etl.warehouse import sql_text
 from goal_councils.categories import categories_of
 
+from .access import viewer_params
+
 __all__ = ["Warehouse", "WarehouseError", "WarehouseMissing", "Scope"]
 
 CATALOG = "warehouse"
@@ -302,7 +304,8 @@ class Warehouse:
 
         `params` is a list for `?` placeholders or a dict for `$name` ones; a dict may hold
         more names than the statement uses (only those it names are bound)."""
-        if isinstance(params, dict):
+        if isinstance(params, dict):  # answered for the viewer of the moment (published/access.py)
+            params = {**viewer_params(), **params}
             params = {name: params.get(name) for name in _parameter_names(sql)}
         started = time.perf_counter()
         opened = self._acquire()

@@ -1,2 +1,5 @@
 -- The breakdowns (dimension and group) each measure declares.
-SELECT breakdown, value FROM measure_breakdowns WHERE measure_id = $measure ORDER BY position, breakdown
+WITH {scope}
+SELECT breakdown, value FROM measure_breakdowns
+WHERE measure_id = $measure AND measure_id IN (SELECT id FROM scope)
+ORDER BY position, breakdown

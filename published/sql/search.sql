@@ -1,6 +1,7 @@
 -- Names (or ids) that contain every word searched for (case-insensitive), best first: a name
 -- that starts with the text, then councils, organisations, objectives, measures.
-WITH hits AS (
+WITH {scope},
+hits AS (
     SELECT 'council' AS kind, c.id, c.name, c.goal AS context, 1 AS kind_order, c.position AS position
     FROM councils c
     UNION ALL
@@ -12,6 +13,7 @@ WITH hits AS (
     UNION ALL
     SELECT 'measure', m.id, m.name, g.name || ' · ' || o.name, 4, m.position
     FROM measures m JOIN objectives o ON o.id = m.objective_id JOIN organisations g ON g.id = m.owner_id
+    WHERE m.id IN (SELECT id FROM scope)  -- only measures the viewer may see
 ),
 final AS (
     SELECT kind, id, name, context, kind_order, position,
