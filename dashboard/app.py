@@ -8,11 +8,21 @@ from pathlib import Path
 
 import dash
 from dash import Dash, dcc
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from published.reader import Warehouse, WarehouseError, WarehouseMissing
+from workflow import WorkflowStore
 
-from . import components, guard, navigation
-from .context import SETTINGS_KEY, WAREHOUSE_KEY, Settings, current_settings, current_warehouse, page_title
+from . import auth, components, guard, navigation
+from .context import (
+    SETTINGS_KEY,
+    STORE_KEY,
+    WAREHOUSE_KEY,
+    Settings,
+    current_settings,
+    current_warehouse,
+    page_title,
+)
 
 __all__ = ["Settings", "create_app", "current_warehouse", "current_settings", "page_title"]
 
@@ -59,19 +69,26 @@ def create_app(settings: Settings) -> Dash:
     )
     app.index_string = INDEX
     warehouse = Warehouse(settings.warehouse)  # one per app, so one per gunicorn worker
+    store = WorkflowStore(settings.workflow)  # connects on first use
     app.server.config[WAREHOUSE_KEY] = warehouse
     app.server.config[SETTINGS_KEY] = settings
-    app.layout = partial(shell, settings, warehouse)
+    app.server.config[STORE_KEY] = store
+    if settings.proxies:  # the client's address, scheme and host as the proxies in front saw them
+        n = settings.proxies
+        app.server.wsgi_app = ProxyFix(app.server.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    app.layout = partial(shell, settings, warehouse, app.config.requests_pathname_prefix)
     navigation.register_callbacks()
-    guard.install(app, warehouse)
+    guard.install(app, warehouse, settings.trusted_user_header)  # first: its checks run before anything else
+    auth.install(app, settings, store)  # then every request runs as its signed-in viewer
     return app
 
 
-def shell(settings: Settings, warehouse: Warehouse):
+def shell(settings: Settings, warehouse: Warehouse, prefix: str = "/"):
     """The frame around every page, built per page load so the as-of date and the months to
     pick from are current."""
+    header = components.navbar(settings.title, nav_links(), _months(warehouse))
     return components.page_shell(
-        components.navbar(settings.title, nav_links(), _months(warehouse)),
+        navigation.with_account(header, navigation.account_area(auth.signed_in_as(), prefix)),
         [dash.page_container, dcc.Location(id=navigation.NAVIGATE, refresh="callback-nav")],
         components.footer(_as_of(warehouse)),
     )

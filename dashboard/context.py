@@ -1,30 +1,52 @@
-"""What a request may reach of the app serving it: its warehouse and settings (kept on the Flask
-server, one per app and so one per gunicorn worker; no module-level state)."""
+"""What a request may reach of the app serving it: its warehouse, workflow records and settings
+(kept on the Flask server, one per app and so one per gunicorn worker; no module-level state)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import flask
 
 from published.reader import Warehouse
+from workflow import WorkflowStore, default_url
 
-__all__ = ["Settings", "current_warehouse", "current_settings", "page_title", "WAREHOUSE_KEY", "SETTINGS_KEY"]
+__all__ = ["Settings", "current_warehouse", "current_settings", "current_store", "page_title", "WAREHOUSE_KEY",
+           "SETTINGS_KEY", "STORE_KEY"]
 
 # where the app keeps its per-app objects on the Flask server
 WAREHOUSE_KEY = "SHARED_OUTCOMES_WAREHOUSE"
 SETTINGS_KEY = "SHARED_OUTCOMES_SETTINGS"
+STORE_KEY = "SHARED_OUTCOMES_WORKFLOW"
+KEY_FILE = "session.key"  # in the home folder, when no key is given
 
 
 @dataclass(frozen=True)
 class Settings:
     """What the app needs to know, read once by the command line and passed in."""
 
-    warehouse: Path
+    warehouse: Path  # HOME/warehouse.duckdb: the home folder is the folder it sits in
     debug: bool = False
     title: str = "Shared Outcomes"
+    workflow_url: str | None = None  # SQLAlchemy URL of the workflow records; default HOME/workflow.sqlite
+    # signs session cookies; default a key made once in HOME/session.key (never in a repr or a log)
+    secret_key: str | None = field(default=None, repr=False)
+    cookie_secure: bool = False  # cookies only over HTTPS: set when served behind TLS
+    trusted_user_header: str | None = None  # e.g. "X-Remote-User": a reverse proxy signs users in (off)
+    proxies: int = 0  # reverse proxies in front whose X-Forwarded-For/-Proto/-Host headers are believed
+
+    @property
+    def home(self) -> Path:
+        return self.warehouse.parent
+
+    @property
+    def workflow(self) -> str:
+        return self.workflow_url or default_url(self.home)
+
+    @property
+    def key_file(self) -> Path:
+        return self.home / KEY_FILE
 
 
 def current_warehouse() -> Warehouse:
@@ -34,6 +56,11 @@ def current_warehouse() -> Warehouse:
 
 def current_settings() -> Settings:
     return flask.current_app.config[SETTINGS_KEY]
+
+
+def current_store() -> WorkflowStore:
+    """The workflow records (users, audit log) of the app serving this request."""
+    return flask.current_app.config[STORE_KEY]
 
 
 def page_title(name: str) -> Callable[..., str]:

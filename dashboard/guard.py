@@ -1,7 +1,20 @@
-"""Request guards: a size limit on bodies, a 400 for malformed callback bodies, and a 404 for
-addresses that name no page.
+"""Request guards: cross-site requests refused, a size limit on bodies, a 400 for malformed callback
+bodies, and a 404 for addresses that name no page.
 
 Any client can send anything to any route; these checks run on the server before Dash sees it.
+
+Cross-site request forgery (Dash has no token of its own): a request that may change something
+(any method but GET, HEAD, OPTIONS, TRACE) is refused with 403 when
+
+  - its `Origin` header, or lacking one its `Referer`, names another site than the one serving it
+    (scheme, host and port; `Origin: null` is another site), or
+  - it names neither and carries credentials: the session cookie, or the single sign-on header
+    when the app trusts one. A request without credentials runs as the public, so there is nothing
+    to forge; browsers send `Origin` on every POST, so a browser's request always names its site;
+  - or it is a Dash callback whose body is not `application/json` (a form or text/plain POST is
+    what another site can send without asking the browser first).
+
+Together with SameSite=Lax session cookies (dashboard.auth) and the token in each form.
 """
 
 from __future__ import annotations
@@ -10,16 +23,16 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import dash
 import flask
 from dash.exceptions import CallbackException, DependencyException
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, Forbidden
 
 from published.reader import Warehouse, WarehouseError
 
-__all__ = ["install", "callback_body_problem", "page_exists", "MAX_BODY_BYTES", "MAX_DEPTH"]
+__all__ = ["install", "callback_body_problem", "forgery_problem", "page_exists", "MAX_BODY_BYTES", "MAX_DEPTH"]
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +41,29 @@ MAX_DEPTH = 64  # nesting of a callback body; Dash's own are under ten deep
 CALLBACK_PATH = "/_dash-update-component"
 PAGES_LOCATION = "_pages_location"  # Dash's own router reads the address from this component
 INDEX_ENDPOINTS = {"/", "/<path:path>"}  # Dash's catch-all routes that serve the page shell
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}  # change nothing, so nothing to forge
+
+
+def forgery_problem(method: str, own_origin: str, origin: str | None, referer: str | None, *,
+                    credentialed: bool, callback: bool = False, mimetype: str = "") -> str | None:
+    """Why a request may be forged by another site (see the module's docstring), or None.
+
+    `own_origin` is `scheme://host[:port]` of the site serving the request."""
+    if method.upper() in SAFE_METHODS:
+        return None
+    if callback and mimetype != "application/json":
+        return "a callback request must be sent as application/json"
+    source = origin or (_origin_of(referer) if referer else None)
+    if source is None:
+        return "the request names no origin (Origin or Referer) and carries credentials" if credentialed else None
+    if source.lower() != own_origin.lower():
+        return f"the request comes from another site ({source[:100]})"
+    return None
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else "null"
 
 
 def callback_body_problem(raw: bytes, callbacks: dict | None = None) -> str | None:
@@ -114,11 +150,25 @@ def page_exists(path: str, warehouse: Warehouse) -> bool:
     return False
 
 
-def install(app: dash.Dash, warehouse: Warehouse) -> None:
-    """Add the guards to the app's Flask server."""
+def install(app: dash.Dash, warehouse: Warehouse, trusted_user_header: str | None = None) -> None:
+    """Add the guards to the app's Flask server (before any other request hook, so they run first).
+
+    `trusted_user_header`: the single sign-on header the app believes, if any (a credential)."""
     server = app.server
     server.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     prefix = app.config.requests_pathname_prefix.rstrip("/")
+
+    @server.before_request
+    def _refuse_cross_site():
+        request = flask.request
+        credentialed = server.config.get("SESSION_COOKIE_NAME", "session") in request.cookies or bool(
+            trusted_user_header and trusted_user_header in request.headers)
+        problem = forgery_problem(request.method, f"{request.scheme}://{request.host}", request.headers.get("Origin"),
+                                  request.headers.get("Referer"), credentialed=credentialed,
+                                  callback=request.path == prefix + CALLBACK_PATH, mimetype=request.mimetype)
+        if problem:
+            log.warning("refused %s %s: %s", request.method, request.path, problem)
+            raise Forbidden(f"Cross-site request refused: {problem}.")
 
     @server.before_request
     def _check_callback_body():

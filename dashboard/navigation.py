@@ -1,5 +1,6 @@
 """The callbacks of the frame around every page: the "as of" picker and the address follow each
-other, navigation links keep the as-of month, and the search box suggests and searches.
+other, navigation links keep the as-of month, and the search box suggests and searches. And the
+frame's account area: "Sign in", or who is signed in with a sign-out button.
 
 `register_callbacks()` is called by `create_app` for each app: a module-level `@callback` here
 would bind only to the first app a process creates (page modules, by contrast, are re-run by
@@ -11,7 +12,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import parse_qsl, urlencode
 
-from dash import ALL, Input, Output, State, callback, ctx, no_update
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from published.reader import WarehouseError
 
@@ -27,6 +28,8 @@ __all__ = [
     "links_keep_month",
     "suggest",
     "address_with_month",
+    "account_area",
+    "with_account",
 ]
 
 log = logging.getLogger(__name__)
@@ -97,6 +100,35 @@ def footer_follows_address(search):
     except WarehouseError:
         return components.data_as_of_line(None)
     return components.data_as_of_line(rows[0] if rows else None)
+
+
+def account_area(signed_in, prefix: str = "/") -> html.Div:
+    """ "Sign in", or "Signed in as NAME (role) · Sign out". `signed_in` is dashboard.auth.SignedInAs or
+    None. Signing out is a form POST carrying the session's token, so another site cannot sign anyone out.
+    Someone signed in by their organisation's single sign-on signs out there, not here."""
+    if signed_in is None:
+        return html.Div(html.A("Sign in", href=f"{prefix}sign-in", className="nav-link p-0"), className="account")
+    who = html.Span(["Signed in as ", html.Strong(signed_in.name), f" ({signed_in.role})"], id="signed-in-as")
+    if signed_in.via == "proxy":
+        return html.Div([who, " · single sign-on"], className="account text-white")
+    sign_out = html.Form(
+        [
+            dcc.Input(type="hidden", name="csrf_token", value=signed_in.token, id="sign-out-token"),
+            html.Button("Sign out", type="submit", className="btn btn-link nav-link p-0 align-baseline"),
+        ],
+        action=f"{prefix}sign-out",
+        method="post",
+        className="d-inline",
+    )
+    return html.Div([who, " · ", sign_out], className="account d-flex align-items-baseline gap-1 text-white")
+
+
+def with_account(header: html.Header, area) -> html.Header:
+    """The navigation bar with the account area on a line of its own above the bar's items, on the right
+    (as GOV.UK's header does), so that the bar keeps its one line on a laptop screen."""
+    nav = header.children  # Header > Nav > the container of the bar's items
+    nav.children = [html.Div(area, className="container d-flex justify-content-end mb-1"), nav.children]
+    return header
 
 
 def register_callbacks() -> None:

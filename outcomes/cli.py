@@ -18,6 +18,7 @@ from etl.home import DEFAULT_HOME, Home
 from etl.warehouse import PublishError
 from goal_councils import DefinitionsError
 from published.reader import WarehouseError
+from workflow import WorkflowError
 
 __all__ = ["main"]
 
@@ -349,7 +350,7 @@ def cmd_serve(args, home: Home) -> int:
     """Serve the dashboard: Dash's server with --debug, else gunicorn with several workers."""
     from dashboard.app import Settings, create_app
 
-    settings = Settings(warehouse=home.warehouse, debug=args.debug)
+    settings = _web_settings(Settings, home, args.debug)
     if args.debug:
         create_app(settings).run(host=args.host, port=args.port, debug=True)
         return EXIT_OK
@@ -367,6 +368,194 @@ def cmd_serve(args, home: Home) -> int:
     _err(f"serving {home.warehouse} on http://{args.host}:{args.port}/ with {args.workers} workers")
     _Server().run()
     return EXIT_OK
+
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+def _web_settings(settings_type, home: Home, debug: bool):
+    """The app's settings, with what the environment says about sessions, sign-in and the workflow records."""
+    env = os.environ
+    key = env.get("OUTCOMES_SECRET_KEY") or None
+    if key is not None and len(key) < 32:
+        raise UsageError("OUTCOMES_SECRET_KEY must be at least 32 characters (e.g. `python -c 'import secrets; "
+                         "print(secrets.token_urlsafe(48))'`)")
+    header = (env.get("OUTCOMES_TRUSTED_USER_HEADER") or "").strip() or None
+    if header is not None and not header.replace("-", "").isalnum():
+        raise UsageError(f"OUTCOMES_TRUSTED_USER_HEADER {header!r}: a header name, e.g. X-Remote-User")
+    proxies = (env.get("OUTCOMES_PROXIES") or "0").strip()
+    if not proxies.isdigit():
+        raise UsageError(f"OUTCOMES_PROXIES {proxies!r}: the number of reverse proxies in front (0, 1, 2...)")
+    return settings_type(
+        warehouse=home.warehouse, debug=debug, workflow_url=_workflow_url(home), secret_key=key,
+        cookie_secure=env.get("OUTCOMES_COOKIE_SECURE", "").strip().lower() in TRUE_WORDS,
+        trusted_user_header=header, proxies=int(proxies))
+
+
+def _workflow_url(home: Home) -> str:
+    from workflow import default_url
+
+    return os.environ.get("OUTCOMES_WORKFLOW_URL") or default_url(home.root)
+
+
+# --- outcomes user ...: who may sign in ------------------------------------------------------------
+
+def _operator() -> str:
+    """Who runs the command, for the audit log: the operating-system user."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _store(home: Home):
+    from workflow import WorkflowStore
+
+    return WorkflowStore(_workflow_url(home))
+
+
+def _password(args) -> str:
+    """From one line of stdin (--password-stdin), else typed twice at a prompt; never from the command line."""
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    try:
+        first = getpass.getpass(f"Password for {args.username}: ")
+        again = getpass.getpass("The same password again: ")
+    except EOFError as e:
+        raise UsageError("no password given: type it at the prompt, or pass --password-stdin") from e
+    if first != again:
+        raise UsageError("the two passwords differ; nothing was changed")
+    return first
+
+
+def _known(home: Home, args):
+    """The organisations and councils the home's definitions hold, to check --org and --council against
+    (None, with a warning, when the home has no definitions yet)."""
+    from goal_councils import load_definitions
+    from workflow import Known
+
+    if not (args.org or args.council):
+        return None
+    if not home.definitions.is_dir() or not any(home.definitions.rglob("*.y*ml")):
+        _err(f"warning: {home.root} has no definitions yet, so --org and --council are not checked")
+        return None
+    defs = load_definitions(home.definitions)
+    return Known(frozenset(defs.organisations), frozenset(defs.councils))
+
+
+def cmd_user_add(args, home: Home) -> int:
+    """Add a user who may sign in (password from a prompt, or one line of stdin with --password-stdin)."""
+    from workflow import UserError
+    from workflow.users import check_role, normal_username
+
+    known = _known(home, args)
+    try:
+        normal_username(args.username)
+        check_role(args.role, args.org, args.council or (), known)  # before asking for a password
+        user = _store(home).add_user(args.username, _password(args), args.role, args.org, args.council or (),
+                                     by=_operator(), known=known)
+    except UserError as e:
+        _err(f"outcomes user add: {e}")
+        return EXIT_REJECTED
+    print(f"added {user.username} ({_scope(user)})")
+    return EXIT_OK
+
+
+def cmd_user_remove(args, home: Home) -> int:
+    """Remove a user: they can no longer sign in, and any session of theirs ends (the audit log keeps their name)."""
+    from workflow import UserError
+
+    try:
+        _store(home).remove_user(args.username, by=_operator())
+    except UserError as e:
+        _err(f"outcomes user remove: {e}")
+        return EXIT_REJECTED
+    print(f"removed {args.username.strip().lower()}")
+    return EXIT_OK
+
+
+def cmd_user_list(args, home: Home) -> int:
+    """List the users: name, role, organisation or councils, active, created (never their password hashes)."""
+    found = _store(home).list_users()
+    if not found:
+        print("no users yet: add the first administrator with `outcomes user add NAME --role admin`")
+        return EXIT_OK
+    for u in found:
+        print(f"{u.username:<32} {_scope(u):<48} {'active' if u.active else 'inactive':<8} "
+              f"created {u.created_at:%Y-%m-%d %H:%M} UTC")
+    return EXIT_OK
+
+
+def cmd_user_set_role(args, home: Home) -> int:
+    """Give a user a new role, with its organisation (steward, lead) or councils (council member)."""
+    from workflow import UserError
+
+    known = _known(home, args)
+    try:
+        user = _store(home).set_role(args.username, args.role, args.org, args.council or (), by=_operator(),
+                                     known=known)
+    except UserError as e:
+        _err(f"outcomes user set-role: {e}")
+        return EXIT_REJECTED
+    print(f"{user.username} is now {_scope(user)}")
+    return EXIT_OK
+
+
+def cmd_user_set_password(args, home: Home) -> int:
+    """Set a user's password (every session of theirs ends)."""
+    from workflow import UserError
+
+    try:
+        _store(home).set_password(args.username, _password(args), by=_operator())
+    except UserError as e:
+        _err(f"outcomes user set-password: {e}")
+        return EXIT_REJECTED
+    print(f"password set for {args.username.strip().lower()}")
+    return EXIT_OK
+
+
+def _scope(user) -> str:
+    where = f" of {user.org}" if user.org else f" on {', '.join(user.councils)}" if user.councils else ""
+    return f"{user.role}{where}"
+
+
+def _user_parser(sub, common) -> None:
+    from workflow import USER_ROLES
+
+    user = sub.add_parser("user", help="manage who may sign in (add, remove, list, set-role, set-password)",
+                          description="Manage who may sign in. Each change is recorded in the audit log with the "
+                                      "operating-system user who made it.", parents=[common])
+    verbs = user.add_subparsers(dest="verb", required=True, metavar="{add,remove,list,set-role,set-password}")
+
+    def verb(name: str, fn) -> argparse.ArgumentParser:
+        c = verbs.add_parser(name, help=fn.__doc__, description=fn.__doc__, parents=[common])
+        c.set_defaults(fn=fn)
+        return c
+
+    def scope(c: argparse.ArgumentParser) -> None:
+        c.add_argument("--org", help="the organisation a steward or lead acts for")
+        c.add_argument("--council", action="append", metavar="COUNCIL",
+                       help="a council a council member sits on (repeat for several)")
+
+    add = verb("add", cmd_user_add)
+    add.add_argument("username", metavar="USERNAME")
+    add.add_argument("--role", required=True, choices=USER_ROLES)
+    scope(add)
+    add.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")
+    verb("remove", cmd_user_remove).add_argument("username", metavar="USERNAME")
+    verb("list", cmd_user_list)
+    set_role = verb("set-role", cmd_user_set_role)
+    set_role.add_argument("username", metavar="USERNAME")
+    set_role.add_argument("role", metavar="ROLE", choices=USER_ROLES, help=f"one of {', '.join(USER_ROLES)}")
+    scope(set_role)
+    set_password = verb("set-password", cmd_user_set_password)
+    set_password.add_argument("username", metavar="USERNAME")
+    set_password.add_argument("--password-stdin", action="store_true",
+                              help="read the password from one line of stdin")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -444,6 +633,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=2)
     serve.add_argument("--debug", action="store_true", help="Dash's development server with reloading")
     serve.set_defaults(fn=cmd_serve)
+    _user_parser(sub, common)
     return p
 
 
@@ -468,7 +658,7 @@ def main(argv: list[str] | None = None) -> int:
             _err(line)
         _err(f"definitions rejected: {len(e.problems)} problem(s)")
         return EXIT_REJECTED
-    except (PublishError, WarehouseError) as e:
+    except (PublishError, WarehouseError, WorkflowError) as e:
         _err(f"outcomes {args.command}: {e}")
         return EXIT_REJECTED
     except BrokenPipeError:

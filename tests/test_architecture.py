@@ -1,5 +1,5 @@
-"""The layout holds: imports flow one way (goal_councils <- etl <- dashboard <- outcomes) and no
-module imports another that imports it back, directly or through others."""
+"""The layout holds: imports flow one way (goal_councils <- etl <- published <- workflow <- dashboard <-
+outcomes) and no module imports another that imports it back, directly or through others."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYERS = ["goal_councils", "etl", "published", "dashboard", "outcomes"]  # each may import only those before it
+# each may import only those before it
+LAYERS = ["goal_councils", "etl", "published", "workflow", "dashboard", "outcomes"]
 
 
 def _modules() -> dict[str, Path]:
@@ -78,6 +79,18 @@ def test_the_command_line_is_the_only_place_that_imports_all_three():
 def test_the_command_line_reads_through_the_read_side_not_the_dashboard():
     # only `outcomes serve` needs Dash: the other commands read with published/
     assert {t for t in GRAPH["outcomes.cli"] if t.startswith("dashboard")} <= {"dashboard.app"}
+
+
+def test_the_workflow_records_know_nothing_of_the_web():
+    # workflow/ is used by the command line as much as by the app: no Flask, Dash or Flask-Login in it
+    for path in (ROOT / "workflow").glob("*.py"):
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                imported.add(node.module.split(".")[0])
+        assert not imported & {"flask", "dash", "flask_login", "werkzeug"}, f"{path.name} imports the web"
 
 
 def test_the_read_side_keeps_its_sql_in_files():
