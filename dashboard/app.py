@@ -10,6 +10,7 @@ import dash
 from dash import Dash, dcc
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from published.access import current_viewer
 from published.reader import Warehouse, WarehouseError, WarehouseMissing
 from workflow import WorkflowStore
 
@@ -102,8 +103,11 @@ def _months(warehouse: Warehouse) -> list[str]:
 
 
 def nav_links() -> list[tuple[str, str]]:
-    """Pages that registered with `nav=True`, in their `order`."""
-    pages = sorted((p for p in dash.page_registry.values() if p.get("nav")), key=lambda p: p["order"] or 0)
+    """Pages that registered with `nav=True`, and those whose `roles` include the viewer's, in their `order`
+    (the page itself re-checks the viewer: a link is a convenience, not a right)."""
+    role = current_viewer().role
+    pages = sorted((p for p in dash.page_registry.values() if p.get("nav") or role in p.get("roles", ())),
+                   key=lambda p: p["order"] or 0)
     return [(p["name"], p["relative_path"]) for p in pages]
 
 

@@ -6,6 +6,9 @@
       staging/            throw-away build copies of the warehouse
       rejected/           each rejected submission with its problem report
       audit/loads.jsonl   every load attempt, published or rejected
+      uploads/ORG/        files stewards sent in the browser, as SHA256.csv|xlsx beside SHA256.json
+      workflow.sqlite     users, sign-in attempts and the audit log of the web app (workflow/)
+      session.key         the key that signs session cookies (0600)
       .load.lock          held while a load builds and publishes
 """
 
@@ -56,6 +59,10 @@ class Home:
     @property
     def audit_log(self) -> Path:
         return self.root / "audit" / "loads.jsonl"
+
+    @property
+    def uploads(self) -> Path:
+        return self.root / "uploads"
 
     @property
     def lock(self) -> Path:
