@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.components.exceptions import PAGE_GROUPS, read_page, table
+from dashboard.components.exceptions import PAGE_GROUPS, PAGE_ROWS, read_page, table
 from dashboard.urls import AsOf
 
 
-def _exceptions(objectives: int) -> pd.DataFrame:
+def _exceptions(objectives: int, each: int = 2) -> pd.DataFrame:
     rows = []
     for i in range(objectives):
-        for k in range(2):
+        for k in range(each):
             rows.append({"severity": 6 if i == 7 else 2, "rule": "late", "rule_label": "Late submission",
                          "measure_id": f"m{i}-{k}", "measure_name": f"Measure {i}.{k}", "owner_id": "org",
                          "owner_name": "Org", "objective_id": f"o{i:03d}", "objective_name": f"Objective {i}",
@@ -48,6 +48,15 @@ def test_a_long_list_shows_one_page_of_objectives_worst_first_with_links_that_ke
     assert len(_summaries(last)) == 10 and "page 3 of 3" in str(last.children[0].children)
     assert _links(last)["‹ Previous"] == "/exceptions?page=2" and _links(last)["1"] == "/exceptions"
     assert len(_summaries(table(ex, AsOf(), 99, {}))) == 10  # past the end: the last page
+
+
+def test_a_page_holds_whole_objectives_and_no_more_exceptions_than_its_limit():
+    dense = _exceptions(30, each=30)  # 900 exceptions: six objectives (180 rows) a page
+    first = table(dense, AsOf(), 1, {})
+    assert len(_summaries(first)) == PAGE_ROWS // 30 == 6 and "page 1 of 5" in str(first.children[0].children)
+    assert len(_summaries(table(dense, AsOf(), 5, {}))) == 6
+    huge = table(_exceptions(2, each=PAGE_ROWS + 50), AsOf(), 1, {})  # one objective over the limit: still whole
+    assert len(_summaries(huge)) == 1 and "page 1 of 2" in str(huge.children[0].children)
 
 
 def test_a_short_list_has_no_pager_and_a_page_number_from_the_address_is_checked():

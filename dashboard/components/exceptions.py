@@ -10,7 +10,7 @@ from ..series import records
 from ..urls import AsOf, href, with_as_of
 from .frame import notice
 
-__all__ = ["SEVERITY_WORDS", "LEGEND", "OPEN_FROM", "PAGE_GROUPS", "severity_words", "read_page", "table"]
+__all__ = ["SEVERITY_WORDS", "LEGEND", "OPEN_FROM", "PAGE_GROUPS", "PAGE_ROWS", "severity_words", "read_page", "table"]
 
 # severity (goal_councils/assess.py) in words; the legend under the heading says what raises each
 SEVERITY_WORDS = {6: "Highest", 5: "High", 4: "Raised", 3: "Medium", 2: "Low"}
@@ -20,7 +20,9 @@ LEGEND = ("Highest: a headline measure off track. High: a measure off track. Rai
           "worse side and a categorical one no signals, groups or forecast, so they raise only status and data "
           "exceptions.")
 OPEN_FROM = 5  # objectives with an exception this severe start open
-PAGE_GROUPS = 25  # objectives per page of the list; the CSV download holds every exception
+# a page of the list holds whole objectives: at most PAGE_GROUPS, and no more once PAGE_ROWS exceptions
+# are shown (a page's weight stays bounded however dense the exceptions); the CSV holds every one
+PAGE_GROUPS, PAGE_ROWS = 25, 200
 
 
 def severity_words(severity) -> str:
@@ -35,7 +37,8 @@ def read_page(value) -> int:
 
 def table(ex: pd.DataFrame, as_of: AsOf, page: int = 1, filters: dict | None = None) -> html.Div:
     """The exceptions grouped by objective, worst objective first; each group folds away. Long
-    lists are shown PAGE_GROUPS objectives at a time, with links to the other pages (`?page=`)."""
+    lists are shown a page at a time (PAGE_GROUPS objectives, PAGE_ROWS exceptions at most), with
+    links to the other pages (`?page=`)."""
     if ex.empty:
         return notice("Nothing needs attention", "No measure in this selection raises an exception.")
     head = html.Thead(html.Tr([html.Th(h, scope="col") for h in ("Severity", "Rule", "Measure", "Owner", "Period",
@@ -45,10 +48,16 @@ def table(ex: pd.DataFrame, as_of: AsOf, page: int = 1, filters: dict | None = N
     for r in records(ex):  # already most severe first
         by_objective.setdefault(r["objective_id"], []).append(r)
     worst_first = sorted(by_objective.values(), key=lambda rows: -max(r["severity"] for r in rows))
-    pages = max(1, -(-len(worst_first) // PAGE_GROUPS))
+    paged: list[list[list[dict]]] = [[]]
+    for rows in worst_first:
+        shown = sum(len(g) for g in paged[-1])
+        if paged[-1] and (len(paged[-1]) >= PAGE_GROUPS or shown + len(rows) > PAGE_ROWS):
+            paged.append([])
+        paged[-1].append(rows)
+    pages = len(paged)
     page = min(max(page, 1), pages)
-    first = (page - 1) * PAGE_GROUPS
-    for rows in worst_first[first:first + PAGE_GROUPS]:
+    first = sum(len(p) for p in paged[:page - 1])
+    for rows in paged[page - 1]:
         worst = int(max(r["severity"] for r in rows))
         summary = html.Summary([html.Span(rows[0]["objective_name"], className="fw-semibold"),
                                 f" — {len(rows)} exception{'s' if len(rows) != 1 else ''}, worst: "
