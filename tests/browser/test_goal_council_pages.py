@@ -157,7 +157,8 @@ def test_the_period_picker_shows_the_figures_as_they_stood_then(demo, demo_home)
     # every link keeps the month, the navigation too
     hrefs = [a.get_attribute("href") for a in demo.find_elements(".breadcrumb a")]
     assert all(h.endswith("?as_of=2026-06") for h in hrefs) and len(hrefs) == 3
-    until(demo, lambda: demo.find_element(".site-header .nav-link").get_attribute("href").endswith("/?as_of=2026-06"))
+    goal_map_link = ".site-header .navbar-nav .nav-link"  # the first page link (the account link sits above)
+    until(demo, lambda: demo.find_element(goal_map_link).get_attribute("href").endswith("/?as_of=2026-06"))
 
     click(demo, demo.find_elements(".breadcrumb a")[2])
     demo.wait_for_contains_text(".as-of-notice", "end of June 2026", timeout=15)
