@@ -362,8 +362,9 @@ def _accepted(con: duckdb.DuckDBPyConnection, failed: set[int]) -> tuple[int, li
     count = con.execute("SELECT count(*) FROM parsed WHERE NOT list_contains(?, \"row\")",
                         [sorted(failed)]).fetchone()[0]
     rows = con.execute(
-        "SELECT \"row\", measure_id, period_label AS period, breakdown, value_raw AS value, status, note "
-        "FROM parsed WHERE NOT list_contains(?, \"row\") ORDER BY \"row\" LIMIT ?",
+        "SELECT p.\"row\", p.measure_id, p.period_label AS period, k.breakdown, p.value_raw AS value, p.status, "
+        "p.note FROM parsed p JOIN row_keys k ON k.file = p.file AND k.\"row\" = p.\"row\" "
+        "WHERE NOT list_contains(?, p.\"row\") ORDER BY p.\"row\" LIMIT ?",
         [sorted(failed), PREVIEW_ROWS]).fetchdf()
     return count, rows.astype(object).where(rows.notna(), None).to_dict("records")
 
