@@ -3,6 +3,8 @@
 Every reader returns an `Extracted` (etl/tables.py): a frame of text columns `row` (the line or
 sheet row a person would look at; the header is row 1), `measure_id`, `period`, `period_label`,
 `value`, `status`, `note` and one column per breakdown, plus the problems found while reading.
+A standard CSV's rows are not read here: its bytes and header are checked, and `validate` streams
+its rows into DuckDB (`CsvRows`), so that a load's memory does not grow with the file.
 Nothing is judged here beyond what reading needs; `validate` judges the rows in DuckDB.
 `READERS` maps each format to its reader; Open SDG's lives in `etl/open_sdg.py`.
 
@@ -19,16 +21,19 @@ from goal_councils import Definitions
 
 from .open_sdg_reader import read_open_sdg_file
 from .tables import (
+    NO_ROWS,
     OPTIONAL,
     REQUIRED,
     STANDARD_COLUMNS,
+    UNNAMED_WITH_DATA,
+    CsvRows,
     Extracted,
     ExtractError,
     Problem,
     ReadOptions,
     frame_from_rows,
-    read_table_csv,
     read_table_excel,
+    scan_csv,
     sha256_of,
 )
 
@@ -60,26 +65,34 @@ def _from_decimal_comma(text: str) -> str:
     return t
 
 
-def _standard(path: Path, fmt: str, header, rows, problems, defs: Definitions, org: str, opts) -> Extracted:
+def _columns(path: Path, header: list[str], problems: list[Problem], line: int = 1) -> dict[str, int]:
+    """Where each named column is (the first, if a name repeats); reserved, repeated and missing names."""
     seen: dict[str, int] = {}
     for i, h in enumerate(header):
         if h in RESERVED:
-            raise ExtractError(problems + [Problem(path.name, 1, h, None, f"column name {h!r} is reserved; rename it")])
+            raise ExtractError(problems + [
+                Problem(path.name, line, h, None, f"column name {h!r} is reserved; rename it")])
         if h == "":
-            filled = next((n for n, cells in rows if i < len(cells) and str(cells[i]).strip()), None)
-            if filled is not None:
-                problems.append(Problem(path.name, filled, f"column {i + 1}", None,
-                                        "this column has no name in the header but holds data"))
             continue
         if h in seen:
-            problems.append(Problem(path.name, 1, h, None, f"column appears twice (columns {seen[h] + 1} and {i + 1})"))
+            problems.append(Problem(path.name, line, h, None,
+                                    f"column appears twice (columns {seen[h] + 1} and {i + 1})"))
         seen.setdefault(h, i)
     missing = [c for c in REQUIRED if c not in seen]
     if missing:
         raise ExtractError(problems + [
-            Problem(path.name, 1, c, None, "required column is missing") for c in missing
+            Problem(path.name, line, c, None, "required column is missing") for c in missing
         ])
-    breakdowns = [h for h in header if h not in REQUIRED + OPTIONAL and h]
+    return seen
+
+
+def _standard(path: Path, fmt: str, header, rows, problems, defs: Definitions, org: str, opts) -> Extracted:
+    seen = _columns(path, header, problems)
+    for i in (i for i, h in enumerate(header) if h == ""):
+        filled = next((n for n, cells in rows if i < len(cells) and str(cells[i]).strip()), None)
+        if filled is not None:
+            problems.append(Problem(path.name, filled, f"column {i + 1}", None, UNNAMED_WITH_DATA))
+    breakdowns = [h for h in seen if h not in REQUIRED + OPTIONAL]
     frame = frame_from_rows(path, header, rows)
     for col in ("status", "note"):
         if col not in frame:
@@ -89,13 +102,19 @@ def _standard(path: Path, fmt: str, header, rows, problems, defs: Definitions, o
         frame["value"] = frame["value"].map(_from_decimal_comma)
     frame = frame[list(STANDARD_COLUMNS) + breakdowns]
     if not rows and not problems:
-        raise ExtractError([Problem(path.name, None, None, None, "the file has a header but no data rows")])
+        raise ExtractError([Problem(path.name, None, None, None, NO_ROWS)])
     return Extracted(path, fmt, sha256_of(path), frame, breakdowns, problems)
 
 
 def read_csv(path: Path, defs: Definitions, org: str, opts: ReadOptions) -> Extracted:
-    header, rows, problems = read_table_csv(path, opts)
-    return _standard(path, "csv", header, rows, problems, defs, org, opts)
+    """A standard CSV: bytes and header checked here, rows left for DuckDB when staged."""
+    text = scan_csv(path, opts)
+    problems: list[Problem] = []
+    seen = _columns(path, text.header, problems, text.header_line)
+    rows = CsvRows(path, opts, width=len(text.header), columns=seen,
+                   unnamed=[i for i, h in enumerate(text.header) if h == ""], blank_above=text.header_line - 1,
+                   lines=text.lines, quoted=text.quoted)
+    return Extracted(path, "csv", text.sha256, rows, [h for h in seen if h not in REQUIRED + OPTIONAL], problems)
 
 
 def read_excel(path: Path, defs: Definitions, org: str, opts: ReadOptions) -> Extracted:

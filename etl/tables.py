@@ -5,6 +5,10 @@
 (`read_table_csv`, `read_table_excel`) that turn bytes into a header and numbered rows of text.
 The format readers (`extract` for tidy CSV and Excel, `open_sdg` for Open SDG CSV) build on these;
 this module imports neither, so they never import each other in a circle.
+
+A standard CSV is not read into Python rows: `scan_csv` checks its bytes in one pass and reads the
+header, and `etl.validate` streams the rows into DuckDB (`CsvRows` says how), with `write_utf8`
+for a UTF-8 copy where DuckDB cannot read the file itself.
 """
 
 from __future__ import annotations
@@ -13,19 +17,28 @@ import codecs
 import csv
 import hashlib
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 import pandas as pd
 
 __all__ = [
     "Problem", "Extracted", "ExtractError", "ReadOptions", "sha256_of", "read_table_csv", "read_table_excel",
     "frame_from_rows", "REQUIRED", "OPTIONAL", "STANDARD_COLUMNS", "SHOWN_CHARS",
+    "CsvText", "CsvRows", "scan_csv", "write_utf8", "MAX_COLUMNS", "NO_ROWS", "UNNAMED_WITH_DATA",
 ]
 
 REQUIRED = ("measure_id", "period", "value")
 OPTIONAL = ("status", "note")
 STANDARD_COLUMNS = ("row", "measure_id", "period", "period_label", "value", "status", "note")
+# a standard file has five columns and one per breakdown; thousands are a spreadsheet's stray cells
+MAX_COLUMNS = 1_000
+NO_ROWS = "the file has a header but no data rows"
+UNNAMED_WITH_DATA = "this column has no name in the header but holds data"
+CHUNK = 1 << 20  # bytes read at a time: what a pass over a file holds in memory
 
 
 @dataclass(frozen=True)
@@ -99,11 +112,38 @@ class ReadOptions:
 
 
 @dataclass
+class CsvRows:
+    """The rows of a standard CSV, read by DuckDB when the submission is staged (`etl.validate`).
+
+    `columns` maps each contract and breakdown column to its position in the header; `unnamed`
+    lists the positions whose name is empty (they must stay empty). `len()` is the number of data
+    rows, known once the file is staged.
+    """
+
+    path: Path
+    options: ReadOptions
+    width: int  # fields in the header
+    columns: dict[str, int]
+    unnamed: list[int]
+    blank_above: int  # blank lines above the header
+    lines: int  # the last line that holds any text
+    quoted: bool  # a quote character appears, so a row may span lines
+    rows: int | None = None
+
+    def __len__(self) -> int:
+        if self.rows is None:
+            raise RuntimeError(f"{self.path.name}: rows are counted when the file is staged")
+        return self.rows
+
+
+@dataclass
 class Extracted:
     file: Path
     format: str
     sha256: str
-    frame: pd.DataFrame  # STANDARD_COLUMNS + breakdown columns, all text ('' = empty)
+    # STANDARD_COLUMNS + breakdown columns, all text ('' = empty); a standard CSV's rows stay in the
+    # file until staged (CsvRows)
+    frame: pd.DataFrame | CsvRows
     breakdown_columns: list[str]
     problems: list[Problem] = field(default_factory=list)
     # contract column -> the file's own header, where they differ (Open SDG: value -> Value)
@@ -122,24 +162,44 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def _decode(path: Path, raw: bytes, opts: ReadOptions) -> str:
-    name = path.name
+def _not_text(name: str, raw: bytes) -> None:
     if raw.startswith(b"PK\x03\x04"):
         raise ExtractError([Problem(name, None, None, None,
                                     "this is a zip file (an Excel workbook?), not text; save it as .xlsx or as CSV")])
+
+
+def _undecodable(name: str, line: int, byte: int, opts: ReadOptions) -> Problem:
+    return Problem(name, line, None, None,
+                   f"file is not {opts.encoding.upper()} (byte 0x{byte:02x} cannot be read); "
+                   "save it as UTF-8, or declare its encoding with --encoding (e.g. --encoding cp1252)")
+
+
+def _decode(path: Path, raw: bytes, opts: ReadOptions) -> str:
+    name = path.name
+    _not_text(name, raw)
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8):]
     try:
         return raw.decode(opts.encoding)
     except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        raise ExtractError([Problem(
-            name, line, None, None,
-            f"file is not {opts.encoding.upper()} (byte 0x{raw[e.start]:02x} cannot be read); "
-            "save it as UTF-8, or declare its encoding with --encoding (e.g. --encoding cp1252)",
-        )]) from e
+        raise ExtractError([_undecodable(name, raw[: e.start].count(b"\n") + 1, raw[e.start], opts)]) from e
     except LookupError as e:
         raise ExtractError([Problem(name, None, None, opts.encoding, "unknown encoding")]) from e
+
+
+def _checked_header(name: str, header: list[str], opts: ReadOptions, line: int = 1) -> list[str]:
+    """The header's names, stripped; a header that is one cell holding tabs or semicolons is refused."""
+    header = [h.strip() for h in header]
+    if opts.delimiter == "," and len(header) == 1 and "\t" in header[0]:
+        raise ExtractError([Problem(name, line, None, header[0][:60],
+                                    "the header uses tabs as delimiter; declare it with --delimiter $'\\t'")])
+    if opts.delimiter == "," and len(header) == 1 and ";" in header[0]:
+        raise ExtractError([Problem(
+            name, line, None, header[0][:60],
+            "the header uses ';' as delimiter; declare it with --delimiter ';' "
+            "(and --decimal ',' if numbers use decimal commas)",
+        )])
+    return header
 
 
 def frame_from_rows(path: Path, header: list[str], rows: list[tuple[int, list[str]]]) -> pd.DataFrame:
@@ -161,16 +221,7 @@ def read_table_csv(path: Path, opts: ReadOptions) -> tuple[list[str], list[tuple
         raise ExtractError([Problem(path.name, None, None, None, "file is empty")]) from None
     except csv.Error as e:
         raise ExtractError([Problem(path.name, 1, None, None, f"cannot read the header: {e}")]) from e
-    header = [h.strip() for h in header]
-    if opts.delimiter == "," and len(header) == 1 and "\t" in header[0]:
-        raise ExtractError([Problem(path.name, 1, None, header[0][:60],
-                                    "the header uses tabs as delimiter; declare it with --delimiter $'\\t'")])
-    if opts.delimiter == "," and len(header) == 1 and ";" in header[0]:
-        raise ExtractError([Problem(
-            path.name, 1, None, header[0][:60],
-            "the header uses ';' as delimiter; declare it with --delimiter ';' "
-            "(and --decimal ',' if numbers use decimal commas)",
-        )])
+    header = _checked_header(path.name, header, opts)
     rows: list[tuple[int, list[str]]] = []
     line = reader.line_num
     try:
@@ -188,6 +239,122 @@ def read_table_csv(path: Path, opts: ReadOptions) -> tuple[list[str], list[tuple
     except csv.Error as e:
         problems.append(Problem(path.name, line + 1, None, None, f"cannot read the row: {e}"))
     return header, rows, problems
+
+
+@dataclass(frozen=True)
+class CsvText:
+    """What one pass over a CSV's bytes and a read of its header tell; no row is kept."""
+
+    sha256: str
+    header: list[str]
+    header_line: int  # the line the header starts on (1 unless blank lines come first)
+    lines: int  # the last line that holds any text
+    quoted: bool  # a quote character appears, so a row may span lines
+
+
+def _breaks(text: str) -> int:
+    """Line breaks as Python's csv reader counts lines: \\r\\n, \\r and \\n each end one."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
+@contextmanager
+def _open_text(path: Path, opts: ReadOptions, errors: str = "strict") -> Iterator[TextIO]:
+    """The file as text in the declared encoding, a UTF-8 byte order mark skipped, line ends kept."""
+    with open(path, "rb") as raw:
+        if raw.read(len(codecs.BOM_UTF8)) != codecs.BOM_UTF8:
+            raw.seek(0)
+        with io.TextIOWrapper(raw, encoding=opts.encoding, errors=errors, newline="") as text:
+            yield text
+
+
+def _header(path: Path, opts: ReadOptions) -> tuple[list[str], int]:
+    """The first record that is not a blank line, and the line it starts on. (A byte the encoding
+    cannot read is replaced here: the pass over the bytes reports it, with its line.)"""
+    with _open_text(path, opts, errors="replace") as text:
+        reader = csv.reader(text, delimiter=opts.delimiter)
+        start = 1
+        try:
+            for cells in reader:
+                if cells:
+                    return _checked_header(path.name, cells, opts, start), start
+                start = reader.line_num + 1
+        except csv.Error as e:
+            raise ExtractError([Problem(path.name, start, None, None, f"cannot read the header: {e}")]) from e
+    raise ExtractError([Problem(path.name, None, None, None, "file is empty")])
+
+
+def scan_csv(path: Path, opts: ReadOptions) -> CsvText:
+    """Read the header, refuse an absurdly wide one, then pass once over the bytes: decoded in the
+    declared encoding (the first byte that is not is reported with its line), hashed, lines counted."""
+    name = path.name
+    try:
+        decoder = codecs.getincrementaldecoder(opts.encoding)("strict")
+    except LookupError as e:
+        raise ExtractError([Problem(name, None, None, opts.encoding, "unknown encoding")]) from e
+    with open(path, "rb") as f:
+        _not_text(name, f.read(4))
+    header, header_line = _header(path, opts)
+    if len(header) > MAX_COLUMNS:
+        unnamed = sum(h == "" for h in header)
+        raise ExtractError([Problem(
+            name, header_line, None, None,
+            f"the header has {len(header):,} columns ({unnamed:,} without a name); a standard file has at most "
+            f"{MAX_COLUMNS:,}: measure_id, period, value, status, note and one per breakdown "
+            "(delete the empty columns a spreadsheet may have added)")])
+    digest = hashlib.sha256()
+    newlines = lines = last = 0  # b"\n" before this chunk (to place a decoding error); line breaks; last text line
+    quoted, carry, first = False, "", True
+    with open(path, "rb") as f:
+        while True:
+            raw = f.read(CHUNK)
+            digest.update(raw)
+            data = raw[len(codecs.BOM_UTF8):] if first and raw.startswith(codecs.BOM_UTF8) else raw
+            first = False
+            pending = getattr(decoder, "buffer", b"")  # bytes of a character the last chunk split
+            try:
+                text = carry + decoder.decode(data, final=not raw)
+            except UnicodeDecodeError as e:
+                at = newlines - pending.count(b"\n") + e.object[: e.start].count(b"\n") + 1
+                raise ExtractError([_undecodable(name, at, e.object[e.start], opts)]) from e
+            newlines += data.count(b"\n")
+            carry = "\r" if raw and text.endswith("\r") else ""  # it may begin a \r\n
+            text = text[: len(text) - len(carry)]
+            quoted = quoted or '"' in text
+            content = text.rstrip("\r\n")
+            if content:
+                last = lines + _breaks(content) + 1
+            lines += _breaks(text)
+            if not raw:
+                break
+    return CsvText(digest.hexdigest(), header, header_line, last, quoted)
+
+
+def write_utf8(rows: CsvRows, target: Path, *, exact: bool) -> tuple[Problem | None, dict[int, int]]:
+    """Copy a CSV as UTF-8 for DuckDB. Plain: transcoded a chunk at a time. Exact: record by record
+    through Python's csv reader, a blank line written as `""`, so that DuckDB reads every record the
+    reader does and each record's line follows from the records before it (for a file DuckDB's own
+    reading of which does not add up). Returns the problem that stopped the reader, if one did, and
+    the fields of each record longer than the header, by line (DuckDB reads one field past the header)."""
+    longer: dict[int, int] = {}
+    with _open_text(rows.path, rows.options) as text, open(target, "w", encoding="utf-8", newline="") as out:
+        if not exact:
+            while chunk := text.read(CHUNK):
+                out.write(chunk)
+            return None, longer
+        reader = csv.reader(text, delimiter=rows.options.delimiter)
+        writer = csv.writer(out, delimiter=rows.options.delimiter, lineterminator="\r\n")
+        line, width = 0, rows.width
+        try:
+            for cells in reader:
+                if len(cells) > width and any(c.strip() for c in cells):
+                    longer[line + 1] = len(cells)
+                # DuckDB reads one field past the header: the rest go into it, so that their line breaks count
+                cells = cells[:width] + ["".join(cells[width:])] if len(cells) > width + 1 else cells
+                writer.writerow(cells or [""])
+                line = reader.line_num
+        except csv.Error as e:
+            return Problem(rows.path.name, line + 1, None, None, f"cannot read the row: {e}"), longer
+    return None, longer
 
 
 def read_table_excel(path: Path, opts: ReadOptions) -> tuple[list[str], list[tuple[int, list[str]]], list[Problem]]:

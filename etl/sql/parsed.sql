@@ -1,29 +1,50 @@
 -- Every submitted row read against the definitions: the input of every check and of the load.
--- Inputs: sub (file, row, measure_id, period, period_label, value, status, note, bd_0..bd_n),
---         sub_columns (file, col, name): which breakdown column each bd_i is in each file,
---         measures, measure_breakdowns (the definitions), $org, $today.
+-- Inputs: staged (file, row, fields, blank, unnamed, measure_id, period, period_label, value,
+--         status, note, bd_0..bd_n; etl/validate.py), sub_columns (file, col, name): which breakdown
+--         column each bd_i is in each file, sub_keys (file, names): the same as one list per file, in
+--         the order of bd_0..bd_n (NULL where the file lacks one), measures, measure_breakdowns
+--         (the definitions), $org, $today.
+
+-- the rows read in full: a CSV row with too few or too many fields is a reading problem of its file,
+-- and a row with no text carries no observation
+CREATE OR REPLACE TEMP VIEW sub AS
+SELECT * EXCLUDE (fields, blank, unnamed) FROM staged WHERE fields IS NULL AND NOT blank;
+
 CREATE OR REPLACE TEMP VIEW parsed AS
 WITH cleaned AS (
     SELECT file, "row", trim(measure_id) AS measure_id, trim(period) AS period_raw,
            coalesce(nullif(trim(period_label), ''), trim(period)) AS period_label,
-           trim(value) AS value_raw, lower(trim(status)) AS status, nullif(trim(note), '') AS note
+           trim(value) AS value_raw, lower(trim(status)) AS status, nullif(trim(note), '') AS note,
+           list_value(*COLUMNS('^bd_[0-9]+$')) AS cells
     FROM sub
+),
+-- the filled breakdown cells as (name, value) pairs sorted by name, named from the file's header
+-- (sub_keys): row by row, so that no step holds a whole large file at once
+keyed AS (
+    SELECT c.* EXCLUDE (cells),
+           list_sort(list_filter(list_zip(k.names, list_transform(c.cells, lambda v: trim(v))),
+                                 lambda p: p[1] IS NOT NULL AND p[2] <> '')) AS pairs
+    FROM cleaned c JOIN sub_keys k USING (file)
 ),
 typed AS (
     SELECT c.*, m.id IS NOT NULL AS known, m.owner_id, m.unit, m.frequency,
            period_kind(c.period_raw) AS kind,
            TRY_CAST(c.value_raw AS DOUBLE) AS value
-    FROM cleaned c LEFT JOIN measures m ON m.id = c.measure_id
+    FROM keyed c LEFT JOIN measures m ON m.id = c.measure_id
 ),
 final AS (
     SELECT t.*, period_start_of(t.period_raw, t.kind) AS period_start
     FROM typed t
 )
-SELECT f.*,
+SELECT f.* EXCLUDE (pairs),
        f.kind IS NOT NULL AND f.frequency IS NOT NULL
            AND (f.kind = f.frequency OR (f.kind = 'date' AND is_period_start(f.frequency, f.period_start)))
            AS fits,
-       period_label_of(f.frequency, f.period_start) AS period
+       period_label_of(f.frequency, f.period_start) AS period,
+       -- the breakdown key: '' for the total, else 'name=value|...' sorted by name
+       array_to_string(list_transform(f.pairs, lambda p: p[1] || '=' || p[2]), '|') AS breakdown,
+       array_to_string(list_transform(f.pairs, lambda p: p[1]), '|') AS dimension,
+       array_to_string(list_transform(f.pairs, lambda p: p[2]), '|') AS grp
 FROM final f;
 
 -- breakdown cells in long form: one row per non-empty breakdown cell
@@ -35,11 +56,6 @@ SELECT l.file, l."row", trim(l.measure_id) AS measure_id, sc.name AS breakdown, 
 FROM long l JOIN sub_columns sc ON sc.file = l.file AND sc.col = l.col
 WHERE trim(l.grp) <> '';
 
--- the breakdown key of every row: '' for the total, else 'name=value|...' sorted by name
+-- the breakdown key of every row (see parsed)
 CREATE OR REPLACE TEMP VIEW row_keys AS
-SELECT p.file, p."row",
-       coalesce(string_agg(b.breakdown || '=' || b.grp, '|' ORDER BY b.breakdown), '') AS breakdown,
-       coalesce(string_agg(b.breakdown, '|' ORDER BY b.breakdown), '') AS dimension,
-       coalesce(string_agg(b.grp, '|' ORDER BY b.breakdown), '') AS grp
-FROM parsed p LEFT JOIN breakdown_cells b ON b.file = p.file AND b."row" = p."row"
-GROUP BY p.file, p."row";
+SELECT file, "row", breakdown, dimension, grp FROM parsed;
