@@ -88,14 +88,21 @@ def cmd_load(args, home: Home) -> int:
     _needs_definitions(home)
     req = LoadRequest(args.org, _files(args), _received(args.received), by=args.by, options=_read_options(args),
                       supersede=args.supersede)
+    files = [p.name for p in req.files]
     try:
         [result] = load_batch(home, [req], progress=_progress)
     except Rejected as e:
+        _record(home, args.by, "load-rejected", {"org": args.org, "files": files, "problems": len(e.problems),
+                                                 "kept": [k.name for k in e.kept]})
         for p in e.problems:
             _err(str(p))
         _err(f"rejected: {len(e.problems)} problem(s); nothing was published. "
              f"The files and this report are kept in {', '.join(map(str, e.kept))}")
         return EXIT_REJECTED
+    _record(home, args.by, "load", {"org": args.org, "files": files, "outcome": result.outcome,
+                                    "load_id": result.load_id, "rows_read": result.rows_read,
+                                    "rows_new": result.rows_new, "reverting": result.reverts,
+                                    "supersede": args.supersede})
     for w in result.warnings:
         _err(str(w))
     if result.reverts and not args.supersede:
@@ -166,6 +173,8 @@ def cmd_demo(args, home: Home) -> int:
             return EXIT_REJECTED
         raise
     new = sum(r.rows_new for r in results)
+    _record(home, _operator(), "demo", {"seed": args.seed, "loads": len([r for r in results if r.load_id]),
+                                        "rows_new": new})
     print(f"demo loaded: {len([r for r in results if r.load_id])} loads, {new:,} observations; "
           f"warehouse {home.warehouse}")
     return EXIT_OK
@@ -238,6 +247,9 @@ def _import_and_load(src: Path, home: Home, council_map, name, backup: Path, *, 
         for p in r.problems:
             _err(str(p))
     loaded = [r for r in results if not r.problems]
+    _record(home, _operator(), "import-open-sdg", {
+        "source": src.name, "imported": len(loaded), "skipped": [Path(r.request.files[0]).name for r in skipped],
+        "rows_new": sum(r.rows_new for r in loaded)})
     print(f"imported {len(loaded):,} of {len(requests):,} indicator files: {_series_with_data(home, plan.slug)}, "
           f"{sum(r.rows_read for r in loaded):,} rows read, {sum(r.rows_new for r in loaded):,} new")
     if not skipped:
@@ -328,6 +340,8 @@ def cmd_judge(args, home: Home) -> int:
     from etl.load import rejudge
 
     result = rejudge(home, full=args.full)
+    _record(home, _operator(), "judge", {"run_id": result.run_id, "full": args.full, "judged": result.judged,
+                                         "carried": result.carried})
     print(f"judgement run {result.run_id}: {result.judged} measure(s) judged in full, {result.carried} for "
           f"timeliness, in {result.seconds:.1f} s; published")
     return EXIT_OK
@@ -449,31 +463,20 @@ def _known(home: Home, args):
 
 def cmd_user_add(args, home: Home) -> int:
     """Add a user who may sign in (password from a prompt, or one line of stdin with --password-stdin)."""
-    from workflow import UserError
     from workflow.users import check_role, normal_username
 
     known = _known(home, args)
-    try:
-        normal_username(args.username)
-        check_role(args.role, args.org, args.council or (), known)  # before asking for a password
-        user = _store(home).add_user(args.username, _password(args), args.role, args.org, args.council or (),
-                                     by=_operator(), known=known)
-    except UserError as e:
-        _err(f"outcomes user add: {e}")
-        return EXIT_REJECTED
+    normal_username(args.username)
+    check_role(args.role, args.org, args.council or (), known)  # before asking for a password
+    user = _store(home).add_user(args.username, _password(args), args.role, args.org, args.council or (),
+                                 by=_operator(), known=known)
     print(f"added {user.username} ({_scope(user)})")
     return EXIT_OK
 
 
 def cmd_user_remove(args, home: Home) -> int:
     """Remove a user: they can no longer sign in, and any session of theirs ends (the audit log keeps their name)."""
-    from workflow import UserError
-
-    try:
-        _store(home).remove_user(args.username, by=_operator())
-    except UserError as e:
-        _err(f"outcomes user remove: {e}")
-        return EXIT_REJECTED
+    _store(home).remove_user(args.username, by=_operator())
     print(f"removed {args.username.strip().lower()}")
     return EXIT_OK
 
@@ -492,30 +495,31 @@ def cmd_user_list(args, home: Home) -> int:
 
 def cmd_user_set_role(args, home: Home) -> int:
     """Give a user a new role, with its organisation (steward, lead) or councils (council member)."""
-    from workflow import UserError
-
     known = _known(home, args)
-    try:
-        user = _store(home).set_role(args.username, args.role, args.org, args.council or (), by=_operator(),
-                                     known=known)
-    except UserError as e:
-        _err(f"outcomes user set-role: {e}")
-        return EXIT_REJECTED
+    user = _store(home).set_role(args.username, args.role, args.org, args.council or (), by=_operator(),
+                                 known=known)
     print(f"{user.username} is now {_scope(user)}")
     return EXIT_OK
 
 
 def cmd_user_set_password(args, home: Home) -> int:
     """Set a user's password (every session of theirs ends)."""
-    from workflow import UserError
-
-    try:
-        _store(home).set_password(args.username, _password(args), by=_operator())
-    except UserError as e:
-        _err(f"outcomes user set-password: {e}")
-        return EXIT_REJECTED
+    _store(home).set_password(args.username, _password(args), by=_operator())
     print(f"password set for {args.username.strip().lower()}")
     return EXIT_OK
+
+
+def _record(home: Home, who: str, action: str, what: dict) -> None:
+    """Put what the command line published into the app's audit log too, beside sign-ins, uploads and
+    role changes, so an administrator reads every load in one place (HOME/audit/loads.jsonl keeps each
+    load's detail). A load already published stays published if the log cannot be written: say so."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        _store(home).audit(who, action, {**what, "via": "command line"})
+    except (SQLAlchemyError, WorkflowError, OSError) as e:
+        _err(f"warning: the audit log ({_workflow_url(home)}) could not be written: {e}; "
+             f"the load itself is recorded in {home.audit_log}")
 
 
 def _scope(user) -> str:
@@ -648,18 +652,19 @@ def main(argv: list[str] | None = None) -> int:
     if home.root.exists() and not home.root.is_dir():
         _err(f"outcomes {args.command}: {home.root} is a file, not a home folder")
         return EXIT_USAGE
+    command = " ".join(filter(None, (args.command, getattr(args, "verb", None))))  # `user add`: its verb too
     try:
         return args.fn(args, home)
     except UsageError as e:
-        _err(f"outcomes {args.command}: {e}")
+        _err(f"outcomes {command}: {e}")
         return EXIT_USAGE
     except DefinitionsError as e:
         for line in e.problems:
             _err(line)
         _err(f"definitions rejected: {len(e.problems)} problem(s)")
         return EXIT_REJECTED
-    except (PublishError, WarehouseError, WorkflowError) as e:
-        _err(f"outcomes {args.command}: {e}")
+    except (PublishError, WarehouseError, WorkflowError) as e:  # a UserError says what to put right
+        _err(f"outcomes {command}: {e}")
         return EXIT_REJECTED
     except BrokenPipeError:
         # the reader went away (`outcomes exceptions | head`): stop quietly, as other tools do

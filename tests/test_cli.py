@@ -221,3 +221,35 @@ def test_a_repository_imports_whole_except_the_files_with_problems(tmp_path, cap
     # importing again adds nothing and still says what it skipped
     assert main(["--home", str(home), "import-open-sdg", str(repo)]) == 3
     assert ", 0 new" in capsys.readouterr().out
+
+
+def test_command_line_loads_and_judgements_are_in_the_apps_audit_log(tmp_path, capsys):
+    from tests.support import mini_home
+    from workflow import WorkflowStore, default_url
+
+    home = mini_home(tmp_path / "home")
+    good = write(tmp_path / "good.csv", "measure_id,period,value\nneet-rate,2025-01,11.5\n")
+    bad = write(tmp_path / "bad.csv", "measure_id,period,value\nneet-rate,2025-13,11.5\n")
+    args = ["--home", str(home.root)]
+    assert main([*args, "load", str(good), "--org", "edu", "--by", "ops-ann", "--received", "2025-02-10"]) == 0
+    assert main([*args, "load", str(bad), "--org", "edu", "--by", "ops-ann"]) == 1
+    assert main([*args, "judge"]) == 0
+    log = list(reversed(WorkflowStore(default_url(home.root)).audit_log()))
+    assert [(e.who, e.action) for e in log][:2] == [("ops-ann", "load"), ("ops-ann", "load-rejected")]
+    assert log[0].what == {"org": "edu", "files": ["good.csv"], "outcome": "loaded", "load_id": 1, "rows_read": 1,
+                           "rows_new": 1, "reverting": 0, "supersede": False, "via": "command line"}
+    assert log[1].what["files"] == ["bad.csv"] and log[1].what["problems"] == 1
+    assert log[2].action == "judge" and log[2].what["via"] == "command line"
+
+
+def test_a_load_stays_published_when_the_audit_log_cannot_be_written(tmp_path, capsys, monkeypatch):
+    from tests.support import mini_home
+
+    home = mini_home(tmp_path / "home")
+    write(tmp_path / "a-file", "not a folder")  # so the workflow file cannot be made under it
+    monkeypatch.setenv("OUTCOMES_WORKFLOW_URL", f"sqlite:///{tmp_path / 'a-file' / 'workflow.sqlite'}")
+    good = write(tmp_path / "good.csv", "measure_id,period,value\nneet-rate,2025-01,11.5\n")
+    assert main(["--home", str(home.root), "load", str(good), "--org", "edu", "--received", "2025-02-10"]) == 0
+    out = capsys.readouterr()
+    assert "load 1: 1 new or revised rows" in out.out
+    assert "warning: the audit log" in out.err and "loads.jsonl" in out.err
