@@ -16,6 +16,7 @@ from workflow import WorkflowStore
 
 from . import auth, components, guard, navigation
 from .context import (
+    PUBLIC_WAREHOUSE_KEY,
     SETTINGS_KEY,
     STORE_KEY,
     WAREHOUSE_KEY,
@@ -70,6 +71,7 @@ def create_app(settings: Settings) -> Dash:
     )
     app.index_string = INDEX
     warehouse = Warehouse(settings.warehouse)  # one per app, so one per gunicorn worker
+    app.server.config[PUBLIC_WAREHOUSE_KEY] = Warehouse(settings.public_warehouse)  # all anonymous visitors read
     store = WorkflowStore(settings.workflow)  # connects on first use
     app.server.config[WAREHOUSE_KEY] = warehouse
     app.server.config[SETTINGS_KEY] = settings
@@ -77,16 +79,17 @@ def create_app(settings: Settings) -> Dash:
     if settings.proxies:  # the client's address, scheme and host as the proxies in front saw them
         n = settings.proxies
         app.server.wsgi_app = ProxyFix(app.server.wsgi_app, x_for=n, x_proto=n, x_host=n)
-    app.layout = partial(shell, settings, warehouse, app.config.requests_pathname_prefix)
+    app.layout = partial(shell, settings, app.config.requests_pathname_prefix)
     navigation.register_callbacks()
     guard.install(app, warehouse, settings.trusted_user_header)  # first: its checks run before anything else
     auth.install(app, settings, store)  # then every request runs as its signed-in viewer
     return app
 
 
-def shell(settings: Settings, warehouse: Warehouse, prefix: str = "/"):
+def shell(settings: Settings, prefix: str = "/"):
     """The frame around every page, built per page load so the as-of date and the months to
     pick from are current."""
+    warehouse = current_warehouse()
     header = components.navbar(settings.title, nav_links(), _months(warehouse))
     return components.page_shell(
         navigation.with_account(header, navigation.account_area(auth.signed_in_as(), prefix)),

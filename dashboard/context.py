@@ -9,14 +9,17 @@ from pathlib import Path
 
 import flask
 
+from etl.home import public_path
+from published.access import current_viewer
 from published.reader import Warehouse
 from workflow import WorkflowStore, default_url
 
 __all__ = ["Settings", "current_warehouse", "current_settings", "current_store", "page_title", "WAREHOUSE_KEY",
-           "SETTINGS_KEY", "STORE_KEY"]
+           "PUBLIC_WAREHOUSE_KEY", "SETTINGS_KEY", "STORE_KEY"]
 
 # where the app keeps its per-app objects on the Flask server
 WAREHOUSE_KEY = "SHARED_OUTCOMES_WAREHOUSE"
+PUBLIC_WAREHOUSE_KEY = "SHARED_OUTCOMES_PUBLIC_WAREHOUSE"
 SETTINGS_KEY = "SHARED_OUTCOMES_SETTINGS"
 STORE_KEY = "SHARED_OUTCOMES_WORKFLOW"
 KEY_FILE = "session.key"  # in the home folder, when no key is given
@@ -41,6 +44,11 @@ class Settings:
         return self.warehouse.parent
 
     @property
+    def public_warehouse(self) -> Path:
+        """The published file without internal measures, written beside the warehouse at each publish."""
+        return public_path(self.warehouse)
+
+    @property
     def workflow(self) -> str:
         return self.workflow_url or default_url(self.home)
 
@@ -50,8 +58,11 @@ class Settings:
 
 
 def current_warehouse() -> Warehouse:
-    """The warehouse of the app serving this request (pages and callbacks use this)."""
-    return flask.current_app.config[WAREHOUSE_KEY]
+    """The warehouse of the app serving this request (pages and callbacks use this): for anyone
+    not signed in, the public file, which holds no internal measure at all; for the signed in,
+    the full one, where the reader shows each viewer what their role allows."""
+    key = WAREHOUSE_KEY if current_viewer().signed_in else PUBLIC_WAREHOUSE_KEY
+    return flask.current_app.config[key]
 
 
 def current_settings() -> Settings:

@@ -3,6 +3,7 @@
     HOME/
       definitions/        YAML definitions (the reviewed text files)
       warehouse.duckdb    the published warehouse; replaced only by atomic rename
+      warehouse.public.duckdb  the same without internal measures: anonymous visitors read only this
       staging/            throw-away build copies of the warehouse
       rejected/           each rejected submission with its problem report
       audit/loads.jsonl   every load attempt, published or rejected
@@ -18,7 +19,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Home", "DEFAULT_HOME", "safe_name"]
+__all__ = ["Home", "DEFAULT_HOME", "safe_name", "public_path"]
 
 DEFAULT_HOME = Path.home() / ".shared-outcomes"
 
@@ -30,6 +31,11 @@ def safe_name(text: str, limit: int = 80) -> str:
     name = re.sub(r"[^A-Za-z0-9._-]", "_", str(text))[:limit]
     name = re.sub(r"^\.", "_", name)
     return name or "_"
+
+
+def public_path(warehouse: Path) -> Path:
+    """Where the public file of the warehouse at `warehouse` lives (etl/public.py): beside it."""
+    return warehouse.with_name(f"{warehouse.stem}.public{warehouse.suffix}")
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,11 @@ class Home:
     @property
     def warehouse(self) -> Path:
         return self.root / "warehouse.duckdb"
+
+    @property
+    def public_warehouse(self) -> Path:
+        """What anonymous visitors are answered from (etl/public.py)."""
+        return public_path(self.warehouse)
 
     @property
     def staging(self) -> Path:

@@ -16,7 +16,6 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib import resources
 from pathlib import Path
 
 import duckdb
@@ -26,7 +25,9 @@ from goal_councils import Definitions
 from goal_councils.colours import colour_indices, shown_together
 from goal_councils.periods import parse_period
 
-from .home import Home
+from .home import Home, public_path
+from .public import write_public
+from .schema import SCHEMA_VERSION, init_schema, sql_text
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -39,20 +40,8 @@ __all__ = [
     "PublishError",
 ]
 
-SCHEMA_VERSION = "3"  # 2: organisation colours, judgement tables; 3: exceptions carry their size
-
-
 class PublishError(Exception):
     """The new warehouse could not be built or verified; the published one is untouched."""
-
-
-def sql_text(name: str) -> str:
-    return resources.files("etl").joinpath("sql", name).read_text(encoding="utf-8")
-
-
-def init_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(sql_text("schema.sql"))
-    con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
 
 
 def definitions_digest(defs: Definitions) -> str:
@@ -166,10 +155,11 @@ def staged_build(home: Home) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict]]
     published = home.warehouse
     size = published.stat().st_size if published.exists() else 0
     free = shutil.disk_usage(home.root).free
-    if free < 2 * size + 64 * 1024 * 1024:
+    if free < 3 * size + 64 * 1024 * 1024:  # the copy, and its public file (smaller than the copy)
         raise PublishError(f"not enough free disk space under {home.root} to build a new warehouse "
-                           f"({free // 2**20} MB free, need about {(2 * size) // 2**20 + 64} MB)")
+                           f"({free // 2**20} MB free, need about {(3 * size) // 2**20 + 64} MB)")
     stage = home.staging / f"build-{os.getpid()}-{uuid.uuid4().hex[:8]}.duckdb"
+    public_stage = public_path(stage)
     if published.exists():
         shutil.copyfile(published, stage)
     state = {"publish": False}
@@ -196,13 +186,22 @@ def staged_build(home: Home) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict]]
         wal = stage.with_name(stage.name + ".wal")
         if wal.exists():
             raise PublishError("the new warehouse still has a write-ahead log after CHECKPOINT")
+        try:
+            write_public(stage, public_stage)
+        except duckdb.Error as e:
+            raise PublishError(f"the public warehouse could not be written: {e}") from e
         _fsync(stage)
+        _fsync(public_stage)
+        # the full file first: a process killed in between leaves the public file one publish
+        # behind (never ahead of what the full one holds), and the next publish mends it
         os.replace(stage, published)
+        os.replace(public_stage, public_path(published))
         _fsync(published.parent)
     finally:
         try:
             con.close()
         except duckdb.Error:
             pass
-        for p in (stage, stage.with_name(stage.name + ".wal")):
+        for p in (stage, stage.with_name(stage.name + ".wal"), public_stage,
+                  public_stage.with_name(public_stage.name + ".wal")):
             p.unlink(missing_ok=True)

@@ -171,7 +171,7 @@ class Warehouse:
 
     def as_of(self, as_at: datetime | None = None) -> pd.DataFrame:
         """One row: newest `received_at` among loads, number of loads, and the newest period."""
-        return self.query(AS_OF, {"as_at": as_at})
+        return self.query(AS_OF, {**asdict(Scope()), "as_at": as_at})
 
     def months(self) -> list[str]:
         """The months (`YYYY-MM`) in which loads arrived, newest first."""

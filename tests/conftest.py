@@ -283,6 +283,10 @@ def write_tiny_warehouse(path: Path, last_load: int = max(LOADS)) -> Path:
     con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
     con.execute("CHECKPOINT")
     con.close()
+    from etl.home import public_path
+    from etl.public import write_public
+
+    write_public(path, public_path(path))  # as every publish does: what anonymous visitors read
     return path
 
 

@@ -1,5 +1,7 @@
--- The newest received_at among loads as at $as_at, how many loads there were, and the newest period.
-WITH loads_as_at AS (
+-- The newest received_at among loads as at $as_at, how many loads there were, and the newest period
+-- of a measure the viewer may see.
+WITH {scope},
+loads_as_at AS (
     SELECT id, received_at FROM loads WHERE received_at <= coalesce($as_at::TIMESTAMP, received_at)
 ),
 newest_period AS (
@@ -7,6 +9,7 @@ newest_period AS (
     FROM observations o
     JOIN loads_as_at l ON l.id = o.load_id
     JOIN measures m ON m.id = o.measure_id
+    JOIN scope ON scope.id = o.measure_id
     WHERE o.period_start <= coalesce($as_at::TIMESTAMP, o.period_start)
     ORDER BY o.period_start DESC, m.frequency LIMIT 1
 ),

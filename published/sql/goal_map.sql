@@ -27,7 +27,7 @@ final AS (
     FROM objectives o
     JOIN councils c ON c.id = o.council_id
     LEFT JOIN leads lead ON lead.objective_id = o.id
-    LEFT JOIN measures m ON m.objective_id = o.id AND m.role = 'headline'
+    LEFT JOIN measures m ON m.objective_id = o.id AND m.role = 'headline' AND m.id IN (SELECT id FROM scope)
     LEFT JOIN headline_values latest ON latest.measure_id = m.id AND latest.recency = 1
     LEFT JOIN headline_values previous ON previous.measure_id = m.id AND previous.recency = 2
 )

@@ -1,0 +1,33 @@
+-- The public warehouse: the published one with nothing an anonymous visitor may not see.
+-- Run on a new file with the schema in place and the full new warehouse attached as `src`.
+-- Internal measures (published = false) and everything hanging off them are left out;
+-- so are loads that brought none of the rest, and the person who ran each load is blanked
+-- (an organisation's staff are not public).
+INSERT INTO meta BY NAME SELECT * FROM src.meta WHERE key <> 'schema_version';
+INSERT INTO organisations BY NAME SELECT * FROM src.organisations;
+INSERT INTO councils BY NAME SELECT * FROM src.councils;
+INSERT INTO council_members BY NAME SELECT * FROM src.council_members;
+INSERT INTO objectives BY NAME SELECT * FROM src.objectives;
+INSERT INTO objective_partners BY NAME SELECT * FROM src.objective_partners;
+INSERT INTO measures BY NAME SELECT * FROM src.measures WHERE published;
+CREATE TEMP TABLE public_measures AS SELECT id FROM measures;
+INSERT INTO measure_breakdowns BY NAME
+    SELECT * FROM src.measure_breakdowns WHERE measure_id IN (SELECT id FROM public_measures);
+INSERT INTO trajectories BY NAME
+    SELECT * FROM src.trajectories WHERE measure_id IN (SELECT id FROM public_measures);
+CREATE TEMP TABLE public_loads AS
+    SELECT DISTINCT load_id AS id FROM src.observations WHERE measure_id IN (SELECT id FROM public_measures);
+INSERT INTO loads BY NAME
+    SELECT * REPLACE ('' AS by_whom) FROM src.loads WHERE id IN (SELECT id FROM public_loads);
+INSERT INTO load_files BY NAME SELECT * FROM src.load_files WHERE load_id IN (SELECT id FROM public_loads);
+INSERT INTO observations BY NAME
+    SELECT * FROM src.observations WHERE measure_id IN (SELECT id FROM public_measures)
+    ORDER BY measure_id, breakdown, period_start;
+INSERT INTO judgement_runs BY NAME SELECT * FROM src.judgement_runs;
+INSERT INTO assessments BY NAME
+    SELECT * FROM src.assessments WHERE measure_id IN (SELECT id FROM public_measures);
+INSERT INTO timeliness BY NAME
+    SELECT * FROM src.timeliness WHERE measure_id IN (SELECT id FROM public_measures);
+INSERT INTO exceptions BY NAME
+    SELECT * FROM src.exceptions WHERE measure_id IN (SELECT id FROM public_measures);
+INSERT INTO meta VALUES ('audience', 'public');

@@ -1,0 +1,100 @@
+"""The public warehouse: every publish writes a second file without internal measures, and every
+anonymous request is answered from it alone, so a check missed on the read side cannot leak."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl.home import public_path
+from etl.load import LoadRequest, load_batch
+from tests.support import mini_home, write
+
+SECRET = "SECRET-MARKER-7f3a"
+SECRET_VALUE = 987654321
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    """The mini home with North's youth contacts made internal, its text and a figure carrying a marker."""
+    root = tmp_path_factory.mktemp("public")
+    home = mini_home(root / "home")
+    path = home.definitions / "mini.yaml"
+    text = path.read_text().replace("            frequency: quarterly", (
+        "            frequency: quarterly\n            published: false\n"
+        f"            description: {SECRET} description\n            source: {SECRET} source"))
+    path.write_text(text.replace("name: Youth service contacts", f"name: Youth service contacts {SECRET}"))
+    a = write(root / "a.csv", "measure_id,period,value\nneet-rate,2025-01,11\n")
+    b = write(root / "b.csv", f"measure_id,period,value,note\nyouth-contacts,2025-Q1,{SECRET_VALUE},{SECRET} note\n")
+    load_batch(home, [LoadRequest("edu", [a], datetime(2025, 2, 10), by="ann"),
+                      LoadRequest("north", [b], datetime(2025, 4, 10), by="bob")], today=date(2025, 5, 1))
+    return home
+
+
+def _every_cell(path: Path) -> list[str]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        tables = [t for (t,) in con.execute("SELECT table_name FROM information_schema.tables "
+                                            "WHERE table_type = 'BASE TABLE'").fetchall()]
+        return [str(cell) for t in tables for row in con.execute(f'SELECT * FROM "{t}"').fetchall() for cell in row]
+    finally:
+        con.close()
+
+
+def test_the_public_file_holds_nothing_of_an_internal_measure(home):
+    assert home.public_warehouse == public_path(home.warehouse) and home.public_warehouse.exists()
+    full, public = _every_cell(home.warehouse), _every_cell(home.public_warehouse)
+    for cells in (full, public):
+        assert any("neet-rate" in c for c in cells)
+    assert any(SECRET in c for c in full) and any(str(SECRET_VALUE) in c for c in full)  # there to be found
+    assert not any(SECRET in c or "youth-contacts" in c for c in public)
+    assert not any(str(SECRET_VALUE) in c for c in public)
+    assert not {"ann", "bob"} & set(public)  # who ran a load is not public
+    raw = home.public_warehouse.read_bytes()  # nor anywhere in the file's bytes (freed pages included)
+    assert SECRET.encode() not in raw and b"youth-contacts" not in raw
+
+
+def test_a_rejected_load_leaves_both_files_as_they_were(home, tmp_path):
+    from etl.load import Rejected
+
+    before = (home.warehouse.read_bytes(), home.public_warehouse.read_bytes())
+    bad = write(tmp_path / "bad.csv", "measure_id,period,value\nneet-rate,2025-13,11\n")
+    with pytest.raises(Rejected):
+        load_batch(home, [LoadRequest("edu", [bad], datetime(2025, 3, 10))], today=date(2025, 5, 1))
+    assert (home.warehouse.read_bytes(), home.public_warehouse.read_bytes()) == before
+
+
+def test_anonymous_requests_read_only_the_public_file_even_when_a_check_is_missed(home, monkeypatch):
+    import published.reader
+    from dashboard import Settings, create_app
+
+    app = create_app(Settings(warehouse=home.warehouse, secret_key="k" * 40))
+    client = app.server.test_client()
+    owner_sees = {"viewer_admin": True, "viewer_org": None, "viewer_councils": []}
+    monkeypatch.setattr(published.reader, "viewer_params", lambda: owner_sees)  # every check on the read side off
+    client.get("/")  # Dash registers its pages' callback on the first request
+    spec = next(k for k in app.callback_map if "_pages_content" in k)
+
+    def page(path: str) -> str:
+        body = {"output": spec, "changedPropIds": ["_pages_location.pathname"],
+                "outputs": [{"id": "_pages_content", "property": "children"},
+                            {"id": "_pages_store", "property": "data"}],
+                "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
+                           {"id": "_pages_location", "property": "search", "value": ""}], "state": []}
+        r = client.post("/_dash-update-component", json=body)
+        assert r.status_code == 200, path
+        return r.get_data(as_text=True)
+
+    for path in ("/", "/measure/youth-contacts", "/objective/neet", "/org/north", "/exceptions", "/council/education"):
+        shown = page(path)
+        assert SECRET not in shown, path
+        assert "youth-contacts" not in shown or "There is no measure with that id" in shown, path  # the address
+    # the same missed check with a signed-in reader shows it: the public file is what kept it out
+    with app.server.app_context():
+        from dashboard.context import WAREHOUSE_KEY
+
+        full = app.server.config[WAREHOUSE_KEY]
+        assert SECRET in " ".join(full.measures(published.reader.Scope()).name)
