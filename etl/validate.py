@@ -256,6 +256,8 @@ def _stage(con: duckdb.DuckDBPyConnection, files: list[Extracted], col_of: dict[
     for x in files:
         mine = {col_of[b]: b for b in x.breakdown_columns}
         con.execute("INSERT INTO sub_keys VALUES (?, ?)", [x.name, [mine.get(c) for c in bd_columns]])
+    # who submits (set by run_checks): an internal measure of another organisation is not known to it
+    con.execute("CREATE OR REPLACE TEMP TABLE submitter (org VARCHAR)")
     con.execute(sql_text("macros.sql"))
     con.execute(sql_text("parsed.sql"))
 
@@ -264,6 +266,8 @@ def run_checks(con: duckdb.DuckDBPyConnection, org: str, today: date) -> list[Pr
     """Every problem of the staged submission, ordered by file and row: each rule's rows are kept in
     DuckDB (a temp table, which can spill) and merged there, not in Python."""
     params = {"org": org, "today": today}
+    con.execute("DELETE FROM submitter")
+    con.execute("INSERT INTO submitter VALUES (?)", [org])
     problems, shared = [], {}  # one copy of each file name, column and reason, however many rows repeat it
     columns = con.execute("SELECT count(*) FROM duckdb_columns() WHERE table_name = 'staged'").fetchone()[0]
     with memory_capped(con, columns):

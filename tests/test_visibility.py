@@ -124,3 +124,20 @@ def test_the_public_finds_no_internal_demo_measure_on_any_page_callback_or_downl
                               [*filters, {"id": "exc-as-of", "property": "data", "value": None}])
     assert "content" in exceptions_csv and not any(name in exceptions_csv for name in names)
     assert not any(m in exceptions_csv for m in INTERNAL_MEASURES)
+
+
+def test_a_check_tells_another_organisation_nothing_of_an_internal_measure(internal, tmp_path):
+    """A file naming another organisation's internal measure reads exactly as one naming no measure
+    at all; its owner gets the full checks."""
+    from etl.home import Home
+    from etl.load import validate_files
+
+    home = Home(internal.parent)
+    rows = "measure_id,period,value\nyouth-contacts,2025-13,x\nno-such-measure,2025-13,x\nneet-rate,2025-02,11\n"
+    sent = write(tmp_path / "sent.csv", rows)
+    _, errors, _ = validate_files(home, LoadRequest("edu", [sent]))
+    assert [(p.row, p.column, p.reason) for p in errors] == [
+        (2, "measure_id", "unknown measure"), (3, "measure_id", "unknown measure")]
+    _, errors, _ = validate_files(home, LoadRequest("north", [sent]))
+    reasons = {p.reason for p in errors if p.row == 2}
+    assert any("period" in r or "not a period" in r for r in reasons) and len(reasons) > 1  # its owner: every check

@@ -3,7 +3,7 @@
 --         status, note, bd_0..bd_n; etl/validate.py), sub_columns (file, col, name): which breakdown
 --         column each bd_i is in each file, sub_keys (file, names): the same as one list per file, in
 --         the order of bd_0..bd_n (NULL where the file lacks one), measures, measure_breakdowns
---         (the definitions), $org, $today.
+--         (the definitions), submitter (org): the organisation submitting.
 
 -- the rows read in full: a CSV row with too few or too many fields is a reading problem of its file,
 -- and a row with no text carries no observation
@@ -30,7 +30,10 @@ typed AS (
     SELECT c.*, m.id IS NOT NULL AS known, m.owner_id, m.unit, m.frequency,
            period_kind(c.period_raw) AS kind,
            TRY_CAST(c.value_raw AS DOUBLE) AS value
-    FROM keyed c LEFT JOIN measures m ON m.id = c.measure_id
+    FROM keyed c
+    -- a measure defined `published: false` is unknown to every organisation but its owner: a check
+    -- must not confirm that it exists, nor tell its owner, frequency, unit or breakdowns
+    LEFT JOIN measures m ON m.id = c.measure_id AND (m.published OR m.owner_id IN (SELECT org FROM submitter))
 ),
 final AS (
     SELECT t.*, period_start_of(t.period_raw, t.kind) AS period_start
