@@ -47,7 +47,7 @@ from .xmr import Signal, XmrResult, looks_seasonal, seasonal_lag, xmr
 
 __all__ = [
     "Timeliness", "Assessment", "assess_measure", "plan_points", "timeliness", "exception_rows",
-    "RECENT_SIGNAL_PERIODS", "SEVERITY", "assess_all", "timeliness_rows", "TIMELINESS_RULES",
+    "RECENT_SIGNAL_PERIODS", "SEVERITY", "assess_all", "timeliness_rows", "TIMELINESS_RULES", "next_due",
 ]
 
 RECENT_SIGNAL_PERIODS = 3
@@ -139,6 +139,19 @@ def timeliness(frequency: str, due_days: int, first_received: Mapping[str, datet
         two_later = shift_period(frequency, parse_period(latest, frequency).start, 2)
         stale = date.fromordinal(period_end(frequency, two_later).toordinal() + due_days) < today
     return Timeliness(due_list, len(due_list) - late - missing, late, missing, stale, latest)
+
+
+def next_due(frequency: str, due_days: int, today: date) -> tuple[str, date]:
+    """The next submission to fall due after `today`: its period's label and its due date (the
+    period's end + due_days), the earliest period whose due date is still to come."""
+    start = parse_period(_label_for(frequency, today), frequency).start  # due after today: it has not ended
+
+    def due(s: date) -> date:
+        return date.fromordinal(period_end(frequency, s).toordinal() + due_days)
+
+    while due(earlier := shift_period(frequency, start, -1)) >= today:  # a long due_days: earlier ones still open
+        start = earlier
+    return parse_period(_label_for(frequency, start), frequency).label, due(start)
 
 
 def _label_for(frequency: str, d: date) -> str:

@@ -188,3 +188,18 @@ def test_too_few_points_draw_no_limits():
     from goal_councils.xmr import MIN_POINTS, xmr
 
     assert xmr([1.0, 2.0, 3.0] * 2) is None and MIN_POINTS == 8
+
+
+@pytest.mark.parametrize("frequency, due_days, today, expected", [
+    ("monthly", 15, date(2026, 12, 1), ("2026-11", date(2026, 12, 15))),
+    ("monthly", 15, date(2026, 11, 15), ("2026-10", date(2026, 11, 15))),  # due today: still the next
+    ("monthly", 15, date(2026, 11, 16), ("2026-11", date(2026, 12, 15))),
+    ("monthly", 0, date(2026, 12, 1), ("2026-12", date(2026, 12, 31))),
+    ("quarterly", 45, date(2026, 12, 1), ("2026-Q4", date(2027, 2, 14))),
+    ("annual", 400, date(2026, 12, 1), ("2025", date(2027, 2, 4))),  # due over a year after it ends
+    ("financial_year", 60, date(2026, 12, 1), ("2026/27", date(2027, 5, 30))),
+])
+def test_the_next_submission_due(frequency, due_days, today, expected):
+    from goal_councils.assess import next_due
+
+    assert next_due(frequency, due_days, today) == expected

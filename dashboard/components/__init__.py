@@ -75,6 +75,7 @@ from .pieces import (
     target_text,
     value_text,
 )
+from .questions import three_questions, update_words
 from .search import search_results, search_suggestions
 
 __all__ = [
@@ -95,6 +96,8 @@ __all__ = [
     "footer",
     "status_glance",
     "status_counts",
+    "three_questions",
+    "update_words",
     "no_judgements_notice",
     "data_as_of_line",
     "page_shell",

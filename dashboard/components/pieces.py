@@ -123,12 +123,15 @@ def target_text(measure: Mapping) -> str:
     return f"{value_text(measure, measure['target_value'])} by {when}"
 
 
-def source_line(measure: Mapping, summary: Summary | None = None) -> html.P:
-    """`Source: …. Last updated 10 November 2026.` under a chart."""
+def source_line(measure: Mapping, summary: Summary | None = None, updates: str | None = None) -> html.P:
+    """`Source: …. Last updated 10 November 2026.` under a chart; `updates`: those words told
+    otherwise (with when the next figures are due)."""
     parts = []
     if _text(measure.get("source")):
         parts.append(f"Source: {measure['source']}.")
-    if summary is not None and summary.last_received is not None:
+    if updates:
+        parts.append(updates)
+    elif summary is not None and summary.last_received is not None:
         parts.append(f"Last updated {format_date(summary.last_received)}.")
     return html.P(" ".join(parts), className="chart-source small")
 

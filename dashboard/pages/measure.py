@@ -17,6 +17,7 @@ from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
 from dashboard.series import records
 from dashboard.summaries import export_rows, plan_points, summarise
 from dashboard.urls import AsOf, href, read_as_of
+from goal_councils.assess import next_due
 from goal_councils.periods import shift_period
 from goal_councils.status import interpolate_plan
 from goal_councils.xmr import MIN_POINTS as XMR_MIN_POINTS
@@ -52,8 +53,12 @@ def _layout(warehouse: Warehouse, as_of: AsOf, measure_id: str, breakdown=None, 
         return components.not_found("measure", measure_id, as_of)
     measure, plan, groups = found[0], records(warehouse.plan(scope)), warehouse.breakdowns(measure_id)
     totals = warehouse.values(scope, as_of.as_at)
-    summary = summarise(measure, totals, stored_statuses(warehouse, scope, as_of.as_at).get(measure_id),
-                        stored_timeliness(warehouse, scope, as_of.as_at))
+    timely = stored_timeliness(warehouse, scope, as_of.as_at)
+    summary = summarise(measure, totals, stored_statuses(warehouse, scope, as_of.as_at).get(measure_id), timely)
+    # the next figures due after the day timeliness was judged (not the clock: the page shows a publish)
+    due = next_due(measure["frequency"], int(measure["due_days"]), timely.at.date()) if timely.at else None
+    objective = records(warehouse.objectives(objective_id=measure["objective_id"]))
+    council = records(warehouse.councils(council_id=measure["council_id"]))
     points = plan_points(measure, plan)
     dimensions = list(dict.fromkeys(groups.breakdown))
     # a breakdown named in the address (?breakdown=region&view=panels) is shown from the start
@@ -74,12 +79,15 @@ def _layout(warehouse: Warehouse, as_of: AsOf, measure_id: str, breakdown=None, 
         components.page_heading(measure["name"]),
         components.measure_tags(measure, as_of),
         components.measure_numbers(measure, summary),
+        components.three_questions(measure, summary, objective[0] if objective else None,
+                                   council[0]["goal"] if council else None,
+                                   records(warehouse.partners(measure["objective_id"])), as_of),
         html.Section(
             [
                 html.H2("How it has moved", className="visually-hidden", id="chart-heading"),
                 components.breakdown_controls(dimensions, dimension, view),
                 components.graph(chart(measure, frame, names, dimension, view, points), graph_id="measure-chart"),
-                components.source_line(measure, summary),
+                components.source_line(measure, summary, components.update_words(summary, due, measure["frequency"])),
                 components.download_buttons(),
                 components.data_details(measure, frame, names),
             ],
