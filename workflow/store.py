@@ -28,6 +28,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    func,
     insert,
     select,
     update,
@@ -39,7 +40,7 @@ from . import passwords
 from .errors import UserError, WorkflowError
 from .users import Known, User, check_password, check_role, normal_username
 
-__all__ = ["WorkflowStore", "AuditEntry", "default_url", "utcnow", "FILE_NAME"]
+__all__ = ["WorkflowStore", "AuditEntry", "AuditChoices", "default_url", "utcnow", "FILE_NAME"]
 
 FILE_NAME = "workflow.sqlite"
 
@@ -66,6 +67,8 @@ audit_log = Table(
     Column("action", String(64), nullable=False),
     Column("what", Text, nullable=False),  # JSON object
     Index("audit_log_at", "at"),
+    Index("audit_log_action", "action", "id"),  # the administrator's filters
+    Index("audit_log_who", "who", "id"),
 )
 
 sign_in_failures = Table(
@@ -96,6 +99,14 @@ class AuditEntry:
     who: str | None
     action: str
     what: dict
+
+
+@dataclass(frozen=True)
+class AuditChoices:
+    """What the audit log can be filtered by: the actions and the people in it."""
+
+    actions: tuple[str, ...]
+    people: tuple[str, ...]
 
 
 class WorkflowStore:
@@ -284,12 +295,41 @@ class WorkflowStore:
         with self.engine.connect() as con:
             return [AuditEntry(r.id, r.at, r.who, r.action, json.loads(r.what)) for r in con.execute(query)]
 
+    def audit_entries(self, *, action: str | None = None, who: str | None = None, offset: int = 0,
+                      limit: int = 100) -> list[AuditEntry]:
+        """One page of the audit log, newest first, of one action and/or one person (None: any)."""
+        query = _audit_filtered(select(audit_log), action, who).order_by(audit_log.c.id.desc())
+        with self.engine.connect() as con:
+            rows = con.execute(query.offset(max(0, int(offset))).limit(max(0, int(limit))))
+            return [AuditEntry(r.id, r.at, r.who, r.action, json.loads(r.what)) for r in rows]
+
+    def audit_count(self, *, action: str | None = None, who: str | None = None) -> int:
+        """How many entries the same filter finds."""
+        with self.engine.connect() as con:
+            return con.execute(_audit_filtered(select(func.count()).select_from(audit_log), action, who)).scalar_one()
+
+    def audit_choices(self) -> AuditChoices:
+        """Every action and every person the audit log holds, sorted."""
+        with self.engine.connect() as con:
+            actions = con.execute(select(audit_log.c.action).distinct().order_by(audit_log.c.action)).scalars()
+            people = con.execute(select(audit_log.c.who).where(audit_log.c.who.is_not(None)).distinct()
+                                 .order_by(audit_log.c.who)).scalars()
+            return AuditChoices(tuple(actions), tuple(people))
+
     @staticmethod
     def _audit(con, who: str | None, action: str, what: dict) -> None:
         if any("password" in key for key in what):
             raise ValueError("the audit log never holds a password")  # a programming error, not input
         con.execute(insert(audit_log).values(at=utcnow(), who=who and str(who)[:200], action=action,
                                              what=json.dumps(what, default=str, sort_keys=True)))
+
+
+def _audit_filtered(query, action: str | None, who: str | None):
+    if action is not None:
+        query = query.where(audit_log.c.action == action)
+    if who is not None:
+        query = query.where(audit_log.c.who == who)
+    return query
 
 
 _USER_COLUMNS = (users.c.id, users.c.username, users.c.role, users.c.org_id, users.c.councils, users.c.active,

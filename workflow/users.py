@@ -21,7 +21,7 @@ from published.access import ROLES, Viewer
 from .errors import UserError
 
 __all__ = ["User", "Known", "USER_ROLES", "ORG_ROLES", "normal_username", "check_role", "check_password",
-           "MIN_PASSWORD", "MAX_PASSWORD"]
+           "MIN_PASSWORD", "MAX_PASSWORD", "check_own_account"]
 
 USER_ROLES = tuple(r for r in ROLES if r != "public")
 ORG_ROLES = ("steward", "lead")  # the roles that act for one organisation
@@ -99,3 +99,16 @@ def check_password(password: str) -> None:
         raise UserError(f"the password must be at most {MAX_PASSWORD} characters")
     if not password.strip():
         raise UserError("the password must not be only spaces")
+
+
+def check_own_account(by: str | None, username: str, *, role: str | None = None, active: bool | None = None) -> None:
+    """An administrator may not demote or deactivate themselves: UserError when `by` would. (Another
+    administrator can; the store itself does not check, so that the command line can mend anything.)"""
+    try:
+        own = by is not None and normal_username(by) == normal_username(username)
+    except UserError:
+        return  # not a username, so not this one: the change itself says what is wrong
+    if own and role is not None and role != "admin":
+        raise UserError("you cannot take away your own administrator role: ask another administrator")
+    if own and active is False:
+        raise UserError("you cannot deactivate your own account: ask another administrator")

@@ -5,6 +5,21 @@ from here, so where a builder lives can change without touching them.
 """
 
 from ..formatting import format_value
+from .admin import (
+    add_form,
+    admin_contents,
+    admin_signed_out,
+    audit_results,
+    audit_section,
+    definitions_checked,
+    definitions_section,
+    reload_status,
+    role_form,
+    user_picker,
+    users_section,
+    users_table,
+    what_text,
+)
 from .chips import CHANGES, STATUSES, badge, change_chip, chip, href, org_link, status_chip, swatch
 from .council import council_header, objective_card, objective_cards
 from .frame import (
@@ -157,4 +172,17 @@ __all__ = [
     "definition_section",
     "search_suggestions",
     "search_results",
+    "admin_signed_out",
+    "admin_contents",
+    "users_section",
+    "users_table",
+    "user_picker",
+    "role_form",
+    "add_form",
+    "definitions_section",
+    "definitions_checked",
+    "reload_status",
+    "audit_section",
+    "audit_results",
+    "what_text",
 ]
