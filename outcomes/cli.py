@@ -347,6 +347,25 @@ def cmd_judge(args, home: Home) -> int:
     return EXIT_OK
 
 
+def cmd_export_site(args, home: Home) -> int:
+    """Write the public site as static files into OUTDIR: a page per council, objective and measure, the
+    downloads, a sitemap; only what the public may see. Files whose bytes did not change are left alone."""
+    from dashboard.static_site import export_site
+
+    if not home.public_warehouse.exists():
+        if home.warehouse.exists():
+            raise UsageError(f"{home.public_warehouse} is missing: run `outcomes judge` to write it")
+        raise UsageError(f"{home.root} has nothing published yet: run `outcomes demo` or `outcomes load` first")
+    out = Path(args.outdir)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out} is a file, not a folder")
+    result = export_site(home.public_warehouse, out, base_url=args.base_url)
+    print(f"exported {result.pages:,} pages and {result.files - result.pages:,} other files "
+          f"({result.bytes / 2**20:.1f} MB) to {out} in {result.seconds:.1f} s ({1000 * result.per_page:.0f} ms a "
+          f"page): {result.written:,} written, {result.files - result.written:,} unchanged, {result.removed:,} removed")
+    return EXIT_OK
+
+
 def cmd_bench(args, home: Home) -> int:
     """Time the product at a named scale (generated data): ETL, publish, pages and exceptions, as ratios."""
     from outcomes.bench import run_bench, table
@@ -622,6 +641,13 @@ def _parser() -> argparse.ArgumentParser:
     jdg = sub.add_parser("judge", help=cmd_judge.__doc__, description=cmd_judge.__doc__, parents=[common])
     jdg.add_argument("--full", action="store_true", help="assess every measure in full, forecasts included")
     jdg.set_defaults(fn=cmd_judge)
+
+    site = sub.add_parser("export-site", help=cmd_export_site.__doc__, description=cmd_export_site.__doc__,
+                          parents=[common])
+    site.add_argument("outdir", metavar="OUTDIR")
+    site.add_argument("--base-url", help="the address the site will be served from, for the sitemap "
+                                         "(default: links relative to the sitemap)")
+    site.set_defaults(fn=cmd_export_site)
 
     bench = sub.add_parser("bench", help=cmd_bench.__doc__, description=cmd_bench.__doc__, parents=[common])
     bench.add_argument("--scale", default="small", choices=["small", "state", "national"],

@@ -15,8 +15,12 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     quote instead; numbers stay numbers, so a negative figure is still a figure."""
     out = frame.copy()
     for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(_safe_cell)
+        cells = out[column]
+        if cells.dtype == object or pd.api.types.is_string_dtype(cells):
+            text = cells.where(cells.map(type).eq(str))  # text cells only (a column may mix in numbers)
+            risky = text.str.startswith(FORMULA_STARTS).fillna(False).astype(bool)
+            if risky.any():
+                out[column] = cells.astype(object).where(~risky, "'" + text.where(risky, ""))
     out.columns = [_safe_cell(c) for c in out.columns]
     return out
 

@@ -29,7 +29,7 @@ def update_words(summary: Summary, next_due: tuple[str, date] | None, frequency:
 
 
 def _why(measure: Mapping, objective: Mapping | None, council_goal: str | None) -> list:
-    statement = _text((objective or {}).get("statement"), "")
+    statement = _text((objective or {}).get("objective_statement"), "")
     role = ("It is the headline measure of the objective" if measure.get("role") == "headline"
             else "It is one of the measures that show progress on the objective")
     said = [html.P(f"{role} “{measure['objective_name']}”" + (f": {statement}" if statement else "."))]

@@ -1,0 +1,99 @@
+"""`outcomes export-site`: the public site as static files. Nothing internal in any byte; every link
+resolves inside the folder (so it works from disk); a second export rewrites only what changed."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from etl.load import LoadRequest, load_batch
+from outcomes.cli import main
+from tests.support import mini_home, write
+
+SECRET = "SECRET-MARKER-5b1e"
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    """The mini home: NEET rate public (its name starting with `=`), youth contacts internal and
+    carrying a marker in every text it has."""
+    root = tmp_path_factory.mktemp("site")
+    home = mini_home(root / "home")
+    path = home.definitions / "mini.yaml"
+    text = path.read_text().replace("            frequency: quarterly", (
+        "            frequency: quarterly\n            published: false\n"
+        f"            description: {SECRET} description\n            source: {SECRET} source"))
+    text = text.replace("name: Youth service contacts", f"name: Youth service contacts {SECRET}")
+    path.write_text(text.replace("name: NEET rate", 'name: "=NEET rate"'))
+    a = write(root / "a.csv", "measure_id,period,value,note\nneet-rate,2025-01,11.5,\nneet-rate,2025-02,11.2,@risky\n")
+    b = write(root / "b.csv", f"measure_id,period,value,note\nyouth-contacts,2025-Q1,424242,{SECRET} note\n")
+    load_batch(home, [LoadRequest("edu", [a], datetime(2025, 3, 10)), LoadRequest("north", [b], datetime(2025, 4, 10))],
+               today=date(2025, 5, 1))
+    return home
+
+
+@pytest.fixture(scope="module")
+def site(home, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("out") / "site"
+    assert main(["--home", str(home.root), "export-site", str(out), "--base-url", "https://example.org/outcomes"]) == 0
+    return out
+
+
+def test_every_page_type_is_written_with_the_downloads_and_a_sitemap(site):
+    found = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+    assert {"index.html", "council/education.html", "objective/neet.html", "measure/neet-rate.html",
+            "data/measure/neet-rate.csv", "data/objective/neet.csv", "data/council/education.csv",
+            "sitemap.xml"} <= found
+    assert len([f for f in found if f.startswith("assets/plotly-")]) == 1  # one shared copy of the charting script
+    sitemap = (site / "sitemap.xml").read_text()
+    assert "<loc>https://example.org/outcomes/measure/neet-rate.html</loc>" in sitemap
+    page = (site / "measure" / "neet-rate.html").read_text()
+    for said in ("Why is this a priority?", "How are we doing?", "What are we working on?",
+                 "Show the data behind the chart", "February 2025", "11.2%", "Department for Education (leads)"):
+        assert said in page, said
+
+
+def test_nothing_internal_is_in_any_exported_byte(site):
+    for path in site.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert SECRET.encode() not in data and b"youth-contacts" not in data and b"424242" not in data, path
+    assert not (site / "measure" / "youth-contacts.html").exists()
+
+
+def test_every_link_resolves_inside_the_folder_so_it_works_from_disk(site):
+    for page in site.rglob("*.html"):
+        for target in re.findall(r'(?:href|src)="([^"#]+)', page.read_text()):
+            assert not target.startswith(("/", "http:", "https:")), (page, target)
+            assert (page.parent / target).resolve().is_file(), (page, target)
+
+
+def test_downloads_neutralise_formulas(site):
+    csv = (site / "data" / "measure" / "neet-rate.csv").read_text()
+    assert csv.splitlines()[0] == "measure_id,measure_name,unit,unit_label,owner,objective,council,period,breakdown," \
+                                  "value,status,note"
+    assert "'=NEET rate" in csv and "'@risky" in csv and ",=NEET" not in csv
+
+
+def test_a_second_export_rewrites_only_what_a_load_changed(home, tmp_path):
+    out = tmp_path / "site"
+    assert main(["--home", str(home.root), "export-site", str(out)]) == 0
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    assert main(["--home", str(home.root), "export-site", str(out)]) == 0
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == before  # nothing rewritten
+
+    c = write(tmp_path / "c.csv", "measure_id,period,value\nneet-rate,2025-03,10.9\n")
+    load_batch(home, [LoadRequest("edu", [c], datetime(2025, 4, 12))], today=date(2025, 5, 1))
+    assert main(["--home", str(home.root), "export-site", str(out)]) == 0
+    changed = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and before.get(p) !=
+               p.stat().st_mtime_ns}
+    assert "measure/neet-rate.html" in changed and "data/measure/neet-rate.csv" in changed
+    assert len(changed) < len(before)
+
+
+def test_without_a_published_warehouse_it_says_what_to_do(tmp_path, capsys):
+    assert main(["--home", str(tmp_path / "empty"), "export-site", str(tmp_path / "out")]) == 2
+    assert "has nothing published yet" in capsys.readouterr().err
