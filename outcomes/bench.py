@@ -10,6 +10,7 @@ Steps, each timed on this machine now (figures are only comparable within one ru
              request (cold) and repeats (median, p95), divided by the time the same requests
              spent in DuckDB (the bare queries behind the page)
   exceptions `outcomes exceptions` end to end, in a new process (start-up included)
+  export     `outcomes export-site` of the public site, then again with nothing changed (incremental)
 
 Prints a table and writes the figures as JSON. No figure here is a pass/fail: goals are read
 against them in docs/benchmarks.md.
@@ -201,6 +202,20 @@ def _exceptions_command(home: Home) -> float:
     return round(time.perf_counter() - started, 2)
 
 
+def _export(home: Home, work: Path, say) -> dict:
+    """`outcomes export-site` of the whole public site, then again with nothing changed (incremental)."""
+    from dashboard.static_site import export_site
+
+    out = work / f"{home.root.name}-site"
+    shutil.rmtree(out, ignore_errors=True)
+    say("exporting the static site")
+    first = export_site(home.public_warehouse, out)
+    again = export_site(home.public_warehouse, out)
+    return {"pages": first.pages, "files": first.files, "megabytes": round(first.bytes / 2**20, 1),
+            "seconds": round(first.seconds, 2), "ms_per_page": round(1000 * first.per_page, 1),
+            "unchanged_seconds": round(again.seconds, 2), "unchanged_written": again.written}
+
+
 def run_bench(scale: str, work: Path, *, repeats: int = 5, say=print) -> BenchResult:
     """Generate (once), load, and time the product at `scale`; the figures of one run."""
     if scale not in SCALES:
@@ -212,7 +227,16 @@ def run_bench(scale: str, work: Path, *, repeats: int = 5, say=print) -> BenchRe
     result.figures.update(figures)
     result.pages = _pages(home, repeats, say)
     result.figures["outcomes_exceptions_s"] = _exceptions_command(home)
+    result.figures["export_site"] = _export(home, work, say)
     return result
+
+
+def _export_line(x: dict | None) -> str:
+    if not x:
+        return "outcomes export-site: not measured"
+    return (f"outcomes export-site: {x['pages']:,} pages, {x['files']:,} files, {x['megabytes']} MB in "
+            f"{x['seconds']} s ({x['ms_per_page']} ms a page); again with nothing changed {x['unchanged_seconds']} s, "
+            f"{x['unchanged_written']} written")
 
 
 def table(result: BenchResult) -> str:
@@ -225,6 +249,7 @@ def table(result: BenchResult) -> str:
         f"{e['duckdb_rows_per_s']:,} rows/s; ratio {e['ratio']} (judging took {e['judge_s']} s of {e['seconds']} s)",
         f"one organisation's monthly load ({one['rows']:,} rows): {one['seconds']} s, judging {one['judge_s']} s",
         f"outcomes exceptions: {result.figures['outcomes_exceptions_s']} s",
+        _export_line(result.figures.get("export_site")),
         "",
         f"{'page':<34} {'cold s':>7} {'median s':>9} {'p95 s':>7} {'queries s':>10} "
         f"{'p95 ÷ queries':>14} {'bytes':>10}",
