@@ -2,7 +2,8 @@
 
 SQLAlchemy Core, so one URL chooses the database: SQLite in the home folder by default
 (`HOME/workflow.sqlite`), PostgreSQL (`postgresql+psycopg://...`) when several app servers share
-the records. The tables are made on first use; there are no migrations yet.
+the records. The schema is made and migrated on first use by numbered migrations (MIGRATIONS),
+each applied once, in order, in its own transaction, and recorded in `schema_migrations`.
 """
 
 from __future__ import annotations
@@ -38,9 +39,10 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 
 from . import passwords
 from .errors import UserError, WorkflowError
+from .review import ReviewRecords, define_tables
 from .users import Known, User, check_password, check_role, normal_username
 
-__all__ = ["WorkflowStore", "AuditEntry", "AuditChoices", "default_url", "utcnow", "FILE_NAME"]
+__all__ = ["WorkflowStore", "AuditEntry", "AuditChoices", "default_url", "utcnow", "FILE_NAME", "MIGRATIONS"]
 
 FILE_NAME = "workflow.sqlite"
 
@@ -81,6 +83,22 @@ sign_in_failures = Table(
     Index("sign_in_failures_address", "address", "at"),
 )
 
+review_tables = define_tables(metadata)
+
+schema_migrations = Table(
+    "schema_migrations", metadata,
+    Column("version", Integer, primary_key=True),
+    Column("description", String(200), nullable=False),
+    Column("applied_at", DateTime, nullable=False),
+)
+
+# (version, what it adds, its tables): applied once each, in order; a new change of schema is a new
+# entry at the end (never an edit of one already released)
+MIGRATIONS: list[tuple[int, str, list[Table]]] = [
+    (1, "users, sign-in failures and the audit log", [users, audit_log, sign_in_failures]),
+    (2, "commentary, actions, escalations and the reviews held", list(review_tables.values())),
+]
+
 
 def utcnow() -> datetime:
     """Now in UTC, as stored (naive): one clock for every record."""
@@ -109,8 +127,10 @@ class AuditChoices:
     people: tuple[str, ...]
 
 
-class WorkflowStore:
-    """Users, sign-in failures and the audit log in one database; connects on first use."""
+class WorkflowStore(ReviewRecords):
+    """Users, sign-in failures, the audit log and the review records in one database; connects on first use."""
+
+    tables = review_tables
 
     def __init__(self, url: str):
         self.url = url
@@ -355,15 +375,37 @@ def _open(url: str) -> Engine:
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
         event.listen(engine, "connect", _sqlite_pragmas)
     try:
-        with engine.begin() as con:
-            for table in metadata.sorted_tables:
-                con.execute(CreateTable(table, if_not_exists=True))
-                for index in table.indexes:
-                    con.execute(CreateIndex(index, if_not_exists=True))
+        migrate(engine)
     except SQLAlchemyError as e:
         engine.dispose()
         raise WorkflowError(f"the workflow database cannot be opened: {e}") from e
     return engine
+
+
+def migrate(engine: Engine) -> list[int]:
+    """Apply the migrations this database has not had, each in its own transaction; the versions
+    applied now. Two processes starting together: the second finds the version recorded and skips it."""
+    with engine.begin() as con:
+        con.execute(CreateTable(schema_migrations, if_not_exists=True))
+    applied = []
+    for version, description, tables in MIGRATIONS:
+        with engine.connect() as con:
+            done = con.execute(select(schema_migrations.c.version).where(
+                schema_migrations.c.version == version)).first()
+        if done:
+            continue
+        try:
+            with engine.begin() as con:
+                for table in tables:  # if_not_exists: databases made before migrations already have version 1
+                    con.execute(CreateTable(table, if_not_exists=True))
+                    for index in table.indexes:
+                        con.execute(CreateIndex(index, if_not_exists=True))
+                con.execute(insert(schema_migrations).values(version=version, description=description,
+                                                             applied_at=utcnow()))
+            applied.append(version)
+        except IntegrityError:
+            continue  # another process applied it first
+    return applied
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
