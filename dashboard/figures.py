@@ -177,8 +177,9 @@ def _unit_label(measure: Mapping) -> str | None:
 
 
 def _fmt(measure: Mapping, value) -> str:
-    return format_value(value, measure["unit"], measure.get("decimals"), _unit_label(measure), measure.get("rate_per"),
-                        measure.get("categories"))
+    """A value with its unit label (or category) for plotly's hover text: the label as written."""
+    return plain(format_value(value, measure["unit"], measure.get("decimals"), _unit_label(measure),
+                              measure.get("rate_per"), measure.get("categories")))
 
 
 def category_axis(categories: Mapping[str, str], *, title: bool = True) -> dict:
@@ -754,8 +755,9 @@ def xmr_figure(x: list, result, *, title: str, y_title: str, decimals: int = 1) 
              "line": {"color": "#0072B2", "width": 1, "dash": "dot"}, "hoverinfo": "skip", "showlegend": False,
              "yaxis": "y"},
         ]
-    data.append({"type": "scatter", "x": x, "y": result.values, "mode": "lines+markers", "name": y_title or "Value",
-                 "line": {"color": TEXT, "width": 2}, "marker": {"size": 4}, "connectgaps": False,
+    data.append({"type": "scatter", "x": x, "y": result.values, "mode": "lines+markers",
+                 "name": plain(y_title) or "Value", "line": {"color": TEXT, "width": 2}, "marker": {"size": 4},
+                 "connectgaps": False,
                  "hovertemplate": f"%{{x}}: %{{y:{fmt}}}<extra></extra>", "yaxis": "y", "showlegend": False})
     for rule, (symbol, colour) in SIGNAL_STYLE.items():
         idx = sorted({s.index for s in result.signals if s.rule == rule})
@@ -783,7 +785,7 @@ def xmr_figure(x: list, result, *, title: str, y_title: str, decimals: int = 1) 
         "showlegend": True,
         "legend": {"orientation": "h", "y": -0.12, "x": 0, "font": {"size": 12}},
         "hovermode": "closest",
-        "yaxis": {"title": {"text": y_title}, "domain": [0.34, 1.0], "gridcolor": "#eeefef", "zeroline": False},
+        "yaxis": {"title": {"text": plain(y_title)}, "domain": [0.34, 1.0], "gridcolor": "#eeefef", "zeroline": False},
         "yaxis2": {"title": {"text": "Moving range"}, "domain": [0.0, 0.24], "gridcolor": "#eeefef",
                    "zeroline": False, "rangemode": "tozero"},
         "xaxis": {"showgrid": False, "linecolor": "#b1b4b6", "ticks": "outside", "anchor": "y2"},

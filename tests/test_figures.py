@@ -192,6 +192,21 @@ def test_text_from_definitions_is_never_markup():
     assert fig["layout"]["title"]["text"] == "&lt;b&gt;x&lt;/b&gt;"
 
 
+def test_unit_labels_in_hover_text_and_the_variation_axis_are_never_markup():
+    from goal_councils.xmr import xmr
+
+    label, shown = '<a href="javascript:x">£</a>', '&lt;a href="javascript:x"&gt;£&lt;/a&gt;'
+    measure = {**MONTHLY, "unit": "number", "unit_label": label}
+    fig = figures.trend_figure(measure, monthly(1.0, 2.0), POINTS, colour="#000", title="t")
+    texts = [text for trace in fig["data"] for text in trace["text"]]
+    assert texts and all(label not in text for text in texts)
+    assert f"<b>2.0 {shown}</b>" in fig["data"][-1]["text"][-1]  # plotly's own bold stays markup
+    fig = figures.xmr_figure([f"2025-{m:02d}-01" for m in range(1, 9)], xmr([1.0, 2, 1, 2, 1, 2, 1, 2]),
+                             title="t", y_title=label)
+    assert fig["layout"]["yaxis"]["title"]["text"] == shown
+    assert label not in [t.get("name") for t in fig["data"]]
+
+
 def test_chart_titles_name_the_owner_once():
     assert figures.chart_title(MONTHLY) == "Days to decide a new claim, Northfield, monthly"
     assert figures.chart_title(QUARTERLY) == "Employment rate, Northfield, quarterly"
