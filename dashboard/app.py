@@ -14,7 +14,7 @@ from published.access import current_viewer
 from published.reader import Warehouse, WarehouseError, WarehouseMissing
 from workflow import WorkflowStore
 
-from . import auth, components, embed, guard, navigation
+from . import api, auth, components, embed, guard, navigation
 from .context import (
     PUBLIC_WAREHOUSE_KEY,
     SETTINGS_KEY,
@@ -84,6 +84,7 @@ def create_app(settings: Settings) -> Dash:
     guard.install(app, warehouse, settings.trusted_user_header)  # first: its checks run before anything else
     auth.install(app, settings, store)  # then every request runs as its signed-in viewer
     embed.install(app)
+    api.install(app)
     return app
 
 

@@ -374,6 +374,16 @@ class Warehouse:
             raise WarehouseError(f"{self.path}: cannot open the published warehouse: {e}") from e
         return connection
 
+    # --- added for the downloads and the API (published/documents.py) ----------------------
+
+    def partnerships(
+        self, *, council_id: str | None = None, objective_id: str | None = None, partner: str | None = None
+    ) -> pd.DataFrame:
+        """The partner organisations of objectives, lead first, with role and written responsibility:
+        those of a council, of one objective, or of every objective `partner` takes part in (in one
+        query, where `partners` answers for one objective)."""
+        return self.query(_sql("partnerships"), {"council": council_id, "objective": objective_id, "partner": partner})
+
 
 def _with_categories(frame: pd.DataFrame) -> pd.DataFrame:
     """The `categories` column (JSON text in the warehouse) as dicts, parsed once per query."""
