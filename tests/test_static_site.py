@@ -3,6 +3,7 @@ resolves inside the folder (so it works from disk); a second export rewrites onl
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -46,8 +47,11 @@ def test_every_page_type_is_written_with_the_downloads_and_a_sitemap(site):
     found = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
     assert {"index.html", "council/education.html", "objective/neet.html", "measure/neet-rate.html",
             "data/measure/neet-rate.csv", "data/objective/neet.csv", "data/council/education.csv",
-            "sitemap.xml"} <= found
+            "sitemap.xml", "api/v1/councils.json", "api/v1/measures.json", "api/v1/councils/education.json",
+            "data/organisation/edu.csv"} <= found
     assert len([f for f in found if f.startswith("assets/plotly-")]) == 1  # one shared copy of the charting script
+    listed = json.loads((site / "api" / "v1" / "measures.json").read_text())["measures"]
+    assert [m["id"] for m in listed] == ["neet-rate"]
     sitemap = (site / "sitemap.xml").read_text()
     assert "<loc>https://example.org/outcomes/measure/neet-rate.html</loc>" in sitemap
     page = (site / "measure" / "neet-rate.html").read_text()

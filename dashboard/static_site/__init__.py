@@ -23,6 +23,7 @@ import pandas as pd
 import plotly
 
 from goal_councils.assess import next_due
+from published import documents
 from published.access import PUBLIC, as_viewer
 from published.exports import neutralise
 from published.judgements import stored_statuses, stored_timeliness
@@ -103,6 +104,10 @@ def _script_json(value) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def _json(data) -> str:
+    return json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=str)
+
+
 def _plotly_js() -> bytes:
     """The smallest plotly.js the app itself serves (a partial bundle in the app's assets when there
     is one), else the full one that the plotly package carries."""
@@ -176,6 +181,7 @@ class _Site:
         for c in self.councils:
             self._council(c)
         self._home()
+        self._api()
 
     # --- pieces ----------------------------------------------------------------------------
 
@@ -297,6 +303,21 @@ class _Site:
 
     # --- downloads -------------------------------------------------------------------------
 
+    def _api(self) -> None:
+        """The API's documents as files: the four lists at api/v1/<list>.json and each council's
+        full document (definitions, statuses, every figure) at api/v1/councils/<id>.json."""
+        w = self.w
+        lists = {"councils": documents.council_index(w), "objectives": documents.objective_index(w),
+                 "measures": documents.measure_index(w), "organisations": documents.organisation_index(w)}
+        for name, items in lists.items():
+            self.writer.write(f"api/v1/{name}.json", _json({name: items}))
+        for c in self.councils:
+            self.writer.write(f"api/v1/councils/{c['id']}.json", _json(documents.council_document(w, c["id"])))
+        for org in lists["organisations"]:
+            chosen = self.rows.owner_id == org["id"]
+            if chosen.any():
+                self.writer.write(f"data/organisation/{org['id']}.csv", self._csv(chosen))
+
     CSV_COLUMNS = ["measure_id", "measure_name", "unit", "unit_label", "owner", "objective", "council", "period",
                    "breakdown", "value", "status", "note"]
 
@@ -305,10 +326,13 @@ class _Site:
         names = pd.DataFrame([{"measure_id": m["id"], "measure_name": m["name"], "unit": m["unit"],
                                "unit_label": m["unit_label"], "owner": m["owner_name"],
                                "objective": m["objective_name"], "council": m["council_name"],
-                               "objective_id": m["objective_id"], "council_id": m["council_id"]}
-                              for m in self.measures], columns=[*self.CSV_COLUMNS[:7], "objective_id", "council_id"])
+                               "objective_id": m["objective_id"], "council_id": m["council_id"],
+                               "owner_id": m["owner_id"]}
+                              for m in self.measures],
+                             columns=[*self.CSV_COLUMNS[:7], "objective_id", "council_id", "owner_id"])
         rows = values[["measure_id", "period", "breakdown", "value", "status", "note"]].merge(names, on="measure_id")
-        return pd.concat([neutralise(rows[self.CSV_COLUMNS]), rows[["objective_id", "council_id"]]], axis=1)
+        return pd.concat([neutralise(rows[self.CSV_COLUMNS]), rows[["objective_id", "council_id", "owner_id"]]],
+                         axis=1)
 
     def _csv(self, chosen: pd.Series) -> str:
         return self.rows.loc[chosen.to_numpy(), self.CSV_COLUMNS].to_csv(index=False)
