@@ -189,7 +189,7 @@ class Warehouse:
 
     def organisations(self, as_at: datetime | None = None, org_id: str | None = None) -> pd.DataFrame:
         """Organisations in order, with how many objectives each leads or contributes to."""
-        return self.query(ORGANISATIONS, {"org": org_id})
+        return self.query(ORGANISATIONS, {**asdict(Scope()), "org": org_id})
 
     def objectives(
         self,

@@ -41,6 +41,8 @@ def _sees(warehouse: Path, viewer: Viewer) -> dict:
                 "statuses": set(stored_statuses(w, Scope(), None)),
                 "exceptions": set(review(w, Scope(), None).exceptions.measure_id),
                 "received": set(w.last_received(Scope()).measure_id),
+                # north owns only the internal measure: its count of measures says whether one is there
+                "counted": {"youth-contacts"} if int(w.organisations(org_id="north").measures.iloc[0]) else set(),
             }
     finally:
         w.close()

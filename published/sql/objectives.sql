@@ -22,7 +22,13 @@ final AS (
     FROM objectives o
     JOIN councils c ON c.id = o.council_id
     LEFT JOIN leads lead ON lead.objective_id = o.id
+    -- the headline only where the viewer may see it (the rule of scope.sql)
     LEFT JOIN measures headline ON headline.objective_id = o.id AND headline.role = 'headline'
+        AND (headline.published OR $viewer_admin::BOOLEAN
+             OR list_contains($viewer_councils::VARCHAR[], o.council_id)
+             OR headline.owner_id = $viewer_org::VARCHAR
+             OR o.id IN (SELECT p.objective_id FROM objective_partners p
+                         WHERE p.org_id = $viewer_org::VARCHAR AND p.role = 'lead'))
     LEFT JOIN mine ON mine.objective_id = o.id
     WHERE ($objective::VARCHAR IS NULL OR o.id = $objective)
       AND ($council::VARCHAR IS NULL OR o.council_id = $council)
