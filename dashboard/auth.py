@@ -6,11 +6,13 @@ councils, or the public. `install` sets it before a page, callback or route read
 resets it when the request ends, so all of them see it through `current_viewer()`.
 
 A user signs in with a password at /sign-in (argon2id, rate-limited: workflow.attempts) or, when the
-app is set to trust one, through a reverse proxy's header naming them (single sign-on). The session
-is a signed cookie (HttpOnly, SameSite=Lax, Secure behind TLS, 8 hours) holding the user's id and
-session epoch. Each request reads the user anew, so a role change, removal or deactivation counts
-at the next request, and a sign-out ends every session of that user. Each form carries a
-per-session token; every state-changing request is also checked for its origin (dashboard.guard).
+app is set to trust one, through a reverse proxy's header naming them (single sign-on). The form
+takes them back to the page they came from (`?next=`, only a path on this site: `next_page`), else
+home. The session is a signed cookie (HttpOnly, SameSite=Lax, Secure behind TLS, 8 hours) holding
+the user's id and session epoch. Each request reads the user anew, so a role change, removal or
+deactivation counts at the next request, and a sign-out ends every session of that user. Each form
+carries a per-session token; every state-changing request is also checked for its origin
+(dashboard.guard).
 
 `require(...)` guards a Flask route or a Dash callback: rights come from the viewer, looked up on
 the server; ids the browser sends are data to check, never a right.
@@ -21,11 +23,13 @@ from __future__ import annotations
 import hmac
 import math
 import secrets
+import unicodedata
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial, wraps
+from urllib.parse import urlsplit
 
 import flask
 import flask_login
@@ -39,14 +43,16 @@ from workflow.users import normal_username
 from .context import Settings
 
 __all__ = ["install", "require", "allows", "refuse", "acts_for", "sits_on", "is_signed_in", "Account",
-           "current_account", "signed_in_as", "SignedInAs", "csrf_token", "ROLE_WORDS", "TOKEN_FIELD",
-           "SIGN_IN", "SIGN_OUT", "SESSION_COOKIE"]
+           "current_account", "signed_in_as", "SignedInAs", "csrf_token", "next_page", "ROLE_WORDS", "TOKEN_FIELD",
+           "NEXT_FIELD", "SIGN_IN", "SIGN_OUT", "SESSION_COOKIE"]
 
 SIGN_IN, SIGN_OUT = "sign-in", "sign-out"  # under the app's path prefix
 SESSION_COOKIE = "outcomes_session"
 SESSION_HOURS = 8
 TOKEN_FIELD = "csrf_token"  # the form field; the session keeps the same value under TOKEN_KEY
 TOKEN_KEY = "_csrf"
+NEXT_FIELD = "next"  # the page to return to after signing in: a query parameter, then a form field
+MAX_NEXT = 2_000  # characters; a page's address here is far shorter
 PROXY_MARK = "_proxy_user"  # the single sign-on user this session has already been audited for
 STATIC = ("_dash-component-suites/", "assets/", "_favicon.ico")  # no user to look up for these
 ROLE_WORDS = {"council_member": "council member", "steward": "organisation steward", "lead": "accountable lead",
@@ -161,6 +167,23 @@ def _token_ok() -> bool:
     return bool(kept) and hmac.compare_digest(str(sent).encode(), str(kept).encode())
 
 
+# --- where to go after signing in ----------------------------------------------------------------
+
+def next_page(value, prefix: str = "/") -> str | None:
+    """`value` when it is a page of this site to go to after signing in, else None (go home): a path
+    under `prefix` (so starting with one `/`), with its query, of at most MAX_NEXT characters; never
+    `//host`, a scheme (`https:`, `javascript:`), a backslash (which browsers read as a slash) or a
+    control character (browsers drop tabs and newlines, so `/<tab>/host` would become `//host`)."""
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_NEXT or not value.startswith(prefix):
+        return None
+    if not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return None
+    if any(unicodedata.category(c) == "Cc" for c in value):
+        return None
+    parts = urlsplit(value)
+    return None if parts.scheme or parts.netloc or "//" in parts.path else value
+
+
 # --- installing it on the app ------------------------------------------------------------------
 
 def install(app: Dash, settings: Settings, store: WorkflowStore) -> None:
@@ -252,9 +275,11 @@ def _leave_viewer(_error) -> None:
 
 def _sign_in(settings: Settings, store: WorkflowStore, links: str):
     request = flask.request
-    page = partial(_sign_in_page, settings, links)
+    source = request.args if request.method == "GET" else request.form
+    back = next_page(source.get(NEXT_FIELD), links)
+    page = partial(_sign_in_page, settings, links, back=back)
     if request.method == "GET":
-        return flask.redirect(links, 303) if current_account() else page()
+        return flask.redirect(back or links, 303) if current_account() else page()
     username = request.form.get("username", "")[:200]
     if not _token_ok():
         return page(username, [(None, "The sign-in form had expired. Please try again.")], 400)
@@ -276,7 +301,7 @@ def _sign_in(settings: Settings, store: WorkflowStore, links: str):
     flask_login.login_user(Account(attempt.user))
     flask.session.permanent = True
     csrf_token()
-    return flask.redirect(links, 303)
+    return flask.redirect(back or links, 303)
 
 
 def _sign_out(store: WorkflowStore, links: str):
@@ -292,11 +317,12 @@ def _sign_out(store: WorkflowStore, links: str):
     return flask.redirect(links, 303)
 
 
-def _sign_in_page(settings: Settings, links: str, username: str = "", errors=(), status: int = 200):
+def _sign_in_page(settings: Settings, links: str, username: str = "", errors=(), status: int = 200, *,
+                  back: str | None = None):
     errors = list(errors)
     html = flask.render_template_string(
-        SIGN_IN_PAGE, title=settings.title, links=links, token=csrf_token(), username=username, errors=errors,
-        field_errors={f: m for f, m in errors if f}, proxy=bool(settings.trusted_user_header),
+        SIGN_IN_PAGE, title=settings.title, links=links, token=csrf_token(), back=back, username=username,
+        errors=errors, field_errors={f: m for f, m in errors if f}, proxy=bool(settings.trusted_user_header),
         focus=next((f for f, _ in errors if f), "username"))  # the first field to put right
     response = flask.make_response(html, status)
     response.headers["Cache-Control"] = "no-store"
@@ -343,6 +369,7 @@ SIGN_IN_PAGE = """<!DOCTYPE html>
         to see their internal measures and to make changes. The public pages need no account.</p>
       <form method="post" action="{{ links }}sign-in" novalidate>
         <input type="hidden" name="csrf_token" value="{{ token }}">
+        {% if back %}<input type="hidden" name="next" value="{{ back }}">{% endif %}
         {% for field, label, kind, complete in [("username", "Username", "text", "username"),
                                                 ("password", "Password", "password", "current-password")] %}
         <div class="mb-3">

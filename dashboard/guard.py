@@ -3,6 +3,13 @@ bodies, and a 404 for addresses that name no page.
 
 Any client can send anything to any route; these checks run on the server before Dash sees it.
 
+Size: every request body is limited to MAX_BODY_BYTES (413 beyond), except the one that carries a
+browser upload: its base64 travels in a callback POST to the submit page's check, which may carry
+up to UPLOAD_BODY_BYTES. That allowance is given narrowly: before the body is read, its declared
+Content-Length must be within it, its type JSON and the session signed in; once parsed, it must name
+(`output`) a callback whose input is the upload's store (UPLOAD_STORE). Anything else over
+MAX_BODY_BYTES is 413. Flask's MAX_CONTENT_LENGTH is only the outer bound.
+
 Cross-site request forgery (Dash has no token of its own): a request that may change something
 (any method but GET, HEAD, OPTIONS, TRACE) is refused with 403 when
 
@@ -28,15 +35,23 @@ from urllib.parse import unquote, urlsplit
 import dash
 import flask
 from dash.exceptions import CallbackException, DependencyException
-from werkzeug.exceptions import BadRequest, Forbidden
+from werkzeug.exceptions import BadRequest, Forbidden, RequestEntityTooLarge
 
+from etl.uploads import MAX_UPLOAD_BYTES
 from published.reader import Warehouse, WarehouseError
 
-__all__ = ["install", "callback_body_problem", "forgery_problem", "page_exists", "MAX_BODY_BYTES", "MAX_DEPTH"]
+from .auth import current_account
+
+__all__ = ["install", "callback_body_problem", "forgery_problem", "page_exists", "upload_outputs", "MAX_BODY_BYTES",
+           "UPLOAD_BODY_BYTES", "UPLOAD_STORE", "MAX_DEPTH"]
 
 log = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 1_000_000  # a callback body is a few kilobytes; uploads will have their own route
+MAX_BODY_BYTES = 1_000_000  # a callback body is a few kilobytes
+UPLOAD_STORE = "submit-payload"  # the store whose data carries an upload to the server (dashboard.pages.submit)
+# the base64 of the largest upload, beside the rest of its callback request (so that a file a little
+# over the limit still reaches the check, which says so in words)
+UPLOAD_BODY_BYTES = 4 * -(-MAX_UPLOAD_BYTES // 3) + 64_000
 MAX_DEPTH = 64  # nesting of a callback body; Dash's own are under ten deep
 CALLBACK_PATH = "/_dash-update-component"
 PAGES_LOCATION = "_pages_location"  # Dash's own router reads the address from this component
@@ -69,10 +84,18 @@ def _origin_of(url: str) -> str:
 def callback_body_problem(raw: bytes, callbacks: dict | None = None) -> str | None:
     """What is wrong with a callback request body, or None when it has the shape Dash expects
     (and, when the app's `callbacks` are given, fits the one it names)."""
+    body, problem = _parsed(raw)
+    return problem or _shape_problem(body, callbacks)
+
+
+def _parsed(raw: bytes) -> tuple[object, str | None]:
     try:
-        body = json.loads(raw)
+        return json.loads(raw), None
     except (ValueError, RecursionError):
-        return "the body is not JSON"
+        return None, "the body is not JSON"
+
+
+def _shape_problem(body, callbacks: dict | None) -> str | None:
     if not isinstance(body, dict):
         return "the body must be a JSON object"
     if not isinstance(body.get("output"), str) or not body["output"]:
@@ -103,6 +126,25 @@ def callback_body_problem(raw: bytes, callbacks: dict | None = None) -> str | No
     if _depth(body) > MAX_DEPTH:
         return f"the body is nested more than {MAX_DEPTH} levels deep"
     return None
+
+
+def upload_outputs(callbacks: dict) -> set[str]:
+    """The `output`s of the server callbacks that receive an upload: those with UPLOAD_STORE's data as an input."""
+    return {key for key, spec in callbacks.items() if spec.get("callback") is not None and any(
+        i.get("id") == UPLOAD_STORE and i.get("property") == "data" for i in spec.get("inputs", []))}
+
+
+def _is_upload(body, callbacks: dict) -> bool:
+    output = body.get("output") if isinstance(body, dict) else None
+    return isinstance(output, str) and output in upload_outputs(callbacks)
+
+
+def _body_limit(content_length: int | None, mimetype: str) -> int:
+    """How much of this callback POST may be read, from what is known before reading it: its declared
+    length and type, and whether anyone is signed in (the public never uploads)."""
+    if content_length is None or not MAX_BODY_BYTES < content_length <= UPLOAD_BODY_BYTES:
+        return MAX_BODY_BYTES
+    return UPLOAD_BODY_BYTES if mimetype == "application/json" and current_account() is not None else MAX_BODY_BYTES
 
 
 def _outputs(output: str) -> list[str]:
@@ -155,7 +197,7 @@ def install(app: dash.Dash, warehouse: Warehouse, trusted_user_header: str | Non
 
     `trusted_user_header`: the single sign-on header the app believes, if any (a credential)."""
     server = app.server
-    server.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    server.config["MAX_CONTENT_LENGTH"] = UPLOAD_BODY_BYTES  # the outer bound; each request gets its own below
     prefix = app.config.requests_pathname_prefix.rstrip("/")
 
     @server.before_request
@@ -171,11 +213,20 @@ def install(app: dash.Dash, warehouse: Warehouse, trusted_user_header: str | Non
             raise Forbidden(f"Cross-site request refused: {problem}.")
 
     @server.before_request
-    def _check_callback_body():
-        if flask.request.method == "POST" and flask.request.path == prefix + CALLBACK_PATH:
-            problem = callback_body_problem(flask.request.get_data(cache=True), app.callback_map)
-            if problem:
-                raise BadRequest(f"Malformed callback request: {problem}.")
+    def _limit_and_check_body():
+        request = flask.request
+        callback = request.method == "POST" and request.path == prefix + CALLBACK_PATH
+        limit = _body_limit(request.content_length, request.mimetype) if callback else MAX_BODY_BYTES
+        request.max_content_length = limit  # set before anything reads the body: Werkzeug answers 413 beyond it
+        if not callback:
+            return
+        raw = request.get_data(cache=True)
+        body, problem = _parsed(raw)
+        if len(raw) > MAX_BODY_BYTES and not _is_upload(body, app.callback_map):
+            raise RequestEntityTooLarge(f"Only an upload may send more than {MAX_BODY_BYTES:,} bytes.")
+        problem = problem or _shape_problem(body, app.callback_map)
+        if problem:
+            raise BadRequest(f"Malformed callback request: {problem}.")
 
     @server.errorhandler(CallbackException)
     def _callback_mismatch(e):

@@ -1,6 +1,7 @@
 """The callbacks of the frame around every page: the "as of" picker and the address follow each
 other, navigation links keep the as-of month, and the search box suggests and searches. And the
-frame's account area: "Sign in", or who is signed in with a sign-out button.
+frame's account area: "Sign in" (which brings the user back to the page they were on), or who is
+signed in with a sign-out button.
 
 `register_callbacks()` is called by `create_app` for each app: a module-level `@callback` here
 would bind only to the first app a process creates (page modules, by contrast, are re-run by
@@ -10,13 +11,15 @@ Dash for every app).
 from __future__ import annotations
 
 import logging
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
+import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from published.reader import WarehouseError
 
 from . import components, urls
+from .auth import NEXT_FIELD, SIGN_IN, next_page
 from .context import current_warehouse
 
 __all__ = [
@@ -30,12 +33,15 @@ __all__ = [
     "address_with_month",
     "account_area",
     "with_account",
+    "sign_in_href",
+    "sign_in_follows_address",
 ]
 
 log = logging.getLogger(__name__)
 
 LOCATION = "_pages_location"  # Dash pages' own dcc.Location
 NAVIGATE = "navigate"  # a dcc.Location(refresh="callback-nav") that callbacks write to
+SIGN_IN_LINK = "sign-in-link"
 SUGGESTIONS = 8
 
 
@@ -102,12 +108,28 @@ def footer_follows_address(search):
     return components.data_as_of_line(rows[0] if rows else None)
 
 
+def sign_in_href(page: str | None, prefix: str | None = None) -> str:
+    """The sign-in form's address (under the app's path `prefix`), carrying `page` (a path with its query)
+    to come back to; a page the form would not go back to (dashboard.auth.next_page), or home, is left out."""
+    prefix = prefix or dash.get_relative_path("/")
+    back = next_page(page, prefix)
+    return f"{prefix}{SIGN_IN}" + (f"?{NEXT_FIELD}={quote(back, safe='/')}" if back and back != prefix else "")
+
+
+# address -> the "Sign in" link, so that signing in comes back here (the header is built once per page
+# load, and Dash's pages router changes the address without rebuilding it)
+def sign_in_follows_address(pathname, search):
+    page = (pathname if isinstance(pathname, str) else "") + (search if isinstance(search, str) else "")
+    return sign_in_href(page)
+
+
 def account_area(signed_in, prefix: str = "/") -> html.Div:
     """ "Sign in", or "Signed in as NAME (role) · Sign out". `signed_in` is dashboard.auth.SignedInAs or
     None. Signing out is a form POST carrying the session's token, so another site cannot sign anyone out.
     Someone signed in by their organisation's single sign-on signs out there, not here."""
     if signed_in is None:
-        return html.Div(html.A("Sign in", href=f"{prefix}sign-in", className="nav-link p-0"), className="account")
+        return html.Div(html.A("Sign in", href=sign_in_href(None, prefix), id=SIGN_IN_LINK, className="nav-link p-0"),
+                        className="account")
     who = html.Span(["Signed in as ", html.Strong(signed_in.name), f" ({signed_in.role})"], id="signed-in-as")
     if signed_in.via == "proxy":
         return html.Div([who, " · single sign-on"], className="account text-white")
@@ -155,6 +177,8 @@ def register_callbacks() -> None:
         Input(LOCATION, "pathname"),
     )(links_keep_month)
     callback(Output("data-as-of", "children"), Input(LOCATION, "search"))(footer_follows_address)
+    callback(Output(SIGN_IN_LINK, "href"), Input(LOCATION, "pathname"), Input(LOCATION, "search"))(
+        sign_in_follows_address)
     callback(
         Output("search-suggestions", "children"),
         Input("site-search", "value"),

@@ -4,6 +4,8 @@
                                 published, each rejected file is kept with its report, and
                                 Rejected is raised; otherwise one new warehouse is published.
     validate_files(...)         the same checks, loading nothing.
+    preview(home, request)      the checks a load of one request makes, against the published
+                                warehouse, and what it would change: a Preview; nothing is published.
 
 Exceptions: Rejected(problems) for bad input; DefinitionsError for bad definitions;
 PublishError when the new file cannot be built (the published one is untouched).
@@ -36,10 +38,12 @@ from .warehouse import (
     sync_definitions,
 )
 
-__all__ = ["LoadRequest", "LoadResult", "Rejected", "load_batch", "validate_files", "rejudge"]
+__all__ = ["LoadRequest", "LoadResult", "Rejected", "Preview", "load_batch", "validate_files", "preview", "rejudge",
+           "NOT_APPLIED"]
 
 Progress = Callable[[int, int, str], None]
 ALREADY_LOADED = "already loaded"
+NOT_APPLIED = "not applied: pass --supersede to apply it"  # how a reverting row's warning ends without --supersede
 
 # what a load changes, beside the values as they stand now (the shared "values as at" fragment)
 CHANGES = sql_text("changes.sql").replace("{values_as_at}", sql_text("values_as_at.sql"))
@@ -74,6 +78,25 @@ class LoadResult:
         return "loaded" if self.rows_new else "unchanged"
 
 
+@dataclass(frozen=True)
+class Preview:
+    """What loading one request would do, found without loading (`preview`)."""
+
+    rows_read: int
+    errors: list[Problem]  # any one rejects the request
+    warnings: list[Problem]  # the checks' warnings and notes (a file already loaded...)
+    reverts: list[Problem]  # rows that would turn a later correction back, one warning each
+    accepted: int  # rows without an error
+    first_rows: list[dict]  # the first accepted rows, as read
+    changing: int  # rows that would add or change a published figure (none when there is an error)
+    measures: list[str]  # the measures whose figures would change
+    flagged_notes: list[tuple[str, int, str]]  # (file, row, note) of accepted rows whose note starts as asked
+
+    @property
+    def reverting(self) -> int:
+        return len(self.reverts)
+
+
 class Rejected(Exception):
     """Submissions that break the contract; `.problems` lists every problem found."""
 
@@ -106,7 +129,8 @@ def _extract_all(req: LoadRequest, defs: Definitions) -> tuple[list[Extracted], 
 def _in_file_terms(problems: list[Problem], files: list[Extracted]) -> list[Problem]:
     """Name columns as the file's own header does, and order problems by file and row."""
     names = {x.name: x.source_columns for x in files}
-    out = [replace(p, column=names.get(p.file, {}).get(p.column, p.column)) for p in problems]
+    out = [p if (column := names.get(p.file, {}).get(p.column, p.column)) == p.column else replace(p, column=column)
+           for p in problems]  # a file of 10 MB can have 400,000 problems: replaced only when renamed
     return sorted(out, key=lambda p: (p.file, p.row or 0, p.column or "", p.reason))
 
 
@@ -158,6 +182,82 @@ def validate_files(home: Home, req: LoadRequest, *, defs: Definitions | None = N
         con.close()
 
 
+# what a preview copies from the published warehouse, so that it sees what a load would see: the
+# loads and their files (a file already loaded), then the figures of the staged rows' measures
+# (a row that would revert a later correction)
+COPY_LOADS = ("INSERT INTO loads BY NAME SELECT * FROM published.loads",
+              "INSERT INTO load_files BY NAME SELECT * FROM published.load_files")
+COPY_FIGURES = ("INSERT INTO observations BY NAME SELECT * FROM published.observations "
+                "WHERE measure_id IN (SELECT DISTINCT measure_id FROM parsed)",)
+
+
+def preview(home: Home, req: LoadRequest, *, defs: Definitions | None = None, today: date | None = None,
+            first_rows: int = 20, flag_notes: Sequence[str] = ()) -> Preview:
+    """Every check `load_batch` makes of `req` against the published warehouse, and what the load
+    would change, in a database of its own: nothing is published or kept. Rows that would revert
+    a later correction are `reverts` (one warning each, its verdict by `req.supersede`);
+    `flagged_notes` lists the accepted rows whose note starts with one of the characters `flag_notes`."""
+    defs = defs or load_definitions(home.definitions)
+    con = duckdb.connect()
+    try:
+        init_schema(con)
+        sync_definitions(con, defs)
+        _copy_published(con, home, COPY_LOADS)
+        files, errors, warnings = _check(con, req, defs, today or date.today())
+        rows_read = sum(len(x.frame) for x in files)
+        if not files:
+            return Preview(rows_read, errors, warnings, [], 0, [], 0, [], [])
+        failed = {p.row for p in errors if p.row is not None}
+        whole_file = any(p.row is None for p in errors)
+        accepted, first = (0, []) if whole_file else _accepted(con, failed, first_rows)
+        notes = _flagged_notes(con, flag_notes, failed)
+        if errors:
+            return Preview(rows_read, errors, warnings, [], accepted, first, 0, [], notes)
+        _copy_published(con, home, COPY_FIGURES)
+        con.execute(CHANGES, NOW)
+        changing, measures = con.execute(
+            "SELECT count(*) FILTER (NOT reverts), "
+            "coalesce(list(DISTINCT measure_id ORDER BY measure_id) FILTER (NOT reverts), []) "
+            "FROM changes").fetchone()
+        return Preview(rows_read, errors, warnings, _reverts(con, req), accepted, first, changing, list(measures),
+                       notes)
+    finally:
+        con.close()
+
+
+def _copy_published(con, home: Home, statements: tuple[str, ...]) -> None:
+    if not home.warehouse.exists():
+        return
+    con.execute("ATTACH ? AS published (READ_ONLY)", [str(home.warehouse)])
+    try:
+        for sql in statements:
+            con.execute(sql)
+    finally:
+        con.execute("DETACH published")
+
+
+def _accepted(con, failed: set[int], limit: int) -> tuple[int, list[dict]]:
+    """How many staged rows have no error, and the first `limit` of them as read. The failed rows
+    are joined as a table: a list searched once per row would be quadratic."""
+    con.execute("CREATE OR REPLACE TEMP TABLE failed_rows AS SELECT unnest(?::BIGINT[]) AS \"row\"", [sorted(failed)])
+    count = con.execute("SELECT count(*) FROM parsed ANTI JOIN failed_rows USING (\"row\")").fetchall()[0][0]
+    rows = con.execute(
+        "SELECT p.\"row\", p.measure_id, p.period_label AS period, k.breakdown, p.value_raw AS value, "
+        "p.status, p.note FROM parsed p ANTI JOIN failed_rows f ON f.\"row\" = p.\"row\" "
+        "JOIN row_keys k ON k.file = p.file AND k.\"row\" = p.\"row\" ORDER BY p.\"row\" LIMIT ?",
+        [limit]).fetchdf()
+    return count, rows.astype(object).where(rows.notna(), None).to_dict("records")
+
+
+def _flagged_notes(con, starts: Sequence[str], failed: set[int]) -> list[tuple[str, int, str]]:
+    if not starts:
+        return []
+    rows = con.execute(
+        "SELECT file, \"row\", note FROM parsed WHERE list_contains(?, left(note, 1)) ORDER BY \"row\"",
+        [list(starts)]).fetchall()
+    return [(file, row, note) for file, row, note in rows if row not in failed]
+
+
 def _judged_at(con, today: date) -> datetime:
     """The moment judgements are made as at, on the warehouse's one clock (UTC, like `received_at`):
     now, and never before a load already received (one sent with a later --received, or a calendar
@@ -202,8 +302,7 @@ def _reverts(con, req: LoadRequest) -> list[Problem]:
     rows = con.execute(
         "SELECT file, \"row\", measure_id, period, breakdown, value, status, current_value, current_status, "
         "current_load FROM changes WHERE reverts ORDER BY file, \"row\"").fetchall()
-    verdict = ("applied (--supersede)" if req.supersede
-               else "not applied: pass --supersede to apply it")
+    verdict = "applied (--supersede)" if req.supersede else NOT_APPLIED
     out = []
     for file, row, measure, period, breakdown, value, status, current, current_status, load in rows:
         key = f"{measure} {period}" + (f" [{breakdown}]" if breakdown else "")

@@ -46,19 +46,17 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-import duckdb
-
 from goal_councils import Definitions, DefinitionsError, load_definitions
 
 from .extract import Problem, ReadOptions, detect_format, sha256_of
 from .home import Home, safe_name
-from .load import CHANGES, NOW, LoadRequest, LoadResult, _check, _reverts, load_batch
-from .warehouse import PublishError, init_schema, sync_definitions
+from .load import NOT_APPLIED, LoadRequest, LoadResult, load_batch, preview
+from .warehouse import PublishError
 
 __all__ = [
     "MAX_UPLOAD_BYTES", "PREVIEW_ROWS", "FORMATS", "Upload", "UploadRefused", "Unavailable", "Check", "decode_upload",
-    "file_type", "shown_name", "in_browser_terms", "store_upload", "stored_upload", "check_upload", "load_upload",
-    "load_history",
+    "file_type", "shown_name", "size_words", "in_browser_terms", "store_upload", "stored_upload", "check_upload",
+    "load_upload", "load_history",
 ]
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # a month's figures are kilobytes; years of history belong to the command line
@@ -158,20 +156,21 @@ def decode_upload(contents, limit: int = MAX_UPLOAD_BYTES) -> bytes:
         raise UploadRefused("the file did not arrive whole; choose it again")
     if len(data) > 4 * -(-limit // 3):  # longer than the base64 of `limit` bytes: refused before decoding
         size = len(data) * 3 // 4 - data[-2:].count("=")
-        raise UploadRefused(f"the file is larger than {_size(limit)} ({size:,} bytes)")
+        raise UploadRefused(f"the file is larger than {size_words(limit)} ({size:,} bytes)")
     try:
         raw = base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError) as e:
         raise UploadRefused("the file did not arrive whole; choose it again") from e
     if len(raw) > limit:
-        raise UploadRefused(f"the file is larger than {_size(limit)} ({len(raw):,} bytes)")
+        raise UploadRefused(f"the file is larger than {size_words(limit)} ({len(raw):,} bytes)")
     if not raw:
         raise UploadRefused("the file is empty")
     return raw
 
 
-def _size(n: int) -> str:
-    return f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{max(1, round(n / 1024)):,} KB"
+def size_words(n: int) -> str:
+    """A size in bytes as a person reads it: "10 MB", "1.5 MB", "640 KB"."""
+    return f"{n / 2**20:.1f}".removesuffix(".0") + " MB" if n >= 2**20 else f"{max(1, round(n / 1024)):,} KB"
 
 
 def file_type(raw: bytes) -> str:
@@ -207,7 +206,7 @@ def _workbook(raw: bytes) -> str:
     if any(n.lower().endswith("vbaproject.bin") for n in names):
         raise UploadRefused("this workbook holds macros; save it as a plain .xlsx workbook or as CSV")
     if len(entries) > MAX_ZIP_ENTRIES or sum(e.file_size for e in entries) > MAX_UNZIPPED_BYTES:
-        raise UploadRefused(f"this workbook expands to more than {_size(MAX_UNZIPPED_BYTES)}; "
+        raise UploadRefused(f"this workbook expands to more than {size_words(MAX_UNZIPPED_BYTES)}; "
                             "send the figures as CSV, or load them from the command line")
     return "xlsx"
 
@@ -283,90 +282,30 @@ def _request(upload: Upload, by: str) -> LoadRequest:
 
 
 def in_browser_terms(problems: list[Problem], upload: Upload) -> list[Problem]:
-    """Problems name the file as its sender named it, and say what the browser does with reverts."""
-    return [replace(p, file=upload.name if p.file == upload.path.name else p.file,
-                    reason=re.sub(r"not applied: pass --supersede to apply it$", BROWSER_VERDICT, p.reason))
+    """Problems name the file as its sender named it, and say what the browser does with reverts.
+    (Made directly, not with dataclasses.replace: a file of 10 MB can have 400,000 problems.)"""
+    stored = upload.path.name
+    return [Problem(file=upload.name if p.file == stored else p.file, row=p.row, column=p.column, value=p.value,
+                    reason=p.reason.removesuffix(NOT_APPLIED) + BROWSER_VERDICT if p.reason.endswith(NOT_APPLIED)
+                    else p.reason, severity=p.severity)
             for p in problems]
 
 
-# what a check copies from the published warehouse, so that it sees what a load would see: the
-# loads and their files (a file already loaded), then the figures of the staged rows' measures
-# (a row that would revert a later correction)
-COPY_LOADS = ("INSERT INTO loads BY NAME SELECT * FROM published.loads",
-              "INSERT INTO load_files BY NAME SELECT * FROM published.load_files")
-COPY_FIGURES = ("INSERT INTO observations BY NAME SELECT * FROM published.observations "
-                "WHERE measure_id IN (SELECT DISTINCT measure_id FROM parsed)",)
-
-
-def _copy_published(con: duckdb.DuckDBPyConnection, home: Home, statements: tuple[str, ...]) -> None:
-    if not home.warehouse.exists():
-        return
-    con.execute("ATTACH ? AS published (READ_ONLY)", [str(home.warehouse)])
-    try:
-        for sql in statements:
-            con.execute(sql)
-    finally:
-        con.execute("DETACH published")
+FORMULA_REASON = ("starts like a spreadsheet formula: kept as text, and every download from this site starts it "
+                  "with a quote so that no spreadsheet runs it")
 
 
 def check_upload(home: Home, upload: Upload, *, formula_starts: tuple[str, ...] = (), by: str = "browser",
                  defs: Definitions | None = None, today: date | None = None) -> Check:
-    """Every check `load_upload` makes (etl.load's own), and what the load would change, without
-    loading: rows that would revert a later correction are warnings. A note that starts like a
-    spreadsheet formula (`formula_starts`) is a warning too: kept as text, never run."""
-    defs = defs or _definitions(home)
-    req = _request(upload, by)
-    con = duckdb.connect()
-    try:
-        init_schema(con)
-        sync_definitions(con, defs)
-        _copy_published(con, home, COPY_LOADS)
-        files, errors, warnings = _check(con, req, defs, today or date.today())
-        rows_read = sum(len(x.frame) for x in files)
-        if not files:
-            return Check(rows_read, in_browser_terms(errors, upload), in_browser_terms(warnings, upload),
-                         0, 0, 0)
-        failed = {p.row for p in errors if p.row is not None}
-        whole_file = any(p.row is None for p in errors)
-        warnings += _formulas(con, formula_starts, failed)
-        accepted, preview = (0, []) if whole_file else _accepted(con, failed)
-        changing = reverting = 0
-        measures: list[str] = []
-        if not errors:
-            _copy_published(con, home, COPY_FIGURES)
-            con.execute(CHANGES, NOW)
-            warnings += _reverts(con, req)
-            changing, reverting, measures = con.execute(
-                "SELECT count(*) FILTER (NOT reverts), count(*) FILTER (reverts), "
-                "coalesce(list(DISTINCT measure_id ORDER BY measure_id) FILTER (NOT reverts), []) "
-                "FROM changes").fetchone()
-        return Check(rows_read, in_browser_terms(errors, upload), in_browser_terms(warnings, upload),
-                     accepted, changing, reverting, preview, list(measures))
-    finally:
-        con.close()
-
-
-def _formulas(con: duckdb.DuckDBPyConnection, starts: tuple[str, ...], failed: set[int]) -> list[Problem]:
-    if not starts:
-        return []
-    rows = con.execute(
-        "SELECT file, \"row\", note FROM parsed WHERE list_contains(?, left(note, 1)) ORDER BY \"row\"",
-        [list(starts)]).fetchall()
-    return [Problem(file, row, "note", note, "starts like a spreadsheet formula: kept as text, and every download "
-                    "from this site starts it with a quote so that no spreadsheet runs it", "warning")
-            for file, row, note in rows if row not in failed]
-
-
-def _accepted(con: duckdb.DuckDBPyConnection, failed: set[int]) -> tuple[int, list[dict]]:
-    """How many rows have no error, and the first of them as read."""
-    count = con.execute("SELECT count(*) FROM parsed WHERE NOT list_contains(?, \"row\")",
-                        [sorted(failed)]).fetchone()[0]
-    rows = con.execute(
-        "SELECT p.\"row\", p.measure_id, p.period_label AS period, k.breakdown, p.value_raw AS value, p.status, "
-        "p.note FROM parsed p JOIN row_keys k ON k.file = p.file AND k.\"row\" = p.\"row\" "
-        "WHERE NOT list_contains(?, p.\"row\") ORDER BY p.\"row\" LIMIT ?",
-        [sorted(failed), PREVIEW_ROWS]).fetchdf()
-    return count, rows.astype(object).where(rows.notna(), None).to_dict("records")
+    """Every check `load_upload` makes (etl.load's own, through `etl.load.preview`), and what the load
+    would change, without loading: rows that would revert a later correction are warnings. A note
+    that starts like a spreadsheet formula (`formula_starts`) is a warning too: kept as text, never run."""
+    found = preview(home, _request(upload, by), defs=defs or _definitions(home), today=today,
+                    first_rows=PREVIEW_ROWS, flag_notes=formula_starts)
+    formulas = [Problem(file, row, "note", note, FORMULA_REASON, "warning") for file, row, note in found.flagged_notes]
+    return Check(found.rows_read, in_browser_terms(found.errors, upload),
+                 in_browser_terms(found.warnings + formulas + found.reverts, upload), found.accepted, found.changing,
+                 found.reverting, found.first_rows, found.measures)
 
 
 def load_upload(home: Home, upload: Upload, *, by: str) -> LoadResult:

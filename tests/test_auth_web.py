@@ -13,10 +13,11 @@ from argon2 import PasswordHasher
 from dash import Input, Output
 
 from dashboard import Settings, create_app
-from dashboard.auth import acts_for, allows, is_signed_in, require, sits_on
+from dashboard.auth import acts_for, allows, is_signed_in, next_page, require, sits_on
 from dashboard.context import STORE_KEY as STORE
 from dashboard.context import current_warehouse
 from dashboard.guard import forgery_problem
+from dashboard.navigation import sign_in_href
 from published.access import PUBLIC, Viewer, current_viewer
 from workflow import passwords
 
@@ -44,6 +45,10 @@ def warehouse(tmp_path_factory, build_tiny_warehouse):
     con.execute("UPDATE measures SET published = false WHERE id = 'mh-referrals'")
     con.execute("CHECKPOINT")
     con.close()
+    from etl.home import public_path
+    from etl.public import write_public
+
+    write_public(path, public_path(path))  # as a publish would: the public file without it
     return path
 
 
@@ -172,6 +177,103 @@ def test_repeated_failures_are_refused_for_a_while(app, client):
     assert "Signed in as" not in layout_text(client)
     assert sign_in(app.server.test_client(), "sam", PASSWORD).status_code == 303  # another username is open
     assert app.server.config[STORE].audit_log(limit=2)[1].action == "sign-in-refused"
+
+
+# --- back to the page after signing in ---------------------------------------------------------
+
+@pytest.mark.parametrize("value, back", [
+    ("/", "/"),
+    ("/measure/burglary-rate", "/measure/burglary-rate"),
+    ("/measure/x?as_of=2026-05", "/measure/x?as_of=2026-05"),
+    ("/ok?x=1", "/ok?x=1"),
+    ("/search?q=http://a//b", "/search?q=http://a//b"),  # the query cannot change the site
+    ("/javascript:alert(1)", "/javascript:alert(1)"),  # a path on this site, not a scheme
+    ("//evil.com", None),
+    ("//evil.com/measure/x", None),
+    ("/\\evil.com", None),
+    ("\\\\evil.com", None),
+    ("/measure/x\\", None),
+    ("/a//b", None),
+    ("https://evil.com", None),
+    ("http:/evil.com", None),
+    ("javascript:alert(1)", None),
+    ("evil.com", None),
+    ("measure/x", None),
+    ("/\t/evil.com", None),  # browsers drop tabs and newlines: //evil.com
+    ("/\n/evil.com", None),
+    ("/ok\r\nSet-Cookie: x=1", None),
+    ("/ok\x00", None),
+    ("/ok\x7f", None),
+    ("/ok\x85", None),  # a C1 control
+    ("/" + "a" * 1999, "/" + "a" * 1999),
+    ("/" + "a" * 2000, None),
+    ("", None),
+    (None, None),
+    (["/"], None),
+])
+def test_only_a_path_on_this_site_is_a_page_to_go_back_to(value, back):
+    assert next_page(value) == back
+
+
+def test_under_a_path_prefix_the_page_must_be_under_it():
+    assert next_page("/app/measure/x", "/app/") == "/app/measure/x"
+    assert next_page("/measure/x", "/app/") is None and next_page("/app", "/app/") is None
+
+
+def post_sign_in(client, page: str, username="ann", password=PASSWORD, **fields):
+    return client.post("/sign-in", data={"username": username, "password": password, "csrf_token": token_of(page),
+                                         **fields}, headers={"Origin": SITE})
+
+
+def test_signing_in_goes_back_to_the_page_it_came_from(client):
+    page = client.get("/sign-in?next=/measure/burglary-rate%3Fas_of%3D2026-05").text
+    assert '<input type="hidden" name="next" value="/measure/burglary-rate?as_of=2026-05">' in page
+    wrong = post_sign_in(client, page, password="not the password", next="/measure/burglary-rate?as_of=2026-05")
+    assert wrong.status_code == 401 and 'name="next" value="/measure/burglary-rate?as_of=2026-05"' in wrong.text
+    r = post_sign_in(client, wrong.text, next="/measure/burglary-rate?as_of=2026-05")
+    assert r.status_code == 303 and r.headers["Location"] == "/measure/burglary-rate?as_of=2026-05"
+    assert "Signed in as" in layout_text(client)
+    already = client.get("/sign-in?next=/org/northfield")  # signed in already: straight there
+    assert already.status_code == 303 and already.headers["Location"] == "/org/northfield"
+
+
+@pytest.mark.parametrize("evil", ["//evil.com", "/\\evil.com", "https://evil.com", "javascript:alert(1)",
+                                  "/\t/evil.com"])
+def test_signing_in_never_goes_to_another_site(client, evil):
+    page = client.get("/sign-in", query_string={"next": evil}).text
+    assert 'name="next"' not in page
+    r = post_sign_in(client, page, next=evil)  # sent with the form, as another site's link might
+    assert r.status_code == 303 and r.headers["Location"] == "/"
+
+
+def test_a_page_with_markup_in_its_address_stays_text(client):
+    page = client.get("/sign-in", query_string={"next": '/x"><script>alert(1)</script>'}).text
+    assert "<script>alert" not in page and 'value="/x&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in page
+    r = post_sign_in(client, page, next='/x"><script>alert(1)</script>')
+    assert r.headers["Location"] == "/x%22%3E%3Cscript%3Ealert(1)%3C/script%3E"  # quoted: this site's path
+
+
+@pytest.mark.parametrize("page, href", [
+    (None, "/sign-in"),
+    ("/", "/sign-in"),
+    ("/measure/x", "/sign-in?next=/measure/x"),
+    ("/measure/x?as_of=2026-05", "/sign-in?next=/measure/x%3Fas_of%3D2026-05"),
+    ("/search?q=a&b=c d", "/sign-in?next=/search%3Fq%3Da%26b%3Dc%20d"),
+    ("//evil.com", "/sign-in"),
+    ("javascript:alert(1)", "/sign-in"),
+])
+def test_the_sign_in_link_carries_the_page(page, href):
+    assert sign_in_href(page, "/") == href
+
+
+def test_the_sign_in_link_follows_the_address(client):
+    assert '"id":"sign-in-link"' in layout_text(client).replace(" ", "")
+    body = {"output": "sign-in-link.href", "outputs": {"id": "sign-in-link", "property": "href"},
+            "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/measure/burglary-rate"},
+                       {"id": "_pages_location", "property": "search", "value": "?as_of=2026-05"}],
+            "changedPropIds": ["_pages_location.pathname"], "state": []}
+    r = client.post(CALLBACK, json=body, headers={"Origin": SITE})
+    assert r.json["response"]["sign-in-link"]["href"] == "/sign-in?next=/measure/burglary-rate%3Fas_of%3D2026-05"
 
 
 # --- the session cookie ------------------------------------------------------------------------

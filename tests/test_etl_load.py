@@ -7,7 +7,7 @@ import duckdb
 import pytest
 
 from etl.extract import ReadOptions
-from etl.load import LoadRequest, Rejected, load_batch, validate_files
+from etl.load import LoadRequest, Rejected, load_batch, preview, validate_files
 from tests.support import mini_home, sha256, write
 
 TODAY = date(2026, 11, 24)
@@ -318,6 +318,35 @@ def test_a_file_of_only_reverts_publishes_nothing(tmp_path: Path):
     [r] = _load(home, write(tmp_path / "sep-again.csv", SEPTEMBER.replace("\n", "\r\n")))  # not byte-identical
     assert (r.load_id, r.rows_new, r.reverts) == (None, 0, 2)
     assert sha256(home.warehouse) == before
+
+
+def test_a_preview_says_what_the_load_would_do_and_publishes_nothing(tmp_path: Path):
+    home = _corrected(tmp_path)
+    before = sha256(home.warehouse)
+    edited = write(tmp_path / "sep-edited.csv", SEPTEMBER_EDITED)
+    found = preview(home, LoadRequest("edu", [edited]), today=TODAY)
+    assert sha256(home.warehouse) == before
+    [r] = _load(home, edited)
+    assert (found.errors, found.rows_read, found.accepted) == ([], r.rows_read, r.rows_read)
+    assert (found.changing, found.reverting, found.measures) == (r.rows_new, r.reverts, ["neet-rate"])
+    assert found.warnings + found.reverts == r.warnings and found.flagged_notes == []
+    assert [(x["row"], x["period"], x["value"]) for x in found.first_rows] == [(2, "2025-08", "10.8"),
+                                                                               (3, "2025-09", "12.0")]
+    again = preview(home, LoadRequest("edu", [edited]), today=TODAY)  # the same bytes: already loaded
+    assert (again.rows_read, again.changing, again.errors) == (0, 0, [])
+    assert [w.reason for w in again.warnings] == ["already loaded in load 3; skipped"]
+
+
+def test_a_preview_of_a_broken_file_lists_every_problem_and_the_rows_that_would_pass(tmp_path: Path):
+    home = mini_home(tmp_path / "home")
+    found = preview(home, LoadRequest("edu", [write(tmp_path / "bad.csv", BAD)]), today=TODAY, first_rows=5)
+    assert [str(p) for p in found.errors] == BAD_LINES
+    assert (found.rows_read, found.accepted, found.changing, found.reverts, found.measures) == (15, 1, 0, [], [])
+    assert [x["row"] for x in found.first_rows] == [14]  # the one row without an error
+    good = preview(home, LoadRequest("edu", [write(tmp_path / "good.csv", GOOD)]), today=TODAY, flag_notes=("s",))
+    assert (good.errors, good.accepted, good.changing, good.measures) == ([], 4, 4, ["neet-rate"])
+    assert good.flagged_notes == [("good.csv", 5, "small numbers")]
+    assert not home.warehouse.exists()
 
 
 # --- names from user input never become paths; long values are quoted short ------------------------

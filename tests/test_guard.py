@@ -6,8 +6,16 @@ import json
 
 import pytest
 
-from dashboard import Settings, create_app
-from dashboard.guard import MAX_DEPTH, callback_body_problem
+from dashboard import Settings, create_app, guard
+from dashboard.guard import (
+    MAX_BODY_BYTES,
+    MAX_DEPTH,
+    UPLOAD_BODY_BYTES,
+    UPLOAD_STORE,
+    callback_body_problem,
+    upload_outputs,
+)
+from etl.uploads import MAX_UPLOAD_BYTES
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +72,26 @@ def test_malformed_callback_posts_get_400(client, raw):
 
 def test_oversized_bodies_get_413(client):
     r = client.post("/_dash-update-component", data=b"x" * 2_000_000, content_type="application/json")
+    assert r.status_code == 413
+
+
+def test_only_the_submit_pages_check_may_carry_an_upload(app):
+    [output] = upload_outputs(app.callback_map)
+    spec = app.callback_map[output]
+    assert spec["callback"].__name__ == "check" and {"id": UPLOAD_STORE, "property": "data"} in spec["inputs"]
+    base64 = 4 * -(-MAX_UPLOAD_BYTES // 3)
+    assert MAX_BODY_BYTES < base64 < UPLOAD_BODY_BYTES <= base64 + 100_000  # the upload, and a small margin
+    assert app.server.config["MAX_CONTENT_LENGTH"] == UPLOAD_BODY_BYTES  # Flask's own limit: the outer bound
+
+
+@pytest.mark.parametrize("size", [MAX_BODY_BYTES + 1, UPLOAD_BODY_BYTES, UPLOAD_BODY_BYTES + 1])
+def test_a_large_body_is_refused_by_its_length_before_it_is_read(app, client, monkeypatch, size):
+    """Without a session, a body over 1 MB is 413 even when it names the upload's callback: not parsed."""
+    monkeypatch.setattr(guard, "_parsed", lambda _raw: pytest.fail("the body was parsed"))
+    [output] = upload_outputs(app.callback_map)
+    head = json.dumps({"output": output, "outputs": [], "inputs": [], "state": [], "x": ""}).encode()
+    r = client.post("/_dash-update-component", data=head[:-2] + b"x" * (size - len(head)) + head[-2:],
+                    content_type="application/json")
     assert r.status_code == 413
 
 

@@ -335,7 +335,7 @@ def test_a_steward_sees_its_organisation_what_is_due_and_its_loads(app):
     content = page_content(app, client_as(app, "sam"))
     shown = text(content)
     assert "Figures from Department for Education" in shown and SIGN_IN_WORDS not in shown
-    assert find(content, "submit-upload") is not None and "640 KB" in shown
+    assert find(content, "submit-upload") is not None and "10 MB" in shown
     assert "Due this period: received" in shown and "Not received yet" in shown and "NEET rate" in shown
     assert "Youth service contacts" not in shown  # north's measure
     history = text(find(content, "history-section"))
@@ -456,18 +456,34 @@ def test_a_resent_old_file_does_not_turn_corrected_figures_back(app, home, tmp_p
     assert json.loads(home.audit_log.read_text().splitlines()[-1])["reverting_rows"] == 1
 
 
-def test_an_oversized_file_is_refused_with_a_clear_message(app, home):
-    client = client_as(app, "sam")
+def test_an_upload_up_to_the_limit_reaches_the_check_and_one_over_is_refused_in_words(app, home):
     from dashboard.pages.submit import LIMIT  # the page module as Dash imported it for the app
 
-    big = "measure_id,period,value\n" + "neet-rate,2025-03,10.9\n" * (LIMIT // 23)
-    assert LIMIT < len(big.encode()) < LIMIT + 100
-    found = check(app, client, big)
+    assert LIMIT == uploads.MAX_UPLOAD_BYTES == 10 * 1024 * 1024
+    client = client_as(app, "sam")
+    # just under: the request guard lets it through and the content is checked (binary: refused at once)
+    found = check(app, client, b"\0" * (LIMIT - 1), "big.csv")
+    assert "big.csv was not accepted: this is not a text file" in found["submit-status"]["children"]
+    # one byte over: refused in words, before it is decoded or stored
+    found = check(app, client, b"x" * (LIMIT + 1))
     shown = texts(found["submit-report"]["children"])
-    assert "march.csv was not accepted: " in shown and f"the file is larger than 640 KB ({len(big):,} bytes)" in shown
+    assert "march.csv was not accepted: " in shown and f"the file is larger than 10 MB ({LIMIT + 1:,} bytes)" in shown
     assert found["submit-upload-id"]["data"] is None and not (home.root / "uploads").exists()
-    # beyond what any callback request may carry, the request guard answers first
-    assert post(app, client, "check", payload("x" * 1_000_000), None).status_code == 413
+
+
+def test_only_the_upload_may_send_more_than_a_megabyte(app, home):
+    from dashboard.guard import MAX_BODY_BYTES, UPLOAD_BODY_BYTES
+
+    client = client_as(app, "sam")
+    # beyond the base64 of the limit and its margin, the request guard answers first
+    assert post(app, client, "check", payload("x" * (UPLOAD_BODY_BYTES * 3 // 4)), None).status_code == 413
+    # any other callback over 1 MB: 413, however well formed
+    assert post(app, client, "pick", "x" * MAX_BODY_BYTES).status_code == 413
+    assert post(app, client, "download", 1, "x" * MAX_BODY_BYTES, None).status_code == 413
+    # the public never uploads: the same body as a steward's is 413 without a session
+    r = post(app, client_as(app, None), "check", payload(b"\0" * MAX_BODY_BYTES), None)
+    assert r.status_code == 413
+    assert not (home.root / "uploads").exists()
 
 
 @pytest.mark.parametrize("raw, filename, reason", [

@@ -25,6 +25,7 @@ __all__ = ["signed_out", "org_picker", "due_section", "upload_section", "report"
            "SIGN_IN_WORDS", "UPLOAD_HEADING"]
 
 SIGN_IN_WORDS = "Sign in as a steward to submit figures"
+PROBLEMS_SHOWN = 1_000  # rows of a problems table on the page (a file of 10 MB can have 400,000)
 UPLOAD_HEADING = "upload-heading"
 STATE_TONES = {"on_time": "chip-good", "late": "chip-warn", "missing": "chip-bad"}
 OUTCOMES = {"loaded": ("✓", "Loaded", "chip-good"), "unchanged": ("–", "Nothing new", "chip-neutral"),
@@ -163,13 +164,18 @@ PROBLEM_COLUMNS = [("Kind", "col-severity"), ("File", "col-file"), ("Row", "col-
 
 
 def problems_table(problems: list[Problem], caption: str, table_id: str = "problems-table") -> html.Div:
-    """Every problem: file, row, column, value, reason; values as text, however they look."""
+    """The problems, up to PROBLEMS_SHOWN of them: file, row, column, value, reason; values as text, however
+    they look. Beyond that a page would be too heavy to send or read: the downloaded report has them all."""
     rows = [html.Tr([html.Td(_severity(p), className="text-nowrap"), html.Td(p.file, className="text-break"),
                      html.Td("" if p.row is None else f"{p.row:,}", className="text-end"),
                      html.Td(p.column or "", className="text-nowrap"),
                      html.Td(html.Code(p.value) if p.value not in (None, "") else "", className="text-break"),
-                     html.Td(p.reason)]) for p in problems]
-    return html.Div(table(PROBLEM_COLUMNS, rows, caption, "problems-table"), id=table_id)
+                     html.Td(p.reason)]) for p in problems[:PROBLEMS_SHOWN]]
+    shown = table(PROBLEM_COLUMNS, rows, caption, "problems-table")
+    if len(problems) > PROBLEMS_SHOWN:
+        shown = [html.P(f"The first {PROBLEMS_SHOWN:,} of {len(problems):,} are shown; the downloaded report "
+                        "lists every one.", className="small mb-1"), shown]
+    return html.Div(shown, id=table_id)
 
 
 PREVIEW_COLUMNS = [("Row", "text-end"), ("Measure", ""), ("Period", ""), ("Breakdown", ""), ("Value", "text-end"),

@@ -27,7 +27,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import components
-from dashboard.auth import SIGN_IN
+from dashboard.auth import require
 from dashboard.components.submit import (
     choose_org,
     due_section,
@@ -40,7 +40,8 @@ from dashboard.components.submit import (
     upload_section,
 )
 from dashboard.context import current_settings, current_store, current_warehouse, page_title
-from dashboard.guard import MAX_BODY_BYTES
+from dashboard.guard import UPLOAD_STORE
+from dashboard.navigation import sign_in_href
 from dashboard.pages._shared import page
 from dashboard.series import records
 from dashboard.summaries import submission_record
@@ -57,6 +58,7 @@ from etl.uploads import (
     in_browser_terms,
     load_history,
     load_upload,
+    size_words,
     store_upload,
     stored_upload,
 )
@@ -80,12 +82,11 @@ dash.register_page(
     roles=SUBMITTERS,  # for a navigation link shown only to these roles
 )
 
-# An upload's base64 travels in one callback request, which the request guard caps at
-# MAX_BODY_BYTES: the limit is what fits (whole 64 KB, beside the rest of the request), and never
-# more than etl.uploads allows. The browser checks it before sending; the server checks again.
-ENVELOPE = 64_000
-LIMIT = min(MAX_UPLOAD_BYTES, (MAX_BODY_BYTES - ENVELOPE) * 3 // 4 // 65_536 * 65_536)
-LIMIT_WORDS = f"{LIMIT // 1024:,} KB"
+# An upload's base64 travels in one callback request, from the store UPLOAD_STORE to `check`; the
+# request guard lets that request (and only it) carry the base64 of etl.uploads' limit. The browser
+# checks the size before sending; the server checks again.
+LIMIT = MAX_UPLOAD_BYTES
+LIMIT_WORDS = size_words(LIMIT)
 LIMIT_BASE64 = 4 * -(-LIMIT // 3)
 
 
@@ -146,7 +147,7 @@ def layout(**query):
     viewer = current_viewer()
     if viewer.role not in SUBMITTERS:
         return [components.breadcrumbs([("Goal map", href("goal_map")), (HEADING, None)]),
-                components.page_heading(HEADING), signed_out(dash.get_relative_path(f"/{SIGN_IN}"))]
+                components.page_heading(HEADING), signed_out(sign_in_href(dash.get_relative_path(PATH)))]
     return _content(**query)
 
 
@@ -172,7 +173,7 @@ def _content(warehouse: Warehouse, as_of: AsOf, **_):
         dcc.Store(id="submit-org", data=None),  # an administrator's choice; ignored for a steward
         html.Div(_due(warehouse, org) if org else choose_org(), id="submit-due"),
         upload_section(LIMIT_WORDS),
-        dcc.Store(id="submit-payload"),
+        dcc.Store(id=UPLOAD_STORE),
         dcc.Store(id="submit-upload-id"),
         dcc.Download(id="submit-download"),
         dcc.Loading(html.Div(id="submit-report"), delay_show=300),
@@ -199,7 +200,7 @@ dash.clientside_callback(
         }}
         return [{{contents: contents, filename: name}}, null, "Checking " + name + "…", null];
     }}""",
-    Output("submit-payload", "data"),
+    Output(UPLOAD_STORE, "data"),
     Output("submit-upload", "contents"),
     Output("submit-status", "children", allow_duplicate=True),
     Output("submit-report", "children", allow_duplicate=True),
@@ -215,30 +216,18 @@ dash.clientside_callback(
     Output("submit-upload-id", "data"),
     Output("submit-status", "children"),
     Output("submit-result", "children"),
-    Input("submit-payload", "data"),
+    Input(UPLOAD_STORE, "data"),
     State("submit-org", "data"),
     prevent_initial_call=True,
 )
 def check(payload, choice):
-    warehouse = current_warehouse()
-    org = _checked(lambda: submitter(warehouse, choice))
-    if not isinstance(payload, dict) or (org is None and not current_viewer().is_admin):
+    org = _acting_for(choice, unchosen=True)
+    if not isinstance(payload, dict):
         raise PreventUpdate
-    home, name = _home(), str(payload.get("filename") or "the file")[:MAX_NAME]
+    name = str(payload.get("filename") or "the file")[:MAX_NAME]
     if org is None:  # an administrator who has not chosen (or chose no known organisation)
         return refused(name, "choose the organisation to submit for first"), None, "Choose an organisation first.", None
-    try:
-        upload = store_upload(home, org, payload.get("filename"), payload.get("contents"), by=_by(), limit=LIMIT)
-        found = check_upload(home, upload, formula_starts=FORMULA_STARTS, by=_by())
-    except UploadRefused as e:
-        return refused(name, str(e)), None, f"{name} was not accepted: {e}.", None
-    except Unavailable as e:
-        log.exception("submission check failed")
-        return refused(name, str(e)), None, f"{name} could not be checked: {e}.", None
-    _audit("submission-check", upload, errors=len(found.errors), changing=found.changing, reverting=found.reverting)
-    words = (f"{len(found.errors):,} problem(s) found in {upload.name}; nothing has been published." if found.errors
-             else f"{upload.name} passed every check; {found.changing:,} figure(s) would be added or changed.")
-    return report(upload, found, _measure_names(warehouse, org)), upload.sha256, words, None
+    return _store_and_check(org, name, payload)
 
 
 # "Load these figures" -> the stored upload loaded and published -> the result, what is due, the history
@@ -254,14 +243,14 @@ def check(payload, choice):
     prevent_initial_call=True,
 )
 def confirm(clicks, upload_id, choice):
-    warehouse = current_warehouse()
-    org = _checked(lambda: submitter(warehouse, choice))
-    if org is None or not isinstance(clicks, int) or clicks < 1:
+    org = _acting_for(choice)
+    if not _clicked(clicks):
         raise PreventUpdate
     upload = stored_upload(_home(), org, upload_id)
     if upload is None:
         words = "That upload is not one of this organisation's; upload the file again."
         return load_result("refused", words), words, True, no_update, no_update
+    warehouse = current_warehouse()
     section, words = _load(upload, warehouse)
     return section, words, True, _due(warehouse, org), _history(warehouse, org)
 
@@ -303,11 +292,9 @@ def _load(upload: Upload, warehouse: Warehouse):
     Input("submit-org-picker", "value"),
     prevent_initial_call=True,
 )
+@require("admin")
 def pick(choice):
-    warehouse = current_warehouse()
-    org = _checked(lambda: submitter(warehouse, choice)) if current_viewer().is_admin else None
-    if org is None:
-        raise PreventUpdate
+    org, warehouse = _acting_for(choice), current_warehouse()
     return org, _due(warehouse, org), _history(warehouse, org), None, None
 
 
@@ -320,8 +307,8 @@ def pick(choice):
     prevent_initial_call=True,
 )
 def download(clicks, upload_id, choice):
-    org = _checked(lambda: submitter(current_warehouse(), choice))
-    upload = stored_upload(_home(), org, upload_id) if org and isinstance(clicks, int) and clicks > 0 else None
+    org = _acting_for(choice)
+    upload = stored_upload(_home(), org, upload_id) if _clicked(clicks) else None
     if upload is None:
         raise PreventUpdate
     try:
@@ -333,9 +320,38 @@ def download(clicks, upload_id, choice):
     return dcc.send_string(csv_text(frame[columns]), f"{Path(upload.name).stem}-report.csv", type="text/csv")
 
 
-def _checked(find):
-    """`find()`, or None when the warehouse cannot be read (the page says so on reload)."""
+# --- what the callbacks share ----------------------------------------------------------------------
+
+def _acting_for(choice, *, unchosen: bool = False) -> str | None:
+    """The organisation this callback acts for (`submitter`: a steward's own, an administrator's
+    choice). Anyone else, a steward whose organisation is not published, or (unless `unchosen`) an
+    administrator who has chosen no known organisation is refused here: nothing is updated.
+    With `unchosen`, such an administrator gets None, for the callback to say what to do."""
     try:
-        return find()
-    except WarehouseError:
-        return None
+        org = submitter(current_warehouse(), choice)
+    except WarehouseError:  # the page says so on reload
+        org = None
+    if org is None and not (unchosen and current_viewer().is_admin):
+        raise PreventUpdate  # nothing is updated, and the browser learns nothing (204)
+    return org
+
+
+def _clicked(clicks) -> bool:
+    return isinstance(clicks, int) and clicks > 0
+
+
+def _store_and_check(org: str, name: str, payload: dict):
+    """Store the upload and check it like a load: the report, the upload's id and the status line."""
+    home = _home()
+    try:
+        upload = store_upload(home, org, payload.get("filename"), payload.get("contents"), by=_by(), limit=LIMIT)
+        found = check_upload(home, upload, formula_starts=FORMULA_STARTS, by=_by())
+    except UploadRefused as e:
+        return refused(name, str(e)), None, f"{name} was not accepted: {e}.", None
+    except Unavailable as e:
+        log.exception("submission check failed")
+        return refused(name, str(e)), None, f"{name} could not be checked: {e}.", None
+    _audit("submission-check", upload, errors=len(found.errors), changing=found.changing, reverting=found.reverting)
+    words = (f"{len(found.errors):,} problem(s) found in {upload.name}; nothing has been published." if found.errors
+             else f"{upload.name} passed every check; {found.changing:,} figure(s) would be added or changed.")
+    return report(upload, found, _measure_names(current_warehouse(), org)), upload.sha256, words, None
