@@ -49,6 +49,8 @@ def definitions_digest(defs: Definitions) -> str:
         "organisations": [o.model_dump() for o in defs.organisations.values()],
         "councils": [c.model_dump() for c in defs.councils.values()],
     }
+    if defs.reviews is not None:  # only then, so that a home without a schedule keeps its digest
+        payload["reviews"] = defs.reviews.model_dump()
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -97,11 +99,14 @@ def _definition_frames(defs: Definitions) -> dict[str, pd.DataFrame]:
         ],
         "measure_breakdowns": ["measure_id", "breakdown", "value", "position"],
         "trajectories": ["measure_id", "period", "period_start", "value", "kind"],
+        "review_schedule": ["month", "council_id", "meeting_date"],
     }
     rows = {
         "organisations": orgs, "councils": councils, "council_members": members,
         "objectives": objectives, "objective_partners": partners, "measures": measures,
         "measure_breakdowns": breakdowns, "trajectories": plans,
+        "review_schedule": [(r.month, r.council_id, r.meeting_date) for r in defs.reviews.reviews()]
+        if defs.reviews else [],
     }
     return {name: pd.DataFrame(rows[name], columns=cols[name]) for name in cols}
 

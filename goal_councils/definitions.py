@@ -2,20 +2,25 @@
 
 A definitions folder holds any number of `*.yaml` files; each may carry the top-level keys
 `organisations`, `breakdowns` and `councils` (councils nest their objectives, objectives
-their partners and measures). `load_definitions(folder)` reads them all, checks every rule
-below and raises DefinitionsError listing every problem as `file:line: id: message`.
+their partners and measures); one file may carry `reviews`, the monthly review schedule
+(`{start: 2026-01, rotation: [council, ...], day: 25}`). `load_definitions(folder)` reads them
+all, checks every rule below and raises DefinitionsError listing every problem as
+`file:line: id: message`.
 
 Rules beyond field types: ids are unique; every organisation named exists; an objective has
 exactly one lead partner and at most one headline measure (exactly one when it has
 measures); a measure's owner is a partner of its objective; breakdown values a measure
 uses are declared in the shared `breakdowns` vocabulary; target, baseline and trajectory
-periods fit the measure's frequency; target values fit the unit (percent 0-100, counts >= 0).
+periods fit the measure's frequency; target values fit the unit (percent 0-100, counts >= 0);
+every council a review schedule names exists.
 """
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -35,6 +40,8 @@ __all__ = [
     "Council",
     "Definitions",
     "DefinitionsError",
+    "ReviewSchedule",
+    "ScheduledReview",
     "load_definitions",
     "UNIT_BOUNDS",
 ]
@@ -200,6 +207,68 @@ class Council(_Strict):
     objectives: list[Objective] = Field(default_factory=list)
 
 
+MONTH = r"\d{4}-(0[1-9]|1[0-2])"
+SCHEDULE_YEARS = 5  # how far a schedule runs when it names no `end`
+
+
+@dataclass(frozen=True)
+class ScheduledReview:
+    """One month's review: the council reviewed and the day it meets."""
+
+    month: str  # YYYY-MM
+    council_id: str
+    meeting_date: date
+
+
+class ReviewSchedule(_Strict):
+    """The monthly review rotation (`reviews:`): month i from `start` reviews `rotation[i mod n]`,
+    meeting on `day` of the month (a day past the month's end: its last day), up to `end`
+    (default: five years of months from `start`)."""
+
+    start: str
+    rotation: list[str] = Field(min_length=1)
+    day: int = Field(default=25, ge=1, le=31)
+    end: str | None = None
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _a_month(cls, v):
+        if v is not None and not re.fullmatch(MONTH, str(v)):
+            raise ValueError(f"{v!r} is not a month: write it as YYYY-MM, e.g. 2026-01")
+        return v if v is None else str(v)
+
+    @property
+    def last_month(self) -> str:
+        if self.end is not None:
+            return self.end
+        return _month_text(_month_index(self.start) + 12 * SCHEDULE_YEARS - 1)
+
+    def meeting_date(self, month: str) -> date:
+        year, number = int(month[:4]), int(month[5:7])
+        return date(year, number, min(self.day, calendar.monthrange(year, number)[1]))
+
+    def council_for(self, month: str) -> str | None:
+        """The council reviewed in `month` (YYYY-MM), or None outside the schedule."""
+        i = _month_index(month) - _month_index(self.start)
+        if i < 0 or month > self.last_month:
+            return None
+        return self.rotation[i % len(self.rotation)]
+
+    def reviews(self) -> list[ScheduledReview]:
+        """Every scheduled review, oldest first."""
+        first, last = _month_index(self.start), _month_index(self.last_month)
+        return [ScheduledReview(_month_text(i), self.rotation[(i - first) % len(self.rotation)],
+                                self.meeting_date(_month_text(i))) for i in range(first, last + 1)]
+
+
+def _month_index(month: str) -> int:
+    return int(month[:4]) * 12 + int(month[5:7]) - 1
+
+
+def _month_text(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
 class DefinitionsError(Exception):
     """The definitions folder holds problems; `.problems` lists every one."""
 
@@ -219,10 +288,11 @@ class Definitions:
     measures: dict[str, Measure] = field(default_factory=dict)
     council_of: dict[str, str] = field(default_factory=dict)  # objective id -> council id
     objective_of: dict[str, str] = field(default_factory=dict)  # measure id -> objective id
+    reviews: ReviewSchedule | None = None  # the monthly review rotation, when one is defined
 
     @classmethod
-    def build(cls, organisations, breakdowns, councils) -> Definitions:
-        d = cls(dict(organisations), dict(breakdowns), dict(councils))
+    def build(cls, organisations, breakdowns, councils, reviews: ReviewSchedule | None = None) -> Definitions:
+        d = cls(dict(organisations), dict(breakdowns), dict(councils), reviews=reviews)
         for c in d.councils.values():
             for o in c.objectives:
                 d.objectives[o.id] = o
@@ -283,6 +353,7 @@ def load_definitions(folder: Path | str) -> Definitions:
     orgs: dict[str, tuple[Organisation, Path, int]] = {}
     vocab: dict[str, tuple[list[str], Path, int]] = {}
     councils: list[_Parsed] = []
+    schedules: list[_Parsed] = []
     unreadable = False
 
     for path in files:
@@ -304,12 +375,13 @@ def load_definitions(folder: Path | str) -> Definitions:
             problems.append(_problem(path, 1, "", "expected a mapping with organisations, breakdowns or councils"))
             continue
         for key in doc:
-            if key not in ("organisations", "breakdowns", "councils"):
+            if key not in ("organisations", "breakdowns", "councils", "reviews"):
                 problems.append(_problem(path, doc.key_lines.get(key, 0), "", f"unknown top-level key {key!r}"))
-        sections = {"organisations": list, "breakdowns": dict, "councils": list}
+        sections = {"organisations": list, "breakdowns": dict, "councils": list, "reviews": dict}
         bad = [k for k, kind in sections.items() if doc.get(k) is not None and not isinstance(doc[k], kind)]
         for k in bad:
-            want = "a list" if sections[k] is list else "a mapping of name to values"
+            want = ("a list" if sections[k] is list else "a mapping of start, rotation and day" if k == "reviews"
+                    else "a mapping of name to values")
             problems.append(_problem(path, doc.key_lines.get(k, 0), "", f"{k} must be {want}"))
         doc = _without(doc, bad)
         for raw in doc.get("organisations") or []:
@@ -344,11 +416,21 @@ def load_definitions(folder: Path | str) -> Definitions:
             problems += found
             if council:
                 councils.append(council)
+        if doc.get("reviews") is not None:
+            line = doc.key_lines.get("reviews", 0)
+            schedule = _validate_one(ReviewSchedule, path, doc["reviews"], problems, ident="reviews")
+            if schedules:
+                first = schedules[0]
+                problems.append(_problem(path, line, "reviews", f"the review schedule is defined twice (first at "
+                                         f"{first.path}:{first.raw.line})"))
+            elif schedule is not None:
+                schedules.append(_Parsed(schedule, doc["reviews"], path))
 
     if unreadable:
         # cross-file checks would only repeat what an unreadable file hides
         raise DefinitionsError(problems)
     problems += _check_councils(councils, orgs, vocab)
+    problems += _check_schedule(schedules, {c.model.id for c in councils})
     if problems:
         raise DefinitionsError(problems)
 
@@ -366,8 +448,24 @@ def load_definitions(folder: Path | str) -> Definitions:
         members = council.members or _members(objectives)
         fixed[council.id] = council.model_copy(update={"objectives": objectives, "members": members})
     return Definitions.build(
-        {k: v[0] for k, v in orgs.items()}, {k: v[0] for k, v in vocab.items()}, fixed
+        {k: v[0] for k, v in orgs.items()}, {k: v[0] for k, v in vocab.items()}, fixed,
+        schedules[0].model if schedules else None,
     )
+
+
+def _check_schedule(schedules: list[_Parsed], council_ids: set[str]) -> list[str]:
+    """Every council the rotation names exists; the schedule ends after it starts."""
+    problems = []
+    for ps in schedules:
+        schedule, raw, path = ps.model, ps.raw, ps.path
+        for i, council in enumerate(schedule.rotation):
+            if council not in council_ids:
+                problems.append(_problem(path, line_of(raw, ("rotation", i)), "reviews",
+                                         f"rotation[{i}]: unknown council {council!r}"))
+        if schedule.end is not None and schedule.end < schedule.start:
+            problems.append(_problem(path, line_of(raw, ("end",)), "reviews",
+                                     f"end {schedule.end} is before start {schedule.start}"))
+    return problems
 
 
 def _without(doc: LineDict, keys: list[str]) -> LineDict:
@@ -397,12 +495,12 @@ class _Parsed:
     complete: bool = True  # False when a child failed validation and was dropped
 
 
-def _validate_one(cls, path: Path, raw, problems: list[str], **override):
+def _validate_one(cls, path: Path, raw, problems: list[str], ident: str | None = None, **override):
     try:
         data = {**raw, **override} if isinstance(raw, dict) else raw
         return cls.model_validate(data)
     except ValidationError as e:
-        problems += _pydantic_problems(path, raw, e, _ident(raw))
+        problems += _pydantic_problems(path, raw, e, ident or _ident(raw))
         return None
 
 

@@ -366,6 +366,101 @@ def cmd_export_site(args, home: Home) -> int:
     return EXIT_OK
 
 
+REVIEW_MONTH = r"\d{4}-(0[1-9]|1[0-2])"
+CHROMIUMS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+PDF_SECONDS = 120
+
+
+def cmd_review_pack(args, home: Home) -> int:
+    """Write a council's monthly review pack as one self-contained HTML file (or PDF), as the data and the
+    review records stood at the end of its meeting day; --list prints the scheduled reviews."""
+    from published.access import OPERATOR, as_viewer
+
+    with as_viewer(OPERATOR):  # the pack is internal: whoever holds the home folder reads everything
+        return _review_pack(args, home)
+
+
+def _review_pack(args, home: Home) -> int:
+    import re
+
+    from dashboard.review_pack import pack_title, render_pack_html
+    from published.reader import Warehouse, WarehouseMissing
+    from workflow.pack import build_pack
+
+    if args.list:
+        if args.month or args.output or args.pdf:
+            raise UsageError("--list takes at most a council")
+    elif not (args.council and args.month and args.output):
+        raise UsageError("give COUNCIL YYYY-MM -o FILE (or --list to see the scheduled reviews)")
+    elif not re.fullmatch(REVIEW_MONTH, args.month):
+        raise UsageError(f"{args.month[:40]!r} is not a month: write it as YYYY-MM, e.g. 2026-10")
+    out = Path(args.output) if args.output else None
+    if out is not None and not out.parent.is_dir():
+        raise UsageError(f"{out.parent} is not a folder")
+    pdf = out is not None and (args.pdf or out.suffix.lower() == ".pdf")
+    chromium = _chromium() if pdf else None
+    warehouse = Warehouse(home.warehouse)
+    try:
+        if args.list:
+            schedule = warehouse.scheduled_reviews(args.council)
+            if not len(schedule):
+                _err("no reviews are scheduled" + (f" for {args.council}" if args.council else "") +
+                     ": add `reviews:` (start, rotation, day) to the definitions and publish them")
+            for r in schedule.itertuples(index=False):
+                print(f"{r.council_id} {r.month}")
+            return EXIT_OK
+        store = _store(home)
+        try:
+            pack = build_pack(warehouse, store, args.council, args.month)
+        finally:
+            store.close()
+        html = render_pack_html(pack, warehouse)
+    except WarehouseMissing as e:
+        raise UsageError(str(e)) from e
+    finally:
+        warehouse.close()
+    if pdf:
+        _print_pdf(chromium, html, out)
+    else:
+        partial = out.with_name(out.name + ".partial")
+        partial.write_text(html, encoding="utf-8")
+        partial.replace(out)
+    print(f"wrote {out} ({out.stat().st_size / 2**20:.1f} MB): {pack_title(pack)}, as the data stood on "
+          f"{pack.meeting_date:%Y-%m-%d}")
+    return EXIT_OK
+
+
+def _chromium() -> str:
+    """The headless browser that prints a pack to PDF; a usage error saying how to get one when none is found."""
+    found = next((path for name in CHROMIUMS if (path := shutil.which(name))), None)
+    if found is None:
+        raise UsageError("writing PDF needs Chromium, run headless: install it (Debian/Ubuntu: "
+                         "`apt-get install -y chromium`), or write HTML (-o pack.html) and print it from a browser")
+    return found
+
+
+def _print_pdf(chromium: str, html: str, out: Path) -> None:
+    """Print the pack's HTML to `out` with headless Chromium (A4 landscape, from the pack's print stylesheet)."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="review-pack-") as folder:
+        page = Path(folder) / "pack.html"
+        page.write_text(html, encoding="utf-8")
+        target = Path(folder) / "pack.pdf"
+        command = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                   "--no-pdf-header-footer", "--print-to-pdf-no-header", "--virtual-time-budget=10000",
+                   f"--user-data-dir={Path(folder) / 'profile'}", f"--print-to-pdf={target}", page.as_uri()]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=PDF_SECONDS, check=False)
+        except subprocess.TimeoutExpired as e:
+            raise UsageError(f"{chromium} did not print the pack within {PDF_SECONDS} s") from e
+        if done.returncode != 0 or not target.is_file() or not target.stat().st_size:
+            detail = (done.stderr or "").strip().splitlines()[-1:] or ["no output"]
+            raise UsageError(f"{chromium} could not print the pack to PDF ({detail[0][:200]})")
+        shutil.move(str(target), out)
+
+
 def cmd_bench(args, home: Home) -> int:
     """Time the product at a named scale (generated data): ETL, publish, pages and exceptions, as ratios."""
     from outcomes.bench import run_bench, table
@@ -648,6 +743,15 @@ def _parser() -> argparse.ArgumentParser:
     site.add_argument("--base-url", help="the address the site will be served from, for the sitemap "
                                          "(default: links relative to the sitemap)")
     site.set_defaults(fn=cmd_export_site)
+
+    pack = sub.add_parser("review-pack", help=cmd_review_pack.__doc__, description=cmd_review_pack.__doc__,
+                          parents=[common])
+    pack.add_argument("council", nargs="?", metavar="COUNCIL", help="the council's id")
+    pack.add_argument("month", nargs="?", metavar="YYYY-MM", help="the month of its scheduled review")
+    pack.add_argument("-o", "--output", metavar="FILE", help="where to write the pack (.html; .pdf prints it to PDF)")
+    pack.add_argument("--pdf", action="store_true", help="write PDF (headless Chromium) whatever FILE is called")
+    pack.add_argument("--list", action="store_true", help="print the scheduled reviews, one `COUNCIL YYYY-MM` a line")
+    pack.set_defaults(fn=cmd_review_pack)
 
     bench = sub.add_parser("bench", help=cmd_bench.__doc__, description=cmd_bench.__doc__, parents=[common])
     bench.add_argument("--scale", default="small", choices=["small", "state", "national"],

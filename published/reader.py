@@ -384,6 +384,19 @@ class Warehouse:
         query, where `partners` answers for one objective)."""
         return self.query(_sql("partnerships"), {"council": council_id, "objective": objective_id, "partner": partner})
 
+    # --- added for the monthly review (workflow/pack.py) ------------------------------------
+
+    def scheduled_reviews(self, council_id: str | None = None) -> pd.DataFrame:
+        """The review schedule, oldest month first: month (YYYY-MM), council_id, council_name and
+        meeting_date; `council_id`: that council's reviews only. Empty when the definitions set no
+        schedule, or the file was published before schedules were (the next publish adds it)."""
+        found = self.query("SELECT count(*) AS n FROM information_schema.tables WHERE table_catalog = ? "
+                           "AND table_name = 'review_schedule'", [CATALOG])
+        if not found.n.iloc[0]:
+            return pd.DataFrame(columns=["month", "council_id", "council_name", "meeting_date"])
+        return self.query(_sql("reviews"), {"council": council_id})
+
+
 
 def _with_categories(frame: pd.DataFrame) -> pd.DataFrame:
     """The `categories` column (JSON text in the warehouse) as dicts, parsed once per query."""

@@ -77,10 +77,11 @@ def test_the_command_line_is_the_only_place_that_imports_all_three():
 
 
 def test_the_command_line_reads_through_the_read_side_not_the_dashboard():
-    # only `outcomes serve` needs Dash, and `outcomes export-site` the app's figure builders: the other
-    # commands read with published/
+    # only `outcomes serve` needs Dash, and `outcomes export-site` and `outcomes review-pack` the app's figure
+    # builders: the other commands read with published/
     assert {t for t in GRAPH["outcomes.cli"] if t.startswith("dashboard")} <= {"dashboard.app",
-                                                                                "dashboard.static_site"}
+                                                                                "dashboard.static_site",
+                                                                                "dashboard.review_pack"}
 
 
 def test_the_workflow_records_know_nothing_of_the_web():

@@ -26,9 +26,9 @@ def _summary(**kw) -> Summary:
 
 
 def test_each_question_is_answered_in_words():
-    shown = components.three_questions(
-        MEASURE, _summary(latest_period="2026-Q3", latest_value=10.6), {"objective_statement": "Every young person learning."},
-        "Every young person learning or earning.", PARTNERS)
+    objective = {"objective_statement": "Every young person learning."}
+    shown = components.three_questions(MEASURE, _summary(latest_period="2026-Q3", latest_value=10.6), objective,
+                                       "Every young person learning or earning.", PARTNERS)
     said = text_of(shown)
     assert ("Why is this a priority? It is the headline measure of the objective “Fewer young people NEET”: "
             "Every young person learning. The objective serves the World-class education goal: Every young person "

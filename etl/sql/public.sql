@@ -9,6 +9,7 @@ INSERT INTO councils BY NAME SELECT * FROM src.councils;
 INSERT INTO council_members BY NAME SELECT * FROM src.council_members;
 INSERT INTO objectives BY NAME SELECT * FROM src.objectives;
 INSERT INTO objective_partners BY NAME SELECT * FROM src.objective_partners;
+INSERT INTO review_schedule BY NAME SELECT * FROM src.review_schedule;
 INSERT INTO measures BY NAME SELECT * FROM src.measures WHERE published;
 CREATE TEMP TABLE public_measures AS SELECT id FROM measures;
 INSERT INTO measure_breakdowns BY NAME

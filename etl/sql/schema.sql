@@ -47,6 +47,12 @@ CREATE TABLE IF NOT EXISTS measure_breakdowns (
     measure_id VARCHAR NOT NULL, breakdown VARCHAR NOT NULL, value VARCHAR NOT NULL, position INTEGER NOT NULL
 );
 
+-- the monthly review rotation (definitions' `reviews:`): the council reviewed in each month and the
+-- day it meets; empty when the definitions set no schedule
+CREATE TABLE IF NOT EXISTS review_schedule (
+    month VARCHAR PRIMARY KEY, council_id VARCHAR NOT NULL, meeting_date DATE NOT NULL
+);
+
 -- milestones of the plan, including the baseline and the final target as points
 CREATE TABLE IF NOT EXISTS trajectories (
     measure_id VARCHAR NOT NULL, period VARCHAR NOT NULL, period_start DATE NOT NULL,
