@@ -397,7 +397,6 @@ class Warehouse:
         return self.query(_sql("reviews"), {"council": council_id})
 
 
-
 def _with_categories(frame: pd.DataFrame) -> pd.DataFrame:
     """The `categories` column (JSON text in the warehouse) as dicts, parsed once per query."""
     frame["categories"] = pd.Series([categories_of(v) for v in frame["categories"]], index=frame.index, dtype=object)
