@@ -42,12 +42,23 @@ def layout(warehouse: Warehouse, as_of: AsOf, **_query):
     return [
         *as_of_parts(as_of, href("goal_map")),
         components.page_heading("Goal map", lead),
+        next_review(warehouse),
         summary(objectives, councils, newest.iloc[0]),
         components.status_glance(every, by_council),
     ] + [
         components.goal_map_section(council, by_council.get(council["id"], []), number, as_of)
         for number, council in enumerate(every, 1)
     ]
+
+
+def next_review(warehouse: Warehouse):
+    """The line "Next review: <council> on <date>", for a signed-in viewer who may open that pack (the public
+    gets nothing)."""
+    # imported here, not at the top: Dash loads each page module itself, and a second import would
+    # register that page (and its callbacks) twice
+    from dashboard.pages.review import upcoming_review
+
+    return upcoming_review(warehouse)
 
 
 def with_status(warehouse: Warehouse, objectives: pd.DataFrame, as_at) -> pd.DataFrame:
