@@ -15,7 +15,7 @@ from ..summaries import Summary
 from ..urls import AsOf
 from .chips import _link, _small, _text, org_link, status_chip
 from .frame import notice
-from .pieces import graph, rollup_counts, target_text, value_text
+from .pieces import chart_summary, graph, rollup_counts, target_text, value_text
 
 # --- council page ----------------------------------------------------------------------------
 
@@ -93,7 +93,7 @@ def objective_card(
             )
         )
         if figure is not None:
-            body.append(graph(figure, panel=True, className="sparkline"))
+            body.append(graph(figure, panel=True, className="sparkline", summary=chart_summary(measure, summary)))
     body.append(rollup_counts(rollup.contributing))
     return html.Div(html.Div(body, className="objective-card h-100"), className="col")
 

@@ -16,6 +16,7 @@ from ..summaries import Summary
 from ..urls import AsOf
 from .chips import _link, _small, _text, badge, href, org_link, status_chip, swatch
 from .pieces import (
+    chart_summary,
     freshness_block,
     graph,
     latest_block,
@@ -90,7 +91,7 @@ def headline_section(measure: Mapping, summary: Summary, figure: dict, as_of: As
                 id="headline-heading",
             ),
             headline_numbers(measure, summary),
-            graph(figure, graph_id="headline-chart"),
+            graph(figure, graph_id="headline-chart", summary=chart_summary(measure, summary)),
             source_line(measure, summary),
         ],
         className="headline-section mb-5",
@@ -138,7 +139,8 @@ def measure_panel(measure: Mapping, summary: Summary, figure: dict, as_of: AsOf 
                     className="panel-tags d-flex flex-wrap align-items-center gap-1",
                 ),
                 warning,
-                graph(figure, graph_id={"type": "objective-panel", "measure": measure["id"]}, panel=True),
+                graph(figure, graph_id={"type": "objective-panel", "measure": measure["id"]}, panel=True,
+                      summary=chart_summary(measure, summary)),
             ],
             className="panel h-100",
         ),

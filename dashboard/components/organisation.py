@@ -14,7 +14,7 @@ from ..formatting import (
     frequency_word,
 )
 from ..series import records
-from ..summaries import Summary, share
+from ..summaries import Summary, share, submissions_by_month
 from ..urls import AsOf
 from .chips import _link, _small, _text, badge, swatch
 from .pieces import freshness_block, graph, latest_block, status_block, table
@@ -149,6 +149,23 @@ def submissions_table(
     return table(SUBMISSION_TABLE, rows, "Measures this organisation submits", "submissions-table")
 
 
+MONTH_TABLE = [("Month due", "col-period"), ("On time", "text-end"), ("Late", "text-end"), ("Missing", "text-end")]
+
+
+def submissions_by_month_details(due: list[dict]) -> html.Details:
+    """ "Show the data behind the chart": the figures due each month, as the chart draws them."""
+    counts = submissions_by_month(due)
+    rows = [
+        html.Tr([html.Th(f"{m:%B %Y}", scope="row"), *(html.Td(f"{n:,}", className="text-end") for n in (a, b, c))])
+        for m, a, b, c in zip(counts.month, counts.on_time, counts.late, counts.missing, strict=True)
+    ]
+    return html.Details(
+        [html.Summary("Show the data behind the chart"),
+         table(MONTH_TABLE, rows, "Figures due each month, by whether they arrived on time", "submissions-by-month")],
+        className="data-details",
+    )
+
+
 def timeliness_section(org: Mapping, due: list[dict], figure: dict) -> html.Section:
     """How on time an organisation's figures have been over the last year: a sentence, a chart."""
     total = len(due)
@@ -172,6 +189,7 @@ def timeliness_section(org: Mapping, due: list[dict], figure: dict) -> html.Sect
                 "many). It is late when the first submission carrying it arrived after that date.",
                 className="chart-source small",
             ),
+            submissions_by_month_details(due),
         ],
         **{"aria-labelledby": "timeliness-heading"},
     )

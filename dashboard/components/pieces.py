@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from goal_councils.categories import categories_of, code_of
@@ -40,16 +41,41 @@ def summary_figures(items: Iterable[tuple[str, str]]) -> html.Dl:
     )
 
 
-def graph(figure: dict, *, graph_id=None, panel: bool = False, className: str = "") -> dcc.Graph:
-    """A chart with the app's config: no logo; small multiples without a mode bar."""
+def graph(
+    figure: dict, *, graph_id=None, panel: bool = False, className: str = "", summary: str | None = None
+) -> dcc.Graph | html.Figure:
+    """A chart with the app's config: no logo; small multiples without a mode bar. `summary`: what
+    the chart shows in words, for those who cannot see it (WCAG 1.1.1), as the caption of a <figure>
+    around it; hidden from sight, because the figures it draws are shown beside it in words already."""
     kwargs = {"id": graph_id} if graph_id is not None else {}
-    return dcc.Graph(
+    chart = dcc.Graph(
         figure=figure,
         config=figures.PANEL_CONFIG if panel else figures.CONFIG,
         className=f"chart {className}".strip(),
         style=graph_style(figure),
         **kwargs,
     )
+    if summary is None:
+        return chart
+    return html.Figure([chart, html.Figcaption(summary, className="chart-summary visually-hidden")],
+                       className="chart-figure mb-0")
+
+
+def chart_summary(measure: Mapping, summary: Summary) -> str:
+    """A measure's chart in one sentence: `Chart of Referrals received, Northfield, monthly: latest
+    1,840 for February 2025, up 40 since January 2025; no target set. Every figure is in a table on
+    the measure page.`"""
+    title = figures.chart_title(measure)
+    if summary.latest_period is None:
+        return f"Chart of {title}: no figures have been published yet."
+    frequency = measure["frequency"]
+    said = f"latest {value_text(measure, summary.latest_value)} for {format_period(summary.latest_period, frequency)}"
+    if summary.change is not None:  # none for a categorical measure
+        words = format_change(summary.change, measure["unit"], measure.get("decimals"),
+                              _text(measure.get("unit_label")) or None, measure.get("rate_per"))
+        said += f", {words.lower()} since {format_period(summary.previous_period, frequency)}"
+    target = "no target set" if is_missing(measure.get("target_value")) else f"target {target_text(measure)}"
+    return f"Chart of {title}: {said}; {target}. Every figure is in a table on the measure page."
 
 
 def graph_style(figure: dict) -> dict:
@@ -60,19 +86,22 @@ def graph_style(figure: dict) -> dict:
 
 
 def radio_group(label: str, group_id: str, options: Sequence[tuple[str, str]], value: str) -> html.Div:
-    """A labelled row of radio buttons (the label names the group for screen readers)."""
+    """A labelled row of radio buttons (the label names the group for screen readers). Native
+    radios from dbc: Dash 4's dcc.RadioItems draws a listbox of options holding radios, which
+    nests one control in another and leaves the listbox without a name (axe: serious)."""
     label_id = f"{group_id}-label"
     return html.Div(
         [
             html.Div(label, className="form-label fw-semibold mb-1", id=label_id),
             html.Div(
-                dcc.RadioItems(
+                dbc.RadioItems(
                     id=group_id,
-                    options=[{"label": f" {text}", "value": key} for key, text in options],
+                    options=[{"label": text, "value": key} for key, text in options],
                     value=value,
                     inline=True,
-                    inputClassName="form-check-input me-1",
-                    labelClassName="form-check-label me-3",
+                    name=group_id,
+                    input_class_name="me-1",
+                    label_class_name="me-3",
                 ),
                 role="radiogroup",
                 **{"aria-labelledby": label_id},

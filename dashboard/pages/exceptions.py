@@ -58,13 +58,17 @@ def layout(warehouse: Warehouse, as_of: AsOf, council=None, org=None, objective=
         return [components.breadcrumbs([("Goal map", href("goal_map", as_of=as_of)), ("Exceptions", None)]),
                 *as_of_parts(as_of, "/exceptions"), components.page_heading("Exceptions"),
                 components.no_judgements_notice(result.first_judged)]
+    # the placeholder is the button's name while nothing is chosen (Dash 4 names it by its value alone)
     controls = html.Div([
         html.Div([html.Label("Council", htmlFor="exc-council", className="form-label small"),
-                  dcc.Dropdown(_options(choices[0]), council, id="exc-council")], className="col-md-4"),
+                  dcc.Dropdown(_options(choices[0]), council, id="exc-council", placeholder="Every council")],
+                 className="col-md-4"),
         html.Div([html.Label("Organisation", htmlFor="exc-org", className="form-label small"),
-                  dcc.Dropdown(_options(choices[1]), org, id="exc-org")], className="col-md-4"),
+                  dcc.Dropdown(_options(choices[1]), org, id="exc-org", placeholder="Every organisation")],
+                 className="col-md-4"),
         html.Div([html.Label("Objective", htmlFor="exc-objective", className="form-label small"),
-                  dcc.Dropdown(_options(choices[2]), objective, id="exc-objective")], className="col-md-4"),
+                  dcc.Dropdown(_options(choices[2]), objective, id="exc-objective",
+                               placeholder="Every objective")], className="col-md-4"),
     ], className="row g-3 mb-3")
     return [
         components.breadcrumbs([("Goal map", href("goal_map", as_of=as_of)), ("Exceptions", None)]),

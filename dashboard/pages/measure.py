@@ -154,7 +154,7 @@ def analysis(warehouse: Warehouse, measure: dict, as_of: AsOf) -> list:
                                                 y_title=unit if a.variation.basis == "values"
                                                 else f"{Y_TITLES.get(a.variation.basis, 'change')} ({unit})",
                                                 decimals=int(measure["decimals"] or 0)),
-                             graph_id="xmr-chart"),
+                             graph_id="xmr-chart", summary=xmr_summary(measure, a.variation)),
         ]
         recent = [s for s in a.variation.signals if s.index >= len(x) - 12]
         words = [f"{format_period(a.periods[s.index], measure['frequency'])}: {s.label}"
@@ -194,9 +194,28 @@ def analysis(warehouse: Warehouse, measure: dict, as_of: AsOf) -> list:
             components.graph(figures.forecast_figure(
                 keep, list(totals["value"])[-48:], future, fc, plan_x=plan_x, plan_y=plan_y,
                 title=f"{measure['name']}: forecast",
-                y_title=unit, decimals=int(measure["decimals"] or 0)), graph_id="forecast-chart"),
+                y_title=unit, decimals=int(measure["decimals"] or 0)), graph_id="forecast-chart",
+                summary=forecast_summary(measure, fc, future)),
         ]
     return out
+
+
+def xmr_summary(measure: dict, variation) -> str:
+    """The process-behaviour chart in words: the current limits; the signals are listed under it."""
+    phase, decimals = variation.phases[-1], int(measure["decimals"] or 0)
+    centre, lower, upper = (f"{v:,.{decimals}f}" for v in (phase.centre, phase.lower, phase.upper))
+    return (f"Process-behaviour chart of {measure['name']}, judged on its {variation.basis}: centre line {centre}, "
+            f"natural process limits {lower} to {upper}. Its signals in the last 12 periods are set out under it.")
+
+
+def forecast_summary(measure: dict, forecast, future: list[str]) -> str:
+    """The forecast fan in words: where the central forecast ends, with its 80% interval."""
+    end = format_period(figures.period_containing(measure["frequency"], date.fromisoformat(future[-1])),
+                        measure["frequency"])
+    mean, lower, upper = (components.value_text(measure, v[-1])
+                          for v in (forecast.mean, forecast.lower80, forecast.upper80))
+    return (f"Forecast chart of {measure['name']}: the last figures, then a forecast to {end} of {mean} "
+            f"(80% interval {lower} to {upper}).")
 
 
 def main_figure(measure: dict, totals, points) -> dict:
