@@ -14,7 +14,7 @@ from published.access import current_viewer
 from published.reader import Warehouse, WarehouseError, WarehouseMissing
 from workflow import WorkflowStore
 
-from . import api, auth, components, embed, guard, navigation
+from . import api, assets, auth, components, embed, guard, navigation
 from .context import (
     PUBLIC_WAREHOUSE_KEY,
     SETTINGS_KEY,
@@ -85,6 +85,7 @@ def create_app(settings: Settings) -> Dash:
     auth.install(app, settings, store)  # then every request runs as its signed-in viewer
     embed.install(app)
     api.install(app)
+    assets.install(app)  # static files compressed once, content-hashed, cached for a year; the rest no-cache
     return app
 
 

@@ -5,6 +5,7 @@ carry an internal measure; the only page that other sites may frame."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import flask
 import plotly
@@ -121,6 +122,12 @@ def install(app: Dash) -> None:
         return response
 
 
+def _plotly_bundle() -> str:
+    """The app's partial plotly bundle in assets/ (the embed draws with the same one as the pages)."""
+    found = sorted(p.name for p in (Path(__file__).resolve().parent / "assets").glob("plotly*.js"))
+    return found[0] if found else "plotly.min.js"
+
+
 def _page(warehouse, measure_id: str, prefix: str) -> str | None:
     scope = Scope(measure=measure_id)
     found = records(warehouse.measures(scope))
@@ -146,6 +153,5 @@ def _page(warehouse, measure_id: str, prefix: str) -> str | None:
         summary_text=f"{figures.chart_title(measure)}. {latest}", source_text=measure.get("source") or "",
         updated=format_date(summary.last_received) if summary.last_received else "",
         link=prefix + href("measure", measure_id), rows=rows, figure=_script_json(figure),
-        css=f"{prefix}/assets/bootstrap.min.css", plotly_js=f"{prefix}/_dash-component-suites/plotly/package_data/"
-                                                          "plotly.min.js",
+        css=f"{prefix}/assets/bootstrap.min.css", plotly_js=f"{prefix}/assets/{_plotly_bundle()}",
         embed_js=f"{prefix}{EMBED_PREFIX}embed.js")
