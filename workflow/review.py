@@ -240,6 +240,9 @@ class ReviewRecords:
 
     tables: dict[str, Table]
 
+    def _changed(self, table: str) -> None:
+        """Called after each committed write to a review table (the store tells its listeners)."""
+
     # --- writing ---------------------------------------------------------------------------
 
     def _new_version(self, table: Table, key: str, ident: int | None, values: dict, by: str, action: str,
@@ -258,6 +261,7 @@ class ReviewRecords:
             self._audit(con, by, action, {key: ident, **{k: v for k, v in values.items()
                                                          if k in ("measure_id", "period", "council_id", "state",
                                                                   "visibility", "org_id", "to_whom")}})
+        self._changed(table.name)
         return ident
 
     def write_commentary(self, *, measure_id: str, period: str, org_id: str, what_happened: str, why: str = "",

@@ -9,8 +9,10 @@ each applied once, in order, in its own transaction, and recorded in `schema_mig
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -137,6 +139,19 @@ class WorkflowStore(ReviewRecords):
         self._engine: Engine | None = None
         self._lock = threading.Lock()
         self._dummy_hash: str | None = None
+        self._listeners: list[Callable[[str], None]] = []
+
+    def on_change(self, listener: Callable[[str], None]) -> None:
+        """Call `listener(table)` after each committed write to a review record (commentary,
+        actions, escalations). A listener that fails is logged; the write it follows stands."""
+        self._listeners.append(listener)
+
+    def _changed(self, table: str) -> None:
+        for listener in self._listeners:
+            try:
+                listener(table)
+            except Exception:  # the record is written; what listens (a public copy) says why it lags
+                logging.getLogger(__name__).exception("after a write to %s, a listener failed", table)
 
     # --- connection ------------------------------------------------------------------------
 
