@@ -32,7 +32,8 @@ from published.access import current_viewer
 from published.as_of import AsOf, read_as_of
 from published.reader import Warehouse, WarehouseError, WarehouseMissing
 
-from .context import current_settings, current_warehouse
+from . import public_documents
+from .context import current_public_text, current_settings, current_warehouse
 
 __all__ = ["install", "ENDPOINTS", "OPENAPI", "PREFIX"]
 
@@ -100,6 +101,15 @@ def _observations(w: Warehouse, as_of: AsOf, query: dict, measure_id: str) -> di
             "breakdown": breakdown, "observations": found}
 
 
+def _commentary(w: Warehouse, as_of: AsOf, query: dict, measure_id: str) -> dict | None:
+    return public_documents.commentary_document(current_public_text(), w, measure_id)
+
+
+def _actions(w: Warehouse, as_of: AsOf, query: dict) -> dict:
+    return public_documents.actions_document(current_public_text(), w, council_id=query.get("council"),
+                                             objective_id=query.get("objective"), measure_id=query.get("measure"))
+
+
 def _openapi(w: Warehouse, as_of: AsOf, query: dict) -> dict:
     prefix = flask.current_app.blueprints["api"].url_prefix
     return {**OPENAPI, "servers": [{"url": flask.request.script_root + prefix}]}
@@ -135,6 +145,8 @@ ENDPOINTS: dict[str, Endpoint] = {
     "/measures/<measure_id>": Endpoint("measure", _one(documents.measure_document)),
     "/measures/<measure_id>.csv": Endpoint("measure_csv", _one(documents.measure_csv), download="measure"),
     "/measures/<measure_id>/observations": Endpoint("observations", _observations, ("from", "to", "breakdown")),
+    "/measures/<measure_id>/commentary": Endpoint("commentary", _commentary, as_of=False),
+    "/actions": Endpoint("actions", _actions, ("council", "objective", "measure"), as_of=False),
     "/organisations": Endpoint("organisations", _organisations),
     "/organisations/<org_id>": Endpoint("organisation", _one(documents.organisation_document)),
     "/organisations/<org_id>.csv": Endpoint("organisation_csv", _one(documents.organisation_csv),
@@ -167,7 +179,7 @@ def _text(value: str) -> str:
 
 PARSERS: dict[str, Callable[[str], object]] = {
     "as_of": _as_of, "from": _month, "to": partial(_month, end=True), "breakdown": _text,
-    "council": _text, "objective": _text, "owner": _text,
+    "council": _text, "objective": _text, "owner": _text, "measure": _text,
 }
 
 
@@ -371,6 +383,15 @@ OPENAPI: dict = {
             _object({**_AS_OF, "measure_id": _TEXT, "from": _MAYBE, "to": _MAYBE, "breakdown": _MAYBE,
                      "observations": _array("Observation")}), "as_of", "from", "to", "breakdown",
             path="measure_id"),
+        "/measures/{measure_id}/commentary": _get(
+            "Public commentary on a measure", "What its owner or its objective's lead said about a period: what "
+            "happened, why, and what is being done; newest period first. Only commentary marked public, as it "
+            "stands today.", _object({"measure_id": _TEXT, "commentary": _array("Commentary")}),
+            path="measure_id"),
+        "/actions": _get(
+            "Public actions", "What the councils agreed to do, with owner organisation, due date and status today "
+            "(open, done, or overdue: open after its due date); open before done. Only actions marked public.",
+            _object({"actions": _array("Action")}), "council", "objective", "measure"),
         "/organisations": _get("Organisations", "Every organisation, with how many objectives it leads and "
                                "contributes to.", _listing("organisations", "OrganisationSummary"), "as_of"),
         "/organisations/{org_id}": _get(
@@ -395,6 +416,7 @@ OPENAPI: dict = {
             "council": _filter("council", "Only those of this council (an id)."),
             "objective": _filter("objective", "Only those of this objective (an id)."),
             "owner": _filter("owner", "Only those this organisation owns (an id)."),
+            "measure": _filter("measure", "Only those about this measure (an id)."),
             "from": {"name": "from", "in": "query", "required": False,
                      "schema": {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"},
                      "description": "Periods starting in this month (YYYY-MM) or later."},
@@ -450,6 +472,12 @@ OPENAPI: dict = {
             "MeasureSummary": {"allOf": [_ref("schemas", "MeasureDefinition"), _object({"href": _TEXT})]},
             "Measure": {"allOf": [_ref("schemas", "MeasureDefinition"),
                                   _object({"trajectory": _array("TrajectoryPoint")})]},
+            "Commentary": _object({"period": _TEXT, "organisation": _NAMED, "what_happened": _TEXT, "why": _TEXT,
+                                   "what_next": _TEXT, "updated": {"type": "string", "format": "date"}}),
+            "Action": _object({"id": _INTEGER, "council_id": _TEXT, "objective_id": _MAYBE, "measure_id": _MAYBE,
+                               "title": _TEXT, "owner": _NAMED, "due": {"type": "string", "format": "date"},
+                               "state": {"enum": ["open", "done"]}, "status": {"enum": ["open", "done", "overdue"]},
+                               "notes": _TEXT, "updated": {"type": "string", "format": "date"}}),
             "Observation": _object({"measure_id": _TEXT, "period": _TEXT,
                                     "period_start": {"type": "string", "format": "date"},
                                     "breakdown": {"type": "string", "description": "'' the total; else "

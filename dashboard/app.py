@@ -8,14 +8,17 @@ from pathlib import Path
 
 import dash
 from dash import Dash, dcc
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from published.access import current_viewer
 from published.reader import Warehouse, WarehouseError, WarehouseMissing
-from workflow import WorkflowStore
+from workflow import WorkflowError, WorkflowStore
+from workflow.public_text import PublicTextFile
 
 from . import api, assets, auth, components, embed, guard, navigation
 from .context import (
+    PUBLIC_TEXT_KEY,
     PUBLIC_WAREHOUSE_KEY,
     SETTINGS_KEY,
     STORE_KEY,
@@ -73,6 +76,10 @@ def create_app(settings: Settings) -> Dash:
     warehouse = Warehouse(settings.warehouse)  # one per app, so one per gunicorn worker
     app.server.config[PUBLIC_WAREHOUSE_KEY] = Warehouse(settings.public_warehouse)  # all anonymous visitors read
     store = WorkflowStore(settings.workflow)  # connects on first use
+    public_text = PublicTextFile(settings.public_text)
+    app.server.config[PUBLIC_TEXT_KEY] = public_text
+    store.on_change(partial(_republish_text, public_text, store, settings.public_warehouse))
+    _republish_text(public_text, store, settings.public_warehouse, "start")
     app.server.config[WAREHOUSE_KEY] = warehouse
     app.server.config[SETTINGS_KEY] = settings
     app.server.config[STORE_KEY] = store
@@ -87,6 +94,17 @@ def create_app(settings: Settings) -> Dash:
     api.install(app)
     assets.install(app)  # static files compressed once, content-hashed, cached for a year; the rest no-cache
     return app
+
+
+def _republish_text(public_text: PublicTextFile, store: WorkflowStore, public_warehouse: Path, table: str) -> None:
+    """Copy the public commentary and actions into the public text file, after a change to either (and
+    once as the app starts, for a home written before the file existed or by another process)."""
+    if table not in ("start", "commentary", "actions"):
+        return
+    try:
+        public_text.write(store, public_warehouse)
+    except (OSError, SQLAlchemyError, WarehouseError, WorkflowError) as e:  # the page shows what the file held last
+        logging.getLogger(__name__).warning("the public text file %s was not rewritten: %s", public_text.path, e)
 
 
 def shell(settings: Settings, prefix: str = "/"):

@@ -13,15 +13,17 @@ from etl.home import public_path
 from published.access import current_viewer
 from published.reader import Warehouse
 from workflow import WorkflowStore, default_url
+from workflow.public_text import PublicText, PublicTextFile, public_text_path
 
-__all__ = ["Settings", "current_warehouse", "current_settings", "current_store", "page_title", "WAREHOUSE_KEY",
-           "PUBLIC_WAREHOUSE_KEY", "SETTINGS_KEY", "STORE_KEY"]
+__all__ = ["Settings", "current_warehouse", "current_settings", "current_store", "current_public_text", "page_title",
+           "WAREHOUSE_KEY", "PUBLIC_WAREHOUSE_KEY", "PUBLIC_TEXT_KEY", "SETTINGS_KEY", "STORE_KEY"]
 
 # where the app keeps its per-app objects on the Flask server
 WAREHOUSE_KEY = "SHARED_OUTCOMES_WAREHOUSE"
 PUBLIC_WAREHOUSE_KEY = "SHARED_OUTCOMES_PUBLIC_WAREHOUSE"
 SETTINGS_KEY = "SHARED_OUTCOMES_SETTINGS"
 STORE_KEY = "SHARED_OUTCOMES_WORKFLOW"
+PUBLIC_TEXT_KEY = "SHARED_OUTCOMES_PUBLIC_TEXT"
 KEY_FILE = "session.key"  # in the home folder, when no key is given
 
 
@@ -49,6 +51,11 @@ class Settings:
         return public_path(self.warehouse)
 
     @property
+    def public_text(self) -> Path:
+        """Public commentary and actions, copied out of the workflow records (workflow.public_text)."""
+        return public_text_path(self.warehouse)
+
+    @property
     def workflow(self) -> str:
         return self.workflow_url or default_url(self.home)
 
@@ -72,6 +79,13 @@ def current_settings() -> Settings:
 def current_store() -> WorkflowStore:
     """The workflow records (users, audit log) of the app serving this request."""
     return flask.current_app.config[STORE_KEY]
+
+
+def current_public_text() -> PublicText:
+    """The public commentary and actions, for everyone: read from the public text file alone (never
+    the workflow records, which hold internal text too), cached until the file changes."""
+    text_file: PublicTextFile = flask.current_app.config[PUBLIC_TEXT_KEY]
+    return text_file.read()
 
 
 def page_title(name: str) -> Callable[..., str]:

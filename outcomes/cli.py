@@ -173,6 +173,7 @@ def cmd_demo(args, home: Home) -> int:
             return EXIT_REJECTED
         raise
     new = sum(r.rows_new for r in results)
+    _demo_review(home)
     _record(home, _operator(), "demo", {"seed": args.seed, "loads": len([r for r in results if r.load_id]),
                                         "rows_new": new})
     print(f"demo loaded: {len([r for r in results if r.load_id])} loads, {new:,} observations; "
@@ -359,7 +360,8 @@ def cmd_export_site(args, home: Home) -> int:
     out = Path(args.outdir)
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out} is a file, not a folder")
-    result = export_site(home.public_warehouse, out, base_url=args.base_url)
+    text = _public_text(home)  # as the workflow records stand now
+    result = export_site(home.public_warehouse, out, base_url=args.base_url, public_text=text)
     print(f"exported {result.pages:,} pages and {result.files - result.pages:,} other files "
           f"({result.bytes / 2**20:.1f} MB) to {out} in {result.seconds:.1f} s ({1000 * result.per_page:.0f} ms a "
           f"page): {result.written:,} written, {result.files - result.written:,} unchanged, {result.removed:,} removed")
@@ -626,7 +628,8 @@ def cmd_user_set_password(args, home: Home) -> int:
 def _record(home: Home, who: str, action: str, what: dict) -> None:
     """Put what the command line published into the app's audit log too, beside sign-ins, uploads and
     role changes, so an administrator reads every load in one place (HOME/audit/loads.jsonl keeps each
-    load's detail). A load already published stays published if the log cannot be written: say so."""
+    load's detail). A load already published stays published if the log cannot be written: say so.
+    Then copy the public commentary and actions anew: a publish may have made a measure internal."""
     from sqlalchemy.exc import SQLAlchemyError
 
     try:
@@ -634,6 +637,38 @@ def _record(home: Home, who: str, action: str, what: dict) -> None:
     except (SQLAlchemyError, WorkflowError, OSError) as e:
         _err(f"warning: the audit log ({_workflow_url(home)}) could not be written: {e}; "
              f"the load itself is recorded in {home.audit_log}")
+    _public_text(home)
+
+
+def _public_text(home: Home):
+    """Rewrite the public text file (workflow.public_text) from the workflow records; what it holds,
+    or None with a warning when it could not be written (the public pages keep the last copy)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from published.reader import WarehouseError
+    from workflow.public_text import PublicTextFile, public_text_path
+
+    try:
+        return PublicTextFile(public_text_path(home.warehouse)).write(_store(home), home.public_warehouse)
+    except (SQLAlchemyError, WorkflowError, WarehouseError, OSError) as e:
+        _err(f"warning: the public commentary and actions could not be copied for the public pages: {e}")
+        return None
+
+
+def _demo_review(home: Home) -> None:
+    """The demo government's commentary, actions, escalations and reviews held, into a workflow store
+    that holds none yet."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from workflow.demo import write_demo_review
+
+    try:
+        written = write_demo_review(_store(home))
+    except (SQLAlchemyError, WorkflowError, OSError) as e:
+        _err(f"warning: the demo's review records could not be written: {e}")
+        return
+    if written:
+        _err(f"wrote the demo's review records: {written} commentaries, actions, escalations and reviews held")
 
 
 def _scope(user) -> str:

@@ -24,7 +24,8 @@ from workflow import passwords
 
 SITE = "http://localhost"
 PASSWORD = "correct horse battery"
-SECRETS = ("youth-contacts", "Covert youth contacts", "987654", "covert note")  # the internal measure, all of it
+# the internal measure, all of it, and internal text (tests/test_public_text.py has more on the text)
+SECRETS = ("youth-contacts", "Covert youth contacts", "987654", "covert note", "covert plan", "Priya")
 FORMULA = '=HYPERLINK("http://evil.example","click")'
 
 DEFINITIONS = f"""\
@@ -122,8 +123,28 @@ def app(home, tmp_path_factory):
         patch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
         found = create_app(Settings(warehouse=home.warehouse, secret_key="k" * 40,
                                     workflow_url=f"sqlite:///{tmp_path_factory.mktemp('wf') / 'workflow.sqlite'}"))
-        found.server.config[STORE_KEY].add_user("ann", PASSWORD, "admin", by="test")
+        store = found.server.config[STORE_KEY]
+        store.add_user("ann", PASSWORD, "admin", by="test")
+        _plant_text(store)
         yield found
+
+
+def _plant_text(store) -> None:
+    """Public commentary and actions, and beside them internal ones and public ones about the internal
+    measure (which must stay out of every anonymous answer)."""
+    store.write_commentary(measure_id="neet-rate", period="2025-02", org_id="edu", what_happened="Harbour lights",
+                           why="Schools reopened", what_next="Outreach in March", visibility="public", by="Priya")
+    store.write_commentary(measure_id="neet-rate", period="2025-02", org_id="edu", what_happened="covert plan",
+                           visibility="internal", by="Priya")
+    store.write_commentary(measure_id="youth-contacts", period="2025-Q1", org_id="north",
+                           what_happened="covert plan for contacts", visibility="public", by="Priya")
+    store.add_action(council_id="education", objective_id="neet", measure_id="neet-rate", title="Open a drop-in",
+                     owner_org="north", owner_person="Priya", due="2025-05-31", visibility="public", by="Priya")
+    store.add_action(council_id="education", objective_id="neet", title="covert plan action", owner_org="north",
+                     owner_person="Priya", due="2025-05-31", visibility="internal", by="Priya")
+    store.add_action(council_id="education", objective_id="neet", measure_id="youth-contacts",
+                     title="covert plan about contacts", owner_org="north", owner_person="Priya", due="2025-05-31",
+                     visibility="public", by="Priya")
 
 
 @pytest.fixture
@@ -430,13 +451,15 @@ def _every_answer(client) -> dict[str, str]:
            "measures": [m["id"] for m in client.get("/api/v1/measures").json["measures"]] + ["youth-contacts"],
            "organisations": [o["id"] for o in client.get("/api/v1/organisations").json["organisations"]],
            "openapi.json": [None]}
-    urls = ["/api/v1/measures?owner=north", "/api/v1/measures?council=education", "/api/v1/measures?objective=neet",
+    urls = ["/api/v1/actions?council=education", "/api/v1/actions?objective=neet",
+            "/api/v1/actions?measure=youth-contacts", "/api/v1/measures/youth-contacts/commentary",
+            "/api/v1/measures?owner=north", "/api/v1/measures?council=education", "/api/v1/measures?objective=neet",
             "/api/v1/objectives?council=education", "/api/v1/measures/youth-contacts/observations?breakdown=total"]
     for rule in api.ENDPOINTS:
         kind, found = rule.split("/")[1], re.search(r"<\w+>", rule)
         for i, ident in enumerate(ids[kind] if found else [None]):
             url = "/api/v1" + (rule.replace(found.group(0), ident) if found else rule)
-            urls += [url, url + "?as_of=2025-03"] if i == 0 and kind != "openapi.json" else [url]
+            urls += [url, url + "?as_of=2025-03"] if i == 0 and api.ENDPOINTS[rule].as_of else [url]
     answers = {}
     for url in urls:
         r = client.get(url)
@@ -452,6 +475,24 @@ def test_nothing_internal_in_any_anonymous_answer(client, admin):
     assert {url: found for url, found in leaks.items() if found} == {}
     # the sweep can fail: the same walk signed in as an administrator finds it
     assert any("Covert youth contacts" in text for text in _every_answer(admin).values())
+
+
+def test_public_commentary_and_actions_and_nothing_else(client, admin):
+    for viewer in (client, admin):  # the API gives public text only, whoever asks (internal text: the review pack)
+        said = viewer.get("/api/v1/measures/neet-rate/commentary")
+        assert said.status_code == 200
+        assert said.json == {"measure_id": "neet-rate", "commentary": [
+            {"period": "2025-02", "organisation": {"id": "edu", "name": "Department for Education"},
+             "what_happened": "Harbour lights", "why": "Schools reopened", "what_next": "Outreach in March",
+             "updated": date.today().isoformat()}]}
+        actions = viewer.get("/api/v1/actions?objective=neet").json["actions"]
+        assert [(a["title"], a["owner"]["name"], a["due"], a["state"], a["status"]) for a in actions] == [
+            ("Open a drop-in", "Northfield Council", "2025-05-31", "open", "overdue")]
+        assert "Priya" not in said.text + str(actions)  # the organisation speaks, not its staff
+    assert client.get("/api/v1/measures/youth-contacts/commentary").status_code == 404
+    assert client.get("/api/v1/actions?objective=waits").json == {"actions": []}
+    bad = client.get("/api/v1/actions?owner=north")
+    assert bad.status_code == 400 and bad.json["parameter"] == "owner"
 
 
 def test_the_documents_hide_an_internal_measure_even_from_the_full_file(home):

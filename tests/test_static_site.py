@@ -13,6 +13,7 @@ import pytest
 from etl.load import LoadRequest, load_batch
 from outcomes.cli import main
 from tests.support import mini_home, write
+from workflow import WorkflowStore, default_url
 
 SECRET = "SECRET-MARKER-5b1e"
 
@@ -33,6 +34,23 @@ def home(tmp_path_factory):
     b = write(root / "b.csv", f"measure_id,period,value,note\nyouth-contacts,2025-Q1,424242,{SECRET} note\n")
     load_batch(home, [LoadRequest("edu", [a], datetime(2025, 3, 10)), LoadRequest("north", [b], datetime(2025, 4, 10))],
                today=date(2025, 5, 1))
+    # public text, and internal text and public text about the internal measure, each with the marker
+    store = WorkflowStore(default_url(home.root))
+    store.write_commentary(measure_id="neet-rate", period="2025-02", org_id="edu", what_happened="Fewer left school",
+                           why="A new careers service", what_next="Reach every school by June", visibility="public",
+                           by=f"{SECRET} person")
+    store.write_commentary(measure_id="neet-rate", period="2025-02", org_id="edu", what_happened=f"{SECRET} why",
+                           visibility="internal", by="x")
+    store.write_commentary(measure_id="youth-contacts", period="2025-Q1", org_id="north",
+                           what_happened=f"{SECRET} contacts", visibility="public", by="x")
+    store.add_action(council_id="education", objective_id="neet", title="Careers advisers in every school",
+                     owner_org="edu", owner_person=f"{SECRET} owner", due="2025-06-30", visibility="public", by="x")
+    store.add_action(council_id="education", objective_id="neet", title=f"{SECRET} action", owner_org="edu",
+                     owner_person="x", due="2025-06-30", visibility="internal", by="x")
+    store.add_action(council_id="education", objective_id="neet", measure_id="youth-contacts",
+                     title=f"{SECRET} about contacts", owner_org="north", owner_person="x", due="2025-06-30",
+                     visibility="public", by="x")
+    store.close()
     return home
 
 
@@ -56,8 +74,16 @@ def test_every_page_type_is_written_with_the_downloads_and_a_sitemap(site):
     assert "<loc>https://example.org/outcomes/measure/neet-rate.html</loc>" in sitemap
     page = (site / "measure" / "neet-rate.html").read_text()
     for said in ("Why is this a priority?", "How are we doing?", "What are we working on?",
-                 "Show the data behind the chart", "February 2025", "11.2%", "Department for Education (leads)"):
+                 "Show the data behind the chart", "February 2025", "11.2%", "Department for Education (leads)",
+                 "Fewer left school", "A new careers service", "Reach every school by June",
+                 "Careers advisers in every school"):
         assert said in page, said
+    for page in ("objective/neet.html", "council/education.html"):
+        assert "Careers advisers in every school" in (site / page).read_text(), page
+    actions = json.loads((site / "api" / "v1" / "actions.json").read_text())["actions"]
+    assert [a["title"] for a in actions] == ["Careers advisers in every school"]
+    said = json.loads((site / "api" / "v1" / "measures" / "neet-rate" / "commentary.json").read_text())
+    assert [c["what_happened"] for c in said["commentary"]] == ["Fewer left school"]
 
 
 def test_nothing_internal_is_in_any_exported_byte(site):

@@ -330,6 +330,12 @@ ROUTES: dict[str, Case] = {
     "/api/v1/measures/<measure_id>/observations": Case(lambda t: [
         Route("GET", f"/api/v1/measures/{t.measure}/observations?breakdown=region=North&from=2025-01"),
         Route("GET", f"/api/v1/measures/{t.measure}/observations?breakdown=colour")], EVERY_RIGHTFUL),
+    # public text only, whoever asks (tests/test_public_text.py plants internal text to show it stays out)
+    "/api/v1/measures/<measure_id>/commentary": Case(
+        lambda t: [Route("GET", f"/api/v1/measures/{t.measure}/commentary")]),
+    "/api/v1/actions": Case(lambda t: [Route("GET", f"/api/v1/actions?measure={t.measure}"),
+                                       Route("GET", "/api/v1/actions?council=education&objective=outreach")],
+                            hidden_from=NOTHING_INTERNAL),
     "/api/v1/organisations": Case(lambda t: [Route("GET", "/api/v1/organisations")], hidden_from=NOTHING_INTERNAL),
     "/api/v1/organisations/<org_id>": Case(lambda t: [Route("GET", "/api/v1/organisations/north")], EVERY_RIGHTFUL),
     "/api/v1/organisations/<org_id>.csv": Case(lambda t: [Route("GET", "/api/v1/organisations/north.csv")],

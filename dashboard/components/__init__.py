@@ -90,6 +90,7 @@ from .pieces import (
     target_text,
     value_text,
 )
+from .public_text import TODAY_WORDS, public_actions_section
 from .questions import three_questions, update_words
 from .review import (
     action_form,
@@ -138,6 +139,8 @@ __all__ = [
     "status_glance",
     "status_counts",
     "three_questions",
+    "public_actions_section",
+    "TODAY_WORDS",
     "update_words",
     "no_judgements_notice",
     "data_as_of_line",

@@ -7,9 +7,12 @@ from datetime import date
 
 import dash
 import pandas as pd
+from dash import html
 
 from dashboard import components, figures
+from dashboard.context import current_public_text
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
+from dashboard.public_documents import org_names
 from dashboard.series import records, rows_by
 from dashboard.summaries import objective_status, plan_points, summaries
 from dashboard.urls import AsOf, href
@@ -70,7 +73,19 @@ def _layout(warehouse: Warehouse, as_of: AsOf, council_id: str, **_):
         components.council_header(council, warehouse.council_members(council_id), as_of),
         components.summary_figures(_counts(rollups)),
         components.objective_cards(cards),
+        _actions(warehouse, council_id, objectives, measures, as_of),
     ]
+
+
+def _actions(warehouse: Warehouse, council_id: str, objectives: list[dict], measures: list[dict],
+             as_of: AsOf) -> html.Section:
+    """The public actions the council has agreed, about any of its objectives or the measures shown."""
+    actions = current_public_text().actions_for(council_id=council_id, measure_ids=[m["id"] for m in measures])
+    about = {o["objective_id"]: o["objective_name"] for o in objectives} | {m["id"]: m["name"] for m in measures}
+    return components.public_actions_section(
+        actions, org_names(warehouse) if actions else {}, about, date.today(), as_of,
+        lead=(f"What the council has agreed to do, who owns each action and when it is due. "
+              f"{components.TODAY_WORDS if as_of.month else ''}").strip())
 
 
 def sparkline_start(totals: pd.DataFrame, as_of: AsOf) -> date:

@@ -11,9 +11,10 @@ import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard import components, figures
-from dashboard.context import current_warehouse
+from dashboard.context import current_public_text, current_warehouse
 from dashboard.formatting import format_period
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
+from dashboard.public_documents import org_names
 from dashboard.series import records
 from dashboard.summaries import export_rows, plan_points, summarise
 from dashboard.urls import AsOf, href, read_as_of
@@ -39,6 +40,16 @@ dash.register_page(
     exists=_name,  # the guard answers 404 for an id that names nothing
     description="A measure's full series against its target, by breakdown, with its data and definition.",
 )
+
+
+def public_text(warehouse: Warehouse, measure: dict) -> dict:
+    """The measure's public commentary and the public actions about it or its objective, as
+    `three_questions` takes them."""
+    text = current_public_text()
+    said = text.commentary_on(measure["id"])
+    actions = text.actions_for(objective_id=measure["objective_id"], measure_ids=[measure["id"]])
+    names = org_names(warehouse) if said or actions else {}
+    return {"commentary": said, "actions": actions, "org_names": names, "today": date.today()}
 
 
 def layout(measure_id: str = "", **query):
@@ -81,7 +92,8 @@ def _layout(warehouse: Warehouse, as_of: AsOf, measure_id: str, breakdown=None, 
         components.measure_numbers(measure, summary),
         components.three_questions(measure, summary, objective[0] if objective else None,
                                    council[0]["goal"] if council else None,
-                                   records(warehouse.partners(measure["objective_id"])), as_of),
+                                   records(warehouse.partners(measure["objective_id"])), as_of,
+                                   **public_text(warehouse, measure)),
         html.Section(
             [
                 html.H2("How it has moved", className="visually-hidden", id="chart-heading"),

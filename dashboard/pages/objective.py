@@ -11,9 +11,10 @@ import pandas as pd
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from dashboard import components, figures
-from dashboard.context import current_warehouse
+from dashboard.context import current_public_text, current_warehouse
 from dashboard.navigation import output_key
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
+from dashboard.public_documents import org_names
 from dashboard.series import records, rows_by
 from dashboard.summaries import (
     objective_status,
@@ -80,8 +81,20 @@ def _layout(warehouse: Warehouse, as_of: AsOf, objective_id: str, **_):
         _side_by_side(partners, measures, found, panel_figures(measures, series, plan, x_range), x_range, as_of),
         components.measures_section(measures, found, as_of),
         _divergent(warehouse, objective_id, as_of),
+        _actions(warehouse, objective, measures, as_of),
         dcc.Store(id="objective-page", data={"objective": objective_id, "as_of": as_of.month, "end": end.isoformat()}),
     ]
+
+
+def _actions(warehouse: Warehouse, objective: dict, measures: list[dict], as_of: AsOf) -> html.Section:
+    """The public actions agreed for the objective or one of the measures shown."""
+    actions = current_public_text().actions_for(objective_id=objective["objective_id"],
+                                                measure_ids=[m["id"] for m in measures])
+    about = {m["id"]: m["name"] for m in measures}
+    return components.public_actions_section(
+        actions, org_names(warehouse) if actions else {}, about, date.today(), as_of,
+        lead=(f"What the organisations of this objective have agreed to do, who owns each action and when it is "
+              f"due. {components.TODAY_WORDS if as_of.month else ''}").strip())
 
 
 def _divergent(warehouse: Warehouse, objective_id: str, as_of: AsOf) -> html.Section:

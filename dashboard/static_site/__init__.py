@@ -4,7 +4,8 @@ shared copy of each script and stylesheet, all linked relatively so that the fol
 web server, a CDN, or opened straight from disk.
 
 It reads the public warehouse only (the file every publish writes without internal measures) and
-as the public, so nothing internal can reach it. Figures are drawn by the same builders as the app;
+as the public, and the public text (commentary and actions marked public, workflow.public_text),
+so nothing internal can reach it. Figures are drawn by the same builders as the app;
 judgements are the ones stored at publish. A file is rewritten only when its bytes change, so a
 second export after a load touches only what the load changed.
 """
@@ -16,6 +17,7 @@ import json
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import jinja2
@@ -28,10 +30,12 @@ from published.access import PUBLIC, as_viewer
 from published.exports import neutralise
 from published.judgements import stored_statuses, stored_timeliness
 from published.reader import Scope, Warehouse
+from workflow.public_text import PublicAction, PublicText
 
-from .. import figures
+from .. import figures, public_documents
 from ..components.chips import STATUSES
 from ..components.pieces import target_text, value_text
+from ..components.review import ACTION_STATUSES
 from ..formatting import direction_words, flag_words, format_date, format_period, frequency_word
 from ..series import records, rows_of
 from ..summaries import Summary, plan_points, summarise
@@ -124,15 +128,16 @@ def _digest(data: bytes) -> str:
 
 
 def export_site(public_warehouse: Path, outdir: Path, *, title: str = "Shared Outcomes",
-                base_url: str | None = None) -> ExportResult:
-    """Write the public site into `outdir` (made if missing): see the module's docstring."""
+                base_url: str | None = None, public_text: PublicText | None = None) -> ExportResult:
+    """Write the public site into `outdir` (made if missing): see the module's docstring.
+    `public_text`: the public commentary and actions to show (workflow.public_text; none if None)."""
     started, result = time.perf_counter(), ExportResult()
     outdir.mkdir(parents=True, exist_ok=True)
     writer = _Writer(outdir, result)
     warehouse = Warehouse(public_warehouse)
     try:
         with as_viewer(PUBLIC):
-            _Site(warehouse, writer, _environment(), title).build()
+            _Site(warehouse, writer, _environment(), title, public_text or PublicText()).build()
     finally:
         warehouse.close()
     writer.write("sitemap.xml", _sitemap(sorted(p.relative_to(outdir).as_posix() for p in writer.kept
@@ -153,8 +158,9 @@ def _sitemap(pages: Iterable[str], base_url: str | None) -> str:
 class _Site:
     """One export: everything read once, then each page rendered from what was read."""
 
-    def __init__(self, warehouse: Warehouse, writer: _Writer, env: jinja2.Environment, title: str):
-        self.w, self.writer, self.env, self.title = warehouse, writer, env, title
+    def __init__(self, warehouse: Warehouse, writer: _Writer, env: jinja2.Environment, title: str,
+                 text: PublicText):
+        self.w, self.writer, self.env, self.title, self.text = warehouse, writer, env, title, text
 
     def build(self) -> None:
         w = self.w
@@ -174,6 +180,8 @@ class _Site:
         self.partners = {o["id"]: records(w.partners(o["id"])) for o in self.objectives}
         self.summaries = {m["id"]: self._summary(m) for m in self.measures}
         self.rows = self._download_rows(values)
+        self.org_names = public_documents.org_names(w)
+        self.today = date.today()
         for m in self.measures:
             self._measure(m)
         for o in self.objectives:
@@ -231,6 +239,28 @@ class _Site:
                 "period": format_period(s.latest_period, m["frequency"]) if s.latest_period else "",
                 "target": target_text(m)}
 
+    def _said(self, m: Mapping) -> dict | None:
+        """The measure's newest public commentary, with the words the template shows."""
+        said = self.text.commentary_on(m["id"])
+        if not said:
+            return None
+        c = said[0]
+        return {"what_happened": c.what_happened, "why": c.why, "what_next": c.what_next,
+                "org_name": self.org_names.get(c.org_id, c.org_id), "period_words": format_period(c.period,
+                                                                                                   m["frequency"]),
+                "updated_words": format_date(c.updated)}
+
+    def _actions(self, actions: Iterable[PublicAction]) -> list[dict]:
+        names = {m["id"]: (f"measure/{m['id']}.html", m["name"]) for m in self.measures}
+        names |= {o["id"]: (f"objective/{o['id']}.html", o["name"]) for o in self.objectives}
+        found = []
+        for a in actions:
+            icon, word, tone = ACTION_STATUSES[a.status(self.today)]
+            found.append({"title": a.title, "notes": a.notes, "owner": self.org_names.get(a.owner_org, a.owner_org),
+                          "due": format_date(a.due, short=True), "state": a.state, "icon": icon, "word": word,
+                          "tone": tone, "about": names.get(a.measure_id) or names.get(a.objective_id)})
+        return found
+
     def _render(self, template: str, path: str, **context) -> None:
         depth = path.count("/")
         root = "../" * depth
@@ -260,6 +290,8 @@ class _Site:
         council = next((c for c in self.councils if c["id"] == m["council_id"]), {})
         self._render("measure.html", f"measure/{mid}.html", m=m, card=self._card(m), figure=figure, table=table,
                      objective=objective, council=council, partners=self.partners.get(m["objective_id"], []),
+                     said=self._said(m), actions=self._actions(self.text.actions_for(
+                         objective_id=m["objective_id"], measure_ids=[mid])),
                      direction=direction_words(m["direction"], m.get("categories")).rstrip(" ↑↓↕"),
                      frequency=frequency_word(m["frequency"]),
                      updated=format_date(s.last_received) if s.last_received else "",
@@ -271,7 +303,9 @@ class _Site:
         cards = [self._card(m) for m in mine]
         council = next((c for c in self.councils if c["id"] == o["council_id"]), {})
         self._render("objective.html", f"objective/{o['id']}.html", o=o, council=council, cards=cards,
-                     partners=self.partners.get(o["id"], []), counts=self._counts(m["id"] for m in mine))
+                     partners=self.partners.get(o["id"], []), counts=self._counts(m["id"] for m in mine),
+                     actions=self._actions(self.text.actions_for(objective_id=o["id"],
+                                                                 measure_ids=[m["id"] for m in mine])))
         self.writer.write(f"data/objective/{o['id']}.csv", self._csv(self.rows.objective_id == o["id"]))
 
     def _council(self, c: Mapping) -> None:
@@ -284,7 +318,9 @@ class _Site:
                          "counts": self._counts(m["id"] for m in mine)})
         measures = [m for m in self.measures if m["council_id"] == c["id"]]
         self._render("council.html", f"council/{c['id']}.html", c=c, rows=rows,
-                     counts=self._counts(m["id"] for m in measures))
+                     counts=self._counts(m["id"] for m in measures),
+                     actions=self._actions(self.text.actions_for(council_id=c["id"],
+                                                                 measure_ids=[m["id"] for m in measures])))
         self.writer.write(f"data/council/{c['id']}.csv", self._csv(self.rows.council_id == c["id"]))
 
     def _home(self) -> None:
@@ -313,6 +349,13 @@ class _Site:
             self.writer.write(f"api/v1/{name}.json", _json({name: items}))
         for c in self.councils:
             self.writer.write(f"api/v1/councils/{c['id']}.json", _json(documents.council_document(w, c["id"])))
+        # the public text as the API serves it: every action, and each measure's commentary that has some
+        self.writer.write("api/v1/actions.json", _json(public_documents.actions_document(self.text, w,
+                                                                                         on=self.today)))
+        for measure_id in sorted({c.measure_id for c in self.text.commentary}):
+            found = public_documents.commentary_document(self.text, w, measure_id)
+            if found is not None:
+                self.writer.write(f"api/v1/measures/{measure_id}/commentary.json", _json(found))
         for org in lists["organisations"]:
             chosen = self.rows.owner_id == org["id"]
             if chosen.any():
