@@ -169,13 +169,27 @@ def _depth(value) -> int:
     return deepest
 
 
+_VARIABLE = re.compile(r"<([^<>/]+)>")  # a path variable in a page's path_template, as Dash writes them
+
+
 def _template_regex(template: str) -> re.Pattern:
-    parts = [re.escape(p) if not p.startswith("<") else "(?P<ident>[^/]+)" for p in template.strip("/").split("/")]
-    return re.compile("/" + "/".join(parts) + "/?" if parts != [""] else "/")
+    """A pattern that matches the addresses of a page's `path_template` (or plain path): each `<name>` is
+    a named group of one path segment (so `/review/<council>/<month>` takes exactly two), a trailing
+    slash allowed. A name that is not an identifier, or used twice, is a fault in the page (ValueError)."""
+    inner, pattern, at = template.strip("/"), [], 0
+    for found in _VARIABLE.finditer(inner):
+        name = found[1]
+        if not name.isidentifier() or f"(?P<{name}>" in "".join(pattern):
+            raise ValueError(f"{template}: path variable <{name}> must be an identifier, named once")
+        pattern += [re.escape(inner[at:found.start()]), f"(?P<{name}>[^/]+)"]
+        at = found.end()
+    pattern.append(re.escape(inner[at:]))
+    return re.compile("/" + "".join(pattern) + "/?" if inner else "/")
 
 
 def page_exists(path: str, warehouse: Warehouse) -> bool:
-    """Does `path` name a page (and, for a page of one thing, a thing that exists)?"""
+    """Does `path` name a page (and, for a page of one thing, a thing that exists)? A page's `exists`
+    is called with the warehouse and each path variable by its name (unquoted)."""
     for page in dash.page_registry.values():
         if page.get("path") == "/404":
             continue
@@ -183,10 +197,10 @@ def page_exists(path: str, warehouse: Warehouse) -> bool:
         if not found:
             continue
         lookup: Callable | None = page.get("exists")
-        if lookup is None or "ident" not in found.groupdict():
+        if lookup is None or not found.groupdict():
             return True
         try:
-            return lookup(warehouse, unquote(found["ident"])) is not None
+            return lookup(warehouse, **{name: unquote(value) for name, value in found.groupdict().items()}) is not None
         except WarehouseError:
             return True  # the page itself explains that there is no data yet
     return False

@@ -1,7 +1,8 @@
 """The review pack as one self-contained HTML file: `render_pack_html(pack, warehouse) -> str`.
 
 Everything is inside the file (stylesheet, plotly.js once, each objective's headline chart as its
-figure JSON), so it opens offline and can be mailed or filed. It prints on A4 landscape, each
+figure JSON), so it opens offline and can be mailed or filed. Escalations awaiting a decision lead it
+(before the status of the objectives), as they lead the page. It prints on A4 landscape, each
 objective on a new page. The same pack gives the same bytes: nothing of the export itself (no
 time, no random id) is written, and every list keeps the pack's order.
 

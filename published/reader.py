@@ -396,6 +396,14 @@ class Warehouse:
             return pd.DataFrame(columns=["month", "council_id", "council_name", "meeting_date"])
         return self.query(_sql("reviews"), {"council": council_id})
 
+    # --- added for the goal map's next review (dashboard/pages/review_due.py) ---------------
+
+    def review_due(self, council_id: str, run: int | None) -> pd.DataFrame:
+        """Each measure of the council the viewer may see, with what is due from it: measure_id, measure_name,
+        owner_id, owner_name, lead_id (its objective's), frequency, due_days, and as run `run` stored its
+        timeliness, missing (figures due and not received) and latest_period (NULL without a run)."""
+        return self.query(_sql("review_due"), {**asdict(Scope(council=council_id)), "run": run})
+
 
 def _with_categories(frame: pd.DataFrame) -> pd.DataFrame:
     """The `categories` column (JSON text in the warehouse) as dicts, parsed once per query."""

@@ -134,8 +134,32 @@ def test_odd_asset_paths_get_404(client, path):
     ("/objective/burglary", 200), ("/org/northfield", 200), ("/measure/burglary-rate", 200),
     ("/nope", 404), ("/council/nope", 404), ("/objective/nope", 404), ("/org/nope", 404),
     ("/measure/nope", 404), ("/measure/burglary-rate/extra", 404), ("/404", 404),
+    # a page of two path variables: a council that exists and a month
+    ("/review", 200), ("/review/healthy-lives/2026-03", 200), ("/review/healthy-lives/2026-03/", 200),
+    ("/review/nope/2026-03", 404), ("/review/healthy-lives/March", 404), ("/review/healthy-lives/2026-13", 404),
+    ("/review/healthy-lives", 404), ("/review/healthy-lives/2026-03/extra", 404),
 ])
 def test_unknown_pages_answer_404(client, path, status):
     r = client.get(path)
     assert r.status_code == status
     assert b"<html" in r.data  # the page still explains itself in the browser
+
+
+@pytest.mark.parametrize("template, path, groups", [
+    ("/", "/", {}),
+    ("/search", "/search/", {}),
+    ("/measure/<measure_id>", "/measure/a%20b", {"measure_id": "a%20b"}),
+    ("/review/<council>/<month>", "/review/edu/2026-11", {"council": "edu", "month": "2026-11"}),
+    ("/review/<council>/<month>", "/review/edu/2026-11/x", None),
+    ("/review/<council>/<month>", "/review/edu", None),
+    ("/api/<kind>.csv", "/api/x.csv", {"kind": "x"}),
+])
+def test_each_path_variable_is_a_named_segment_of_its_own(template, path, groups):
+    found = guard._template_regex(template).fullmatch(path)
+    assert (found.groupdict() if found else None) == groups
+
+
+@pytest.mark.parametrize("template", ["/x/<a>/<a>", "/x/<not an identifier>"])
+def test_a_template_that_names_a_variable_twice_or_badly_is_a_fault(template):
+    with pytest.raises(ValueError, match="must be an identifier, named once"):
+        guard._template_regex(template)

@@ -282,10 +282,18 @@ def test_the_export_is_one_self_contained_printable_file(home, tmp_path, no_work
     assert 'id="chart-1" data-figure="figure-1"' in page and '<script type="application/json" id="figure-1">' in page
     assert "As the data stood on 25 November 2026: later revisions are not shown." in page
     assert "@page { size: A4 landscape; margin: 12mm; }" in page and ".objective { break-before: page;" in page
-    for said in ("Status of every objective", "Off track", "Overdue", "carried forward", "Awaiting a decision",
+    for said in ("Status of every objective", "Off track", "Overdue", "carried forward",
+                 "Escalations awaiting a decision",
                  "Decided since the last review", "What changed since the last review", "revised from 9.0% to 9.4%",
                  "Missing submission", "Rose sharply"):
         assert said in page, said
+
+
+def test_escalations_awaiting_a_decision_lead_the_exported_pack(home, tmp_path, no_workflow_url):
+    page = _export(home, tmp_path / "pack.html").decode("utf-8")
+    top = page.index('id="escalations-heading"')
+    assert page.index("<main>") < top < page.index('id="status-heading"') < page.index('id="objective-1"')
+    assert top < page.index("No youth worker posts funded") < page.index('id="status-heading"')
 
 
 def test_text_people_typed_is_shown_as_text_never_as_html(home, tmp_path, no_workflow_url):

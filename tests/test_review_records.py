@@ -95,6 +95,23 @@ def test_commentary_is_versioned_and_public_only_filters(store):
     assert (now.what_happened, now.visibility, now.why) == ("Rose 0.2 points", "public", "")
 
 
+def test_a_withdrawn_commentary_is_a_version_read_as_it_stood_and_listeners_hear_of_it(store):
+    heard = []
+    store.on_change(heard.append)
+    first = store.write_commentary(measure_id="neet", period="2026-10", org_id="edu", what_happened="Rose",
+                                   visibility="public", by="ann", now=datetime(2026, 11, 12))
+    assert store.withdraw_commentary(first, by="lee", now=datetime(2026, 12, 2)) == first
+    assert [c.what_happened for c in store.commentary(measure_ids=["neet"], as_at=NOV)] == ["Rose"]
+    assert store.commentary(measure_ids=["neet"]) == [] and store.commentary(public_only=True) == []
+    assert heard == ["commentary", "commentary"]
+    assert [e.action for e in store.audit_log(action="commentary-withdrawn")] == ["commentary-withdrawn"]
+    with pytest.raises(ReviewError, match="commentary_id: there is no commentary"):
+        store.withdraw_commentary(first, by="lee")  # already withdrawn
+    with pytest.raises(ReviewError, match="commentary_id: there is no commentary"):
+        store.withdraw_commentary(999, by="lee")
+    assert len(heard) == 2
+
+
 def test_an_escalation_awaits_a_decision_until_one_is_recorded(store):
     ident = store.raise_escalation(council_id="education", raised_by_org="north", to_whom="chair",
                                    problem="No youth worker posts funded", decision_asked="Release £40k", by="cat",

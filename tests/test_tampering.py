@@ -198,8 +198,15 @@ def _review(t: Target) -> list[Call]:
               "review-e-org.value": "north", "review-e-to.value": "council", "review-e-problem.value": t.words,
               "review-e-decision.value": t.words, "review-e-link.value": f"measure:{t.measure}",
               "review-x-escalation.value": "1", "review-x-outcome.value": t.words, "review-x-day.value": "2025-03-20",
-              "review-h-day.value": "2025-03-20", "review-h-notes.value": t.words}
+              "review-h-day.value": "2025-03-20", "review-h-notes.value": t.words,
+              "review-r-commentary.value": "1", "review-r-happened.value": t.words, "review-r-why.value": "",
+              "review-r-next.value": "", "review-r-visibility.value": "public"}
     return [Call(by_id=values)]
+
+
+def _review_revision(t: Target) -> list[Call]:
+    """Someone else's commentary revised, then withdrawn (the second button)."""
+    return [*_review(t), Call(by_id=_review(t)[0].by_id, changed=1)]
 
 
 EXCEPTION_FILTERS = ("education", "north", "outreach")
@@ -261,6 +268,9 @@ CALLBACKS: dict[str, Case] = {
     "..review-escalations-table.children...review-x-form.children..": Case(_review),
     "review-held.children": Case(_review),
     "review-download.data": Case(_review),
+    "..review-commentary-list.children...review-r-form.children..": Case(_review_revision),
+    "..review-r-happened.value...review-r-why.value...review-r-next.value...review-r-visibility.value..": Case(
+        _review),
     # Dash's own: the page router (swept page by page, PAGES) and the title writer (in the browser)
     PAGE_ROUTER: Case(lambda t: []),
     "_pages_dummy.children": Case(lambda t: [Call(({"title": t.measure},))]),
@@ -286,8 +296,12 @@ PAGES: dict[str, Case] = {
     "/search": Case(_page(lambda t: "/search", lambda t: f"?q={t.words}"), ADMIN),
     "/submit": Case(_page(lambda t: "/submit"), OWNER, NOT_NORTH),
     "/admin": Case(_page(lambda t: "/admin"), ADMIN, NOT_ADMIN),
-    "/review": Case(lambda t: [Call(("/review", f"?council=education&month=2025-03&measure={t.measure}")),
-                               Call(("/review", ""))]),
+    # the monthly review: the list, an old address (sent on to the new one), and a pack
+    "/review": Case(lambda t: [Call(("/review", f"?measure={t.measure}")),
+                               Call(("/review", f"?council=education&month=2025-03&measure={t.measure}")),
+                               Call(("/review", "?council=education"))]),
+    "/review/<council>/<month>": Case(lambda t: [Call(("/review/education/2025-03", f"?measure={t.measure}")),
+                                                 Call(("/review/health/2025-03", ""))]),
 }
 
 

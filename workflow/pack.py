@@ -18,6 +18,10 @@ What the pack holds, in the standard order of the meeting:
     health        data health per organisation (figures due, late, missing) in the judgement read
 
     PackError     an unknown council, a month the schedule does not give it, or no schedule at all
+
+Not as it stood: the definitions are not versioned, so a pack for a past month reads today's
+definitions (names, targets, leads, who takes part) beside the figures, judgements and records as
+they stood; a measure or objective removed since is not in it.
 """
 
 from __future__ import annotations

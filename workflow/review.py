@@ -276,6 +276,18 @@ class ReviewRecords:
         return self._new_version(self.tables["commentary"], "commentary_id", commentary_id, values, by,
                                  "commentary-revised" if commentary_id else "commentary-written", now or _now())
 
+    def withdraw_commentary(self, commentary_id: int, *, by: str, now: datetime | None = None) -> int:
+        """Withdraw a commentary: a new version, withdrawn, with the words it had (so a pack read as at a
+        moment before it still shows them, and one read after does not)."""
+        table = self.tables["commentary"]
+        rows = self._as_at(table, "commentary_id", None, table.c.commentary_id == commentary_id)
+        if not rows or rows[0].withdrawn:
+            raise ReviewError("commentary_id", f"there is no commentary {commentary_id} standing")
+        values = {k: getattr(rows[0], k) for k in ("measure_id", "period", "org_id", "what_happened", "why",
+                                                    "what_next", "visibility")} | {"withdrawn": 1}
+        return self._new_version(table, "commentary_id", commentary_id, values, by, "commentary-withdrawn",
+                                 now or _now())
+
     def add_action(self, *, council_id: str, title: str, owner_org: str, owner_person: str, due, by: str,
                    objective_id: str | None = None, measure_id: str | None = None, notes: str = "",
                    visibility: str = "internal", agreed_at_review: str | None = None,

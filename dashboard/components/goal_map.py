@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
-from dash import html
+from dash import dcc, html
 
 from goal_councils.categories import categories_of
 
@@ -15,6 +15,7 @@ from ..formatting import (
     change_judgement,
     direction_words,
     format_change,
+    format_date,
     format_period,
     is_missing,
 )
@@ -187,3 +188,54 @@ def goal_map_section(
             className="table-responsive",
         )
     return html.Section([header, body], className="council-section", **{"aria-labelledby": heading_id})
+
+
+# --- the viewer's next review --------------------------------------------------------------------
+
+LISTED = 5  # measures named in a line of what is due; the rest are counted
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _names(items: Sequence[str]) -> list:
+    more = len(items) - LISTED
+    return [html.Li(item) for item in items[:LISTED]] + ([html.Li(f"and {more:,} more")] if more > 0 else [])
+
+
+def _figure_words(f) -> str:
+    parts = [f"{f.missing:,} overdue"] if f.missing else []
+    if f.period:
+        parts.append(f"{format_period(f.period, f.frequency)} due {format_date(f.due, short=True)}")
+    return f"{f.measure_name} ({f.owner_name}): {', '.join(parts)}"
+
+
+def next_review_panel(due) -> html.Section:
+    """The viewer's next review (dashboard.pages.review_due.ReviewDue) and what is due for it: figures not yet
+    received, commentary the viewer's organisation has not written, its open actions, escalations to decide."""
+    if not due.judged:
+        figures = html.Li("Figures due: not known until figures are published and judged.")
+    elif not due.figures:
+        figures = html.Li("No figures are due before the meeting.")
+    else:
+        figures = html.Li([f"Figures due before the meeting, not yet received: {_plural(len(due.figures), 'measure')}",
+                           html.Ul(_names([_figure_words(f) for f in due.figures]), className="mb-1")])
+    items = [figures]
+    if due.org:
+        items.append(html.Li([f"Commentary your organisation has not written on the latest period: "
+                              f"{_plural(len(due.to_comment), 'measure')}",
+                              html.Ul(_names([f"{name}, {format_period(period, frequency)}"
+                                              for name, period, frequency in due.to_comment]), className="mb-1")])
+                     if due.to_comment else html.Li("Your organisation has commented on every latest period."))
+        overdue = f", {due.actions_overdue:,} of them overdue" if due.actions_overdue else ""
+        items.append(html.Li(f"Open actions your organisation owns: {due.actions_open:,}{overdue}"
+                             if due.actions_open else "Your organisation owns no open action."))
+    items.append(html.Li(f"Escalations awaiting a decision: {due.escalations_awaiting:,}"
+                         if due.escalations_awaiting else "No escalation awaits a decision."))
+    return html.Section([
+        html.H2([html.Span("Next review: ", className="fw-semibold"),
+                 f"{due.council_name} on {format_date(due.meeting_date)} · ",
+                 dcc.Link("Open the review pack", href=due.href)], className="h6 mb-2", id="next-review-heading"),
+        html.Ul(items, className="mb-0 small", id="next-review-due"),
+    ], id="next-review", className="border rounded-3 px-3 py-2 mb-4", **{"aria-labelledby": "next-review-heading"})

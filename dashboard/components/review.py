@@ -29,7 +29,8 @@ from .pieces import radio_group, rollup_counts, table, value_text
 __all__ = ["REVIEW_SIGN_IN_WORDS", "ACTION_STATUSES", "review_signed_out", "review_refused", "review_unscheduled",
            "review_header", "review_contents", "user_text", "form_fold", "escalations_table", "escalations_section",
            "status_section", "changes_section", "exceptions_section", "actions_table", "actions_section",
-           "commentary_section", "held_section", "commentary_form", "action_form", "done_form", "escalation_form",
+           "commentary_section", "commentary_list", "held_section", "commentary_form",
+           "revise_form", "action_form", "done_form", "escalation_form",
            "decision_form", "held_form", "review_list", "next_review_notice"]
 
 REVIEW_SIGN_IN_WORDS = "Sign in to see the review pack"
@@ -304,14 +305,18 @@ def _commentary_item(line, frequency: str | None) -> html.Article:
     ], className="border-start border-3 ps-3 mb-3")
 
 
-def commentary_section(pack, forms: list) -> html.Section:
+def commentary_list(pack) -> list:
     """The newest commentary of each measure's owner and its objective's lead, by objective."""
     body = [html.Div([html.H3(s.name, className="h5 fw-bold mt-3 mb-2")] + [
         _commentary_item(line, _definition(s, line.commentary.measure_id).get("frequency"))
         for line in s.commentary]) for s in pack.objectives if s.commentary]
+    return body or [_empty("No commentary from the leads or the measures' owners yet.")]
+
+
+def commentary_section(pack, forms: list) -> html.Section:
+    """The commentary list, and the forms."""
     return _section("Commentary", "commentary-heading",
-                    [html.Div(body or [_empty("No commentary from the leads or the measures' owners yet.")],
-                              id="review-commentary-list"), *forms],
+                    [html.Div(commentary_list(pack), id="review-commentary-list"), *forms],
                     "What happened, why, and what is being done: from the organisation that owns each measure or "
                     "leads its objective.")
 
@@ -366,6 +371,28 @@ def commentary_form(measures: Choices, values: Mapping | None = None, errors: Er
         _field("What is being done", _textarea("review-c-next", v.get("next"), "next" in e), e, "next"),
         _visibility("review-c-visibility", v.get("visibility")),
         _save("Save commentary", "review-c-save"),
+    ]
+
+
+def revise_form(commentaries: Choices, values: Mapping | None = None, errors: Errors = None,
+                message: Message = None) -> list:
+    """Revise (a new version) or withdraw one of the commentaries the viewer's organisation wrote."""
+    v, e = values or {}, errors or {}
+    if not commentaries:
+        return [*_head(e, message, "review-r"), _empty("No commentary of yours stands to revise.")]
+    return [
+        *_head(e, message, "review-r"),
+        _field("Commentary", _select("review-r-commentary", commentaries, v.get("commentary"), "commentary" in e,
+                                     "Choose a commentary"), e, "commentary", "Choosing one fills in its words"),
+        _field("What happened", _textarea("review-r-happened", v.get("happened"), "happened" in e), e, "happened"),
+        _field("Why", _textarea("review-r-why", v.get("why"), "why" in e), e, "why"),
+        _field("What is being done", _textarea("review-r-next", v.get("next"), "next" in e), e, "next"),
+        _visibility("review-r-visibility", v.get("visibility")),
+        html.Div([_save("Save revision", "review-r-save"),
+                  dbc.Button("Withdraw it", id="review-w-save", color="danger", outline=True, n_clicks=0)],
+                 className="d-flex flex-wrap gap-3"),
+        html.P("A withdrawn commentary leaves the pack from now on; a pack whose meeting has passed still shows "
+               "what stood then.", className="small text-body-secondary mt-2 mb-0"),
     ]
 
 

@@ -6,9 +6,11 @@ import dash
 import pandas as pd
 
 from dashboard import components
-from dashboard.context import page_title
+from dashboard.components import goal_map as goal_map_parts
+from dashboard.context import current_store, page_title
 from dashboard.formatting import format_period
 from dashboard.pages._shared import as_of_parts, page
+from dashboard.pages.review_due import next_review_due
 from dashboard.series import records
 from dashboard.urls import AsOf, href
 from published.reader import Scope, Warehouse
@@ -52,13 +54,10 @@ def layout(warehouse: Warehouse, as_of: AsOf, **_query):
 
 
 def next_review(warehouse: Warehouse):
-    """The line "Next review: <council> on <date>", for a signed-in viewer who may open that pack (the public
-    gets nothing)."""
-    # imported here, not at the top: Dash loads each page module itself, and a second import would
-    # register that page (and its callbacks) twice
-    from dashboard.pages.review import upcoming_review
-
-    return upcoming_review(warehouse)
+    """The viewer's next review and what is due for it (dashboard.pages.review_due), for a signed-in viewer who
+    takes part in it; nothing for the public."""
+    due = next_review_due(warehouse, current_store())
+    return goal_map_parts.next_review_panel(due) if due else None
 
 
 def with_status(warehouse: Warehouse, objectives: pd.DataFrame, as_at) -> pd.DataFrame:

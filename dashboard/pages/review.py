@@ -1,7 +1,8 @@
-"""The monthly review: `/review` lists the scheduled reviews; `/review?council=ID&month=YYYY-MM` is one
-council's review pack (workflow.pack, as the data stood at the meeting) with the forms that write
-commentary, actions, escalations, decisions and the record of the review held (workflow.review), and
-its download as one HTML file (dashboard.review_pack).
+"""The monthly review pack at `/review/<council>/<YYYY-MM>` (the list of scheduled reviews is `/review`,
+dashboard.pages.review_list): one council's review pack (workflow.pack, as the data stood at the
+meeting) with the forms that write commentary (and revise or withdraw it), actions, escalations,
+decisions and the record of the review held (workflow.review), and its download as one HTML file
+(dashboard.review_pack). Who may see and write what: dashboard.pages.review_common.
 
 Who may (every callback checks again on the server; ids from the browser are data to check, never a
 right: the council, measure, objective, organisation, action and escalation named are looked up
@@ -11,6 +12,8 @@ again, in the warehouse or the workflow store):
                            of the council, an administrator; anyone else sees a notice and no data
     write commentary       on a measure whose owner, or whose objective's lead, the viewer's
                            organisation is (steward or lead); an administrator on any (as its lead)
+    revise, withdraw       the commentary its organisation wrote, on such a measure (the same rule);
+      commentary           an administrator any
     add, close actions;    a lead of an organisation leading one of the council's objectives, a member
     raise escalations      of the council, an administrator
     decide escalations;    a member of the council, an administrator
@@ -22,117 +25,60 @@ back). Bad input is named beside its field (ReviewError names it) and nothing is
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from datetime import date
-from typing import NamedTuple
 
 import dash
-import pandas as pd
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import components
-from dashboard.auth import acts_for, allows, sits_on
+from dashboard.auth import acts_for, allows
 from dashboard.components import review as parts
 from dashboard.context import current_store, current_warehouse, page_title
-from dashboard.formatting import format_period
+from dashboard.formatting import format_date, format_period
 from dashboard.navigation import sign_in_href
 from dashboard.pages._shared import page, read_id
+from dashboard.pages.review_common import (
+    HEADING,
+    LIST_PATH,
+    PACK_TEMPLATE,
+    Review,
+    commentable,
+    may_act,
+    may_decide,
+    read_review,
+    review_href,
+    schedule,
+)
 from dashboard.review_pack import render_pack_html
-from dashboard.series import records
-from dashboard.urls import AsOf, href, read_as_of, with_as_of
+from dashboard.urls import AsOf, href
 from goal_councils.periods import PeriodError, parse_period
 from published.access import current_viewer
-from published.reader import Scope, Warehouse, WarehouseError
+from published.reader import Warehouse, WarehouseError
 from workflow.pack import PackError, ReviewPack, build_pack
-from workflow.review import ReviewError
+from workflow.review import Commentary, ReviewError
 from workflow.store import utcnow
 
-PATH = "/review"
-HEADING = "Monthly reviews"
 MAX_TEXT = 5_000  # the longest text the store takes
-LISTED_BEFORE, LISTED_AFTER = 3, 12  # months of the schedule listed before and after this one
+MAX_EDITABLE = 200  # the newest commentaries offered to revise
 
 dash.register_page(
     __name__,
-    path=PATH,
-    name=HEADING,
-    title=page_title(HEADING),
-    description="Each goal council's monthly review pack: statuses, changes, exceptions, actions, escalations.",
-    roles=("council_member", "steward", "lead", "admin"),  # a navigation link for anyone signed in
-    order=3,
+    path_template=PACK_TEMPLATE,
+    name="Monthly review",
+    title=page_title("Monthly review"),
+    description="A goal council's monthly review pack: statuses, changes, exceptions, actions, escalations.",
+    exists=lambda warehouse, council, month: _exists(warehouse, council, month),
 )
+MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
-def review_href(council_id: str, month: str | None = None) -> str:
-    """A review pack's address (no month: the council's next review)."""
-    return with_as_of(PATH, council=council_id, month=month or "")
-
-
-# --- the review asked for: the council read again from the warehouse, the viewer's part in it --------
-
-class Review(NamedTuple):  # (Dash imports page modules outside sys.modules, where a dataclass cannot be made)
-    council: dict
-    month: str
-    members: list[tuple[str, str]]  # (org id, name) of the organisations taking part
-    objectives: list[dict]
-    measures: list[dict]  # those the viewer may see
-
-    @property
-    def id(self) -> str:
-        return self.council["id"]
-
-    @property
-    def leads(self) -> set[str]:
-        return {o["lead_id"] for o in self.objectives}
-
-
-def takes_part(council_id: str, member_ids: set[str]) -> bool:
-    """May the viewer see this council's review pack?"""
-    return allows(lambda v: sits_on(council_id)(v) or (v.org in member_ids and acts_for(v.org)(v)))
-
-
-def _schedule(warehouse: Warehouse, council_id: str | None = None) -> list[dict]:
-    return [{**r, "meeting_date": pd.Timestamp(r["meeting_date"]).date()}
-            for r in records(warehouse.scheduled_reviews(council_id))]
-
-
-def _default_month(warehouse: Warehouse, council_id: str) -> str:
-    """The council's next review (or its last, when none is to come; this month without a schedule)."""
-    mine = _schedule(warehouse, council_id)
-    coming = [r["month"] for r in mine if r["meeting_date"] >= date.today()]
-    return (coming or [r["month"] for r in mine][-1:] or [date.today().strftime("%Y-%m")])[0]
-
-
-def read_review(warehouse: Warehouse, council_id, month) -> Review | None:
-    """The review of `council_id` in `month` as the viewer may see it; None when the council does not
-    exist or the viewer takes no part in it (the two read the same)."""
-    found = records(warehouse.councils(council_id=council_id)) if isinstance(council_id, str) and council_id else []
-    if not found:
-        return None
-    members = records(warehouse.council_members(council_id))
-    if not takes_part(council_id, {m["id"] for m in members}):
-        return None
-    return Review(found[0], read_as_of(month).month or _default_month(warehouse, council_id),
-                  [(m["id"], m["name"]) for m in members], records(warehouse.objectives(council_id=council_id)),
-                  records(warehouse.measures(Scope(council=council_id))))
-
-
-def may_act(review: Review) -> bool:
-    """Add and close actions, raise escalations."""
-    return allows(lambda v: sits_on(review.id)(v) or (v.role == "lead" and v.org in review.leads))
-
-
-def may_decide(review: Review) -> bool:
-    """Decide escalations, record the review held."""
-    return allows(sits_on(review.id))
-
-
-def commentable(review: Review) -> list[dict]:
-    """The measures the viewer may write commentary on."""
-    lead = {o["objective_id"]: o["lead_id"] for o in review.objectives}
-    return [m for m in review.measures
-            if allows(lambda v, m=m: acts_for(m["owner_id"])(v) or acts_for(lead.get(m["objective_id"]))(v))]
+def _exists(warehouse: Warehouse, council: str, month: str) -> str | None:
+    """The guard's 404: an address naming no council, or no month (one the schedule does not hold is a page
+    that names the nearest that it does)."""
+    found = warehouse.councils(council_id=council)
+    return str(found.name.iloc[0]) if len(found) and MONTH.fullmatch(month) else None
 
 
 def _own_org(review: Review) -> str | None:
@@ -192,10 +138,29 @@ def _actions_part(review: Review, pack: ReviewPack, added: list | None = None, d
     return parts.actions_section(pack.actions, dict(_about(review)), pack.meeting_date, forms)
 
 
-def _commentary_part(review: Review, pack: ReviewPack, written: list | None = None):
+def editable(review: Review) -> list[Commentary]:
+    """The commentary standing now that the viewer may revise or withdraw: written for its organisation (an
+    administrator: any) on a measure it may comment on, newest period first."""
+    measures = [m["id"] for m in commentable(review)]
+    found = current_store().commentary(measure_ids=measures) if measures else []
+    return [c for c in found if allows(acts_for(c.org_id))][:MAX_EDITABLE]
+
+
+def _editable_choices(review: Review) -> list[tuple[str, str]]:
+    measures, orgs = {m["id"]: m for m in review.measures}, dict(review.members)
+    return [(str(c.commentary_id), f"{measures[c.measure_id]['name']}, "
+                                   f"{format_period(c.period, measures[c.measure_id]['frequency'])} "
+                                   f"({orgs.get(c.org_id, c.org_id)}, {format_date(c.recorded_at, short=True)})")
+            for c in editable(review)]
+
+
+def _commentary_part(review: Review, pack: ReviewPack, written: list | None = None, revised: list | None = None):
     mine = _commentable_choices(review)
     forms = [parts.form_fold("Write commentary", "review-c-form", written or parts.commentary_form(mine),
-                             written is not None)] if mine else []
+                             written is not None),
+             parts.form_fold("Revise or withdraw commentary", "review-r-form",
+                             revised or parts.revise_form(_editable_choices(review)), revised is not None)
+             ] if mine else []
     return parts.commentary_section(pack, forms)
 
 
@@ -217,7 +182,7 @@ def _live(pack: ReviewPack) -> bool:
 
 
 def _header_links(warehouse: Warehouse, pack: ReviewPack) -> list:
-    later = [r["month"] for r in _schedule(warehouse, pack.council_id) if r["month"] > pack.month][:1]
+    later = [r["month"] for r in schedule(warehouse, pack.council_id) if r["month"] > pack.month][:1]
     links = [dcc.Link(f"← Previous review: {format_period(pack.previous.month, 'monthly')}",
                       href=review_href(pack.council_id, pack.previous.month))] if pack.previous else []
     links += [dcc.Link(f"Next review: {format_period(m, 'monthly')} →", href=review_href(pack.council_id, m))
@@ -230,7 +195,7 @@ def _header_links(warehouse: Warehouse, pack: ReviewPack) -> list:
 
 def layout(council=None, month=None, **query):
     if not current_viewer().signed_in:
-        here = review_href(read_id(council), read_as_of(month).month) if council else PATH
+        here = review_href(read_id(council), read_id(month)) if council and month else LIST_PATH
         return [components.breadcrumbs([("Goal map", href("goal_map")), (HEADING, None)]),
                 components.page_heading(HEADING), parts.review_signed_out(sign_in_href(dash.get_relative_path(here)))]
     return _content(council=council, month=month, **query)
@@ -238,11 +203,10 @@ def layout(council=None, month=None, **query):
 
 @page(HEADING)
 def _content(warehouse: Warehouse, _as_of: AsOf, council=None, month=None, **_):
-    if council is None:
-        return _listing(warehouse)
-    crumbs = [("Goal map", href("goal_map")), (HEADING, PATH)]
-    review = read_review(warehouse, read_id(council), month)
-    if review is None:
+    crumbs = [("Goal map", href("goal_map")), (HEADING, LIST_PATH)]
+    month = read_id(month)
+    review = read_review(warehouse, read_id(council), month) if MONTH.fullmatch(month) else None
+    if review is None:  # no such council, no part in it, or no month: the same words
         return [components.breadcrumbs(crumbs + [("Not found", None)]), components.page_heading(HEADING),
                 parts.review_refused()]
     crumbs += [(f"{review.council['name']}, {format_period(review.month, 'monthly')}", None)]
@@ -267,41 +231,12 @@ def _content(warehouse: Warehouse, _as_of: AsOf, council=None, month=None, **_):
     ]
 
 
-def _councils_seen(warehouse: Warehouse) -> set[str]:
-    return {c for c in warehouse.councils()["id"] if takes_part(c, set(warehouse.council_members(c)["id"]))}
-
-
-def _listing(warehouse: Warehouse) -> list:
-    """The schedule around this month, of the councils the viewer takes part in."""
-    month, seen = date.today().strftime("%Y-%m"), _councils_seen(warehouse)
-    mine = [r for r in _schedule(warehouse) if r["council_id"] in seen]
-    before = [r for r in mine if r["month"] < month][-LISTED_BEFORE:]
-    coming = [r for r in mine if r["month"] >= month][:LISTED_AFTER]
-    rows = [{**r, "href": review_href(r["council_id"], r["month"]), "next": r is coming[0]} for r in before + coming]
-    return [components.breadcrumbs([("Goal map", href("goal_map")), (HEADING, None)]),
-            components.page_heading(HEADING, "Each month one goal council meets to review its objectives: the "
-                                             "pack shows where each stands, what changed, the actions agreed and "
-                                             "the escalations to decide."),
-            parts.review_list(rows)]
-
-
-def upcoming_review(warehouse: Warehouse):
-    """The goal map's "Next review" line: the next review the viewer may open (None for the public, or when
-    none is to come)."""
-    if not current_viewer().signed_in:
-        return None
-    seen, today = _councils_seen(warehouse), date.today()
-    coming = next((r for r in _schedule(warehouse) if r["meeting_date"] >= today and r["council_id"] in seen), None)
-    return parts.next_review_notice(coming["council_name"], coming["meeting_date"], review_href(
-        coming["council_id"], coming["month"])) if coming else None
-
-
 # --- writing --------------------------------------------------------------------------------------
 
 FIELDS = {  # ReviewError's field -> the form's field
     "measure_id": "measure", "what_happened": "happened", "what_next": "next", "owner_org": "org",
     "owner_person": "person", "raised_by_org": "org", "decision_asked": "decision", "decided_on": "day",
-    "held_on": "day", "action_id": "action", "escalation_id": "escalation",
+    "held_on": "day", "action_id": "action", "escalation_id": "escalation", "commentary_id": "commentary",
 }
 
 
@@ -344,6 +279,28 @@ def save_commentary(review: Review, sent: dict) -> dict[str, str]:
     return _attempt(lambda: current_store().write_commentary(
         measure_id=measure["id"], period=period, org_id=org, what_happened=sent["happened"], why=sent["why"],
         what_next=sent["next"], visibility=sent["visibility"], by=_by()))
+
+
+def _chosen(review: Review, sent: dict) -> Commentary | None:
+    return next((c for c in editable(review) if str(c.commentary_id) == sent["commentary"]), None)
+
+
+def revise_commentary(review: Review, sent: dict) -> dict[str, str]:
+    """A new version of a commentary the viewer may revise: its measure, period and organisation stay."""
+    chosen = _chosen(review, sent)
+    if chosen is None:
+        return {"commentary": "Choose a commentary from the list."}
+    return _attempt(lambda: current_store().write_commentary(
+        measure_id=chosen.measure_id, period=chosen.period, org_id=chosen.org_id, what_happened=sent["happened"],
+        why=sent["why"], what_next=sent["next"], visibility=sent["visibility"], by=_by(),
+        commentary_id=chosen.commentary_id))
+
+
+def withdraw_commentary(review: Review, sent: dict) -> dict[str, str]:
+    chosen = _chosen(review, sent)
+    if chosen is None:
+        return {"commentary": "Choose a commentary from the list."}
+    return _attempt(lambda: current_store().withdraw_commentary(chosen.commentary_id, by=_by()))
 
 
 def add_action(review: Review, sent: dict) -> dict[str, str]:
@@ -397,7 +354,7 @@ def _from_page(clicks, data, right: Callable[[Review], object]) -> Review:
     except WarehouseError as e:
         raise PreventUpdate from e
     if review is None or not right(review) or not _clicked(clicks) or review.month not in {
-            r["month"] for r in _schedule(current_warehouse(), review.id)}:  # a review the schedule holds
+            r["month"] for r in schedule(current_warehouse(), review.id)}:  # a review the schedule holds
         raise PreventUpdate
     return review
 
@@ -452,6 +409,34 @@ def write_commentary(clicks, page_data, *values):
     pack = _pack(review)
     return _commentary_part(review, pack, parts.commentary_form(_commentable_choices(review), _kept(sent, errors),
                                                                 errors, _outcome(errors, pack, "Saved.")))
+
+
+REVISION = ("commentary", "happened", "why", "next", "visibility")
+
+
+# "Save revision" or "Withdraw it" -> a new version of the organisation's commentary -> the list, the form
+@callback(Output("review-commentary-list", "children"), Output("review-r-form", "children"),
+          Input("review-r-save", "n_clicks"), Input("review-w-save", "n_clicks"), *_states("r", REVISION),
+          prevent_initial_call=True)
+def change_commentary(saved, withdrawn, page_data, *values):
+    withdrawing = ctx.triggered_id == "review-w-save"
+    review, sent = _from_page(withdrawn if withdrawing else saved, page_data, commentable), _sent(REVISION, values)
+    errors = (withdraw_commentary if withdrawing else revise_commentary)(review, sent)
+    pack = _pack(review)
+    message = _outcome(errors, pack, "Withdrawn." if withdrawing else "Revised.")
+    return parts.commentary_list(pack), parts.revise_form(_editable_choices(review), _kept(sent, errors), errors,
+                                                          message)
+
+
+# a commentary chosen to revise -> its words in the form (only one the viewer may revise)
+@callback(*[Output(f"review-r-{n}", "value") for n in REVISION[1:]], Input("review-r-commentary", "value"),
+          State("review-page", "data"), prevent_initial_call=True)
+def fill_revision(chosen, page_data):
+    review = _from_page(1, page_data, commentable)
+    found = _chosen(review, {"commentary": chosen})
+    if found is None:
+        raise PreventUpdate
+    return found.what_happened, found.why, found.what_next, found.visibility
 
 
 # "Add action" -> agreed at this review -> the actions section

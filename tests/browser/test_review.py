@@ -17,7 +17,7 @@ from dashboard.context import STORE_KEY
 from etl.load import LoadRequest, load_batch
 from tests.browser.axe import describe, heading_problems, headings, run_axe, serious
 from tests.support import mini_home, write
-from tests.test_review_page import DEFINITIONS, MONTH, NEXT_MONTH, month_words
+from tests.test_review_page import DEFINITIONS, MONTH, NEXT_MONTH, RECEIVED, month_words
 from workflow import passwords
 
 pytestmark = pytest.mark.browser
@@ -35,7 +35,7 @@ def site(dash_duo, tmp_path, monkeypatch):
     for path in home.definitions.glob("*.yaml"):
         path.unlink()
     write(home.definitions / "review.yaml", DEFINITIONS)
-    load_batch(home, [LoadRequest("edu", [write(tmp_path / "in" / "edu.csv", FIGURES)])])
+    load_batch(home, [LoadRequest("edu", [write(tmp_path / "in" / "edu.csv", FIGURES)], RECEIVED)])
     app = create_app(Settings(warehouse=home.warehouse, workflow_url=f"sqlite:///{tmp_path / 'workflow.sqlite'}",
                               secret_key="k" * 40))
     app.server.config[STORE_KEY].add_user("lee", PASSWORD, "lead", "edu", by="test")
@@ -108,9 +108,13 @@ def test_a_lead_writes_the_review_and_the_next_pack_carries_what_is_open(site):
     # the goal map names the next review, and links to its pack
     duo.wait_for_contains_text("#next-review", f"Next review: World-class education on 28 {month_words(MONTH)}",
                                timeout=15)
+    # and what is due for it: the figures not received, Education's commentary not written yet
+    assert "NEET rate (Department for Education)" in squeezed(duo, "#next-review-due")
+    assert "NEET rate, February 2026" in squeezed(duo, "#next-review-due")
     duo.find_element("#next-review a").click()
     duo.wait_for_text_to_equal("h1", "Monthly review: World-class education", timeout=15)
     assert squeezed(duo, "#review-month") == month_words(MONTH)
+    assert duo.driver.current_url == f"{duo.server_url}/review/education/{MONTH}"
     assert "NEET rate" in squeezed(duo, ".status-table")
 
     # commentary on the measure Education owns
@@ -158,8 +162,44 @@ def test_a_lead_writes_the_review_and_the_next_pack_carries_what_is_open(site):
     assert len(rows) == 1 and "Write to every school" in rows[0] and "Carried forward" in rows[0], rows
     assert f"Previous review: {month_words(MONTH)}" in duo.driver.find_element(By.TAG_NAME, "main").text
     whole_page(duo, NEXT_SCREENSHOT)
-    for fold in ("review-e-form", "review-a-form", "review-c-form"):  # the forms too, opened
+    for fold in ("review-e-form", "review-a-form", "review-c-form", "review-r-form"):  # the forms too, opened
         unfold(duo, fold)
     found = serious(run_axe(duo.driver))
     assert not found and not heading_problems(headings(duo.driver)), describe(found)
+    assert duo.get_logs() == []
+
+
+def test_an_old_address_leads_to_the_pack_where_a_lead_revises_then_withdraws_its_commentary(site):
+    duo = site
+    sign_in(duo, "lee")
+    duo.driver.get(f"{duo.server_url}/review?council=education&month={MONTH}")  # the address packs had before
+    until(duo, lambda: duo.driver.current_url == f"{duo.server_url}/review/education/{MONTH}")
+    duo.wait_for_text_to_equal("h1", "Monthly review: World-class education", timeout=15)
+    unfold(duo, "review-c-form")
+    fill(duo, {"review-c-measure": "neet-rate", "review-c-period": "2026-02", "review-c-happened": "First words",
+               "review-c-why": "A reason"})
+    press(duo, "review-c-save")
+    duo.wait_for_contains_text("#review-c-message", "Saved", timeout=15)
+
+    # choosing it fills in its words; the revision replaces them on the page
+    unfold(duo, "review-r-form")
+    Select(duo.find_element("#review-r-commentary")).select_by_index(1)
+    until(duo, lambda: duo.find_element("#review-r-happened").get_attribute("value") == "First words")
+    assert duo.find_element("#review-r-why").get_attribute("value") == "A reason"
+    typed = duo.find_element("#review-r-happened")  # filled by the server: select it all and type over it
+    typed.send_keys(Keys.CONTROL, "a")
+    typed.send_keys(Keys.DELETE)
+    typed.send_keys("Revised words")
+    press(duo, "review-r-save")
+    duo.wait_for_contains_text("#review-r-message", "Revised", timeout=15)
+    listed = squeezed(duo, "#review-commentary-list")
+    assert "Revised words" in listed and "First words" not in listed
+
+    Select(duo.find_element("#review-r-commentary")).select_by_index(1)
+    until(duo, lambda: duo.find_element("#review-r-happened").get_attribute("value") == "Revised words")
+    press(duo, "review-w-save")
+    duo.wait_for_contains_text("#review-r-message", "Withdrawn", timeout=15)
+    assert "Revised words" not in squeezed(duo, "#review-commentary-list")
+    assert "No commentary of yours stands to revise" in squeezed(duo, "#review-r-form")
+    whole_page(duo, "/tmp/review-revised.png")
     assert duo.get_logs() == []
