@@ -4,6 +4,8 @@
       definitions/        YAML definitions (the reviewed text files)
       warehouse.duckdb    the published warehouse; replaced only by atomic rename
       warehouse.public.duckdb  the same without internal measures: anonymous visitors read only this
+      published/N/        the newest published versions, both files of each with version.json, kept for
+                          `outcomes rollback` (hard links: the current one takes no extra space)
       staging/            throw-away build copies of the warehouse
       rejected/           each rejected submission with its problem report
       audit/loads.jsonl   every load attempt, published or rejected
@@ -19,9 +21,17 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Home", "DEFAULT_HOME", "safe_name", "public_path"]
+__all__ = ["Home", "DEFAULT_HOME", "safe_name", "public_path", "VERSIONS", "kept_versions_of"]
 
 DEFAULT_HOME = Path.home() / ".shared-outcomes"
+VERSIONS = "published"  # the folder beside the published files that keeps their newest versions
+
+
+def kept_versions_of(published: Path) -> list[Path]:
+    """The kept copies of the published file at `published` (full or public), newest version first."""
+    folder = published.parent / VERSIONS
+    found = [p for p in folder.glob(f"[0-9]*/{published.name}") if p.parent.name.isdigit()]
+    return sorted(found, key=lambda p: int(p.parent.name), reverse=True)
 
 
 def safe_name(text: str, limit: int = 80) -> str:
@@ -60,6 +70,11 @@ class Home:
         return public_path(self.warehouse)
 
     @property
+    def versions(self) -> Path:
+        """Where the newest published versions are kept (etl/warehouse.py), one folder each."""
+        return self.root / VERSIONS
+
+    @property
     def staging(self) -> Path:
         return self.root / "staging"
 
@@ -80,6 +95,6 @@ class Home:
         return self.root / ".load.lock"
 
     def ensure(self) -> Home:
-        for p in (self.root, self.definitions, self.staging, self.rejected, self.audit_log.parent):
+        for p in (self.root, self.definitions, self.versions, self.staging, self.rejected, self.audit_log.parent):
             p.mkdir(parents=True, exist_ok=True)
         return self

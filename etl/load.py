@@ -17,7 +17,7 @@ import json
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -264,7 +264,9 @@ def _judged_at(con, today: date) -> datetime:
     that runs ahead, like the demo's), so that every published figure is in the judgement."""
     newest = con.execute("SELECT max(received_at) FROM loads").fetchone()[0]
     moments = [_now(), datetime.combine(today, datetime.min.time()), *([newest] if newest else [])]
-    return max(moments).replace(microsecond=0)
+    latest = max(moments)
+    # whole seconds, rounded up: cut down, a load received earlier in the same second would fall after it
+    return latest if not latest.microsecond else latest.replace(microsecond=0) + timedelta(seconds=1)
 
 
 def rejudge(home: Home, *, full: bool = False, today: date | None = None) -> JudgeResult:

@@ -1,21 +1,34 @@
 """The warehouse file: schema, definitions copy, and the atomic build-then-publish cycle.
 
 A load never writes the published file. It copies it to `staging/`, changes the copy in one
-transaction, checkpoints and closes it, reopens it read-only to verify, fsyncs it and only
-then `os.replace`s it onto `warehouse.duckdb`. A process killed at any instant leaves at
-most a throw-away staging file, removed by the next load.
+transaction, numbers it (the next version), checkpoints and closes it, reopens it read-only to
+verify, writes its public file, fsyncs both, keeps both in `published/N/` and only then
+`os.replace`s them onto `warehouse.duckdb` and `warehouse.public.duckdb`. A process killed at
+any instant leaves at most throw-away files behind, removed by the next load; a write that fails
+(a full disk) leaves the published files as they were.
+
+The newest `KEEP_VERSIONS` published versions stay in `published/N/` (hard links, so the current
+one takes no extra space) with a `version.json` saying when and with which loads; `rollback`
+puts an earlier one back, both files together.
+
+    PublishError        nothing was published; the published files are as they were
+    └── RollbackError   no kept version to return to, or the one asked for is damaged
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -37,11 +50,26 @@ __all__ = [
     "definitions_digest",
     "load_lock",
     "staged_build",
+    "KEEP_VERSIONS",
+    "PublishedVersion",
+    "published_versions",
+    "rollback",
     "PublishError",
+    "RollbackError",
 ]
+
+KEEP_VERSIONS = 5  # published versions kept in HOME/published/, the current one among them
+VERSION_FILE = "version.json"
+
+log = logging.getLogger(__name__)
+
 
 class PublishError(Exception):
     """The new warehouse could not be built or verified; the published one is untouched."""
+
+
+class RollbackError(PublishError):
+    """There is no kept version to return to, or the one asked for cannot be read."""
 
 
 def definitions_digest(defs: Definitions) -> str:
@@ -143,9 +171,140 @@ def _fsync(path: Path) -> None:
 
 
 def _clear_stale_staging(home: Home) -> None:
-    # only called under the load lock, so any file here belongs to a dead load
+    # only called under the load lock, so any file here belongs to a dead load (or rollback)
     for p in home.staging.glob("*"):
         p.unlink(missing_ok=True)
+
+
+def _disk_full(e: BaseException) -> bool:
+    if isinstance(e, OSError):
+        return e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+    return "No space left" in str(e) or "File too large" in str(e)
+
+
+def _write_failed(e: BaseException) -> bool:
+    """Did a write to the disk fail (rather than the caller's own logic)?"""
+    return isinstance(e, (OSError, duckdb.IOException, duckdb.FatalException)) or _disk_full(e)
+
+
+def _failed_write(what: str, e: BaseException) -> str:
+    """A write that failed, said plainly: a full disk named as such."""
+    cause = f"the disk is full ({e.strerror if isinstance(e, OSError) else e})" if _disk_full(e) else str(e)
+    return f"{what}: {cause}; nothing was published, the published warehouse is as it was"
+
+
+# --- the steps of a publish, each a function of its own (tests stop a load at each) ----------------
+
+def _copy_into_staging(published: Path, stage: Path) -> None:
+    shutil.copyfile(published, stage)
+
+
+def _number(con: duckdb.DuckDBPyConnection, home: Home) -> dict:
+    """Give the new build the next version number; what version.json says of it."""
+    found = con.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+    previous = int(found[0]) if found and str(found[0]).isdigit() else 0
+    number = max([previous, *(v.number for v in _kept(home))]) + 1
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", [str(number)])
+    loads, newest = con.execute("SELECT count(*), max(id) FROM loads").fetchone()
+    return {"version": number, "published_at": datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds"),
+            "loads": loads, "newest_load": newest}
+
+
+def _checkpoint(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CHECKPOINT")
+
+
+def _verify(path: Path) -> None:
+    """Reopen a built (or kept) warehouse read-only and read every observation's load."""
+    check = duckdb.connect(":memory:")
+    try:
+        check.execute("ATTACH ? AS w (READ_ONLY)", [str(path)])
+        check.execute("SELECT count(*) FROM w.observations JOIN w.loads ON loads.id = observations.load_id").fetchone()
+    finally:
+        check.close()
+
+
+def _verify_whole(path: Path) -> None:
+    """Reopen a kept warehouse read-only and read every row of every table (a rollback's check)."""
+    check = duckdb.connect(":memory:")
+    try:
+        check.execute("ATTACH ? AS w (READ_ONLY)", [str(path)])
+        tables = [r[0] for r in check.execute("SELECT table_name FROM information_schema.tables WHERE "
+                                              "table_catalog = 'w' AND table_type = 'BASE TABLE'").fetchall()]
+        for table in tables:  # names from the file's own catalogue, quoted
+            check.execute(f'SELECT sum(hash(t)) FROM w."{table.replace(chr(34), chr(34) * 2)}" AS t').fetchone()
+    finally:
+        check.close()
+
+
+def _link(src: Path, dst: Path) -> None:
+    """`dst` as a second name of `src` (a copy where the file system has no hard links)."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
+
+
+def _keep_version(home: Home, facts: dict, full: Path, public: Path) -> Path:
+    """Keep the new build in published/N.pending/ before it is swapped in (named N/ once it is)."""
+    folder = home.versions / f"{facts['version']:06d}.pending"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    _link(full, folder / home.warehouse.name)
+    _link(public, folder / home.public_warehouse.name)
+    (folder / VERSION_FILE).write_text(json.dumps(facts, indent=1) + "\n", encoding="utf-8")
+    _fsync(folder)
+    return folder
+
+
+def _replace(src: Path, dst: Path) -> None:
+    os.replace(src, dst)
+
+
+def _swap(home: Home, full: Path, public: Path) -> None:
+    """Put both files in place. The full file first: a process killed in between leaves the public
+    file one version behind (never ahead of what the full one holds); the next publish mends it."""
+    _replace(full, home.warehouse)
+    _replace(public, home.public_warehouse)
+    _fsync(home.root)
+
+
+def _settle_versions(home: Home) -> None:
+    """Name a pending version that was swapped in as kept; remove any other (its load died before
+    the swap); put the current version's public file in place if a kill left the previous one there;
+    keep the newest KEEP_VERSIONS and the current one. Under the load lock."""
+    for folder in home.versions.glob("*.pending"):
+        final = folder.with_name(folder.name.removesuffix(".pending"))
+        if _is_current(home, folder) and not final.exists():
+            folder.rename(final)
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+    kept = _kept(home)
+    current = next((v for v in kept if _is_current(home, v.folder)), None)
+    public = current.folder / home.public_warehouse.name if current else None
+    if public is not None and public.exists() and not _same(public, home.public_warehouse):
+        # a publish (or rollback) killed between its two renames: put the public file of the same version
+        stage = home.staging / f"mend-{os.getpid()}-{uuid.uuid4().hex[:8]}.duckdb"
+        _link(public, stage)
+        _replace(stage, home.public_warehouse)
+        _fsync(home.root)
+        log.warning("the public warehouse was a version behind the full one; now version %s too", current.number)
+    for v in kept[KEEP_VERSIONS:]:
+        if not _is_current(home, v.folder):
+            shutil.rmtree(v.folder, ignore_errors=True)
+    if home.versions.exists():
+        _fsync(home.versions)
+
+
+def _is_current(home: Home, folder: Path) -> bool:
+    return _same(folder / home.warehouse.name, home.warehouse)
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 @contextmanager
@@ -157,6 +316,8 @@ def staged_build(home: Home) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict]]
     Must be used under `load_lock`.
     """
     _clear_stale_staging(home)
+    home.versions.mkdir(parents=True, exist_ok=True)
+    _settle_versions(home)
     published = home.warehouse
     size = published.stat().st_size if published.exists() else 0
     free = shutil.disk_usage(home.root).free
@@ -166,26 +327,38 @@ def staged_build(home: Home) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict]]
     stage = home.staging / f"build-{os.getpid()}-{uuid.uuid4().hex[:8]}.duckdb"
     public_stage = public_path(stage)
     if published.exists():
-        shutil.copyfile(published, stage)
+        try:
+            _copy_into_staging(published, stage)
+        except OSError as e:
+            stage.unlink(missing_ok=True)
+            raise PublishError(_failed_write(f"the published warehouse could not be copied into {home.staging}",
+                                             e)) from e
     state = {"publish": False}
     try:
         con = duckdb.connect(str(stage))
         init_schema(con)
     except duckdb.Error as e:
         stage.unlink(missing_ok=True)
+        if _disk_full(e):
+            raise PublishError(_failed_write("the new warehouse could not be written", e)) from e
         raise PublishError(f"the published warehouse {published} cannot be read ({e}); nothing was changed. "
-                           "Restore it from a backup, or move it away to start a new one") from e
+                           "Restore an earlier version with `outcomes rollback`, or move it away to start a new "
+                           "one") from e
     try:
-        yield con, state
-        if state["publish"]:
-            con.execute("CHECKPOINT")
+        try:
+            yield con, state
+            if state["publish"]:
+                facts = _number(con, home)
+                _checkpoint(con)
+        except (duckdb.Error, OSError) as e:
+            if not _write_failed(e):
+                raise
+            raise PublishError(_failed_write("the new warehouse could not be written", e)) from e
         con.close()
         if not state["publish"]:
             return
         try:
-            check = duckdb.connect(str(stage), read_only=True)
-            check.execute("SELECT count(*) FROM observations JOIN loads ON loads.id = observations.load_id").fetchone()
-            check.close()
+            _verify(stage)
         except duckdb.Error as e:
             raise PublishError(f"the new warehouse failed its read-back check: {e}") from e
         wal = stage.with_name(stage.name + ".wal")
@@ -194,14 +367,21 @@ def staged_build(home: Home) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict]]
         try:
             write_public(stage, public_stage)
         except duckdb.Error as e:
-            raise PublishError(f"the public warehouse could not be written: {e}") from e
-        _fsync(stage)
-        _fsync(public_stage)
-        # the full file first: a process killed in between leaves the public file one publish
-        # behind (never ahead of what the full one holds), and the next publish mends it
-        os.replace(stage, published)
-        os.replace(public_stage, public_path(published))
-        _fsync(published.parent)
+            raise PublishError(_failed_write("the public warehouse could not be written", e)) from e
+        try:
+            _fsync(stage)
+            _fsync(public_stage)
+            _keep_version(home, facts, stage, public_stage)
+        except OSError as e:
+            raise PublishError(_failed_write("the new version could not be kept", e)) from e
+        try:
+            _swap(home, stage, public_stage)
+        except OSError as e:
+            raise PublishError(_failed_write("the new warehouse could not be put in place", e)) from e
+        try:
+            _settle_versions(home)
+        except OSError as e:  # published already: the next publish settles the versions
+            log.warning("published version %s; the kept versions could not be tidied: %s", facts["version"], e)
     finally:
         try:
             con.close()
@@ -210,3 +390,83 @@ def staged_build(home: Home) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict]]
         for p in (stage, stage.with_name(stage.name + ".wal"), public_stage,
                   public_stage.with_name(public_stage.name + ".wal")):
             p.unlink(missing_ok=True)
+
+
+# --- kept versions and rollback ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PublishedVersion:
+    """One kept published version: its number, when it was published and the loads it holds."""
+
+    number: int
+    folder: Path
+    published_at: str | None
+    loads: int | None
+    newest_load: int | None
+    current: bool = False
+
+
+def _kept(home: Home) -> list[PublishedVersion]:
+    """The kept versions, newest first (`current` not filled in)."""
+    found = []
+    for folder in home.versions.glob("[0-9]*") if home.versions.exists() else ():
+        if not folder.name.isdigit() or not folder.is_dir():
+            continue
+        try:
+            facts = json.loads((folder / VERSION_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            facts = {}
+        found.append(PublishedVersion(int(folder.name), folder, facts.get("published_at"), facts.get("loads"),
+                                      facts.get("newest_load")))
+    return sorted(found, key=lambda v: v.number, reverse=True)
+
+
+def published_versions(home: Home) -> list[PublishedVersion]:
+    """The kept published versions, newest first, the one published now marked `current`."""
+    return [PublishedVersion(v.number, v.folder, v.published_at, v.loads, v.newest_load, _is_current(home, v.folder))
+            for v in _kept(home)]
+
+
+def rollback(home: Home, to: int | None = None) -> tuple[PublishedVersion, PublishedVersion | None]:
+    """Publish a kept version again, both files together: `to`, or else the newest one older than the
+    version published now. Returns (the version now published, the one it replaced, if kept).
+    Readers switch to it at their next query, as after a load."""
+    if not home.versions.is_dir():
+        raise RollbackError(f"no earlier published version is kept in {home.versions}")
+    with load_lock(home):
+        _clear_stale_staging(home)
+        _settle_versions(home)
+        versions = published_versions(home)
+        current = next((v for v in versions if v.current), None)
+        if to is not None:
+            target = next((v for v in versions if v.number == to), None)
+            if target is None:
+                kept = ", ".join(str(v.number) for v in versions) or "none"
+                raise RollbackError(f"version {to} is not kept (kept: {kept})")
+        elif current is not None:
+            target = next((v for v in versions if v.number < current.number), None)
+        else:  # the published file is none of the kept ones (replaced by hand?): the newest kept
+            target = versions[0] if versions else None
+        if target is None:
+            raise RollbackError(f"no earlier published version is kept in {home.versions}")
+        full, public = target.folder / home.warehouse.name, target.folder / home.public_warehouse.name
+        for path in (full, public):
+            try:
+                _verify_whole(path)
+            except (duckdb.Error, OSError) as e:
+                raise RollbackError(f"version {target.number} cannot be read ({e}); choose another with --to "
+                                    "(`outcomes rollback --list`)") from e
+        stage = home.staging / f"rollback-{os.getpid()}-{uuid.uuid4().hex[:8]}.duckdb"
+        public_stage = public_path(stage)
+        try:
+            _link(full, stage)
+            _link(public, public_stage)
+            _swap(home, stage, public_stage)
+        except OSError as e:
+            raise RollbackError(_failed_write(f"version {target.number} could not be put back", e)) from e
+        finally:
+            stage.unlink(missing_ok=True)
+            public_stage.unlink(missing_ok=True)
+        now = PublishedVersion(target.number, target.folder, target.published_at, target.loads, target.newest_load,
+                               True)
+        return now, current

@@ -348,6 +348,37 @@ def cmd_judge(args, home: Home) -> int:
     return EXIT_OK
 
 
+def cmd_rollback(args, home: Home) -> int:
+    """Publish an earlier kept version again, its public file with it (--list: the kept versions)."""
+    from etl.warehouse import published_versions, rollback
+
+    if args.list:
+        if args.to is not None:
+            raise UsageError("--list and --to do not go together")
+        _print_versions(published_versions(home), home)
+        return EXIT_OK
+    now, was = rollback(home, args.to)
+    _record(home, _operator(), "rollback", {"version": now.number, "replaced": was.number if was else None,
+                                            "published_at": now.published_at, "newest_load": now.newest_load})
+    instead = f" in place of version {was.number}" if was else ""
+    print(f"version {now.number} (published {now.published_at or 'at an unknown time'}, loads up to "
+          f"{now.newest_load}) is published again{instead}, the public file with it")
+    return EXIT_OK
+
+
+def _print_versions(versions, home: Home) -> None:
+    if not versions:
+        print(f"no published version is kept in {home.versions}")
+        return
+    print("  version  published at (UTC)   loads  newest load")
+    for v in versions:
+        mark = "*" if v.current else " "
+        print(f"{mark} {v.number:>7}  {v.published_at or '?':<19}  {v.loads if v.loads is not None else '?':>5}  "
+              f"{v.newest_load if v.newest_load is not None else '-':>11}")
+    if not any(v.current for v in versions):
+        print("(* marks the version published now: none of these is)")
+
+
 def cmd_export_site(args, home: Home) -> int:
     """Write the public site as static files into OUTDIR: a page per council, objective and measure, the
     downloads, a sitemap; only what the public may see. Files whose bytes did not change are left alone."""
@@ -771,6 +802,13 @@ def _parser() -> argparse.ArgumentParser:
     jdg = sub.add_parser("judge", help=cmd_judge.__doc__, description=cmd_judge.__doc__, parents=[common])
     jdg.add_argument("--full", action="store_true", help="assess every measure in full, forecasts included")
     jdg.set_defaults(fn=cmd_judge)
+
+    back = sub.add_parser("rollback", help=cmd_rollback.__doc__, description=cmd_rollback.__doc__,
+                          parents=[common])
+    back.add_argument("--to", type=int, metavar="VERSION",
+                      help="the kept version to publish (default: the one before the version published now)")
+    back.add_argument("--list", action="store_true", help="list the kept versions, * marking the one published now")
+    back.set_defaults(fn=cmd_rollback)
 
     site = sub.add_parser("export-site", help=cmd_export_site.__doc__, description=cmd_export_site.__doc__,
                           parents=[common])

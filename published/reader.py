@@ -5,6 +5,14 @@ reopens it when the ETL has published a new file onto the same path (by `os.repl
 query stats the path and compares (device, inode, size, mtime). Queries run on a cursor of
 their own, so threads (one per request) share the connection safely.
 
+A damaged file is never served in place of a good one. A newly published file that cannot be
+opened or read (truncated, corrupted) is logged and remembered as bad, and queries keep being
+answered from the version opened before it, or, in a process that had none, from the newest
+readable version kept beside it (`published/N/`, see etl/warehouse.py), until a good file is
+published or `outcomes rollback` puts one back. A connection that DuckDB has "invalidated" after
+an I/O error is dropped and the query tried once more on a fresh one. `one_version()` holds one
+opened version for a block (a request): every query in it reads the same publish.
+
 Why `ATTACH` rather than `duckdb.connect(path)`: DuckDB caches one database instance per path
 in the process, so a second `connect` to the replaced path while any cursor still holds the
 old instance would hand back the old data. A fresh in-memory instance that attaches the file
@@ -27,6 +35,9 @@ import os
 import re
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from importlib import resources
@@ -35,6 +46,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from etl.home import kept_versions_of
 from etl.warehouse import sql_text
 from goal_councils.categories import categories_of
 
@@ -44,6 +56,10 @@ __all__ = ["Warehouse", "WarehouseError", "WarehouseMissing", "Scope"]
 
 CATALOG = "warehouse"
 RUNS_REMEMBERED = 256  # judgement runs looked up, per published file and as-at moment
+BAD_REMEMBERED = 64  # published files found damaged, per process
+
+# the opened version each Warehouse holds inside `one_version()` blocks, by id(warehouse)
+_PINNED: ContextVar[dict[int, object] | None] = ContextVar("pinned_versions", default=None)
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +137,7 @@ class _Opened:
     stamp: tuple
     users: int = 0
     retired: bool = False
+    stands_for: tuple | None = None  # the stamp of a damaged published file this one answers in place of
 
 
 class Warehouse:
@@ -131,6 +148,7 @@ class Warehouse:
         self._opened: _Opened | None = None
         self._lock = threading.Lock()
         self._remembered: dict[tuple, dict | None] = {}  # per published file: judgement runs by as_at, columns it has
+        self._bad: dict[tuple, str] = {}  # stamps of files found damaged, and what was wrong
 
     def __repr__(self) -> str:
         return f"Warehouse({str(self.path)!r})"
@@ -308,19 +326,33 @@ class Warehouse:
             params = {**viewer_params(), **params}
             params = {name: params.get(name) for name in _parameter_names(sql)}
         started = time.perf_counter()
-        opened = self._acquire()
         try:
-            cursor = opened.connection.cursor()
+            opened = self._acquire()
             try:
-                cursor.execute(f"USE {CATALOG}")
-                return cursor.execute(sql, params or []).df()
+                return self._run(opened, sql, params)
+            except duckdb.Error as e:
+                if not self._drop_damaged(opened, e):
+                    raise WarehouseError(f"{self.path}: {e}") from e
             finally:
-                cursor.close()
-        except duckdb.Error as e:
-            raise WarehouseError(f"{self.path}: {e}") from e
+                self._release(opened)
+            opened = self._acquire()  # once more: a fresh connection, or an earlier version of a damaged file
+            try:
+                return self._run(opened, sql, params)
+            except duckdb.Error as e:
+                raise WarehouseError(f"{self.path}: {e}") from e
+            finally:
+                self._release(opened)
         finally:
-            self._release(opened)
             log.debug("query %s: %.1f ms", _first_line(sql), 1000 * (time.perf_counter() - started))
+
+    @staticmethod
+    def _run(opened: _Opened, sql: str, params: list | dict | None) -> pd.DataFrame:
+        cursor = opened.connection.cursor()
+        try:
+            cursor.execute(f"USE {CATALOG}")
+            return cursor.execute(sql, params or []).df()
+        finally:
+            cursor.close()
 
     def close(self) -> None:
         """Close the connection once queries in flight finish; the next query reopens."""
@@ -329,9 +361,32 @@ class Warehouse:
                 self._retire(self._opened)
                 self._opened = None
 
+    @contextmanager
+    def one_version(self) -> Iterator[None]:
+        """Answer every query inside the block (a request) from one published version, even if a
+        new one is published meanwhile; the next block reads the new one. Blocks may nest."""
+        pins = _PINNED.get()
+        if pins is not None and id(self) in pins:
+            yield
+            return
+        token = _PINNED.set({**(pins or {}), id(self): None})
+        try:
+            yield
+        finally:
+            held = _PINNED.get().get(id(self))
+            _PINNED.reset(token)
+            if held is not None:
+                self._release(held)
+
     def stamp(self) -> tuple:
         """The published file's identity now (device, inode, size, mtime): changes on every publish."""
         return self._stamp()
+
+    @property
+    def problem(self) -> str | None:
+        """What is wrong with the published file, while an earlier version is answered in its place."""
+        with self._lock:
+            return self._bad.get(self._path_stamp())
 
     def _stamp(self) -> tuple:
         try:
@@ -342,15 +397,89 @@ class Warehouse:
             ) from e
         return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
+    def _path_stamp(self) -> tuple | None:
+        try:
+            return self._stamp()
+        except WarehouseMissing:
+            return None
+
     def _acquire(self) -> _Opened:
+        pins = _PINNED.get()
+        pinned = pins is not None and id(self) in pins
+        if pinned and pins[id(self)] is not None:
+            with self._lock:
+                held = pins[id(self)]
+                held.users += 1
+                return held
         stamp = self._stamp()
         with self._lock:
-            if self._opened is None or self._opened.stamp != stamp:
-                if self._opened is not None:
-                    self._retire(self._opened)
-                self._opened = _Opened(self._connect(), stamp)
-            self._opened.users += 1
+            current = self._opened
+            if current is None or stamp not in (current.stamp, current.stands_for):
+                self._opened = self._open(stamp)
+                if current is not None and current is not self._opened:
+                    self._retire(current)
+            opened = self._opened
+            opened.users += 1 + pinned  # a pin holds it until its block ends
+            if pinned:
+                pins[id(self)] = opened
+            return opened
+
+    def _open(self, stamp: tuple) -> _Opened:
+        """The file at the path, opened; if it is damaged, the version opened before it, or else the
+        newest readable kept version. Caller holds the lock."""
+        if stamp not in self._bad:
+            try:
+                return _Opened(self._connect(self.path), stamp)
+            except WarehouseError as e:
+                self._mark_bad(stamp, str(e))
+        if self._opened is not None and self._opened.stamp not in self._bad:
+            log.error("%s: still answering from the version opened before it", self.path)
+            self._opened.stands_for = stamp
             return self._opened
+        for kept in kept_versions_of(self.path):
+            try:
+                st = os.stat(kept)
+                kept_stamp = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+                if kept_stamp in self._bad or kept_stamp == stamp:
+                    continue
+                opened = _Opened(self._connect(kept), kept_stamp, stands_for=stamp)
+            except (OSError, WarehouseError) as e:
+                log.error("%s: the kept version cannot be read either: %s", kept, e)
+                continue
+            log.error("%s: answering from the kept version %s instead", self.path, kept)
+            return opened
+        raise WarehouseError(f"{self.path}: the published warehouse is damaged ({self._bad[stamp]}) and no earlier "
+                             "version can be read; put one back with `outcomes rollback`")
+
+    def _mark_bad(self, stamp: tuple, what: str) -> None:
+        log.error("%s: the published warehouse cannot be read: %s", self.path, what)
+        if len(self._bad) >= BAD_REMEMBERED:
+            self._bad.clear()
+        self._bad[stamp] = what
+
+    def _drop_damaged(self, opened: _Opened, e: duckdb.Error) -> bool:
+        """After a query failed: drop a connection DuckDB invalidated, or a file found damaged, so the
+        next query opens afresh (True); False for any other error (a mistake in the query)."""
+        text = str(e)
+        invalidated = isinstance(e, duckdb.FatalException) or "invalidated" in text
+        damaged = isinstance(e, duckdb.IOException) or re.search(r"corrupt|checksum", text, re.IGNORECASE)
+        if not (invalidated or damaged):
+            return False
+        with self._lock:
+            if damaged and not invalidated:
+                self._mark_bad(opened.stamp, text)  # the published file, or the kept version read in its place
+            else:
+                log.error("%s: the connection was invalidated (%s); reopening", self.path, text)
+            if self._opened is opened:
+                self._opened = None
+                self._retire(opened)
+            pins = _PINNED.get()
+            if pins is not None and pins.get(id(self)) is opened:  # the request reads the reopened one
+                pins[id(self)] = None
+                opened.users -= 1
+                if opened.retired and opened.users == 0:
+                    opened.connection.close()
+        return True
 
     def _release(self, opened: _Opened) -> None:
         with self._lock:
@@ -365,13 +494,14 @@ class Warehouse:
         if opened.users == 0:
             opened.connection.close()
 
-    def _connect(self) -> duckdb.DuckDBPyConnection:
+    @staticmethod
+    def _connect(path: Path) -> duckdb.DuckDBPyConnection:
         connection = duckdb.connect(":memory:")
         try:
-            connection.execute(f"ATTACH ? AS {CATALOG} (READ_ONLY)", [str(self.path)])
+            connection.execute(f"ATTACH ? AS {CATALOG} (READ_ONLY)", [str(path)])
         except duckdb.Error as e:
             connection.close()
-            raise WarehouseError(f"{self.path}: cannot open the published warehouse: {e}") from e
+            raise WarehouseError(f"{path}: cannot open the published warehouse: {e}") from e
         return connection
 
     # --- added for the downloads and the API (published/documents.py) ----------------------

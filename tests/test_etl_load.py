@@ -408,3 +408,17 @@ def test_with_skip_rejected_each_request_stands_alone(tmp_path: Path):
     with pytest.raises(Rejected):  # every request rejected: nothing usable, nothing published
         load_batch(home, [LoadRequest("edu", [bad])], today=TODAY, skip_rejected=True)
     assert sha256(home.warehouse) == before
+
+
+def test_a_load_received_within_the_judgement_second_is_in_the_judgement(tmp_path: Path):
+    """Judgements are made as at a whole second, never before the newest load: one received at
+    09:00:00.5 (the demo's calendar runs ahead of the clock) is judged as at 09:00:01, not 09:00:00."""
+    home = mini_home(tmp_path / "home")
+    received = datetime(2030, 1, 1, 9, 0, 0, 500_000)
+    load_batch(home, [LoadRequest("edu", [write(tmp_path / "good.csv", GOOD)], received)], today=date(2030, 1, 1))
+    con = duckdb.connect(str(home.warehouse), read_only=True)
+    try:
+        as_at = con.execute("SELECT max(as_at) FROM judgement_runs").fetchone()[0]
+    finally:
+        con.close()
+    assert as_at == datetime(2030, 1, 1, 9, 0, 1)

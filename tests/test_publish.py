@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from etl.home import Home
+from etl.load import LoadRequest, load_batch
 from tests.support import sha256, write
 
 DEFS = """\
@@ -37,7 +38,7 @@ councils:
             frequency: monthly
             breakdowns: [site]
 """
-SITES = 300
+SITES = 60
 MONTHS = [f"{y}-{m:02d}" for y in range(1990, 2026) for m in range(1, 13)]
 
 
@@ -74,32 +75,7 @@ def _count(home: Home) -> int:
         con.close()
 
 
-# Deterministic kill points: the process SIGKILLs itself inside a named step of the publish.
-KILL_AT = {
-    "copying the warehouse": ("shutil", "copyfile"),
-    "syncing definitions": ("etl.load", "sync_definitions"),
-    "inserting observations": ("etl.load", "sql_text"),
-    "fsync of the new file": ("etl.warehouse", "_fsync"),
-    "the rename itself": ("os", "replace"),
-}
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("step", list(KILL_AT))
-def test_kill_inside_a_step(tmp_path: Path, files, step):
-    home = _home(tmp_path, files)
-    assert _cli(home, "load", str(files["small"]), "--org", "stats").wait() == 0
-    before = sha256(home.warehouse)
-    module, name = KILL_AT[step]
-    prelude = (f"import os, signal, importlib; m = importlib.import_module('{module}'); "
-               f"setattr(m, '{name}', lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)); ")
-    p = _cli(home, "load", str(files["big"]), "--org", "stats", prelude=prelude)
-    assert p.wait() == -signal.SIGKILL
-    assert sha256(home.warehouse) == before
-    # the next load cleans the throw-away file and succeeds
-    assert _cli(home, "load", str(files["big"]), "--org", "stats").wait() == 0
-    assert _count(home) == 24 + len(MONTHS) * SITES
-    assert list(home.staging.iterdir()) == []
+# A kill at each named phase of a load: tests/test_faults.py. Here: kills at instants spread over a whole load.
 
 
 @pytest.mark.slow
@@ -114,7 +90,7 @@ def test_kill_at_random_instants(tmp_path: Path, files):
     assert _cli(probe, "load", str(files["big"]), "--org", "stats").wait() == 0
     full = time.perf_counter() - t0
     torn = 0
-    for fraction in (0.1, 0.3, 0.5, 0.7, 0.85, 0.95):
+    for fraction in (0.2, 0.5, 0.8):
         home = Home.at(tmp_path / f"at-{fraction}")
         shutil.copytree(base.root, home.root)
         p = _cli(home, "load", str(files["big"]), "--org", "stats")
@@ -127,6 +103,7 @@ def test_kill_at_random_instants(tmp_path: Path, files):
         else:
             # the kill came after the rename: then the new file must be whole
             assert _count(home) == 24 + len(MONTHS) * SITES, f"a partial warehouse after a kill at {fraction:.0%}"
-        assert _cli(home, "load", str(files["big"]), "--org", "stats").wait() == 0
+        load_batch(home, [LoadRequest("stats", [files["big"]])])  # the next load: no stale lock or file in its way
         assert _count(home) == 24 + len(MONTHS) * SITES
-    assert torn >= 3  # most kills landed mid-load and left the published file untouched
+        assert list(home.staging.iterdir()) == []
+    assert torn >= 2  # most kills landed mid-load and left the published file untouched
