@@ -16,7 +16,7 @@ from published.reader import Warehouse, WarehouseError, WarehouseMissing
 from workflow import WorkflowError, WorkflowStore
 from workflow.public_text import PublicTextFile
 
-from . import api, assets, auth, components, embed, guard, navigation
+from . import api, assets, auth, components, embed, guard, navigation, response_cache
 from .context import (
     PUBLIC_TEXT_KEY,
     PUBLIC_WAREHOUSE_KEY,
@@ -93,7 +93,22 @@ def create_app(settings: Settings) -> Dash:
     embed.install(app)
     api.install(app)
     assets.install(app)  # static files compressed once, content-hashed, cached for a year; the rest no-cache
+    routes = app.config.routes_pathname_prefix
+    response_cache.install(  # last: answers to the public, kept per published version
+        app, partial(_public_version, app.server.config[PUBLIC_WAREHOUSE_KEY], settings.public_text),
+        skip=tuple(routes + s for s in (*auth.STATIC, "sign-in", "sign-out", "_reload-hash")))
     return app
+
+
+def _public_version(public: Warehouse, public_text: Path) -> tuple:
+    """What the public sees now: the public warehouse's identity and the public text file's (every
+    publish and every write of public text changes one)."""
+    try:
+        st = public_text.stat()
+        text = (st.st_ino, st.st_size, st.st_mtime_ns)
+    except FileNotFoundError:
+        text = None
+    return (*public.stamp(), text)
 
 
 def _republish_text(public_text: PublicTextFile, store: WorkflowStore, public_warehouse: Path, table: str) -> None:
@@ -112,9 +127,10 @@ def shell(settings: Settings, prefix: str = "/"):
     pick from are current."""
     warehouse = current_warehouse()
     header = components.navbar(settings.title, nav_links(), _months(warehouse))
+    damaged = [components.damaged_notice()] if warehouse.problem else []  # known once a query has read it
     return components.page_shell(
         navigation.with_account(header, navigation.account_area(auth.signed_in_as(), prefix)),
-        [dash.page_container, dcc.Location(id=navigation.NAVIGATE, refresh="callback-nav")],
+        [*damaged, dash.page_container, dcc.Location(id=navigation.NAVIGATE, refresh="callback-nav")],
         components.footer(_as_of(warehouse)),
     )
 

@@ -40,7 +40,7 @@ from published.access import PUBLIC, Viewer, as_viewer, current_viewer
 from workflow import User, UserError, WorkflowStore, session_key, sign_in
 from workflow.users import normal_username
 
-from .context import Settings
+from .context import PUBLIC_WAREHOUSE_KEY, WAREHOUSE_KEY, Settings
 
 __all__ = ["install", "require", "allows", "refuse", "acts_for", "sits_on", "is_signed_in", "Account",
            "current_account", "signed_in_as", "SignedInAs", "csrf_token", "next_page", "ROLE_WORDS", "TOKEN_FIELD",
@@ -262,6 +262,11 @@ def _enter_viewer(static: tuple[str, ...]) -> None:
     account = current_account()
     stack = ExitStack()
     stack.enter_context(as_viewer(account.user.viewer if account else PUBLIC))
+    # every query of the request reads one published version, even when a publish lands meanwhile
+    for key in (WAREHOUSE_KEY, PUBLIC_WAREHOUSE_KEY):
+        warehouse = flask.current_app.config.get(key)
+        if warehouse is not None:
+            stack.enter_context(warehouse.one_version())
     flask.g.viewer_stack = stack
 
 

@@ -55,3 +55,16 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def sign_in(app, username: str, password: str, site: str = "http://localhost"):
+    """A Flask test client of `app` signed in as `username` (through the sign-in form, with its token)."""
+    import re
+
+    client = app.server.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/sign-in").text)[1]
+    answer = client.post("/sign-in", data={"username": username, "password": password, "csrf_token": token},
+                         headers={"Origin": site})
+    if answer.status_code != 303:
+        raise AssertionError(f"signing in as {username} answered {answer.status_code}")
+    return client

@@ -330,6 +330,25 @@ def test_one_version_holds_a_request_to_one_publish(home: Home):
     w.close()
 
 
+def test_the_app_keeps_serving_and_says_the_newest_figures_could_not_be_read(home: Home):
+    """A public visitor of the running app after a damaged publish: the figures published before it,
+    a notice above the page naming nothing of the server, and the API answering as before."""
+    from dashboard import Settings, create_app
+
+    app = create_app(Settings(warehouse=home.warehouse, secret_key="k" * 40,
+                              workflow_url=f"sqlite:///{home.root / 'workflow.sqlite'}"))
+    client = app.server.test_client()
+    before = client.get("/api/v1/measures/visits/observations?breakdown=total").json["observations"]
+    assert "damaged-notice" not in client.get("/_dash-layout").text
+    _bump(home, 7)
+    _truncate(home.public_warehouse)  # the file the public reads, damaged as it arrives
+    after = client.get("/api/v1/measures/visits/observations?breakdown=total")
+    assert after.status_code == 200 and after.json["observations"] == before
+    layout = client.get("/_dash-layout").text
+    assert "damaged-notice" in layout and "The newest figures could not be read" in layout
+    assert str(home.root) not in layout and "warehouse" not in layout.lower()
+
+
 def test_a_damaged_file_with_nothing_kept_says_so(home: Home):
     shutil.rmtree(home.versions)
     home.warehouse.write_bytes(b"not a warehouse" * 100)

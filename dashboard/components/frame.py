@@ -170,6 +170,17 @@ def notice(title: str, body) -> html.Div:
     )
 
 
+def damaged_notice() -> html.Div:
+    """Above every page while the newest published file cannot be read (published/reader.py answers
+    from the version before it): say so, naming nothing of the server."""
+    return html.Div(
+        [html.Strong("The newest figures could not be read. "),
+         "These pages show the figures published before them until they are published again; the "
+         "problem is in the server's log."],
+        className="alert alert-warning mb-3", role="status", id="damaged-notice",
+    )
+
+
 def no_judgements_notice(first_judged) -> html.Div:
     """Judgements are made when data is published; none stood at the date asked for."""
     if first_judged is None:
