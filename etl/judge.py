@@ -12,7 +12,9 @@ Pages, callbacks and the command line only read what it stores; nothing fits a m
 
 Tables (etl/sql/schema.sql): judgement_runs, assessments (written for judged measures only;
 readers take each measure's newest at or before a run), timeliness and exceptions (every measure,
-every run). A reader "as at T" takes the newest run whose `as_at` is on or before T.
+every run). A reader "as at T" takes the newest run whose `as_at` is on or before T. The end-to-end
+services' flow is judged in the same run (etl/services.py: service_flow, service_handoff_flow,
+service_periods, and exceptions of their own rules).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import pandas as pd
 from goal_councils.assess import TIMELINESS_RULES, Timeliness, assess_all, exception_rows, timeliness, timeliness_rows
 from goal_councils.codec import to_json
 
+from .services import judge_services
 from .warehouse import sql_text
 
 __all__ = ["JudgeResult", "judge", "judged_measures"]
@@ -116,6 +119,7 @@ def judge(con: duckdb.DuckDBPyConnection, *, as_at: datetime, changed: Iterable[
         [{"run_id": run_id, **row} for a in full.values() for row in exception_rows(a)]
         + [{"run_id": run_id, **row} for m, t in carried.items() for row in timeliness_rows(m, frequency[m], t)],
         columns=["run_id", "severity", "rule", "rule_label", "measure_id", "period", "reason", "size"]))
+    judge_services(con, run_id, as_at)  # flow of the end-to-end services, and their exceptions
     seconds = round(time.perf_counter() - started, 3)
     con.execute("UPDATE judgement_runs SET seconds = ? WHERE id = ?", [seconds, run_id])
     return JudgeResult(run_id, len(full), len(carried), seconds)

@@ -27,6 +27,7 @@ from goal_councils import Definitions, load_definitions
 from .extract import Extracted, ExtractError, Problem, ReadOptions, extract, sha256_of
 from .home import Home, safe_name
 from .judge import JudgeResult, judge
+from .services import sync_services
 from .validate import run_checks, stage_submission
 from .warehouse import (
     PublishError,
@@ -176,6 +177,7 @@ def validate_files(home: Home, req: LoadRequest, *, defs: Definitions | None = N
     try:
         init_schema(con)
         sync_definitions(con, defs)
+        sync_services(con, defs)
         files, errors, warnings = _check(con, req, defs, today or date.today(), skip_loaded=False)
         return sum(len(x.frame) for x in files), errors, warnings
     finally:
@@ -202,6 +204,7 @@ def preview(home: Home, req: LoadRequest, *, defs: Definitions | None = None, to
     try:
         init_schema(con)
         sync_definitions(con, defs)
+        sync_services(con, defs)
         _copy_published(con, home, COPY_LOADS)
         files, errors, warnings = _check(con, req, defs, today or date.today())
         rows_read = sum(len(x.frame) for x in files)
@@ -281,6 +284,7 @@ def rejudge(home: Home, *, full: bool = False, today: date | None = None) -> Jud
         defs = load_definitions(home.definitions)
         previous = con.execute("SELECT value FROM meta WHERE key = 'definitions_sha256'").fetchone()
         sync_definitions(con, defs)  # colours and definitions as they are now
+        sync_services(con, defs)
         full = full or previous is None or previous[0] != definitions_digest(defs)
         result = judge(con, as_at=_judged_at(con, today or date.today()), changed=None if full else set())
         con.execute("COMMIT")
@@ -374,6 +378,7 @@ def load_batch(home: Home, requests: list[LoadRequest], *, defs: Definitions | N
         con.execute("BEGIN TRANSACTION")
         previous = con.execute("SELECT value FROM meta WHERE key = 'definitions_sha256'").fetchone()
         sync_definitions(con, defs)
+        sync_services(con, defs)
         next_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM loads").fetchone()[0]
         for i, req in enumerate(requests, start=1):
             files, errors, warnings = _check(con, req, defs, today)

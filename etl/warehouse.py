@@ -79,6 +79,8 @@ def definitions_digest(defs: Definitions) -> str:
     }
     if defs.reviews is not None:  # only then, so that a home without a schedule keeps its digest
         payload["reviews"] = defs.reviews.model_dump()
+    if defs.services:  # likewise: a home without services keeps its digest
+        payload["services"] = [s.model_dump() for s in defs.services.values()]
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 

@@ -12,7 +12,8 @@ exactly one lead partner and at most one headline measure (exactly one when it h
 measures); a measure's owner is a partner of its objective; breakdown values a measure
 uses are declared in the shared `breakdowns` vocabulary; target, baseline and trajectory
 periods fit the measure's frequency; target values fit the unit (percent 0-100, counts >= 0);
-every council a review schedule names exists.
+every council a review schedule names exists. `services` (goal_councils/services.py) name existing
+objectives, organisations and measures of the right units.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .categories import code_of
 from .periods import PeriodError, parse_period
+from .services import Service, service_problems
 from .yamlfile import LineDict, _Loader, line_of, load_yaml
 
 __all__ = [
@@ -289,10 +291,12 @@ class Definitions:
     council_of: dict[str, str] = field(default_factory=dict)  # objective id -> council id
     objective_of: dict[str, str] = field(default_factory=dict)  # measure id -> objective id
     reviews: ReviewSchedule | None = None  # the monthly review rotation, when one is defined
+    services: dict[str, Service] = field(default_factory=dict)  # end-to-end services, by id
 
     @classmethod
-    def build(cls, organisations, breakdowns, councils, reviews: ReviewSchedule | None = None) -> Definitions:
-        d = cls(dict(organisations), dict(breakdowns), dict(councils), reviews=reviews)
+    def build(cls, organisations, breakdowns, councils, reviews: ReviewSchedule | None = None,
+              services: dict[str, Service] | None = None) -> Definitions:
+        d = cls(dict(organisations), dict(breakdowns), dict(councils), reviews=reviews, services=dict(services or {}))
         for c in d.councils.values():
             for o in c.objectives:
                 d.objectives[o.id] = o
@@ -354,6 +358,7 @@ def load_definitions(folder: Path | str) -> Definitions:
     vocab: dict[str, tuple[list[str], Path, int]] = {}
     councils: list[_Parsed] = []
     schedules: list[_Parsed] = []
+    services: list[_Parsed] = []
     unreadable = False
 
     for path in files:
@@ -375,9 +380,9 @@ def load_definitions(folder: Path | str) -> Definitions:
             problems.append(_problem(path, 1, "", "expected a mapping with organisations, breakdowns or councils"))
             continue
         for key in doc:
-            if key not in ("organisations", "breakdowns", "councils", "reviews"):
+            if key not in ("organisations", "breakdowns", "councils", "reviews", "services"):
                 problems.append(_problem(path, doc.key_lines.get(key, 0), "", f"unknown top-level key {key!r}"))
-        sections = {"organisations": list, "breakdowns": dict, "councils": list, "reviews": dict}
+        sections = {"organisations": list, "breakdowns": dict, "councils": list, "reviews": dict, "services": list}
         bad = [k for k, kind in sections.items() if doc.get(k) is not None and not isinstance(doc[k], kind)]
         for k in bad:
             want = ("a list" if sections[k] is list else "a mapping of start, rotation and day" if k == "reviews"
@@ -425,12 +430,17 @@ def load_definitions(folder: Path | str) -> Definitions:
                                          f"{first.path}:{first.raw.line})"))
             elif schedule is not None:
                 schedules.append(_Parsed(schedule, doc["reviews"], path))
+        for raw in doc.get("services") or []:
+            service = _validate_one(Service, path, raw, problems)
+            if service is not None:
+                services.append(_Parsed(service, raw, path))
 
     if unreadable:
         # cross-file checks would only repeat what an unreadable file hides
         raise DefinitionsError(problems)
     problems += _check_councils(councils, orgs, vocab)
     problems += _check_schedule(schedules, {c.model.id for c in councils})
+    problems += _check_services(services, set(orgs), councils)
     if problems:
         raise DefinitionsError(problems)
 
@@ -449,8 +459,25 @@ def load_definitions(folder: Path | str) -> Definitions:
         fixed[council.id] = council.model_copy(update={"objectives": objectives, "members": members})
     return Definitions.build(
         {k: v[0] for k, v in orgs.items()}, {k: v[0] for k, v in vocab.items()}, fixed,
-        schedules[0].model if schedules else None,
+        schedules[0].model if schedules else None, {ps.model.id: ps.model for ps in services},
     )
+
+
+def _check_services(services: list[_Parsed], orgs: set[str], councils: list[_Parsed]) -> list[str]:
+    """Each service's ids are unique, and it names existing objectives, organisations and measures."""
+    objectives = {po.model.id for pc in councils for po in pc.children}
+    measures = {pm.model.id: (pm.model.unit, pm.model.frequency)
+                for pc in councils for po in pc.children for pm in po.children}
+    problems, seen = [], {}
+    for ps in services:
+        service, raw, path = ps.model, ps.raw, ps.path
+        if service.id in seen:
+            problems.append(_problem(path, raw.line, service.id,
+                                     f"duplicate service id (first defined at {seen[service.id]})"))
+        seen.setdefault(service.id, f"{path}:{raw.line}")
+        problems += [_problem(path, line_of(raw, loc), service.id, f"{'.'.join(str(p) for p in loc)}: {msg}")
+                     for loc, msg in service_problems(service, orgs, objectives, measures)]
+    return problems
 
 
 def _check_schedule(schedules: list[_Parsed], council_ids: set[str]) -> list[str]:

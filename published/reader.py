@@ -526,6 +526,43 @@ class Warehouse:
             return pd.DataFrame(columns=["month", "council_id", "council_name", "meeting_date"])
         return self.query(_sql("reviews"), {"council": council_id})
 
+    # --- added for end-to-end services (dashboard/pages/service.py) -------------------------
+
+    def services(self, *, service_id: str | None = None, objective_id: str | None = None) -> pd.DataFrame:
+        """End-to-end services in order (id, name, description, little_tolerance, the end-to-end measures
+        the viewer may see, objectives comma-separated): one, those serving an objective, or all. Empty
+        for a file published before services were (the next publish adds them)."""
+        if not self._has_services():
+            return pd.DataFrame(columns=["id", "name", "description", "little_tolerance", "end_to_end_median",
+                                         "end_to_end_p90", "objectives"])
+        return self.query(_sql("services"), {"service": service_id, "objective": objective_id})
+
+    def service_view(self, service_id: str, run: int) -> dict[str, pd.DataFrame]:
+        """What the service page shows of run `run`, as this viewer may see it: `stages`, `measures` (by
+        stage and figure), `handoffs`, `flow` (per stage and period), `handoff_flow` and `periods` (pinch
+        point, end-to-end time). A viewer who may not see every stage is shown the flow computed without
+        the stages they may not see (etl/services.py)."""
+        params = {"service": service_id, "run": run}
+        audience = _text("service_audience")
+        names = ("stages", "measures", "handoffs", "flow", "handoff_flow", "periods")
+        files = ("service_stages", "service_stage_measures", "service_handoffs", "service_flow",
+                 "service_handoff_flow", "service_periods")
+        return {name: self.query(_sql(f).replace("{audience}", audience), params)
+                for name, f in zip(names, files, strict=True)}
+
+    def _has_services(self) -> bool:
+        """Was the file published with services (asked once per published file)?"""
+        key = (self._stamp(), "service_periods")
+        with self._lock:
+            known = self._remembered.get(key)
+        if known is None:
+            found = self.query("SELECT count(*) AS n FROM information_schema.tables WHERE table_catalog = ? "
+                               "AND table_name = 'service_periods'", [CATALOG])
+            known = {"present": bool(found.n.iloc[0])}
+            with self._lock:
+                self._remembered[key] = known
+        return known["present"]
+
     # --- added for the goal map's next review (dashboard/pages/review_due.py) ---------------
 
     def review_due(self, council_id: str, run: int | None) -> pd.DataFrame:

@@ -88,6 +88,13 @@ councils:
         measures:
           - {id: wait-days, name: Days waited, owner: east, role: headline, unit: days, direction: down,
              frequency: monthly}
+services:  # an end-to-end service whose second stage is North's internal measure
+  - id: outreach-service
+    name: Outreach to young people
+    objectives: [outreach]
+    stages:
+      - {id: refer, name: Young person referred, org: edu, next: [visit]}
+      - {id: visit, name: Outreach visit, org: north, measures: {completions: covert-outreach}}
 """
 INTERNAL = ("covert-outreach", "Covert outreach visits",  # the measure, and its figures as sent and as shown
             "987654", "987,654", "876543", "876,543", "555444", "555,444", "111222", "111,222")
@@ -210,6 +217,7 @@ def _review_revision(t: Target) -> list[Call]:
 
 
 EXCEPTION_FILTERS = ("education", "north", "outreach")
+SERVICE_PAGE = {"service": "outreach-service", "as_of": None}
 PAGE_ROUTER = ".._pages_content.children..._pages_store.data.."
 NOT_ADMIN = EVERY_RIGHTFUL - ADMIN
 NOT_NORTH = frozenset({"lead organisation's steward", "council member"})  # North's uploads are not theirs either
@@ -274,6 +282,13 @@ CALLBACKS: dict[str, Case] = {
     # Dash's own: the page router (swept page by page, PAGES) and the title writer (in the browser)
     PAGE_ROUTER: Case(lambda t: []),
     "_pages_dummy.children": Case(lambda t: [Call(({"title": t.measure},))]),
+    # the end-to-end service page (dashboard/pages/service.py): the month picker and the what-if panel
+    "service-period-view.children": Case(lambda t: [Call(("2025-01",), (SERVICE_PAGE,)),
+                                                   Call((t.measure,), (SERVICE_PAGE,))], EVERY_RIGHTFUL),
+    "what-if-result.children": Case(lambda t: [Call(("visit", "capacity", 10, "2025-01"), (SERVICE_PAGE,)),
+                                               Call((t.measure, "demand", 10, t.measure), (SERVICE_PAGE,))]),
+    "plan-result.children": Case(lambda t: [Call(("visit", "5", 13, "2025-01"), (SERVICE_PAGE,)),
+                                            Call((t.measure, "5", 13, t.measure), (SERVICE_PAGE,))]),
 }
 
 def _page(path: Callable[[Target], str], search: Callable[[Target], str] = lambda t: "") -> Callable:
@@ -296,6 +311,8 @@ PAGES: dict[str, Case] = {
     "/search": Case(_page(lambda t: "/search", lambda t: f"?q={t.words}"), ADMIN),
     "/submit": Case(_page(lambda t: "/submit"), OWNER, NOT_NORTH),
     "/admin": Case(_page(lambda t: "/admin"), ADMIN, NOT_ADMIN),
+    "/service/<service_id>": Case(_page(lambda t: "/service/outreach-service", lambda t: "?period=2025-01"),
+                                  EVERY_RIGHTFUL),
     # the monthly review: the list, an old address (sent on to the new one), and a pack
     "/review": Case(lambda t: [Call(("/review", f"?measure={t.measure}")),
                                Call(("/review", f"?council=education&month=2025-03&measure={t.measure}")),

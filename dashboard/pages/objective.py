@@ -5,6 +5,7 @@ of all the objective's measures with changes, status and data freshness."""
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import quote
 
 import dash
 import pandas as pd
@@ -21,7 +22,7 @@ from dashboard.summaries import (
     plan_points,
     summaries,
 )
-from dashboard.urls import AsOf, href, read_as_of
+from dashboard.urls import AsOf, href, read_as_of, with_as_of
 from published.judgements import stored_assessments, stored_statuses, stored_timeliness
 from published.reader import Scope, Warehouse
 
@@ -81,6 +82,7 @@ def _layout(warehouse: Warehouse, as_of: AsOf, objective_id: str, **_):
         _side_by_side(partners, measures, found, panel_figures(measures, series, plan, x_range), x_range, as_of),
         components.measures_section(measures, found, as_of),
         _divergent(warehouse, objective_id, as_of),
+        _services(warehouse, objective_id, as_of),
         _actions(warehouse, objective, measures, as_of),
         dcc.Store(id="objective-page", data={"objective": objective_id, "as_of": as_of.month, "end": end.isoformat()}),
     ]
@@ -95,6 +97,17 @@ def _actions(warehouse: Warehouse, objective: dict, measures: list[dict], as_of:
         actions, org_names(warehouse) if actions else {}, about, date.today(), as_of,
         lead=(f"What the organisations of this objective have agreed to do, who owns each action and when it is "
               f"due. {components.TODAY_WORDS if as_of.month else ''}").strip())
+
+
+def _services(warehouse: Warehouse, objective_id: str, as_of: AsOf) -> html.Section | None:
+    """Links to the end-to-end services the objective is served by (dashboard/pages/service.py)."""
+    found = records(warehouse.services(objective_id=objective_id))
+    if not found:
+        return None
+    links = [html.Li(dcc.Link(s["name"], href=with_as_of(f"/service/{quote(s['id'], safe='')}", as_of)))
+             for s in found]
+    return html.Section([html.H2("End-to-end services", className="h4 mt-4"),
+                         html.Ul(links, className="small", id="objective-services")])
 
 
 def _divergent(warehouse: Warehouse, objective_id: str, as_of: AsOf) -> html.Section:

@@ -10,9 +10,10 @@ and Open SDG CSV (OPEN_SDG_ORGS, one `indicator_<id>.csv` per indicator, for mea
 declare `open_sdg`). Same seed and definitions give byte-identical files.
 
 The numbers follow a hand-written shape per measure (a piecewise-linear path, a seasonal
-pattern, autocorrelated noise) except the housing-support service, which is simulated as a
-flow of claims through four organisations, and the state rough-sleeping count, which adds up
-the councils' counts. The stories of the demo storyboard are planted on purpose (the
+pattern, autocorrelated noise) except the two end-to-end services (data/demo/definitions/services.yaml),
+each simulated as a flow through the organisations that handle it (housing-support claims through
+four, patients leaving hospital with care at home through three), and the state rough-sleeping
+count, which adds up the councils' counts. The stories of the demo storyboard are planted on purpose (the
 storyboard's table); the constants re-exported below say where, so that tests and analytics can
 check them.
 
@@ -21,6 +22,7 @@ and shares, shapes) is in `stories.yaml` in this package. The modules, in import
 
     stories       reads stories.yaml into typed values (Shape, SHAPES, SHIFT_MEASURE, ...)
     series        periods, decimal years, seasons, random streams, noise, rounding
+    discharge     the hospital-discharge flow (patients, assessments, home care)
     flow          the housing-support claims flow
     figures       every measure's totals, then its breakdown groups
     observations  the rows each organisation sends, load by load

@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from etl.demo.discharge import DISCHARGE_MEASURES
 from etl.demo.series import ar1, decimal_years, demo_months, month_index, rng_for, seasonal
 from etl.demo.stories import (
     CHAIN_FROM,
@@ -33,7 +34,8 @@ from etl.demo.stories import (
 FLOW_MEASURES = (
     "hsc_claims_received", "hsc_scanned", "hsc_scan_backlog", "hsc_scan_days",
     "hsc_scan_right_first_time", "hsc_claims_paid", "hsc_end_to_end_days",
-    "hsc_paid_within_30_days", "hsc_chaser_calls", "hsc_cost_per_claim",
+    "hsc_paid_within_30_days", "hsc_chaser_calls", "hsc_cost_per_claim", "hsc_scan_capacity",
+    "hsc_end_to_end_days_p90", *DISCHARGE_MEASURES,
     *(f"hsc_{stage}_{c}" for c in COUNCILS
       for stage in ("arrivals", "decided", "backlog", "days_to_decide", "reopened")),
 )
@@ -68,6 +70,7 @@ def housing_support_flow(seed: int) -> dict[str, np.ndarray]:
     # the order of the draws below is part of the output: same seed, same numbers
     rng = rng_for(seed, "housing_support_flow")
     group_rng = rng_for(seed, "housing_support_groups")
+    tail_rng = rng_for(seed, "housing_support_p90")  # its own stream: the older figures stay as they were
     months = demo_months()
     n = len(months)
     years = decimal_years(months)
@@ -128,6 +131,7 @@ def housing_support_flow(seed: int) -> dict[str, np.ndarray]:
         by_region = f"region={c.title()}"
         e2e = (scan_days + days + 3.5) * (1 + 0.03 * group_rng.standard_normal(n))
         out[f"hsc_end_to_end_days|{by_region}"] = e2e
+        out[f"hsc_end_to_end_days_p90|{by_region}"] = e2e * 1.8 * (1 + 0.03 * tail_rng.standard_normal(n))
         out[f"hsc_paid_within_30_days|{by_region}"] = _paid_within_30(e2e)
         paid = decided * 0.87 * (1 + 0.015 * group_rng.standard_normal(n))
         out[f"hsc_claims_paid|{by_region}"] = paid
@@ -158,6 +162,8 @@ def housing_support_flow(seed: int) -> dict[str, np.ndarray]:
             "hsc_paid_within_30_days": paid_30,
             "hsc_chaser_calls": chasers,
             "hsc_cost_per_claim": cost,
+            "hsc_scan_capacity": capacity,
+            "hsc_end_to_end_days_p90": end_to_end * 1.8 * (1 + 0.02 * tail_rng.standard_normal(n)),
         }
     )
     return out

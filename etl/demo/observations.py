@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from etl.demo.discharge import discharge_flow
 from etl.demo.figures import groups, totals
 from etl.demo.flow import housing_support_flow
 from etl.demo.series import bounded, measure_periods, rng_for
@@ -89,7 +90,7 @@ def observations(defs: Definitions, seed: int):
     """Every row each organisation sends, by (org, load label), and for each load the (due
     date, period end) of the periods that are new in it."""
     periods = {m.id: measure_periods(m, SHAPES.get(m.id)) for m in defs.measures.values()}
-    flow = housing_support_flow(seed)
+    flow = {**housing_support_flow(seed), **discharge_flow(seed)}
     all_totals = totals(defs, periods, seed, flow)
     loads: dict[tuple[str, str], list[Obs]] = defaultdict(list)
     dues: dict[tuple[str, str], list[tuple[date, date]]] = defaultdict(list)

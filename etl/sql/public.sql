@@ -32,3 +32,22 @@ INSERT INTO timeliness BY NAME
 INSERT INTO exceptions BY NAME
     SELECT * FROM src.exceptions WHERE measure_id IN (SELECT id FROM public_measures);
 INSERT INTO meta VALUES ('audience', 'public');
+-- end-to-end services: only the stages whose measures are all published, and their flow as computed
+-- from those stages alone (audience 'public'; etl/services.py)
+INSERT INTO services BY NAME SELECT * REPLACE (
+    CASE WHEN end_to_end_median IN (SELECT id FROM public_measures) THEN end_to_end_median END AS end_to_end_median,
+    CASE WHEN end_to_end_p90 IN (SELECT id FROM public_measures) THEN end_to_end_p90 END AS end_to_end_p90)
+    FROM src.services;
+INSERT INTO service_objectives BY NAME SELECT * FROM src.service_objectives;
+INSERT INTO service_stages BY NAME SELECT * FROM src.service_stages WHERE public;
+INSERT INTO service_handoffs BY NAME
+    SELECT h.* FROM src.service_handoffs h
+    WHERE EXISTS (SELECT 1 FROM service_stages s WHERE s.service_id = h.service_id AND s.stage_id = h.from_stage)
+      AND EXISTS (SELECT 1 FROM service_stages s WHERE s.service_id = h.service_id AND s.stage_id = h.to_stage);
+INSERT INTO service_stage_measures BY NAME
+    SELECT sm.* FROM src.service_stage_measures sm
+    WHERE sm.measure_id IN (SELECT id FROM public_measures)
+      AND EXISTS (SELECT 1 FROM service_stages s WHERE s.service_id = sm.service_id AND s.stage_id = sm.stage_id);
+INSERT INTO service_flow BY NAME SELECT * FROM src.service_flow WHERE audience = 'public';
+INSERT INTO service_handoff_flow BY NAME SELECT * FROM src.service_handoff_flow WHERE audience = 'public';
+INSERT INTO service_periods BY NAME SELECT * FROM src.service_periods WHERE audience = 'public';

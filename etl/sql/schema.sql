@@ -125,3 +125,45 @@ CREATE TABLE IF NOT EXISTS exceptions (
     size DOUBLE  -- how far from plan, as a share of the plan (off track, at risk): ranks within a severity
 );
 ALTER TABLE exceptions ADD COLUMN IF NOT EXISTS size DOUBLE;  -- warehouses judged before it
+
+-- End-to-end services (definitions' `services:`, goal_councils/services.py), copied in at every publish
+-- (etl/services.py). `public`: every measure the stage names is published, so anonymous visitors see it.
+CREATE TABLE IF NOT EXISTS services (
+    id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, description VARCHAR, little_tolerance DOUBLE NOT NULL,
+    end_to_end_median VARCHAR, end_to_end_p90 VARCHAR, position INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS service_objectives (
+    service_id VARCHAR NOT NULL, objective_id VARCHAR NOT NULL, position INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS service_stages (
+    service_id VARCHAR NOT NULL, stage_id VARCHAR NOT NULL, name VARCHAR NOT NULL, org_id VARCHAR NOT NULL,
+    description VARCHAR, position INTEGER NOT NULL, public BOOLEAN NOT NULL
+);
+CREATE TABLE IF NOT EXISTS service_handoffs (
+    service_id VARCHAR NOT NULL, from_stage VARCHAR NOT NULL, to_stage VARCHAR NOT NULL
+);
+-- figure: arrivals, completions, backlog, time_median, time_p90, failure_demand, right_first_time, capacity
+CREATE TABLE IF NOT EXISTS service_stage_measures (
+    service_id VARCHAR NOT NULL, stage_id VARCHAR NOT NULL, figure VARCHAR NOT NULL, measure_id VARCHAR NOT NULL
+);
+
+-- Flow judgements of every service in every run (etl/services.py), twice: `audience` 'all' from every
+-- stage, 'public' from the public stages alone (what anyone not entitled to every stage is shown).
+CREATE TABLE IF NOT EXISTS service_flow (
+    run_id INTEGER NOT NULL, audience VARCHAR NOT NULL, service_id VARCHAR NOT NULL, stage_id VARCHAR NOT NULL,
+    period VARCHAR NOT NULL, period_start DATE NOT NULL,
+    arrivals DOUBLE, completions DOUBLE, backlog DOUBLE, backlog_change DOUBLE, time_median DOUBLE,
+    time_p90 DOUBLE, failure_demand DOUBLE, failure_share DOUBLE, right_first_time DOUBLE, capacity DOUBLE,
+    best_completions DOUBLE,  -- the most completed in a period of the twelve up to this one
+    left_service DOUBLE, little_expected DOUBLE, little_ratio DOUBLE, little_agrees BOOLEAN
+);
+CREATE TABLE IF NOT EXISTS service_handoff_flow (
+    run_id INTEGER NOT NULL, audience VARCHAR NOT NULL, service_id VARCHAR NOT NULL, period VARCHAR NOT NULL,
+    from_stage VARCHAR NOT NULL, to_stage VARCHAR NOT NULL, volume DOUBLE NOT NULL
+);
+CREATE TABLE IF NOT EXISTS service_periods (
+    run_id INTEGER NOT NULL, audience VARCHAR NOT NULL, service_id VARCHAR NOT NULL, period VARCHAR NOT NULL,
+    period_start DATE NOT NULL, pinch_stage VARCHAR, pinch_reason VARCHAR, pinch_size DOUBLE,
+    end_to_end_median_estimate DOUBLE, end_to_end_p90_estimate DOUBLE,
+    end_to_end_median DOUBLE, end_to_end_p90 DOUBLE  -- the service's own end-to-end measures, where it has them
+);

@@ -29,6 +29,7 @@ from tests.browser.axe import (
     serious,
     wait_until_drawn,
 )
+from tests.service_home import TINY_SERVICE, add_tiny_service
 
 pytestmark = pytest.mark.browser
 
@@ -49,6 +50,7 @@ PAGES = {
     "not found": ("/no/such/page", "Page not found"),
     "sign in": ("/sign-in", "Sign in"),
     "embed": (f"/embed/measure/{MEASURE}", MEASURE_NAME),
+    "service": (f"/service/{TINY_SERVICE}", "Community mental health referral"),
 }
 NO_SKIP_LINK = {"embed"}  # a chart for other sites' iframes: no header to skip
 TABBABLE = "a[href], button:not([disabled]), input:not([type=hidden]), select, textarea, summary, [tabindex='0']"
@@ -67,6 +69,7 @@ def warehouse(build_tiny_warehouse, tmp_path_factory):
     with duckdb.connect(str(path)) as con:
         con.executemany("INSERT INTO measure_breakdowns VALUES (?, 'sex', ?, ?)",
                         [(MEASURE, "female", 1), (MEASURE, "male", 2)])
+    add_tiny_service(path)  # an end-to-end service over its measures (tests/service_home.py)
     write_public(path, public_path(path))
     return path
 

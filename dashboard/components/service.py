@@ -1,0 +1,275 @@
+"""Layout pieces of the service page: the stage diagram, the stage table, the pinch point and
+end-to-end figures, the data-quality notes and the what-if panel. Pure builders: rows in, components out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+
+from dash import dcc, html
+
+from goal_councils.flow import routes
+from goal_councils.whatif import Projection
+
+from ..formatting import format_number, format_period, is_missing
+from ..urls import AsOf, href
+from .chips import chip, org_link
+from .pieces import summary_figures, table
+
+__all__ = ["PLAN_WEEKS", "plan_controls", "plan_words", "user_groups", "stage_diagram", "stage_table",
+           "period_summary", "quality_notes", "measure_links", "what_if_controls", "what_if_words", "pinch_chip",
+           "FIGURE_WORDS"]
+
+_DAY = timedelta(days=1)
+FIGURE_WORDS = {
+    "arrivals": "arrivals", "completions": "completions", "backlog": "work waiting",
+    "time_median": "time in stage (median)", "time_p90": "time in stage (90th percentile)",
+    "failure_demand": "failure demand", "right_first_time": "right first time", "capacity": "capacity",
+}
+
+
+def _n(value, decimals: int = 0, suffix: str = "") -> str:
+    return "–" if value is None or is_missing(value) else f"{format_number(value, decimals)}{suffix}"
+
+
+def _pct(share) -> str:
+    return "–" if share is None or is_missing(share) else f"{format_number(100 * share, 1)}%"
+
+
+def pinch_chip() -> html.Span:
+    """The pinch point's mark: an icon and a word, colour third."""
+    return chip("⚠", "Pinch point", "chip-bad")
+
+
+def _columns(stages: Sequence[Mapping], handoffs: Sequence[Mapping]) -> list[list[Mapping]]:
+    """Stages in columns by how many hand-offs lie before them on the longest route."""
+    order = [s["stage_id"] for s in stages]
+    next_of = {s: [h["to_stage"] for h in handoffs if h["from_stage"] == s] for s in order}
+    depth = dict.fromkeys(order, 0)
+    for path in routes(order, next_of):
+        for i, s in enumerate(path):
+            depth[s] = max(depth[s], i)
+    by = {}
+    for s in stages:
+        by.setdefault(depth[s["stage_id"]], []).append(s)
+    return [by[d] for d in sorted(by)]
+
+
+def stage_diagram(stages: Sequence[Mapping], handoffs: Sequence[Mapping], rows: Mapping[str, Mapping],
+                  volumes: Sequence[Mapping], pinch: str | None, as_of: AsOf) -> html.Div:
+    """The flow in the period as columns of stage cards: what arrived, was completed and waits in each
+    stage, and what each hands on, loses or gets back as failure demand."""
+    names = {s["stage_id"]: s["name"] for s in stages}
+    handed_in: dict[str, float] = {}
+    for v in volumes:
+        handed_in[v["to_stage"]] = handed_in.get(v["to_stage"], 0.0) + v["volume"]
+    columns = []
+    for i, column in enumerate(_columns(stages, handoffs)):
+        cards = [_stage_card(s, rows.get(s["stage_id"], {}), [v for v in volumes if v["from_stage"] == s["stage_id"]],
+                             handed_in.get(s["stage_id"]), names, s["stage_id"] == pinch, as_of) for s in column]
+        columns.append(html.Li(html.Ol(cards, className="list-unstyled d-grid gap-2 mb-0"),
+                               className="service-column col-12 col-md", **{"aria-label": f"Step {i + 1}"}))
+    return html.Ol(columns, className="service-flow list-unstyled row g-2 mb-3", id="service-diagram")
+
+
+def _stage_card(stage: Mapping, row: Mapping, out: Sequence[Mapping], handed_in: float | None, names: Mapping,
+                pinch: bool, as_of: AsOf) -> html.Li:
+    arrived = ("Arrived", row.get("arrivals")) if row.get("arrivals") is not None else ("Handed in", handed_in)
+    facts = [(k, _n(v)) for k, v in (arrived, ("Completed", row.get("completions")), ("Waiting", row.get("backlog")))
+             if v is not None]
+    if row.get("time_p90") is not None or row.get("time_median") is not None:
+        facts.append(("Days in stage", f"{_n(row.get('time_median'), 1)} median, {_n(row.get('time_p90'), 1)} 90th"
+                      if row.get("time_p90") is not None else f"{_n(row.get('time_median'), 1)} median"))
+    lines = [html.Li(f"→ {_n(v['volume'])} to {names[v['to_stage']]}") for v in out]
+    left = row.get("left_service")
+    if left is None and not out and handed_in is not None and row.get("backlog") is None \
+            and row.get("completions") is not None:
+        left = handed_in - row["completions"]  # a last stage with no backlog: what it did not complete has left
+    if left is not None and left > 0.5:
+        lines.append(html.Li(f"↘ {_n(left)} left the service here"))
+    if row.get("failure_share") is not None:
+        lines.append(html.Li(f"↺ failure demand {_pct(row['failure_share'])} of demand"))
+    body = [
+        html.H3(stage["name"], className="h6 mb-1"),
+        html.Div(org_link(stage["org_id"], stage["org_label"], stage["colour_index"], as_of), className="small mb-2"),
+        html.Dl([html.Div([html.Dt(k, className="d-inline fw-normal"), " ", html.Dd(v, className="d-inline mb-0")])
+                 for k, v in facts], className="small mb-1"),
+        html.Ul(lines, className="small list-unstyled mb-0 service-handoffs"),
+    ]
+    if pinch:
+        body.insert(0, html.Div(pinch_chip(), className="mb-1"))
+    return html.Li(html.Div(body, className="service-stage p-2 border rounded" + (" border-dark border-2" if pinch
+                                                                                  else "")))
+
+
+def stage_table(stages: Sequence[Mapping], rows: Mapping[str, Mapping], pinch: str | None, caption: str) -> html.Div:
+    """Every stage's figures in the period: the data behind the diagram and the charts."""
+    short = [(name, "text-end text-nowrap") for name in ("Arrived", "Done", "Capacity", "Load", "Waiting", "Change")]
+    columns = [("Stage", ""), *short, ("Median days", "text-end"), ("90th pct days", "text-end"),
+               ("Failure demand", "text-end"), ("Right first time", "text-end")]
+    body = []
+    for s in stages:
+        r = rows.get(s["stage_id"], {})
+        load = (r["arrivals"] / r["capacity"] if r.get("arrivals") is not None and r.get("capacity") else None)
+        change = r.get("backlog_change")
+        name = [s["name"], html.Span(f" ({s['org_label']})", className="text-body-secondary")]
+        if s["stage_id"] == pinch:
+            name += [" ", pinch_chip()]
+        body.append(html.Tr([html.Th(name, scope="row")] + [html.Td(v, className="text-end text-nowrap") for v in (
+            _n(r.get("arrivals")), _n(r.get("completions")), _n(r.get("capacity")), _pct(load),
+            _n(r.get("backlog")), "–" if change is None else ("+" if change > 0 else "") + _n(change),
+            _n(r.get("time_median"), 1), _n(r.get("time_p90"), 1), _pct(r.get("failure_share")),
+            _n(r.get("right_first_time"), 1, "%"))]))
+    return table(columns, body, caption, className="small")
+
+
+def period_summary(period: Mapping | None, stages: Sequence[Mapping], rows: Mapping[str, Mapping],
+                   frequency: str = "monthly") -> html.Div:
+    """The headline figures of the period: end-to-end time (90th percentile first), the pinch point,
+    failure demand."""
+    if not period:
+        return html.P("No figures for this period.", className="text-body-secondary")
+    names = {s["stage_id"]: s["name"] for s in stages}
+    measured_p90, estimate_p90 = period.get("end_to_end_p90"), period.get("end_to_end_p90_estimate")
+    measured_median, estimate_median = period.get("end_to_end_median"), period.get("end_to_end_median_estimate")
+    p90_kind, p90 = (("measured", f"{_n(measured_p90, 1)} days") if not is_missing(measured_p90)
+                     else ("estimate", f"up to {_n(estimate_p90, 1)} days") if not is_missing(estimate_p90)
+                     else ("", "–"))
+    median_kind, median = (("measured", f"{_n(measured_median, 1)} days") if not is_missing(measured_median)
+                           else ("estimate", f"{_n(estimate_median, 1)} days") if not is_missing(estimate_median)
+                           else ("", "–"))
+    shares = sorted(((rows[s]["failure_share"], names.get(s, s)) for s in rows
+                     if rows[s].get("failure_share") is not None), reverse=True)
+    pinch = period.get("pinch_stage")
+    why = ("demand above capacity" if period.get("pinch_reason") == "over capacity" else "work waits longest")
+    items = [(f"End-to-end time, 9 in 10 people{f' ({p90_kind})' if p90_kind else ''}", p90),
+             (f"End-to-end time, median{f' ({median_kind})' if median_kind else ''}", median),
+             (f"Pinch point: {why}" if pinch in names else "Pinch point", f"⚠ {names[pinch]}" if pinch in names
+              else "None found"),
+             (f"Failure demand, highest: {shares[0][1]}" if shares else "Failure demand", _pct(shares[0][0])
+              if shares else "–")]
+    return html.Div([summary_figures(items),
+                     html.P(f"Figures for {format_period(period['period'], frequency)}. End-to-end estimates add up "
+                            "the stage times along each route; the 90th percentile estimate is an upper bound.",
+                            className="small text-body-secondary")], id="service-summary")
+
+
+def quality_notes(stages: Sequence[Mapping], rows: Mapping[str, Mapping], tolerance: float) -> html.Div:
+    """Little's law: where a stage's backlog disagrees with arrivals x time in stage."""
+    notes = []
+    for s in stages:
+        r = rows.get(s["stage_id"], {})
+        if r.get("little_agrees") is False:
+            notes.append(html.Li(
+                f"{s['name']}: {_n(r['backlog'])} waiting, but {_n(r['arrivals'] or r['completions'])} arriving "
+                f"at {_n(r['time_median'], 1)} days each implies about {_n(r['little_expected'])} "
+                f"({format_number(100 * (r['little_ratio'] - 1), 0)}% apart). Check the two organisations count "
+                "work in progress and time in stage the same way, or whether the stage is far from steady."))
+    checked = sum(rows.get(s["stage_id"], {}).get("little_agrees") is not None for s in stages)
+    intro = (f"Little's law: work waiting should be about arrivals per day × days in stage. Figures more than "
+             f"{round(100 * tolerance)}% apart are flagged as a data-quality question. {checked} stage(s) "
+             "have the figures to check.")
+    body = html.Ul(notes, className="small") if notes else html.P("Every stage that can be checked agrees.",
+                                                                   className="small")
+    return html.Div([html.P(intro, className="small mb-1"), body], id="service-quality")
+
+
+def measure_links(stages: Sequence[Mapping], measures: Sequence[Mapping], as_of: AsOf) -> html.Div:
+    """Each stage's measures, linked to their pages."""
+    items = []
+    for s in stages:
+        mine = [m for m in measures if m["stage_id"] == s["stage_id"]]
+        if mine:
+            links = [html.Li([f"{FIGURE_WORDS.get(m['figure'], m['figure']).capitalize()}: ",
+                              dcc.Link(m["measure_name"], href=href("measure", m["measure_id"], as_of))])
+                     for m in mine]
+            items.append(html.Li([html.Span(s["name"], className="fw-semibold"), html.Ul(links, className="small")]))
+    return html.Ul(items, className="list-unstyled", id="service-measures")
+
+
+def what_if_controls(stages: Sequence[Mapping], chosen: str | None = None) -> html.Div:
+    """Which stage, demand or capacity, and by what percentage; the stage chosen first is `chosen`."""
+    options = [{"label": s["name"], "value": s["stage_id"]} for s in stages]
+    first = chosen if chosen in {o["value"] for o in options} else (options[0]["value"] if options else None)
+    return html.Div([
+        html.Div([html.Label("Stage", htmlFor="what-if-stage", className="form-label fw-semibold mb-1"),
+                  dcc.Dropdown(id="what-if-stage", options=options, value=first,
+                               clearable=False)], className="col-md-5"),
+        html.Div([html.Label("Change", htmlFor="what-if-lever", className="form-label fw-semibold mb-1"),
+                  dcc.Dropdown(id="what-if-lever", options=[{"label": "Demand", "value": "demand"},
+                                                            {"label": "Capacity", "value": "capacity"}],
+                               value="capacity", clearable=False)], className="col-md-3"),
+        html.Div([html.Label("By (%)", htmlFor="what-if-percent", className="form-label fw-semibold mb-1"),
+                  # text, not a number field: Dash's number steppers are too small to touch (WCAG 2.5.8)
+                  dcc.Input(id="what-if-percent", type="text", inputMode="numeric", value="10",
+                            className="form-control", debounce=True)], className="col-md-2"),
+    ], className="row g-3 mb-3")
+
+
+def what_if_words(base: Projection, changed: Projection, stages: Sequence[Mapping], shown: Sequence[str]) -> html.Div:
+    """What the projection says, in words: the chart's text alternative and its summary."""
+    names = {s["stage_id"]: s["name"] for s in stages}
+    last = base.weeks[-1]
+    lines = [html.Li(f"{names[s]}: {_n(changed.backlog[s][-1])} waiting after {last} weeks, against "
+                     f"{_n(base.backlog[s][-1])} as now.") for s in shown]
+    if base.end_to_end[-1] is not None and changed.end_to_end[-1] is not None:
+        lines.append(html.Li(f"End-to-end time after {last} weeks: {_n(changed.end_to_end[-1], 1)} days, against "
+                             f"{_n(base.end_to_end[-1], 1)} days as now."))
+    return html.Ul(lines, className="small chart-summary", id="what-if-words")
+
+
+def user_groups(rows: Sequence[Mapping], measure_name: str, period: str, as_of: AsOf, measure_id: str) -> html.Div:
+    """End-to-end time for each user group the service's own measure breaks it down by, in the period."""
+    mine = [r for r in rows if r["period"] == period and r.get("dimension")]
+    if not mine:
+        return html.Div()
+    items = [html.Li(f"{r['grp']} ({r['dimension'].replace('_', ' ')}): {_n(r['value'], 1)} days")
+             for r in sorted(mine, key=lambda r: (r["dimension"], -(r["value"] or 0)))]
+    return html.Div([html.H2("End-to-end time by user group", className="h6 mt-2"),
+                     html.P(["From ", dcc.Link(measure_name, href=href("measure", measure_id, as_of)),
+                             ", longest first."], className="small mb-1"),
+                     html.Ul(items, className="small", id="service-groups")])
+
+
+PLAN_WEEKS = (4, 8, 13, 26, 52)
+
+
+def plan_controls(stages: Sequence[Mapping], rows: Mapping[str, Mapping], chosen: str | None) -> html.Div:
+    """Which stage (those that measure their work waiting), the work waiting wanted, and within how many weeks."""
+    options = [{"label": s["name"], "value": s["stage_id"]} for s in stages
+               if rows.get(s["stage_id"], {}).get("backlog") is not None]
+    if not options:
+        return html.P("No stage of this service measures its work waiting, so there is nothing to plan.",
+                      className="small")
+    first = chosen if chosen in {o["value"] for o in options} else options[0]["value"]
+    wanted = rows[first]["backlog"] / 2
+    return html.Div([
+        html.Div([html.Label("Stage", htmlFor="plan-stage", className="form-label fw-semibold mb-1"),
+                  dcc.Dropdown(id="plan-stage", options=options, value=first, clearable=False)], className="col-md-5"),
+        html.Div([html.Label("Work waiting wanted", htmlFor="plan-target", className="form-label fw-semibold mb-1"),
+                  dcc.Input(id="plan-target", type="text", inputMode="numeric", value=str(round(wanted)),
+                            className="form-control", debounce=True)], className="col-md-3"),
+        html.Div([html.Label("Within", htmlFor="plan-weeks", className="form-label fw-semibold mb-1"),
+                  dcc.Dropdown(id="plan-weeks", options=[{"label": f"{w} weeks", "value": w} for w in PLAN_WEEKS],
+                               value=13, clearable=False)], className="col-md-3"),
+    ], className="row g-3 mb-3")
+
+
+def plan_words(plan, stage_name: str, target: float, start, by) -> html.Div:
+    """A stage's workload plan in words, and its week-by-week profile as a table."""
+    extra = plan.extra_share
+    more = ("no more than now" if extra is None or extra <= 0 else f"{format_number(100 * extra, 0)}% more than now")
+    if plan.weeks_to_clear_now is None:
+        now = "At today's capacity the work waiting keeps growing."
+    else:
+        now = f"At today's capacity it would clear in about {format_number(plan.weeks_to_clear_now, 0)} weeks."
+    said = [html.P([f"{stage_name}: {_n(plan.backlog[0])} waiting, {_n(plan.demand)} arriving a week, and up to "
+                    f"{_n(plan.capacity_now)} done a week now. ",
+                    f"To have {_n(target)} waiting within {plan.weeks} weeks (by {by:%-d %B %Y}) it needs to complete "
+                    f"{_n(plan.capacity_needed)} a week: {more}. ", now], className="small", id="plan-words")]
+    body = [html.Tr([html.Td(w, className="text-end"), html.Td(f"{start + (w * 7) * _DAY:%-d %b %Y}"),
+                     html.Td(_n(v), className="text-end")]) for w, v in enumerate(plan.backlog)]
+    said.append(html.Details([html.Summary("Week by week", className="small"),
+                              table([("Week", "text-end"), ("Week ending", ""), ("Work waiting", "text-end")], body,
+                                    f"{stage_name}: work waiting week by week under this plan", className="small")]))
+    return html.Div(said)

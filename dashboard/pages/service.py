@@ -1,0 +1,308 @@
+"""An end-to-end service: how work flows across the organisations that handle it, stage by stage, in a
+chosen month (the diagram, demand against capacity, backlog and time in stage, the pinch point, end-to-end
+time, failure demand, Little's-law data-quality notes), and a "what if" panel. Everything shown was judged
+at publish (etl/services.py); the what-if callback runs the small pure model (goal_councils/whatif.py)
+on those stored figures. Stages whose measures the viewer may not see are left out, and so is everything
+derived from them (the reader picks the flow computed without them)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import dash
+from dash import Input, Output, State, callback, dcc, html
+
+from dashboard.components import breadcrumbs, no_judgements_notice, not_found, page_heading
+from dashboard.components import service as parts
+from dashboard.components.pieces import graph
+from dashboard.context import current_warehouse
+from dashboard.formatting import format_period
+from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
+from dashboard.series import records
+from dashboard.service_figures import demand_capacity_figure, stage_trend_figure, what_if_figure
+from dashboard.urls import AsOf, href, read_as_of, with_as_of
+from goal_councils.flow import Figures, Handoff
+from goal_councils.whatif import WEEKS_PER_MONTH, plan_workload, what_if
+from published.reader import Scope, Warehouse, WarehouseError
+
+LEVERS = ("demand", "capacity")
+PERCENT_RANGE = (-90, 200)
+
+
+def _name(warehouse: Warehouse, service_id: str) -> str | None:
+    found = warehouse.services(service_id=service_id)
+    return None if found.empty else str(found.name.iloc[0])
+
+
+dash.register_page(
+    __name__,
+    path_template="/service/<service_id>",
+    name="Service",
+    title=entity_title(_name),
+    exists=_name,
+    description="An end-to-end service across organisations: flow, backlog, pinch point and what if.",
+)
+
+
+def layout(service_id: str = "", **query):
+    return _layout(service_id=read_id(service_id), **query)
+
+
+def _view(warehouse: Warehouse, service_id: str, as_of: AsOf) -> dict | None:
+    """The stored service as this viewer may see it, as at the as-of month: None when nothing is judged."""
+    run = warehouse.judgement_run(as_of.as_at)
+    if run is None:
+        return None
+    frames = warehouse.service_view(service_id, run["id"])
+    return {name: records(frame) for name, frame in frames.items()}
+
+
+def _rows_in(view: dict, period: str | None) -> dict[str, dict]:
+    return {r["stage_id"]: r for r in view["flow"] if r["period"] == period}
+
+
+@page("Service")
+def _layout(warehouse: Warehouse, as_of: AsOf, service_id: str, period: str | None = None, **_):
+    found = records(warehouse.services(service_id=service_id))
+    if not found:
+        return not_found("service", service_id, as_of)
+    service = found[0]
+    view = _view(warehouse, service_id, as_of)
+    objectives = records(warehouse.objectives())
+    served = [o for o in objectives if o["objective_id"] in (service["objectives"] or "").split(",")]
+    crumbs = [("Goal map", href("goal_map", as_of=as_of))]
+    crumbs += [(o["objective_name"], href("objective", o["objective_id"], as_of)) for o in served[:1]]
+    head = [breadcrumbs([*crumbs, (service["name"], None)]),
+            *as_of_parts(as_of, with_as_of(f"/service/{service_id}")),
+            page_heading(service["name"], service.get("description"))]
+    if view is None or not view["periods"]:
+        return [*head, no_judgements_notice(warehouse.first_judgement())]
+    periods = [p["period"] for p in view["periods"]]
+    chosen = period if isinstance(period, str) and period in periods else periods[-1]
+    stages = view["stages"]
+    pinch = next((p["pinch_stage"] for p in view["periods"] if p["period"] == chosen), None)
+    return [
+        *head,
+        html.P(["Serves: ", *_objective_links(served, as_of)], className="small") if served else None,
+        html.Div([html.Label("Month shown", htmlFor="service-period", className="form-label fw-semibold mb-1"),
+                  dcc.Dropdown(id="service-period", clearable=False, value=chosen,
+                               options=[{"label": format_period(p, "monthly"), "value": p}
+                                        for p in reversed(periods)])], className="col-md-4 mb-3"),
+        html.Div(_period_parts(warehouse, service, view, chosen, as_of), id="service-period-view"),
+        html.Section([
+            html.H2("Over time", className="h4 mt-4"),
+            _trend(stages, view["flow"], "backlog", "Work waiting at the end of each month, by stage",
+                   "Work waiting", 0),
+            _trend(stages, view["flow"], "time_p90", "Time in stage, 90th percentile, days, by stage", "Days", 1),
+            _trend(stages, view["flow"], "time_median", "Time in stage, median, days, by stage", "Days", 1),
+        ]),
+        html.Section([
+            html.H2("What if", className="h4 mt-4"),
+            html.P("Change the demand on one stage, or its capacity, and see the work waiting and the time to the "
+                   "outcome over the next 26 weeks, from the month shown. A simple flow model of the stored "
+                   "figures: see Methods.", className="small"),
+            parts.what_if_controls(stages, pinch),
+            dcc.Loading(html.Div(id="what-if-result")),
+        ]),
+        html.Section([
+            html.H2("Plan the workload", className="h4 mt-4"),
+            html.P("How much a stage must complete each week to bring its work waiting down to a level by a date, "
+                   "if demand stays as in the month shown; and the work waiting week by week on that plan. "
+                   "(Saving the plan as a measure's milestone trajectory is not built yet.)", className="small"),
+            parts.plan_controls(stages, _rows_in(view, chosen), pinch),
+            html.Div(id="plan-result"),
+        ]),
+        html.Section([html.H2("Measures of this service", className="h4 mt-4"),
+                      parts.measure_links(stages, view["measures"], as_of),
+                      html.P(dcc.Link("How these figures are worked out", href="/methods"),
+                             className="small")]),
+        dcc.Store(id="service-page", data={"service": service_id, "as_of": as_of.month}),
+    ]
+
+
+def _objective_links(served: list[dict], as_of: AsOf) -> list:
+    out = []
+    for i, o in enumerate(served):
+        out += ([", "] if i else []) + [dcc.Link(o["objective_name"], href=href("objective", o["objective_id"], as_of))]
+    return out
+
+
+def _trend(stages, flow, column: str, title: str, y_title: str, decimals: int) -> html.Div:
+    figure = stage_trend_figure(stages, flow, column, title=title, y_title=y_title, decimals=decimals)
+    if not figure["data"]:
+        return html.Div()
+    said = [f"{t['name']}: {t['y'][-1]:,.{decimals}f} in the latest month" for t in figure["data"]]
+    return graph(figure, summary=f"Chart of {title}. " + "; ".join(said) + ". Every month's figure is on the "
+                 "stage's measure pages.")
+
+
+def _period_parts(warehouse: Warehouse, service: dict, view: dict, period: str, as_of: AsOf) -> list:
+    stages = view["stages"]
+    rows = _rows_in(view, period)
+    found = [p for p in view["periods"] if p["period"] == period]
+    pinch = found[0]["pinch_stage"] if found else None
+    volumes = [v for v in view["handoff_flow"] if v["period"] == period]
+    caption = f"Each stage's figures for {format_period(period, 'monthly')}"
+    figure = demand_capacity_figure(stages, rows, title=f"Demand and capacity by stage, "
+                                                           f"{format_period(period, 'monthly')}")
+    return [
+        parts.period_summary(found[0] if found else None, stages, rows),
+        _groups(warehouse, service, period, as_of),
+        html.Section([html.H2("How work flows", className="h4"),
+                      html.P("Each column is a step; arrows say how much each stage handed on, how much left the "
+                             "service and how much came back as failure demand.", className="small"),
+                      parts.stage_diagram(stages, view["handoffs"], rows, volumes, pinch, as_of)]),
+        html.Section([html.H2("Stage by stage", className="h4 mt-3"),
+                      graph(figure, summary=caption + ", drawn as bars; the table below holds every figure."),
+                      parts.stage_table(stages, rows, pinch, caption),
+                      html.P("Load: work arriving as a share of capacity. Change: arrivals minus completions, what "
+                             "the month added to the work waiting.", className="small text-body-secondary mt-1")]),
+        html.Section([html.H2("Do the figures agree?", className="h4 mt-3"),
+                      parts.quality_notes(stages, rows, float(service["little_tolerance"]))]),
+    ]
+
+
+def _groups(warehouse: Warehouse, service: dict, period: str, as_of: AsOf) -> html.Div:
+    """The service's own end-to-end measure by user group, where it is broken down (the viewer's scope holds)."""
+    measure_id = service.get("end_to_end_p90") or service.get("end_to_end_median")
+    if not measure_id:
+        return html.Div()
+    measure = records(warehouse.measures(Scope(measure=measure_id)))
+    if not measure:
+        return html.Div()
+    rows = records(warehouse.values(Scope(measure=measure_id), as_of.as_at, dimension=None))
+    return parts.user_groups(rows, measure[0]["name"], period, as_of, measure_id)
+
+
+def _read(data) -> tuple[str, AsOf] | None:
+    if not isinstance(data, dict) or not isinstance(data.get("service"), str):
+        return None
+    return data["service"][:200], read_as_of(data.get("as_of"))
+
+
+def _stored(data) -> tuple[dict, dict] | None:
+    """The service and its stored view for the page's store, read again for this caller (never trusted)."""
+    found = _read(data)
+    if found is None:
+        return None
+    service_id, as_of = found
+    try:
+        warehouse = current_warehouse()
+        service = records(warehouse.services(service_id=service_id))
+        view = _view(warehouse, service_id, as_of) if service else None
+    except WarehouseError:
+        return None
+    return (service[0], view) if view and view["periods"] else None
+
+
+# month picker -> the month's diagram, table, pinch point and notes
+@callback(Output("service-period-view", "children"), Input("service-period", "value"), State("service-page", "data"),
+          prevent_initial_call=True)
+def show_period(period, data):
+    found = _stored(data)
+    if found is None or not isinstance(period, str):
+        return dash.no_update
+    service, view = found
+    return _period_parts(current_warehouse(), service, view, period, read_as_of(data.get("as_of")))
+
+
+# what-if controls -> projected backlog and end-to-end time
+@callback(Output("what-if-result", "children"), Input("what-if-stage", "value"), Input("what-if-lever", "value"),
+          Input("what-if-percent", "value"), Input("service-period", "value"), State("service-page", "data"))
+def show_what_if(stage, lever, percent, period, data):
+    found = _stored(data)
+    if found is None:
+        return html.P("Nothing to project.", className="small")
+    _, view = found
+    return _what_if(view, stage, lever, percent, period)
+
+
+# plan controls -> the capacity a stage needs, and its week-by-week profile
+@callback(Output("plan-result", "children"), Input("plan-stage", "value"), Input("plan-target", "value"),
+          Input("plan-weeks", "value"), Input("service-period", "value"), State("service-page", "data"))
+def show_plan(stage, target, weeks, period, data):
+    found = _stored(data)
+    if found is None:
+        return html.P("Nothing to plan.", className="small")
+    return _plan(found[1], stage, target, weeks, period)
+
+
+def _plan(view: dict, stage, target, weeks, period) -> html.Div:
+    periods = [p["period"] for p in view["periods"]]
+    period = period if period in periods else periods[-1]
+    row = _rows_in(view, period).get(stage) if isinstance(stage, str) else None
+    wanted = _number(target)
+    if row is None or row.get("backlog") is None or weeks not in parts.PLAN_WEEKS or wanted is None or wanted < 0:
+        return html.P("Choose a stage that measures its work waiting, the work waiting wanted (a number, 0 or more) "
+                      "and within how many weeks.", className="small")
+    arrivals = row["arrivals"] if row.get("arrivals") is not None else row.get("completions") or 0.0
+    capacity = row.get("capacity") or max(row.get("completions") or 0.0, row.get("best_completions") or 0.0)
+    plan = plan_workload(row["backlog"], arrivals / WEEKS_PER_MONTH, capacity / WEEKS_PER_MONTH, wanted, weeks)
+    start = _month_end(row["period_start"])
+    name = next(s["name"] for s in view["stages"] if s["stage_id"] == stage)
+    return parts.plan_words(plan, name, wanted, start, start + timedelta(weeks=weeks))
+
+
+def _month_end(start) -> date:
+    """The last day of the month starting at `start` (a date or timestamp): where a plan starts."""
+    day = date(start.year, start.month, 1)
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1) - timedelta(days=1)
+
+
+def _number(value) -> float | None:
+    text = str(value).strip().replace(",", "") if isinstance(value, str | int | float) and not isinstance(
+        value, bool) else ""
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if number == number and abs(number) < 1e12 else None
+
+
+def _what_if(view: dict, stage, lever, percent, period) -> html.Div:
+    stages = view["stages"]
+    order = [s["stage_id"] for s in stages]
+    percent = _percent(percent)
+    if stage not in order or lever not in LEVERS or percent is None:
+        return html.P("Choose a stage, what to change and by how much: a whole number of percent from -90 to 200.",
+                      className="small")
+    periods = [p["period"] for p in view["periods"]]
+    period = period if period in periods else periods[-1]
+    rows = _rows_in(view, period)
+    next_of = {s: [h["to_stage"] for h in view["handoffs"] if h["from_stage"] == s] for s in order}
+    figures = {s: _figures(rows.get(s, {})) for s in order}
+    flows = [Handoff(v["from_stage"], v["to_stage"], v["volume"])
+             for v in view["handoff_flow"] if v["period"] == period]
+    best = {s: r["best_completions"] for s, r in rows.items() if r.get("best_completions") is not None}
+    base, changed = what_if(order, next_of, figures, flows, best, stage, lever, percent)
+    shown = [stage] + [s for s in order if order.index(s) > order.index(stage) and _downstream(stage, s, next_of)]
+    word = "demand" if lever == "demand" else "capacity"
+    names = {s["stage_id"]: s["name"] for s in stages}
+    title = f"Work waiting if {word} at {names[stage]} changes by {percent:+.0f}%"
+    return html.Div([parts.what_if_words(base, changed, stages, shown),
+                     graph(what_if_figure(base, changed, stages, shown, title=title),
+                           summary=title + ": the list above gives the figures after 26 weeks.")])
+
+
+def _percent(value) -> float | None:
+    """The percentage typed (text like "10", "-25" or "+5%"), within PERCENT_RANGE; None when it is not one."""
+    number = _number(value.strip().removesuffix("%") if isinstance(value, str) else value)
+    return number if number is not None and PERCENT_RANGE[0] <= number <= PERCENT_RANGE[1] else None
+
+
+def _downstream(source: str, target: str, next_of: dict[str, list[str]]) -> bool:
+    todo, seen = list(next_of.get(source, [])), set()
+    while todo:
+        s = todo.pop()
+        if s == target:
+            return True
+        if s not in seen:
+            seen.add(s)
+            todo += next_of.get(s, [])
+    return False
+
+
+def _figures(row: dict) -> Figures:
+    keys = ("arrivals", "completions", "backlog", "time_median", "time_p90", "failure_demand", "right_first_time",
+            "capacity")
+    return Figures(**{k: (None if row.get(k) is None else float(row[k])) for k in keys})
