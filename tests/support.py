@@ -10,6 +10,7 @@ from pathlib import Path
 
 from etl.home import Home
 
+PASSWORD = "correct horse battery"  # every test user's
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI_DEFINITIONS = FIXTURES / "mini" / "definitions"
 # the shared folder beside the checkout (../shared); OUTCOMES_SHARED points elsewhere if needed
@@ -57,7 +58,7 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def sign_in(app, username: str, password: str, site: str = "http://localhost"):
+def sign_in(app, username: str, password: str = PASSWORD, site: str = "http://localhost"):
     """A Flask test client of `app` signed in as `username` (through the sign-in form, with its token)."""
     import re
 

@@ -21,7 +21,7 @@ from etl.home import Home
 from etl.load import LoadRequest, load_batch
 from etl.reload import load_running
 from etl.warehouse import load_lock
-from tests.support import mini_home, sha256, write
+from tests.support import mini_home, sha256, sign_in, write
 from workflow import UserError, passwords
 from workflow.users import check_own_account
 
@@ -73,13 +73,7 @@ def store_of(app):
 
 def client_as(app, username: str | None):
     """A test client signed in as `username` through the sign-in form (None: the public)."""
-    client = app.server.test_client()
-    if username is not None:
-        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/sign-in").text)[1]
-        r = client.post("/sign-in", data={"username": username, "password": PASSWORD, "csrf_token": token},
-                        headers={"Origin": SITE})
-        assert r.status_code == 303, r.text[:300]
-    return client
+    return app.server.test_client() if username is None else sign_in(app, username, PASSWORD, SITE)
 
 
 def _outputs(output: str):

@@ -19,7 +19,7 @@ from etl.load import LoadRequest, load_batch
 from published import documents
 from published.access import PUBLIC, as_viewer
 from published.reader import Warehouse
-from tests.support import mini_home, write
+from tests.support import mini_home, sign_in, write
 from workflow import passwords
 
 SITE = "http://localhost"
@@ -156,12 +156,7 @@ def client(app):
 def admin(app):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-        c = app.server.test_client()
-        token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/sign-in").text)[1]
-        r = c.post("/sign-in", data={"username": "ann", "password": PASSWORD, "csrf_token": token},
-                   headers={"Origin": SITE})
-        assert r.status_code == 303
-        yield c
+        yield sign_in(app, "ann", PASSWORD, SITE)
 
 
 def get(client, url: str, status: int = 200):

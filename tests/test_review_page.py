@@ -6,7 +6,6 @@ comes back as text; open actions and escalations are carried to the next month's
 from __future__ import annotations
 
 import json
-import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -17,7 +16,7 @@ from dashboard.components.review import REVIEW_SIGN_IN_WORDS
 from dashboard.context import STORE_KEY
 from dashboard.formatting import format_period
 from etl.load import LoadRequest, load_batch
-from tests.support import mini_home, write
+from tests.support import mini_home, sign_in, write
 from workflow import passwords
 
 PASSWORD = "correct horse battery"
@@ -157,12 +156,7 @@ def client_as(app, username: str | None):
 
 
 def _sign_in(app, username: str):
-    client = app.server.test_client()
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/sign-in").text)[1]
-    r = client.post("/sign-in", data={"username": username, "password": PASSWORD, "csrf_token": token},
-                    headers={"Origin": SITE})
-    assert r.status_code == 303, r.text[:300]
-    return client
+    return sign_in(app, username, PASSWORD, SITE)
 
 
 def post(app, client, name: str, *values, changed: int = 0):

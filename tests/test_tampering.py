@@ -29,7 +29,7 @@ from dashboard.auth import TOKEN_FIELD, TOKEN_KEY
 from dashboard.context import STORE_KEY
 from etl.load import LoadRequest, load_batch
 from etl.uploads import store_upload
-from tests.support import mini_home, write
+from tests.support import mini_home, sign_in, write
 from workflow import passwords
 
 SITE = "http://localhost"  # where Flask's test client sends its requests
@@ -463,12 +463,7 @@ def signed_in(app) -> Callable[[str], object]:
 
     def client(username: str):
         if username not in clients:
-            c = app.server.test_client()
-            token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/sign-in").text)[1]
-            r = c.post("/sign-in", data={"username": username, "password": PASSWORD, TOKEN_FIELD: token},
-                       headers={"Origin": SITE})
-            assert r.status_code == 303, r.text[:300]
-            clients[username] = c
+            clients[username] = sign_in(app, username, PASSWORD, SITE)
         return clients[username]
 
     return client

@@ -33,7 +33,7 @@ from pathlib import Path
 from published.access import PUBLIC, as_viewer
 from published.reader import EVERYTHING, Warehouse
 
-from .review import ACTION_STATES
+from .review import ACTION_STATES, action_status
 
 __all__ = ["PublicText", "PublicTextFile", "PublicCommentary", "PublicAction", "public_text_path", "FORMAT"]
 
@@ -70,10 +70,7 @@ class PublicAction:
     updated: date
 
     def status(self, on: date) -> str:
-        """open, done, or overdue (open after its due date) on day `on`."""
-        if self.state == "done":
-            return "done"
-        return "overdue" if self.due < on else "open"
+        return action_status(self.state, self.due, on)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from sqlalchemy import (
 from .errors import WorkflowError
 
 __all__ = ["ReviewRecords", "Commentary", "Action", "Escalation", "ReviewHeld", "ReviewError", "VISIBILITIES",
-           "ACTION_STATES", "ESCALATE_TO", "define_tables", "MAX_TEXT", "MAX_TITLE"]
+           "ACTION_STATES", "ESCALATE_TO", "define_tables", "MAX_TEXT", "MAX_TITLE", "action_status"]
 
 VISIBILITIES = ("public", "internal")
 ACTION_STATES = ("open", "done")  # "overdue" is worked out: open and past its due date
@@ -159,10 +159,14 @@ class Action:
     raised_at: datetime  # of the first version
 
     def status(self, on: date) -> str:
-        """open, done, or overdue (open after its due date) on day `on`."""
-        if self.state == "done":
-            return "done"
-        return "overdue" if self.due < on else "open"
+        return action_status(self.state, self.due, on)
+
+
+def action_status(state: str, due: date, on: date) -> str:
+    """An action's status on day `on`: open, done, or overdue (open after its due date)."""
+    if state == "done":
+        return "done"
+    return "overdue" if due < on else "open"
 
 
 @dataclass(frozen=True)

@@ -6,20 +6,18 @@ from __future__ import annotations
 
 import pytest
 from argon2 import PasswordHasher
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from dashboard import Settings, create_app
 from dashboard.context import STORE_KEY
 from etl.load import LoadRequest, load_batch
-from tests.support import mini_home, write
+from tests.browser.support import pick, sign_in, squeezed, until
+from tests.support import PASSWORD, mini_home, write
 from workflow import passwords
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
 FIRST = "measure_id,period,value\nneet-rate,2025-01,11.5\nneet-rate,2025-02,11.2\n"
 SCREENSHOT, ERRORS_SCREENSHOT = "/tmp/admin.png", "/tmp/admin-errors.png"
 
@@ -39,35 +37,8 @@ def site(dash_duo, tmp_path, monkeypatch):
     return dash_duo
 
 
-def until(duo, condition, timeout: float = 20):
-    """Wait for `condition()`; an element Dash has just drawn anew is looked up again."""
-    wait = WebDriverWait(duo.driver, timeout, ignored_exceptions=(StaleElementReferenceException,
-                                                                  NoSuchElementException))
-    return wait.until(lambda _: condition())
-
-
-def sign_in(duo, username: str) -> None:
-    duo.driver.get(duo.server_url + "/sign-in")
-    duo.wait_for_text_to_equal("h1", "Sign in", timeout=15)
-    duo.find_element("#username").send_keys(username)
-    duo.find_element("#password").send_keys(PASSWORD + Keys.ENTER)
-    until(duo, lambda: username in duo.driver.find_element(By.ID, "signed-in-as").text)
-
-
 def choose(duo, select_id: str, value: str) -> None:
     Select(duo.find_element(f"#{select_id}")).select_by_value(value)
-
-
-def pick_option(duo, dropdown: str, label: str) -> None:
-    """Pick an option of a Dash 4 dropdown by its label."""
-    field = duo.find_element(f"#{dropdown}")
-    duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", field)
-    field.click()
-    duo.driver.find_element(By.XPATH, f"//*[@role='option'][normalize-space()='{label}']").click()
-
-
-def squeezed(duo, selector: str) -> str:
-    return " ".join(duo.find_element(selector).text.split())
 
 
 def test_an_administrator_changes_a_role_and_sees_it_in_the_table_and_the_audit_log(site):
@@ -104,7 +75,7 @@ def test_an_administrator_changes_a_role_and_sees_it_in_the_table_and_the_audit_
     assert "ann user-set-role username: sam; before: role steward, org edu; after: role lead, org edu" in newest
 
     # the audit log filtered by who
-    pick_option(duo, "admin-audit-who", "setup")
+    pick(duo, "admin-audit-who", "setup")
     until(duo, lambda: "Entries 1–3 of 3" in squeezed(duo, "#audit-position"))
 
     duo.find_element("#admin-defs-check").click()

@@ -7,22 +7,21 @@ from __future__ import annotations
 
 import pytest
 from argon2 import PasswordHasher
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from dashboard import Settings, create_app
 from dashboard.context import STORE_KEY
 from etl.load import LoadRequest, load_batch
 from tests.browser.axe import describe, heading_problems, headings, run_axe, serious
-from tests.support import mini_home, write
+from tests.browser.support import sign_in, squeezed, until
+from tests.support import PASSWORD, mini_home, write
 from tests.test_review_page import DEFINITIONS, MONTH, NEXT_MONTH, RECEIVED, month_words
 from workflow import passwords
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
 FIGURES = "measure_id,period,value\nneet-rate,2026-01,11\nneet-rate,2026-02,10.5\n"
 SCRIPT = "<script>window.hacked = 1</script>"
 SCREENSHOT, NEXT_SCREENSHOT = "/tmp/review.png", "/tmp/review-next.png"
@@ -41,25 +40,6 @@ def site(dash_duo, tmp_path, monkeypatch):
     app.server.config[STORE_KEY].add_user("lee", PASSWORD, "lead", "edu", by="test")
     dash_duo.start_server(app)
     return dash_duo
-
-
-def until(duo, condition, timeout: float = 20):
-    """Wait for `condition()`; an element Dash has just drawn anew is looked up again."""
-    wait = WebDriverWait(duo.driver, timeout, ignored_exceptions=(StaleElementReferenceException,
-                                                                  NoSuchElementException))
-    return wait.until(lambda _: condition())
-
-
-def sign_in(duo, username: str) -> None:
-    duo.driver.get(duo.server_url + "/sign-in")
-    duo.wait_for_text_to_equal("h1", "Sign in", timeout=15)
-    duo.find_element("#username").send_keys(username)
-    duo.find_element("#password").send_keys(PASSWORD + Keys.ENTER)
-    duo.wait_for_contains_text("#signed-in-as", username, timeout=15)
-
-
-def squeezed(duo, selector: str) -> str:
-    return " ".join(duo.find_element(selector).text.split())
 
 
 def unfold(duo, form_id: str) -> None:

@@ -6,20 +6,18 @@ from __future__ import annotations
 
 import pytest
 from argon2 import PasswordHasher
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
-from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
 
 from dashboard import Settings, create_app
 from dashboard.context import STORE_KEY
 from tests.browser.axe import charts_without_alternative, describe, heading_problems, headings, run_axe, serious
+from tests.browser.support import pick, squeezed, until
 from tests.service_home import DECIDE_WAITING, service_home
+from tests.support import PASSWORD
 from workflow import passwords
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
 SCREENSHOT = "/tmp/h14-browser-service.png"
 
 
@@ -34,24 +32,6 @@ def site(dash_duo, tmp_path, monkeypatch):
     return dash_duo
 
 
-def until(duo, condition, timeout: float = 20):
-    wait = WebDriverWait(duo.driver, timeout, ignored_exceptions=(StaleElementReferenceException,
-                                                                  NoSuchElementException))
-    return wait.until(lambda _: condition())
-
-
-def pick(duo, dropdown: str, label: str) -> None:
-    """Pick an option of a Dash 4 dropdown by its label."""
-    field = duo.find_element(f"#{dropdown}")
-    duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", field)
-    field.click()
-    until(duo, lambda: duo.driver.find_element(By.XPATH, f"//*[@role='option'][normalize-space()='{label}']")).click()
-
-
-def text(duo, selector: str) -> str:
-    return " ".join(duo.find_element(selector).text.split())
-
-
 def test_the_public_follows_the_objective_to_the_service_and_asks_what_if(site):
     duo = site
     duo.driver.set_window_size(1280, 1000)
@@ -59,32 +39,32 @@ def test_the_public_follows_the_objective_to_the_service_and_asks_what_if(site):
     duo.wait_for_element("#objective-services a", timeout=20).click()
     duo.wait_for_text_to_equal("main h1", "Claim for support", timeout=20)
     # the month shown is the newest; the pinch point is marked with an icon and words
-    diagram = text(duo, "#service-diagram")
+    diagram = squeezed(duo, "#service-diagram")
     assert "Pinch point" in diagram and "Evidence scanned" in diagram and "→ 950 to" not in diagram
     assert "Claim decided" not in duo.driver.page_source  # Northfield's stage is internal
     assert f"{DECIDE_WAITING:,}" not in duo.driver.page_source and "Secret decision queue" not in duo.driver.page_source
-    summary = text(duo, "#service-summary")
+    summary = squeezed(duo, "#service-summary")
     assert "End-to-end time, 9 in 10 people" in summary
     assert "Pinch point: work waits longest ⚠ Evidence scanned" in summary
-    assert "Claims waiting to be scanned" in text(duo, "#service-measures")
+    assert "Claims waiting to be scanned" in squeezed(duo, "#service-measures")
     # the what-if panel: more capacity at scanning clears its growing queue
-    until(duo, lambda: "waiting after 26 weeks" in text(duo, "#what-if-words"))
+    until(duo, lambda: "waiting after 26 weeks" in squeezed(duo, "#what-if-words"))
     pick(duo, "what-if-stage", "Evidence scanned")
     field = duo.find_element("#what-if-percent")
     field.clear()
     field.send_keys("20" + Keys.TAB)
-    until(duo, lambda: "Evidence scanned: 0 waiting after 26 weeks" in text(duo, "#what-if-words"))
+    until(duo, lambda: "Evidence scanned: 0 waiting after 26 weeks" in squeezed(duo, "#what-if-words"))
     # the workload plan for the pinch point: the capacity it needs, and the weeks in a table
-    until(duo, lambda: "it needs to complete" in text(duo, "#plan-words"))
+    until(duo, lambda: "it needs to complete" in squeezed(duo, "#plan-words"))
     target = duo.find_element("#plan-target")
     target.clear()
     target.send_keys("130" + Keys.TAB)
     until(duo, lambda: "To have 130 waiting within 13 weeks (by 1 April 2026) it needs to complete 270 a week"
-          in text(duo, "#plan-words"))
+          in squeezed(duo, "#plan-words"))
     # another month: the diagram follows the picker
     pick(duo, "service-period", "June 2025")
-    until(duo, lambda: "June 2025" in text(duo, "#service-summary"))
-    assert "Waiting 350" in text(duo, "#service-diagram")
+    until(duo, lambda: "June 2025" in squeezed(duo, "#service-summary"))
+    assert "Waiting 350" in squeezed(duo, "#service-diagram")
     problems = heading_problems(headings(duo.driver))
     assert problems == [] and charts_without_alternative(duo.driver) == []
     found = serious(run_axe(duo.driver))
@@ -102,6 +82,6 @@ def test_someone_entitled_sees_the_internal_stage(site):
     duo.wait_for_contains_text("#signed-in-as", "nia", timeout=15)
     duo.driver.get(duo.server_url + "/service/claim")
     duo.wait_for_text_to_equal("main h1", "Claim for support", timeout=20)
-    until(duo, lambda: "Claim decided" in text(duo, "#service-diagram"))
-    assert "Pinch point: work waits longest ⚠ Claim decided" in text(duo, "#service-summary")
-    assert f"{DECIDE_WAITING:,}" in text(duo, "#service-diagram")
+    until(duo, lambda: "Claim decided" in squeezed(duo, "#service-diagram"))
+    assert "Pinch point: work waits longest ⚠ Claim decided" in squeezed(duo, "#service-summary")
+    assert f"{DECIDE_WAITING:,}" in squeezed(duo, "#service-diagram")

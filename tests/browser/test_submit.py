@@ -10,17 +10,16 @@ import pytest
 from argon2 import PasswordHasher
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
 
 from dashboard import Settings, create_app
 from dashboard.context import STORE_KEY
 from etl.load import LoadRequest, load_batch
-from tests.support import mini_home, write
+from tests.browser.support import sign_in, until
+from tests.support import PASSWORD, mini_home, write
 from workflow import passwords
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
 FIRST = "measure_id,period,value\nneet-rate,2025-01,11.5\nneet-rate,2025-02,11.2\n"
 BROKEN = ("measure_id,period,value,status,note\n"
           "neet-rate,2025-13,10.9,,\n"
@@ -44,19 +43,6 @@ def site(dash_duo, tmp_path, monkeypatch):
     store.add_user("nora", PASSWORD, "steward", "north", by="test")
     dash_duo.start_server(app)
     return dash_duo
-
-
-def until(duo, condition, timeout: float = 20):
-    return WebDriverWait(duo.driver, timeout).until(lambda _: condition())
-
-
-def sign_in(duo, username: str) -> None:
-    """Sign in through the form, as a person would (the one step that knows how signing in works)."""
-    duo.driver.get(duo.server_url + "/sign-in")
-    duo.wait_for_text_to_equal("h1", "Sign in", timeout=15)
-    duo.find_element("#username").send_keys(username)
-    duo.find_element("#password").send_keys(PASSWORD + Keys.ENTER)
-    duo.wait_for_contains_text("#signed-in-as", username, timeout=15)
 
 
 def sign_out(duo) -> None:
