@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
+import threading
 from functools import partial
 from pathlib import Path
 
@@ -80,6 +82,8 @@ def create_app(settings: Settings) -> Dash:
     app.server.config[PUBLIC_TEXT_KEY] = public_text
     store.on_change(partial(_republish_text, public_text, store, settings.public_warehouse))
     _republish_text(public_text, store, settings.public_warehouse, "start")
+    if settings.text_refresh_seconds > 0:  # text written through another app server reaches this one
+        _start_refresh(public_text, store, settings.public_warehouse, settings.text_refresh_seconds)
     app.server.config[WAREHOUSE_KEY] = warehouse
     app.server.config[SETTINGS_KEY] = settings
     app.server.config[STORE_KEY] = store
@@ -114,12 +118,31 @@ def _public_version(public: Warehouse, public_text: Path) -> tuple:
 def _republish_text(public_text: PublicTextFile, store: WorkflowStore, public_warehouse: Path, table: str) -> None:
     """Copy the public commentary and actions into the public text file, after a change to either (and
     once as the app starts, for a home written before the file existed or by another process)."""
-    if table not in ("start", "commentary", "actions"):
+    if table not in ("start", "refresh", "commentary", "actions"):
         return
     try:
         public_text.write(store, public_warehouse)
     except (OSError, SQLAlchemyError, WarehouseError, WorkflowError) as e:  # the page shows what the file held last
         logging.getLogger(__name__).warning("the public text file %s was not rewritten: %s", public_text.path, e)
+
+
+def _start_refresh(public_text: PublicTextFile, store: WorkflowStore, public_warehouse: Path, seconds: float) -> None:
+    """Copy the public text anew every `seconds` in a thread of its own (the file is replaced only when
+    the text changed), stopped and waited for as the process exits, never in the middle of a query."""
+    stop = threading.Event()
+
+    def refresh() -> None:
+        while not stop.wait(seconds):
+            _republish_text(public_text, store, public_warehouse, "refresh")
+
+    thread = threading.Thread(target=refresh, name="public-text-refresh", daemon=True)
+    thread.start()
+
+    def finish() -> None:
+        stop.set()
+        thread.join(timeout=30)
+
+    atexit.register(finish)
 
 
 def shell(settings: Settings, prefix: str = "/"):

@@ -40,6 +40,9 @@ class Settings:
     cookie_secure: bool = False  # cookies only over HTTPS: set when served behind TLS
     trusted_user_header: str | None = None  # e.g. "X-Remote-User": a reverse proxy signs users in (off)
     proxies: int = 0  # reverse proxies in front whose X-Forwarded-For/-Proto/-Host headers are believed
+    # how often each worker copies the public text anew from the workflow records (0: after its own writes
+    # only); `outcomes serve` sets a minute when the records are shared by several app servers
+    text_refresh_seconds: float = 0
 
     @property
     def home(self) -> Path:

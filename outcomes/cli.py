@@ -547,10 +547,13 @@ def _web_settings(settings_type, home: Home, debug: bool):
     proxies = (env.get("OUTCOMES_PROXIES") or "0").strip()
     if not proxies.isdigit():
         raise UsageError(f"OUTCOMES_PROXIES {proxies!r}: the number of reverse proxies in front (0, 1, 2...)")
+    url = _workflow_url(home)
     return settings_type(
-        warehouse=home.warehouse, debug=debug, workflow_url=_workflow_url(home), secret_key=key,
+        warehouse=home.warehouse, debug=debug, workflow_url=url, secret_key=key,
         cookie_secure=env.get("OUTCOMES_COOKIE_SECURE", "").strip().lower() in TRUE_WORDS,
-        trusted_user_header=header, proxies=int(proxies))
+        trusted_user_header=header, proxies=int(proxies),
+        # records shared by several app servers (PostgreSQL): public text written through another one
+        text_refresh_seconds=0 if url.startswith("sqlite") else 60)
 
 
 def _workflow_url(home: Home) -> str:

@@ -168,3 +168,32 @@ def test_the_demo_review_records_are_written_once(tmp_path):
     assert {c.visibility for c in store.commentary()} == {"public", "internal"}
     assert any(a.state == "done" for a in store.actions()) and store.escalations()
     store.close()
+
+
+def test_an_unchanged_text_leaves_the_file_alone(home, store, tmp_path):
+    plant(store)
+    text_file = PublicTextFile(tmp_path / "text.json")
+    text_file.write(store, home.public_warehouse)
+    before = text_file.path.stat().st_mtime_ns
+    store.write_commentary(measure_id="neet-rate", period="2025-02", org_id="edu", what_happened="internal only",
+                           visibility="internal", by="x")  # nothing public changes
+    text_file.write(store, home.public_warehouse)
+    assert text_file.path.stat().st_mtime_ns == before
+
+
+def test_text_written_through_another_app_server_arrives_with_the_refresh(home, tmp_path):
+    import time
+
+    url = f"sqlite:///{tmp_path / 'shared.sqlite'}"
+    app = create_app(Settings(warehouse=home.warehouse, secret_key="k" * 40, workflow_url=url,
+                              text_refresh_seconds=0.2))
+    client = app.server.test_client()
+    assert client.get("/api/v1/actions").json == {"actions": []}
+    other = WorkflowStore(url)  # another app server's store: this app hears nothing of its writes
+    other.add_action(council_id="education", objective_id="neet", title="Careers advisers", owner_org="edu",
+                     owner_person="x", due="2025-06-30", visibility="public", by="x")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not client.get("/api/v1/actions").json["actions"]:
+        time.sleep(0.1)
+    assert [a["title"] for a in client.get("/api/v1/actions").json["actions"]] == ["Careers advisers"]
+    other.close()

@@ -11,8 +11,10 @@ internal actions, escalations and users. The file keeps only:
                  (and no objective or a public one); the owner organisation, not the person
 
 It is rewritten whole (to a new file, then moved over the old) after every write to commentary or
-actions (`WorkflowStore.on_change`), when the app starts and before a static-site export; the
-writers take a lock so that two never interleave. A reader caches it until the file changes.
+actions (`WorkflowStore.on_change`), after every publish from the command line, when the app starts,
+before a static-site export and, where several app servers share the workflow records, every minute;
+it is left alone when the text has not changed; the writers take a lock so that two never
+interleave. A reader caches it until the file changes.
 
     PublicText              what the file holds: commentary and actions, with lookups
     PublicTextFile          the file: `read()` (cached until it changes; absent reads as empty) and
@@ -124,13 +126,17 @@ class PublicTextFile:
     def write(self, store, public_warehouse: Path, *, now: datetime | None = None) -> PublicText:
         """Write the public text of `store` (a WorkflowStore), keeping only what is about measures,
         objectives and councils in the public warehouse file `public_warehouse`. The old file stays
-        whole until the new one is complete. Returns what was written."""
+        whole until the new one is complete, and is left as it is when the text has not changed (so
+        what is kept per file version stays kept). Returns what the file holds."""
         target = self.path
         with self._lock, open(target.with_name(target.name + ".lock"), "a+") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
             try:
                 text = _public_text(store, public_warehouse, now or datetime.now())
+                held = _parse(target) if target.exists() else None
+                if held is not None and (held.commentary, held.actions) == (text.commentary, text.actions):
+                    return held
                 staging.write_text(json.dumps(_document(text), ensure_ascii=False, indent=1, default=str),
                                    encoding="utf-8")
                 with open(staging, "rb") as f:
