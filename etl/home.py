@@ -4,7 +4,7 @@
       definitions/        YAML definitions (the reviewed text files)
       warehouse.duckdb    the published warehouse; replaced only by atomic rename
       warehouse.public.duckdb  the same without internal measures: anonymous visitors read only this
-      published/N/        the newest published versions, both files of each with version.json, kept for
+      versions/N/         the newest published versions, both files of each with version.json, kept for
                           `outcomes rollback` (hard links: the current one takes no extra space)
       staging/            throw-away build copies of the warehouse
       rejected/           each rejected submission with its problem report
@@ -24,7 +24,8 @@ from pathlib import Path
 __all__ = ["Home", "DEFAULT_HOME", "safe_name", "public_path", "VERSIONS", "kept_versions_of"]
 
 DEFAULT_HOME = Path.home() / ".shared-outcomes"
-VERSIONS = "published"  # the folder beside the published files that keeps their newest versions
+VERSIONS = "versions"  # the folder beside the published files that keeps their newest versions
+# (not "published": a folder of that name in the working directory would stand in for the package)
 
 
 def kept_versions_of(published: Path) -> list[Path]:

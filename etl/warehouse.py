@@ -2,12 +2,12 @@
 
 A load never writes the published file. It copies it to `staging/`, changes the copy in one
 transaction, numbers it (the next version), checkpoints and closes it, reopens it read-only to
-verify, writes its public file, fsyncs both, keeps both in `published/N/` and only then
+verify, writes its public file, fsyncs both, keeps both in `versions/N/` and only then
 `os.replace`s them onto `warehouse.duckdb` and `warehouse.public.duckdb`. A process killed at
 any instant leaves at most throw-away files behind, removed by the next load; a write that fails
 (a full disk) leaves the published files as they were.
 
-The newest `KEEP_VERSIONS` published versions stay in `published/N/` (hard links, so the current
+The newest `KEEP_VERSIONS` published versions stay in `versions/N/` (hard links, so the current
 one takes no extra space) with a `version.json` saying when and with which loads; `rollback`
 puts an earlier one back, both files together.
 
@@ -58,7 +58,7 @@ __all__ = [
     "RollbackError",
 ]
 
-KEEP_VERSIONS = 5  # published versions kept in HOME/published/, the current one among them
+KEEP_VERSIONS = 5  # published versions kept in HOME/versions/, the current one among them
 VERSION_FILE = "version.json"
 
 log = logging.getLogger(__name__)
@@ -248,7 +248,7 @@ def _link(src: Path, dst: Path) -> None:
 
 
 def _keep_version(home: Home, facts: dict, full: Path, public: Path) -> Path:
-    """Keep the new build in published/N.pending/ before it is swapped in (named N/ once it is)."""
+    """Keep the new build in versions/N.pending/ before it is swapped in (named N/ once it is)."""
     folder = home.versions / f"{facts['version']:06d}.pending"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)

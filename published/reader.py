@@ -8,7 +8,7 @@ their own, so threads (one per request) share the connection safely.
 A damaged file is never served in place of a good one. A newly published file that cannot be
 opened or read (truncated, corrupted) is logged and remembered as bad, and queries keep being
 answered from the version opened before it, or, in a process that had none, from the newest
-readable version kept beside it (`published/N/`, see etl/warehouse.py), until a good file is
+readable version kept beside it (`versions/N/`, see etl/warehouse.py), until a good file is
 published or `outcomes rollback` puts one back. A connection that DuckDB has "invalidated" after
 an I/O error is dropped and the query tried once more on a fresh one. `one_version()` holds one
 opened version for a block (a request): every query in it reads the same publish.

@@ -100,3 +100,14 @@ def test_the_read_side_keeps_its_sql_in_files():
     for path in (ROOT / "published").glob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert '"""\nWITH' not in text and '"""\nSELECT' not in text, f"{path.name}: SQL belongs in published/sql/"
+
+
+def test_no_folder_of_a_home_is_named_like_a_package(tmp_path):
+    """`python -m outcomes` run inside a home puts the home first on the import path: a folder there
+    named like one of our packages (an editable install finds them later) would stand in for it."""
+    from etl.home import Home
+
+    home = Home.at(tmp_path).ensure()
+    folders = {p.name for p in tmp_path.iterdir() if p.is_dir()} | {home.versions.name, home.uploads.name,
+                                                                   home.audit_log.parent.name}
+    assert folders and not folders & set(LAYERS)
