@@ -9,9 +9,22 @@ Steps, each timed on this machine now (figures are only comparable within one ru
   pages      each page's main callback, in-process through Dash's test client: the first
              request (cold) and repeats (median, p95), divided by the time the same requests
              spent in DuckDB (the bare queries behind the page)
+  http       the same callbacks over HTTP against `outcomes serve` (gunicorn, 2 workers) on a free
+             loopback port: median and p95 ÷ those queries, each request at an address of its own so
+             the app's kept answers to the public do not answer it; then the kept answer's median and
+             p95 (outcomes.bench_http)
+  memory     each worker's peak resident memory once every page type has been served
+  browser    first load and repeat visit of the objective page and a public measure page in headless
+             Chromium: bytes on the wire and time until the charts are drawn (outcomes.bench_browser)
+  load       public pages' requests per second at p95 under a second, clients stepped up for a few
+             seconds each, loopback only (outcomes.bench_http)
+  reference  the same pages written the straightforward pandas way, in a process of its own: its time
+             ÷ ours, and its peak memory (outcomes.bench_reference)
   exceptions `outcomes exceptions` end to end, in a new process (start-up included)
-  export     `outcomes export-site` of the public site, then again with nothing changed (incremental)
+  export     `outcomes export-site` of the public site (seconds a page), then again with nothing
+             changed (incremental)
 
+A step that needs what is not installed here (Chromium, selenium) is skipped, and says why.
 Prints a table and writes the figures as JSON. No figure here is a pass/fail: goals are read
 against them in docs/benchmarks.md.
 """
@@ -22,11 +35,9 @@ import json
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -35,30 +46,17 @@ import duckdb
 from etl.home import Home
 from etl.load import LoadRequest, load_batch
 from etl.synthetic import SCALES, BenchLoad, write_government
+from outcomes import bench_browser
+from outcomes.bench_http import http_pages, served, throughput, worker_memory
+from outcomes.bench_pages import in_process, page_paths, ratio
+from outcomes.bench_report import BenchResult, table
 
-__all__ = ["run_bench", "BenchResult"]
-
-
-@dataclass
-class BenchResult:
-    scale: str
-    machine: dict
-    figures: dict = field(default_factory=dict)
-    pages: list[dict] = field(default_factory=list)
-
-    def to_json(self) -> str:
-        return json.dumps({"scale": self.scale, "machine": self.machine, **self.figures, "pages": self.pages},
-                          indent=2, default=str)
+__all__ = ["run_bench", "BenchResult", "table"]
 
 
 def _machine() -> dict:
     return {"cores": os.cpu_count(), "python": platform.python_version(), "duckdb": duckdb.__version__,
             "platform": platform.platform(terse=True)}
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
 
 
 def _generated(scale: str, work: Path, say) -> list[BenchLoad]:
@@ -127,72 +125,8 @@ def _last_run_seconds(home: Home) -> float | None:
         con.close()
 
 
-def _page_paths(home: Home) -> list[str]:
-    """The goal map, exceptions, and the largest council, objective and organisation, and a forecast measure."""
-    con = duckdb.connect(str(home.warehouse), read_only=True)
-    try:
-        def one(sql: str) -> str:
-            return con.execute(sql).fetchone()[0]
-
-        council = one("SELECT council_id FROM objectives GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
-        objective = one("SELECT objective_id FROM measures GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
-        org = one("SELECT owner_id FROM measures GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
-        measure = one("SELECT id FROM measures ORDER BY demand DESC, timing = 'leading' DESC, id LIMIT 1")
-    finally:
-        con.close()
-    return ["/", "/exceptions", f"/council/{council}", f"/objective/{objective}", f"/org/{org}",
-            f"/measure/{measure}"]
-
-
 def _pages(home: Home, repeats: int, say) -> list[dict]:
-    """Each page's main callback in-process: cold, then `repeats` warm; ÷ its time in DuckDB."""
-    from dashboard.app import Settings, create_app
-    from published.reader import Warehouse
-
-    spent = [0.0]
-    query = Warehouse.query
-
-    def timed(self, sql, params=None):
-        started = time.perf_counter()
-        try:
-            return query(self, sql, params)
-        finally:
-            spent[0] += time.perf_counter() - started
-
-    Warehouse.query = timed
-    try:
-        app = create_app(Settings(warehouse=home.warehouse))
-        client = app.server.test_client()
-        client.get("/")
-        spec = next(k for k in app.callback_map if "_pages_content" in k)
-        out = []
-        for path in _page_paths(home):
-            say(f"page {path}")
-            payload = {"output": spec, "changedPropIds": ["_pages_location.pathname"],
-                       "outputs": [{"id": "_pages_content", "property": "children"},
-                                   {"id": "_pages_store", "property": "data"}],
-                       "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                                  {"id": "_pages_location", "property": "search", "value": ""}],
-                       "state": []}
-            times = []
-            for _ in range(repeats + 1):
-                spent[0] = 0.0
-                started = time.perf_counter()
-                response = client.post("/_dash-update-component", json=payload)
-                times.append((time.perf_counter() - started, spent[0], len(response.data)))
-                if response.status_code != 200:
-                    raise RuntimeError(f"{path}: {response.status_code} {response.data[:200]!r}")
-            (cold, cold_q, size), warm = times[0], times[1:]
-            page_s = [t for t, _, _ in warm]
-            query_s = [q for _, q, _ in warm]
-            out.append({"path": path, "cold_s": round(cold, 3), "cold_queries_s": round(cold_q, 3),
-                        "median_s": round(statistics.median(page_s), 3), "p95_s": round(_percentile(page_s, 0.95), 3),
-                        "queries_median_s": round(statistics.median(query_s), 3),
-                        "ratio_p95": round(_percentile(page_s, 0.95) / statistics.median(query_s), 2),
-                        "response_bytes": size})
-        return out
-    finally:
-        Warehouse.query = query
+    return in_process(home.warehouse, page_paths(home.warehouse), repeats, say)
 
 
 def _exceptions_command(home: Home) -> float:
@@ -216,45 +150,91 @@ def _export(home: Home, work: Path, say) -> dict:
             "unchanged_seconds": round(again.seconds, 2), "unchanged_written": again.written}
 
 
-def run_bench(scale: str, work: Path, *, repeats: int = 5, say=print) -> BenchResult:
-    """Generate (once), load, and time the product at `scale`; the figures of one run."""
+def _served(home: Home, result: BenchResult, requests: int, step_s: float, say) -> None:
+    """The HTTP steps, against `outcomes serve` (gunicorn, 2 workers) on HOME: pages, memory, browser, load."""
+    paths = [p["path"] for p in result.pages]
+    say("serving the app with gunicorn (2 workers)")
+    with served(home.root, workers=2) as server:
+        over_http = http_pages(server.url, paths, requests, say)
+        for page in result.pages:
+            page.update(over_http[page["path"]])
+            page["http_ratio_median"] = ratio(page["http_median_s"], page["queries_median_s"])
+            page["http_ratio_p95"] = ratio(page["http_p95_s"], page["queries_median_s"])
+        result.figures["http"] = {"workers": 2, "requests_per_page": requests}
+        result.figures["memory"] = {"after_every_page_type": worker_memory(server)}
+        started = time.perf_counter()
+        result.figures["browser"] = _browser(server.url, [_kind(paths, "objective"), _kind(paths, "measure")], say)
+        result.figures["browser"]["seconds"] = round(time.perf_counter() - started, 1)
+        say("public pages under load")
+        result.figures["throughput"] = throughput(
+            server.url, [_kind(paths, ""), _kind(paths, "objective"), _kind(paths, "measure")], step_s, say)
+        result.figures["memory"]["after_load"] = worker_memory(server)
+
+
+def _kind(paths: list[str], kind: str) -> str:
+    return next(p for p in paths if p.split("/")[1] == kind)
+
+
+def _browser(url: str, paths: list[str], say) -> dict:
+    """First load and repeat visit of each path in headless Chromium, once the server has made its best
+    compressed copies; or why it was skipped."""
+    why = bench_browser.missing()
+    if why:
+        say(f"browser step skipped: {why}")
+        return {"skipped": why}
+    say(f"headless Chromium: {', '.join(paths)}")
+    bench_browser.warm(url, paths[-1], rounds=3, pause=2.0)
+    out = []
+    for path in paths:
+        w = bench_browser.weigh(url, path)
+        out.append({"path": path, "first_load_bytes": w.first.encoded_bytes, "first_chart_ms": _ms(w.first.chart_ms),
+                    "first_requests": len(w.first.resources), "repeat_bytes": w.repeat.encoded_bytes,
+                    "repeat_chart_ms": _ms(w.repeat.chart_ms)})
+    return {"pages": out}
+
+
+def _ms(value: float | None) -> int | None:
+    return None if value is None else round(value)
+
+
+def _reference(home: Home, result: BenchResult, repeats: int, say) -> None:
+    """The pandas reference in a process of its own: each page's time ÷ ours (in-process), its peak memory."""
+    say("the pandas reference")
+    paths = [p["path"] for p in result.pages]
+    run = subprocess.run([sys.executable, "-m", "outcomes.bench_reference", str(home.public_warehouse),
+                          "--repeats", str(max(repeats, 3)), *paths],
+                         check=True, capture_output=True, text=True, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+    ref = json.loads(run.stdout)
+    for page in result.pages:
+        theirs = ref["pages"].get(page["path"])
+        page["reference_median_s"] = theirs["median_s"] if theirs else None
+        page["reference_ratio"] = round(theirs["median_s"] / page["median_s"], 2) if theirs else None
+    result.figures["memory"]["reference_peak_mib"] = ref["peak_mib"]
+    result.figures["reference"] = {k: ref[k] for k in ("read_s", "rows", "frame_mib", "peak_mib")}
+
+
+def run_bench(scale: str, work: Path, *, repeats: int = 5, requests: int = 20, step_s: float = 3.0,
+              say=print) -> BenchResult:
+    """Generate (once), load, serve and time the product at `scale`; the figures of one run."""
     if scale not in SCALES:
         raise ValueError(f"no scale {scale!r}: choose from {', '.join(SCALES)}")
     work.mkdir(parents=True, exist_ok=True)
     result = BenchResult(scale, _machine())
-    loads = _generated(scale, work, say)
-    home, figures = _etl(scale, loads, work, say)
+    steps = result.figures.setdefault("step_seconds", {})  # wall time of each step, to see where a run goes
+
+    def step(name: str, fn, *args):
+        started = time.perf_counter()
+        try:
+            return fn(*args)
+        finally:
+            steps[name] = round(time.perf_counter() - started, 1)
+
+    loads = step("generate", _generated, scale, work, say)
+    home, figures = step("etl", _etl, scale, loads, work, say)
     result.figures.update(figures)
-    result.pages = _pages(home, repeats, say)
-    result.figures["outcomes_exceptions_s"] = _exceptions_command(home)
-    result.figures["export_site"] = _export(home, work, say)
+    result.pages = step("pages", _pages, home, repeats, say)
+    step("served", _served, home, result, requests, step_s, say)
+    step("reference", _reference, home, result, repeats, say)
+    result.figures["outcomes_exceptions_s"] = step("exceptions", _exceptions_command, home)
+    result.figures["export_site"] = step("export", _export, home, work, say)
     return result
-
-
-def _export_line(x: dict | None) -> str:
-    if not x:
-        return "outcomes export-site: not measured"
-    return (f"outcomes export-site: {x['pages']:,} pages, {x['files']:,} files, {x['megabytes']} MB in "
-            f"{x['seconds']} s ({x['ms_per_page']} ms a page); again with nothing changed {x['unchanged_seconds']} s, "
-            f"{x['unchanged_written']} written")
-
-
-def table(result: BenchResult) -> str:
-    """The figures as a plain-text table."""
-    e, one = result.figures["etl"], result.figures["one_org_monthly_load"]
-    lines = [
-        f"scale {result.scale}: {result.figures['observations']:,} observations; "
-        f"{result.machine['cores']} cores, Python {result.machine['python']}, DuckDB {result.machine['duckdb']}",
-        f"ETL (read, validate, load, judge, publish): {e['rows_per_s']:,} rows/s; DuckDB read_csv "
-        f"{e['duckdb_rows_per_s']:,} rows/s; ratio {e['ratio']} (judging took {e['judge_s']} s of {e['seconds']} s)",
-        f"one organisation's monthly load ({one['rows']:,} rows): {one['seconds']} s, judging {one['judge_s']} s",
-        f"outcomes exceptions: {result.figures['outcomes_exceptions_s']} s",
-        _export_line(result.figures.get("export_site")),
-        "",
-        f"{'page':<34} {'cold s':>7} {'median s':>9} {'p95 s':>7} {'queries s':>10} "
-        f"{'p95 ÷ queries':>14} {'bytes':>10}",
-    ]
-    for p in result.pages:
-        lines.append(f"{p['path'][:34]:<34} {p['cold_s']:>7} {p['median_s']:>9} {p['p95_s']:>7} "
-                     f"{p['queries_median_s']:>10} {p['ratio_p95']:>14} {p['response_bytes']:>10,}")
-    return "\n".join(lines)

@@ -495,11 +495,13 @@ def _print_pdf(chromium: str, html: str, out: Path) -> None:
 
 
 def cmd_bench(args, home: Home) -> int:
-    """Time the product at a named scale (generated data): ETL, publish, pages and exceptions, as ratios."""
+    """Time the product at a named scale (generated data): ETL, publish, pages in-process and served by gunicorn,
+    memory, first load in a browser, requests per second, a pandas reference and exceptions, as ratios."""
     from outcomes.bench import run_bench, table
 
     work = Path(args.work) if args.work else home.root / "bench"
-    result = run_bench(args.scale, work, repeats=args.repeats, say=_err)
+    result = run_bench(args.scale, work, repeats=args.repeats, requests=args.requests, step_s=args.step_seconds,
+                       say=_err)
     print(table(result))
     out = Path(args.json) if args.json else work / f"bench-{args.scale}.json"
     out.write_text(result.to_json() + "\n", encoding="utf-8")
@@ -833,7 +835,10 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--scale", default="small", choices=["small", "state", "national"],
                        help="small (CI, ~24,000 rows), state (3.6 million) or national (36 million)")
     bench.add_argument("--work", help="folder for the generated data and warehouse (default: HOME/bench)")
-    bench.add_argument("--repeats", type=int, default=5, help="warm requests per page (default 5)")
+    bench.add_argument("--repeats", type=int, default=5, help="warm requests per page, in-process (default 5)")
+    bench.add_argument("--requests", type=int, default=20, help="requests per page over HTTP (default 20)")
+    bench.add_argument("--step-seconds", type=float, default=3.0,
+                       help="seconds of each step of clients at once in the load test (default 3)")
     bench.add_argument("--json", help="write the figures here (default: WORK/bench-SCALE.json)")
     bench.set_defaults(fn=cmd_bench)
 

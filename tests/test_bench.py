@@ -36,14 +36,34 @@ def test_the_small_government_is_exact_valid_and_the_same_every_time(tmp_path):
 @pytest.mark.slow
 def test_bench_small_runs_end_to_end_and_reports_every_figure(tmp_path, capsys):
     out = tmp_path / "figures.json"
-    assert main(["--home", str(tmp_path / "home"), "bench", "--scale", "small", "--repeats", "1",
-                 "--work", str(tmp_path / "work"), "--json", str(out)]) == 0
+    assert main(["--home", str(tmp_path / "home"), "bench", "--scale", "small", "--repeats", "1", "--requests", "3",
+                 "--step-seconds", "1", "--work", str(tmp_path / "work"), "--json", str(out)]) == 0
     figures = json.loads(out.read_text(encoding="utf-8"))
     assert figures["observations"] == SCALES["small"].rows
     assert figures["etl"]["rows"] + figures["one_org_monthly_load"]["rows"] == SCALES["small"].rows
     assert figures["etl"]["ratio"] > 0 and figures["outcomes_exceptions_s"] > 0
-    assert [p["path"].split("/")[1] for p in figures["pages"]] == [
-        "", "exceptions", "council", "objective", "org", "measure"]
-    assert all(p["ratio_p95"] > 0 and p["response_bytes"] > 1000 for p in figures["pages"])
+    assert figures["export_site"]["pages"] > 0 and figures["export_site"]["ms_per_page"] > 0
+    pages = figures["pages"]
+    assert [p["path"].split("/")[1] for p in pages] == ["", "exceptions", "council", "objective", "org", "measure"]
+    # in-process and over HTTP to gunicorn, each against its DuckDB queries
+    assert all(p["ratio_p95"] > 0 and p["response_bytes"] > 1000 for p in pages)
+    assert all(p["http_median_s"] > 0 and p["http_p95_s"] >= p["http_median_s"] and p["http_ratio_p95"] > 0
+               and p["http_cached_p95_s"] > 0 for p in pages)
+    # the pandas reference answers every page but the exceptions list (judged at publish)
+    assert [p["path"] for p in pages if p["reference_ratio"] is None] == ["/exceptions"]
+    assert all(p["reference_median_s"] > 0 for p in pages if p["path"] != "/exceptions")
+    memory = figures["memory"]
+    assert len(memory["after_every_page_type"]["workers_peak_mib"]) == 2
+    assert memory["after_every_page_type"]["worker_peak_mib"] > 0 and memory["reference_peak_mib"] > 0
+    load = figures["throughput"]
+    assert load["steps"] and load["steps"][0]["clients"] == 1 and "per_s_at_p95_under_1s" in load
+    browser = figures["browser"]
+    if "skipped" in browser:  # no Chromium here: it says why
+        assert browser["skipped"]
+    else:
+        assert [b["path"].split("/")[1] for b in browser["pages"]] == ["objective", "measure"]
+        assert all(b["first_load_bytes"] > b["repeat_bytes"] > 0 for b in browser["pages"])
     printed = capsys.readouterr().out
-    assert "p95 ÷ queries" in printed and "/exceptions" in printed
+    for words in ("p95 ÷ queries", "HTTP p95 ÷ queries", "cached p95", "ref ÷ ours", "/exceptions",
+                  "requests/s at p95 < 1 s", "peak memory of one app worker", "headless Chromium", "ms a page"):
+        assert words in printed, words
