@@ -109,7 +109,6 @@ from .review import (
     form_fold,
     held_form,
     held_section,
-    next_review_notice,
     review_contents,
     review_header,
     review_list,
@@ -239,5 +238,4 @@ __all__ = [
     "decision_form",
     "held_form",
     "review_list",
-    "next_review_notice",
 ]

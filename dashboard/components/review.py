@@ -31,7 +31,7 @@ __all__ = ["REVIEW_SIGN_IN_WORDS", "ACTION_STATUSES", "review_signed_out", "revi
            "status_section", "changes_section", "exceptions_section", "actions_table", "actions_section",
            "commentary_section", "commentary_list", "held_section", "commentary_form",
            "revise_form", "action_form", "done_form", "escalation_form",
-           "decision_form", "held_form", "review_list", "next_review_notice"]
+           "decision_form", "held_form", "review_list"]
 
 REVIEW_SIGN_IN_WORDS = "Sign in to see the review pack"
 Choices = Sequence[tuple[str, str]]  # (value, label)
@@ -495,9 +495,3 @@ def review_list(reviews: Sequence[Mapping]) -> html.Div:
                              + ([" ", chip("→", "Next", "chip-neutral")] if r.get("next") else [])),
                      html.Td(format_date(r["meeting_date"]), className="text-nowrap")]) for r in reviews]
     return html.Div(table(REVIEW_COLUMNS, rows, "Scheduled reviews", "reviews-table"), id="reviews-list")
-
-
-def next_review_notice(council_name: str, day: date, link: str) -> html.P:
-    """`Next review: World-class education on 20 March 2026 · Open the review pack`."""
-    return html.P([html.Span("Next review: ", className="fw-semibold"), f"{council_name} on {format_date(day)} · ",
-                   dcc.Link("Open the review pack", href=link)], className="mb-3", id="next-review")
