@@ -69,3 +69,40 @@ def sign_in(app, username: str, password: str = PASSWORD, site: str = "http://lo
     if answer.status_code != 303:
         raise AssertionError(f"signing in as {username} answered {answer.status_code}")
     return client
+
+
+# --- Dash answers read in tests: the ids a callback key names, the texts and ids of a component tree ------
+
+def callback_outputs(output: str):
+    """The `outputs` of a callback request for the callback keyed `output` (`a.children` or `..a.b...c.d..`)."""
+    named = output[2:-2].split("...") if output.startswith("..") else [output]
+    found = [dict(zip(("id", "property"), o.rsplit(".", 1), strict=True)) for o in named]
+    return found if output.startswith("..") else found[0]
+
+
+def texts(node) -> list[str]:
+    """Every text a component tree (as Dash sends it) shows, in order."""
+    out, stack = [], [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            stack.append(item.get("props", {}).get("children"))
+    return out
+
+
+def find(node, ident: str) -> dict | None:
+    """The component with id `ident` in a component tree, or None."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            if item.get("props", {}).get("id") == ident:
+                return item
+            stack.extend(v for v in item.get("props", {}).values() if isinstance(v, dict | list))
+    return None

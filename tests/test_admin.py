@@ -21,7 +21,7 @@ from etl.home import Home
 from etl.load import LoadRequest, load_batch
 from etl.reload import load_running
 from etl.warehouse import load_lock
-from tests.support import mini_home, sha256, sign_in, write
+from tests.support import callback_outputs, find, mini_home, sha256, sign_in, texts, write
 from workflow import UserError, passwords
 from workflow.users import check_own_account
 
@@ -76,12 +76,6 @@ def client_as(app, username: str | None):
     return app.server.test_client() if username is None else sign_in(app, username, PASSWORD, SITE)
 
 
-def _outputs(output: str):
-    named = output[2:-2].split("...") if output.startswith("..") else [output]
-    found = [dict(zip(("id", "property"), o.rsplit(".", 1), strict=True)) for o in named]
-    return found if output.startswith("..") else found[0]
-
-
 def post(app, client, name: str, *values, changed: str | None = None):
     """Call the page's callback `name` with its inputs then its states, as a browser would; `changed`
     is the input that fired (default: the first)."""
@@ -89,7 +83,7 @@ def post(app, client, name: str, *values, changed: str | None = None):
                      if "admin-" in k and v.get("callback") and v["callback"].__name__ == name)
     n = len(spec["inputs"])
     fired = next(i for i in spec["inputs"] if changed is None or i["id"] == changed)
-    body = {"output": key, "outputs": _outputs(key), "changedPropIds": [f"{fired['id']}.{fired['property']}"],
+    body = {"output": key, "outputs": callback_outputs(key), "changedPropIds": [f"{fired['id']}.{fired['property']}"],
             "inputs": [{**i, "value": v} for i, v in zip(spec["inputs"], values, strict=False)],
             "state": [{**s, "value": v} for s, v in zip(spec["state"], values[n:], strict=False)]}
     return client.post(CALLBACK, json=body, headers={"Origin": SITE})
@@ -100,34 +94,8 @@ def answer(response) -> dict:
     return response.json["response"]
 
 
-def texts(node) -> list[str]:
-    out, stack = [], [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            out.append(item)
-        elif isinstance(item, list):
-            stack.extend(reversed(item))
-        elif isinstance(item, dict):
-            stack.append(item.get("props", {}).get("children"))
-    return out
-
-
 def text(node) -> str:
     return " ".join(texts(node))
-
-
-def find(node, ident: str) -> dict | None:
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            if item.get("props", {}).get("id") == ident:
-                return item
-            stack.extend(v for v in item.get("props", {}).values() if isinstance(v, dict | list))
-    return None
 
 
 def page_content(app, client) -> dict:

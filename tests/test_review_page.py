@@ -16,7 +16,7 @@ from dashboard.components.review import REVIEW_SIGN_IN_WORDS
 from dashboard.context import STORE_KEY
 from dashboard.formatting import format_period
 from etl.load import LoadRequest, load_batch
-from tests.support import mini_home, sign_in, write
+from tests.support import find, mini_home, sign_in, texts, write
 from workflow import passwords
 
 PASSWORD = "correct horse battery"
@@ -182,34 +182,8 @@ def answer(response) -> dict | list:
     return found[0] if len(found) == 1 else found
 
 
-def texts(node) -> list[str]:
-    out, stack = [], [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            out.append(item)
-        elif isinstance(item, list):
-            stack.extend(reversed(item))
-        elif isinstance(item, dict):
-            stack.append(item.get("props", {}).get("children"))
-    return out
-
-
 def text(node) -> str:
     return " ".join(" ".join(texts(node)).split())
-
-
-def find(node, ident: str) -> dict | None:
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            if item.get("props", {}).get("id") == ident:
-                return item
-            stack.extend(v for v in item.get("props", {}).values() if isinstance(v, dict | list))
-    return None
 
 
 def page_content(app, client, path: str, search: str = "") -> dict:

@@ -23,7 +23,7 @@ from dashboard.context import STORE_KEY
 from etl import uploads
 from etl.load import LoadRequest, load_batch
 from etl.uploads import MAX_NAME, UploadRefused, decode_upload, file_type, shown_name, store_upload, stored_upload
-from tests.support import mini_home, sha256, sign_in, write
+from tests.support import callback_outputs, find, mini_home, sha256, sign_in, texts, write
 from workflow import passwords
 
 PASSWORD = "correct horse battery"
@@ -241,18 +241,12 @@ def client_as(app, username: str | None):
     return app.server.test_client() if username is None else sign_in(app, username, PASSWORD, SITE)
 
 
-def _outputs(output: str):
-    named = output[2:-2].split("...") if output.startswith("..") else [output]
-    found = [dict(zip(("id", "property"), o.rsplit(".", 1), strict=True)) for o in named]
-    return found if output.startswith("..") else found[0]
-
-
 def post(app, client, name: str, *values):
     """Call the submission page's callback `name` with its inputs then its states, as a browser would."""
     key, spec = next((k, v) for k, v in app.callback_map.items()
                      if "submit-" in k and v.get("callback") and v["callback"].__name__ == name)
     n = len(spec["inputs"])
-    body = {"output": key, "outputs": _outputs(key), "changedPropIds": [f"{i['id']}.{i['property']}"
+    body = {"output": key, "outputs": callback_outputs(key), "changedPropIds": [f"{i['id']}.{i['property']}"
                                                                          for i in spec["inputs"]],
             "inputs": [{**i, "value": v} for i, v in zip(spec["inputs"], values, strict=False)],
             "state": [{**s, "value": v} for s, v in zip(spec["state"], values[n:], strict=False)]}
@@ -264,35 +258,8 @@ def answer(response) -> dict:
     return response.json["response"]
 
 
-def texts(node) -> list[str]:
-    """Every text a component tree shows."""
-    out, stack = [], [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            out.append(item)
-        elif isinstance(item, list):
-            stack.extend(reversed(item))
-        elif isinstance(item, dict):
-            stack.append(item.get("props", {}).get("children"))
-    return out
-
-
 def text(node) -> str:
     return " ".join(texts(node))
-
-
-def find(node, ident: str) -> dict | None:
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            if item.get("props", {}).get("id") == ident:
-                return item
-            stack.extend(v for v in item.get("props", {}).values() if isinstance(v, dict | list))
-    return None
 
 
 def page_content(app, client) -> dict:
