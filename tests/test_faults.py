@@ -22,31 +22,9 @@ from etl.load import LoadRequest, load_batch
 from etl.warehouse import PublishError, RollbackError, load_lock, published_versions, rollback, staged_build
 from published.reader import Warehouse, WarehouseError
 from tests.support import sha256, write
+from tests.test_publish import DEFS  # one government of one measure broken down by site
 
 ROOT = Path(__file__).parents[1]
-DEFS = """\
-organisations:
-  - {id: stats, name: Statistics Office, kind: statistics_office}
-breakdowns:
-  site: [%s]
-councils:
-  - id: gov
-    name: Efficient government
-    objectives:
-      - id: o1
-        name: Timely statistics
-        partners:
-          - {org: stats, role: lead, responsibility: Publishes the figures}
-        measures:
-          - id: visits
-            name: Visits
-            owner: stats
-            role: headline
-            unit: count
-            direction: up
-            frequency: monthly
-            breakdowns: [site]
-"""
 SITES = 100
 MONTHS = [f"{y}-{m:02d}" for y in range(2000, 2026) for m in range(1, 13)]
 BEFORE = 24  # observations in the base home
