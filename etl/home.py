@@ -4,6 +4,7 @@
       definitions/        YAML definitions (the reviewed text files)
       warehouse.duckdb    the published warehouse; replaced only by atomic rename
       warehouse.public.duckdb  the same without internal measures: anonymous visitors read only this
+      milestone-plans.json  the saved workload plans a publish applies as milestone trajectories
       versions/N/         the newest published versions, both files of each with version.json, kept for
                           `outcomes rollback` (hard links: the current one takes no extra space)
       staging/            throw-away build copies of the warehouse
@@ -69,6 +70,11 @@ class Home:
     def public_warehouse(self) -> Path:
         """What anonymous visitors are answered from (etl/public.py)."""
         return public_path(self.warehouse)
+
+    @property
+    def milestone_plans(self) -> Path:
+        """The saved workload plans a publish applies as milestone trajectories (etl/plans.py)."""
+        return self.root / "milestone-plans.json"
 
     @property
     def versions(self) -> Path:

@@ -22,11 +22,12 @@ from pathlib import Path
 
 import duckdb
 
-from goal_councils import Definitions, load_definitions
+from goal_councils import Definitions
 
 from .extract import Extracted, ExtractError, Problem, ReadOptions, extract, sha256_of
 from .home import Home, safe_name
 from .judge import JudgeResult, judge
+from .plans import read_definitions
 from .services import sync_services
 from .validate import run_checks, stage_submission
 from .warehouse import (
@@ -172,7 +173,7 @@ def _check(con, req: LoadRequest, defs: Definitions, today: date, *, skip_loaded
 def validate_files(home: Home, req: LoadRequest, *, defs: Definitions | None = None,
                    today: date | None = None) -> tuple[int, list[Problem], list[Problem]]:
     """Run every check on a submission without loading it: (rows read, errors, warnings)."""
-    defs = defs or load_definitions(home.definitions)
+    defs = defs or read_definitions(home)
     con = duckdb.connect()
     try:
         init_schema(con)
@@ -199,7 +200,7 @@ def preview(home: Home, req: LoadRequest, *, defs: Definitions | None = None, to
     would change, in a database of its own: nothing is published or kept. Rows that would revert
     a later correction are `reverts` (one warning each, its verdict by `req.supersede`);
     `flagged_notes` lists the accepted rows whose note starts with one of the characters `flag_notes`."""
-    defs = defs or load_definitions(home.definitions)
+    defs = defs or read_definitions(home)
     con = duckdb.connect()
     try:
         init_schema(con)
@@ -281,7 +282,7 @@ def rejudge(home: Home, *, full: bool = False, today: date | None = None) -> Jud
         raise PublishError(f"{home.warehouse}: nothing has been published yet")
     with load_lock(home), staged_build(home) as (con, state):
         con.execute("BEGIN TRANSACTION")
-        defs = load_definitions(home.definitions)
+        defs = read_definitions(home)
         previous = con.execute("SELECT value FROM meta WHERE key = 'definitions_sha256'").fetchone()
         sync_definitions(con, defs)  # colours and definitions as they are now
         sync_services(con, defs)
@@ -369,7 +370,7 @@ def load_batch(home: Home, requests: list[LoadRequest], *, defs: Definitions | N
     runs as at earlier moments first (a batch of history, like the demo's, judged as the months
     stood then, so that "as at" views have the statuses and forecasts a council would have seen)."""
     home.ensure()
-    defs = defs or load_definitions(home.definitions)
+    defs = defs or read_definitions(home)
     today = today or date.today()
     started = _now()
     results: list[LoadResult] = []

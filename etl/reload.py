@@ -20,11 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from goal_councils import Definitions, DefinitionsError, load_definitions
+from goal_councils import Definitions, DefinitionsError
 
 from .home import Home
 from .judge import JudgeResult
 from .load import rejudge
+from .plans import read_definitions
 from .warehouse import PublishError
 
 __all__ = ["DefinitionsRefused", "DefinitionsSummary", "check_definitions", "reload_definitions", "load_running",
@@ -57,7 +58,7 @@ def _relative(home: Home, problems: list[str]) -> list[str]:
 
 def _definitions(home: Home) -> Definitions:
     try:
-        return load_definitions(home.definitions)
+        return read_definitions(home)
     except DefinitionsError as e:
         raise DefinitionsRefused(_relative(home, e.problems)) from e
 

@@ -46,11 +46,12 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from goal_councils import Definitions, DefinitionsError, load_definitions
+from goal_councils import Definitions, DefinitionsError
 
 from .extract import Problem, ReadOptions, detect_format, sha256_of
 from .home import Home, safe_name
 from .load import NOT_APPLIED, LoadRequest, LoadResult, load_batch, preview
+from .plans import read_definitions
 from .warehouse import PublishError
 
 __all__ = [
@@ -96,7 +97,7 @@ class Unavailable(Exception):
 
 def _definitions(home: Home) -> Definitions:
     try:
-        return load_definitions(home.definitions)
+        return read_definitions(home)
     except DefinitionsError as e:
         raise Unavailable("the definitions cannot be read just now; an administrator has to fix them") from e
 

@@ -89,6 +89,7 @@ def cmd_load(args, home: Home) -> int:
     req = LoadRequest(args.org, _files(args), _received(args.received), by=args.by, options=_read_options(args),
                       supersede=args.supersede)
     files = [p.name for p in req.files]
+    _plans_file(home)
     try:
         [result] = load_batch(home, [req], progress=_progress)
     except Rejected as e:
@@ -340,6 +341,7 @@ def cmd_judge(args, home: Home) -> int:
     """Judge the published figures anew as of today (timeliness for every measure; --full: everything)."""
     from etl.load import rejudge
 
+    _plans_file(home)
     result = rejudge(home, full=args.full)
     _record(home, _operator(), "judge", {"run_id": result.run_id, "full": args.full, "judged": result.judged,
                                          "carried": result.carried})
@@ -674,6 +676,20 @@ def _record(home: Home, who: str, action: str, what: dict) -> None:
         _err(f"warning: the audit log ({_workflow_url(home)}) could not be written: {e}; "
              f"the load itself is recorded in {home.audit_log}")
     _public_text(home)
+
+
+def _plans_file(home: Home) -> None:
+    """Write the saved workload plans (workflow.plans) to the file the publish step reads, as the workflow
+    records stand now; with a warning, and the last file kept, when the records cannot be read."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from workflow.plans import PlansFile
+
+    try:
+        PlansFile(home.milestone_plans).write(_store(home))
+    except (SQLAlchemyError, WorkflowError, OSError) as e:
+        _err(f"warning: the saved workload plans could not be read from the workflow records ({e}); "
+             f"this publish uses the plans last copied to {home.milestone_plans.name}")
 
 
 def _public_text(home: Home):

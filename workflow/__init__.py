@@ -6,13 +6,15 @@
     passwords   argon2id hashing; a password is never stored, logged or audited in clear
     attempts    one sign-in attempt: rate limits, verification, audit
     keys        the key that signs session cookies, made once in the home folder
+    review      commentary, actions, escalations and the reviews held
+    plans       workload plans saved as milestone trajectories, and the file a publish reads them from
 
 Exceptions:
 
     WorkflowError       anything the workflow records refuse
       +-- UserError     a user change that cannot be made (unknown user, bad role, weak password...)
 
-Depends on published (the roles a viewer may have) only; knows nothing of Flask or Dash.
+Depends on published (the roles a viewer may have) and goal_councils; knows nothing of Flask or Dash.
 """
 
 from .attempts import LIMITS, Attempt, Limits, sign_in

@@ -1,4 +1,5 @@
-"""The workflow database, the only way into it: users, sign-in failures and the audit log.
+"""The workflow database, the only way into it: users, sign-in failures, the audit log, the review
+records and the saved workload plans.
 
 SQLAlchemy Core, so one URL chooses the database: SQLite in the home folder by default
 (`HOME/workflow.sqlite`), PostgreSQL (`postgresql+psycopg://...`) when several app servers share
@@ -41,6 +42,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 
 from . import passwords
 from .errors import UserError, WorkflowError
+from .plans import PlanRecords, define_plan_table
 from .review import ReviewRecords, define_tables
 from .users import Known, User, check_password, check_role, normal_username
 
@@ -86,6 +88,7 @@ sign_in_failures = Table(
 )
 
 review_tables = define_tables(metadata)
+plan_table = define_plan_table(metadata)
 
 schema_migrations = Table(
     "schema_migrations", metadata,
@@ -99,6 +102,7 @@ schema_migrations = Table(
 MIGRATIONS: list[tuple[int, str, list[Table]]] = [
     (1, "users, sign-in failures and the audit log", [users, audit_log, sign_in_failures]),
     (2, "commentary, actions, escalations and the reviews held", list(review_tables.values())),
+    (3, "workload plans saved as milestone trajectories", [plan_table]),
 ]
 
 
@@ -129,10 +133,12 @@ class AuditChoices:
     people: tuple[str, ...]
 
 
-class WorkflowStore(ReviewRecords):
-    """Users, sign-in failures, the audit log and the review records in one database; connects on first use."""
+class WorkflowStore(ReviewRecords, PlanRecords):
+    """Users, sign-in failures, the audit log, the review records and the saved workload plans in one
+    database; connects on first use."""
 
     tables = review_tables
+    plan_table = plan_table
 
     def __init__(self, url: str):
         self.url = url
@@ -143,7 +149,7 @@ class WorkflowStore(ReviewRecords):
 
     def on_change(self, listener: Callable[[str], None]) -> None:
         """Call `listener(table)` after each committed write to a review record (commentary,
-        actions, escalations). A listener that fails is logged; the write it follows stands."""
+        actions, escalations) or a saved plan. A listener that fails is logged; the write it follows stands."""
         self._listeners.append(listener)
 
     def _changed(self, table: str) -> None:
