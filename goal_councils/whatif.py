@@ -28,13 +28,13 @@ End-to-end time is the route average of the stage times, weighted by the volume 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .flow import DAYS_PER_MONTH, Figures, Handoff, routes
 
 __all__ = ["WEEKS_PER_MONTH", "HORIZON_WEEKS", "StageModel", "Projection", "WorkloadPlan", "plan_workload",
-           "stage_models", "route_weights", "project",
-           "what_if"]
+           "stage_models", "route_weights", "project", "what_if", "Staffing", "staffing", "HORIZON_CLEAR"]
 
 WEEKS_PER_MONTH = DAYS_PER_MONTH / 7
 HORIZON_WEEKS = 26
@@ -165,10 +165,10 @@ class WorkloadPlan:
     """What one stage needs to bring its work waiting down to a target by a week, as weekly rates."""
 
     weeks: int
-    demand: float  # work arriving a week (forecast: as now unless changed)
+    demand: float  # work arriving a week, on average over the plan (forecast, or as now)
     capacity_now: float  # what it can complete a week now
-    capacity_needed: float  # the least weekly capacity that reaches the target in time
-    weeks_to_clear_now: float | None  # at today's capacity until nothing waits (None: never)
+    capacity_needed: float  # the least steady weekly capacity that reaches the target in time
+    weeks_to_clear_now: float | None  # at today's capacity until nothing waits (None: not within HORIZON_CLEAR)
     backlog: list[float]  # week by week at the capacity needed, week 0 first
 
     @property
@@ -177,17 +177,71 @@ class WorkloadPlan:
         return self.capacity_needed / self.capacity_now - 1 if self.capacity_now > 0 else None
 
 
-def plan_workload(backlog: float, demand: float, capacity: float, target: float, weeks: int) -> WorkloadPlan:
-    """The weekly capacity that takes a stage's work waiting from `backlog` to `target` in `weeks` weeks
-    when `demand` arrives each week: demand + (backlog - target) / weeks (never below zero), and the
-    backlog week by week at that capacity (a straight line to the target: the fluid model of `project`
-    with one stage). `weeks_to_clear_now`: backlog / (capacity - demand) when capacity exceeds demand."""
+HORIZON_CLEAR = 520  # weeks (ten years): beyond that, "never" is the honest answer
+
+
+def plan_workload(backlog: float, demand: float | Sequence[float], capacity: float, target: float,
+                  weeks: int) -> WorkloadPlan:
+    """The steady weekly capacity that takes a stage's work waiting from `backlog` to `target` in `weeks`
+    weeks while `demand` arrives: one figure a week, or a figure for each week of the plan (a forecast; its
+    last figure holds after it). Needed = (backlog - target + the plan's demand) / weeks, never below zero;
+    the backlog week by week at that capacity (the fluid model of `project` with one stage); and the weeks
+    today's `capacity` takes until nothing waits, when it does within HORIZON_CLEAR weeks (a steady demand:
+    backlog / (capacity - demand))."""
     if weeks < 1:
         raise ValueError("a plan needs at least one week")
-    needed = max(0.0, demand + (backlog - target) / weeks)
+    weekly = [float(demand)] * weeks if isinstance(demand, int | float) else [float(d) for d in demand]
+    if not weekly:
+        raise ValueError("a plan needs the demand of at least one week")
+    weekly = (weekly + [weekly[-1]] * weeks)[:weeks]
+    needed = max(0.0, (backlog - target + sum(weekly)) / weeks)
     waiting, path = backlog, [backlog]
-    for _ in range(weeks):
-        waiting = max(0.0, waiting + demand - needed)
+    for d in weekly:
+        waiting = max(0.0, waiting + d - needed)
         path.append(waiting)
-    clear = backlog / (capacity - demand) if capacity > demand else (0.0 if backlog <= 0 else None)
-    return WorkloadPlan(weeks, demand, capacity, needed, clear, path)
+    return WorkloadPlan(weeks, sum(weekly) / weeks, capacity, needed, _weeks_to_clear(backlog, weekly, capacity),
+                        path)
+
+
+def _weeks_to_clear(backlog: float, weekly: list[float], capacity: float) -> float | None:
+    if backlog <= 0:
+        return 0.0
+    if len(set(weekly)) == 1:  # steady demand: exact
+        return backlog / (capacity - weekly[0]) if capacity > weekly[0] else None
+    waiting = backlog
+    for week in range(HORIZON_CLEAR):
+        d = weekly[min(week, len(weekly) - 1)]
+        if waiting + d <= capacity:  # cleared within this week
+            return week + waiting / max(capacity - d, 1e-9) if capacity > d else week + 1.0
+        waiting += d - capacity
+    return None
+
+
+@dataclass(frozen=True)
+class Staffing:
+    """The people a plan needs: staff in post, the share of their time lost to leave and absence, and what a
+    person at work completes a week (productivity)."""
+
+    staff: float  # in post, full-time equivalent
+    absence: float  # share of time on leave or absent, 0 to < 1
+    productivity: float  # completed a week by one person at work
+
+    @property
+    def capacity(self) -> float:
+        """What these staff complete a week, leave and absence allowed for."""
+        return self.staff * (1 - self.absence) * self.productivity
+
+    def staff_for(self, capacity: float) -> float | None:
+        """The staff in post (full-time equivalent) that complete `capacity` a week."""
+        per_person = (1 - self.absence) * self.productivity
+        return capacity / per_person if per_person > 0 else None
+
+
+def staffing(staff: float, absence: float, capacity_now: float, productivity: float | None = None) -> Staffing:
+    """Staffing from what the user gives: without a productivity, the one that makes `staff` at work complete
+    `capacity_now` a week (what the stage's figures say it does)."""
+    if staff <= 0 or not 0 <= absence < 1:
+        raise ValueError("staff must be more than 0 and leave and absence a share from 0 to under 1")
+    if productivity is None:
+        productivity = capacity_now / (staff * (1 - absence))
+    return Staffing(staff, absence, productivity)

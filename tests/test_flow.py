@@ -18,7 +18,7 @@ from goal_councils.flow import (
     pinch_point,
     routes,
 )
-from goal_councils.whatif import WEEKS_PER_MONTH, plan_workload, what_if
+from goal_councils.whatif import WEEKS_PER_MONTH, plan_workload, staffing, what_if
 
 
 @pytest.mark.parametrize("arrivals, completions, change", [
@@ -184,6 +184,30 @@ def test_plan_the_workload_of_a_stage_that_would_clear_anyway():
     plan = plan_workload(100, 50, 70, 0, 4)
     assert plan.capacity_needed == 75 and plan.weeks_to_clear_now == 5
     assert plan.backlog == pytest.approx([100, 75, 50, 25, 0])
+
+
+def test_plan_the_workload_against_forecast_demand_week_by_week():
+    # demand rises 10, 20, 30, 40: to go from 100 to 20 in 4 weeks takes (100 - 20 + 100) / 4 = 45 a week;
+    # at 50 a week now: 60, 30, 10 waiting after weeks 0-2, and week 3's 40 leaves room to clear the last 10
+    plan = plan_workload(100, [10, 20, 30, 40], 50, 20, 4)
+    assert plan.capacity_needed == 45 and plan.demand == 25
+    assert plan.backlog == pytest.approx([100, 65, 40, 25, 20])
+    assert plan.weeks_to_clear_now == pytest.approx(4.0)
+    # a forecast shorter than the plan: its last week holds
+    assert plan_workload(100, [10, 20], 50, 20, 4).capacity_needed == pytest.approx((80 + 10 + 20 + 20 + 20) / 4)
+
+
+def test_staffing_from_staff_absence_and_productivity():
+    # 10 in post, a fifth of their time on leave or absent, completing 80 a week: 10 each a week at work
+    team = staffing(10, 0.2, 80)
+    assert team.productivity == pytest.approx(10) and team.capacity == pytest.approx(80)
+    assert team.staff_for(100) == pytest.approx(12.5)
+    # a productivity given is taken as it is: 8 in post x 0.75 x 12 = 72 a week
+    assert staffing(8, 0.25, 80, productivity=12).capacity == pytest.approx(72)
+    with pytest.raises(ValueError):
+        staffing(0, 0.2, 80)
+    with pytest.raises(ValueError):
+        staffing(10, 1.0, 80)
 
 
 def test_a_plan_needs_a_week():
