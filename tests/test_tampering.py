@@ -287,8 +287,12 @@ CALLBACKS: dict[str, Case] = {
                                                    Call((t.measure,), (SERVICE_PAGE,))], EVERY_RIGHTFUL),
     "what-if-result.children": Case(lambda t: [Call(("visit", "capacity", 10, "2025-01"), (SERVICE_PAGE,)),
                                                Call((t.measure, "demand", 10, t.measure), (SERVICE_PAGE,))]),
-    "plan-result.children": Case(lambda t: [Call(("visit", "5", 13, "2025-01"), (SERVICE_PAGE,)),
-                                            Call((t.measure, "5", 13, t.measure), (SERVICE_PAGE,))]),
+    "plan-result.children": Case(lambda t: [Call(("visit", "5", 13, "10", "15", "", "2025-01"), (SERVICE_PAGE,)),
+                                            Call((t.measure, "5", 13, "", "", "", t.measure), (SERVICE_PAGE,))]),
+    # saving a plan as a milestone trajectory (no stage here measures its work waiting: nothing is saved)
+    "plan-saved.children": Case(lambda t: [
+        Call((1, 0), ("visit", "5", 13, "", "15", "", "2025-01", SERVICE_PAGE)),
+        Call((0, 1), (t.measure, "5", 13, "", "15", "", t.measure, SERVICE_PAGE), changed=1)]),
 }
 
 def _page(path: Callable[[Target], str], search: Callable[[Target], str] = lambda t: "") -> Callable:

@@ -229,6 +229,9 @@ def definition_list(measure: Mapping, dimensions: Sequence[str], points: Mapping
         else:
             size = value_text(measure, tolerance)
         items.insert(-1, ("Tolerance", f"{size} either side of the plan before a measure is off track"))
+    if _text(measure.get("target_note")):  # where the target comes from (a saved workload plan says so)
+        items.insert(items.index(("Final target", target_text(measure))) + 1,
+                     ("About the target", html.Span(_text(measure.get("target_note")), id="target-note")))
     return html.Dl(
         [html.Div([html.Dt(k), html.Dd(v)], className="definition-item") for k, v in items],
         className="definition-list",

@@ -16,7 +16,8 @@ from ..urls import AsOf, href
 from .chips import chip, org_link
 from .pieces import summary_figures, table
 
-__all__ = ["PLAN_WEEKS", "plan_controls", "plan_words", "user_groups", "stage_diagram", "stage_table",
+__all__ = ["PLAN_WEEKS", "plan_controls", "plan_words", "plan_save_panel", "standing_plan", "user_groups",
+           "stage_diagram", "stage_table",
            "period_summary", "quality_notes", "measure_links", "what_if_controls", "what_if_words", "pinch_chip",
            "FIGURE_WORDS"]
 
@@ -234,8 +235,17 @@ def user_groups(rows: Sequence[Mapping], measure_name: str, period: str, as_of: 
 PLAN_WEEKS = (4, 8, 13, 26, 52)
 
 
+def _field(label: str, control, width: str, hint: str | None = None) -> html.Div:
+    ident = control.id
+    parts = [html.Label(label, htmlFor=ident, className="form-label fw-semibold mb-1"), control]
+    if hint:
+        parts.append(html.Div(hint, className="form-text", id=f"{ident}-hint"))
+    return html.Div(parts, className=width)
+
+
 def plan_controls(stages: Sequence[Mapping], rows: Mapping[str, Mapping], chosen: str | None) -> html.Div:
-    """Which stage (those that measure their work waiting), the work waiting wanted, and within how many weeks."""
+    """Which stage (those that measure their work waiting), the work waiting wanted, within how many weeks;
+    and, optionally, the people: staff in post, their leave and absence, and what one completes a week."""
     options = [{"label": s["name"], "value": s["stage_id"]} for s in stages
                if rows.get(s["stage_id"], {}).get("backlog") is not None]
     if not options:
@@ -243,33 +253,79 @@ def plan_controls(stages: Sequence[Mapping], rows: Mapping[str, Mapping], chosen
                       className="small")
     first = chosen if chosen in {o["value"] for o in options} else options[0]["value"]
     wanted = rows[first]["backlog"] / 2
+
+    def text(ident: str, value: str = "", mode: str = "decimal") -> dcc.Input:
+        return dcc.Input(id=ident, type="text", inputMode=mode, value=value, className="form-control",
+                         debounce=True)
+
     return html.Div([
-        html.Div([html.Label("Stage", htmlFor="plan-stage", className="form-label fw-semibold mb-1"),
-                  dcc.Dropdown(id="plan-stage", options=options, value=first, clearable=False)], className="col-md-5"),
-        html.Div([html.Label("Work waiting wanted", htmlFor="plan-target", className="form-label fw-semibold mb-1"),
-                  dcc.Input(id="plan-target", type="text", inputMode="numeric", value=str(round(wanted)),
-                            className="form-control", debounce=True)], className="col-md-3"),
-        html.Div([html.Label("Within", htmlFor="plan-weeks", className="form-label fw-semibold mb-1"),
-                  dcc.Dropdown(id="plan-weeks", options=[{"label": f"{w} weeks", "value": w} for w in PLAN_WEEKS],
-                               value=13, clearable=False)], className="col-md-3"),
-    ], className="row g-3 mb-3")
+        html.Div([
+            _field("Stage", dcc.Dropdown(id="plan-stage", options=options, value=first, clearable=False), "col-md-5"),
+            _field("Work waiting wanted", text("plan-target", str(round(wanted)), "numeric"), "col-md-3"),
+            _field("Within", dcc.Dropdown(id="plan-weeks", options=[{"label": f"{w} weeks", "value": w}
+                                                                    for w in PLAN_WEEKS], value=13, clearable=False),
+                   "col-md-3"),
+        ], className="row g-3 mb-2"),
+        html.Div([
+            _field("Staff in post (full-time equivalent)", text("plan-staff"), "col-md-4",
+                   "Optional: to say how many people the plan needs."),
+            _field("Leave and absence, %", text("plan-absence", "15", "numeric"), "col-md-3",
+                   "Share of staff time lost to leave, sickness and training."),
+            _field("Completed a week by one person at work", text("plan-productivity"), "col-md-4",
+                   "Blank: what the stage's figures say it does now."),
+        ], className="row g-3 mb-3"),
+    ])
 
 
-def plan_words(plan, stage_name: str, target: float, start, by) -> html.Div:
-    """A stage's workload plan in words, and its week-by-week profile as a table."""
+def plan_words(plan, stage_name: str, target: float, start, by, demand_from: str, team=None) -> html.Div:
+    """A stage's workload plan in words (with the people it needs when `team`, a Staffing, is given), and its
+    week-by-week profile as a table. `demand_from` says where the weekly demand came from."""
     extra = plan.extra_share
     more = ("no more than now" if extra is None or extra <= 0 else f"{format_number(100 * extra, 0)}% more than now")
     if plan.weeks_to_clear_now is None:
-        now = "At today's capacity the work waiting keeps growing."
+        now = "At today's capacity the work waiting does not clear."
     else:
         now = f"At today's capacity it would clear in about {format_number(plan.weeks_to_clear_now, 0)} weeks."
-    said = [html.P([f"{stage_name}: {_n(plan.backlog[0])} waiting, {_n(plan.demand)} arriving a week, and up to "
-                    f"{_n(plan.capacity_now)} done a week now. ",
+    said = [html.P([f"{stage_name}: {_n(plan.backlog[0])} waiting, {_n(plan.demand)} arriving a week on average "
+                    f"({demand_from}), and up to {_n(plan.capacity_now)} done a week now. ",
                     f"To have {_n(target)} waiting within {plan.weeks} weeks (by {by:%-d %B %Y}) it needs to complete "
                     f"{_n(plan.capacity_needed)} a week: {more}. ", now], className="small", id="plan-words")]
+    if team is not None:
+        needed = team.staff_for(plan.capacity_needed)
+        gap = "" if needed is None else (
+            f": {_fte(needed - team.staff)} more" if needed > team.staff else ": no more than now")
+        said.append(html.P(
+            f"People: {_fte(team.staff)} in post, {format_number(100 * team.absence, 0)}% of their time "
+            f"on leave or absent, each completing {format_number(team.productivity, 1)} a week at work: "
+            f"{_n(team.capacity)} a week. The plan needs "
+            f"{'–' if needed is None else _fte(needed)} in post{gap}.",
+            className="small", id="plan-staffing"))
     body = [html.Tr([html.Td(w, className="text-end"), html.Td(f"{start + (w * 7) * _DAY:%-d %b %Y}"),
                      html.Td(_n(v), className="text-end")]) for w, v in enumerate(plan.backlog)]
     said.append(html.Details([html.Summary("Week by week", className="small"),
                               table([("Week", "text-end"), ("Week ending", ""), ("Work waiting", "text-end")], body,
                                     f"{stage_name}: work waiting week by week under this plan", className="small")]))
     return html.Div(said)
+
+
+def _fte(value: float) -> str:
+    """Full-time equivalents: a whole number as it is, else to one decimal."""
+    return format_number(value, 0 if float(value).is_integer() else 1)
+
+
+def plan_save_panel() -> html.Div:
+    """The button that saves the plan shown as the stage's work-waiting measure's milestone trajectory, and
+    where the outcome and the plan standing are said (for those who may save plans)."""
+    return html.Div([
+        html.Button("Save as the milestone trajectory", id="plan-save", n_clicks=0, className="btn btn-primary me-2"),
+        html.Button("Withdraw the saved plan", id="plan-withdraw", n_clicks=0, className="btn btn-outline-secondary"),
+        html.Div(id="plan-saved", className="small mt-2", role="status"),
+    ], className="mt-3", id="plan-save-panel")
+
+
+def standing_plan(plan, measure_name: str, measure_href: str, saved_by: str) -> html.P:
+    """The plan that stands as a measure's milestone trajectory: who saved it and when (internal)."""
+    return html.P([f"Saved plan: {_n(plan.target)} waiting by {plan.saved.end:%-d %B %Y}, the milestone trajectory "
+                   "of ", dcc.Link(measure_name, href=measure_href),
+                   f", saved by {saved_by} on {plan.recorded_at:%-d %B %Y at %H:%M} UTC."],
+                  className="small", id="plan-standing")

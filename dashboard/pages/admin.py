@@ -24,7 +24,6 @@ from math import ceil
 from typing import NamedTuple
 
 import dash
-import flask
 from dash import Input, Output, State, callback, ctx, dcc, no_update
 from dash.exceptions import PreventUpdate
 
@@ -46,9 +45,10 @@ from dashboard.components.admin import (
 )
 from dashboard.context import current_settings, current_store, current_warehouse, page_title
 from dashboard.formatting import format_date
+from dashboard.reloads import RELOAD, reloads, start_reload
 from dashboard.urls import href
 from etl.home import Home
-from etl.reload import DefinitionsRefused, Reloader, check_definitions, load_running
+from etl.reload import DefinitionsRefused, check_definitions, load_running
 from published.access import current_viewer
 from published.reader import WarehouseError
 from workflow import Known, User, UserError, WorkflowStore
@@ -69,9 +69,7 @@ HEADING = "Administration"
 ADMINS = ("admin",)
 PER_PAGE = 100  # audit entries a page
 POLL_MS = 2000  # while a reload runs
-RELOAD = "definitions-reload"  # its audit action
 STARTING = timedelta(seconds=15)  # a reload just recorded as started, before its thread holds the lock
-RELOADS_KEY = "shared_outcomes_reloads"  # this worker's reload thread, on the Flask app
 MAX_TEXT = 200  # any text field from the browser, before its own checks
 ROLE_CHOICES = [(r, ROLE_WORDS.get(r, r).capitalize()) for r in USER_ROLES]
 
@@ -316,14 +314,9 @@ def _add(sent: dict):
 
 # --- the definitions: checked, and published again in the background -----------------------------
 
-def _reloads() -> Reloader:
-    """This worker's reloader, kept on the Flask app: no module-level state."""
-    return flask.current_app.extensions.setdefault(RELOADS_KEY, Reloader())
-
-
 def _start_reload(home: Home, store: WorkflowStore, by: str) -> bool:
     """Start a reload unless one (or a load) is running, its start and end audited; True when started."""
-    return _reloads().start(home, partial(store.audit, by, RELOAD))
+    return start_reload(home, store, by)
 
 
 def _reload_state(home: Home, store: WorkflowStore) -> dict | None:
@@ -334,7 +327,7 @@ def _reload_state(home: Home, store: WorkflowStore) -> dict | None:
     last = found[0]
     outcome = last.what.get("outcome")
     if outcome == "started":
-        busy = _reloads().running() or load_running(home) or utcnow() - last.at < STARTING
+        busy = reloads().running() or load_running(home) or utcnow() - last.at < STARTING
         outcome = "running" if busy else "unfinished"
     return {"outcome": outcome if outcome in ("running", "published", "rejected", "unfinished") else "failed",
             "at": last.at, "by": last.who, "what": last.what}

@@ -11,7 +11,7 @@ from selenium.webdriver.common.keys import Keys
 from dashboard import Settings, create_app
 from dashboard.context import STORE_KEY
 from tests.browser.axe import charts_without_alternative, describe, heading_problems, headings, run_axe, serious
-from tests.browser.support import pick, squeezed, until
+from tests.browser.support import pick, sign_in, squeezed, until
 from tests.service_home import DECIDE_WAITING, service_home
 from tests.support import PASSWORD
 from workflow import passwords
@@ -28,6 +28,7 @@ def site(dash_duo, tmp_path, monkeypatch):
     app = create_app(Settings(warehouse=home.warehouse, workflow_url=f"sqlite:///{tmp_path / 'workflow.sqlite'}",
                               secret_key="k" * 40))
     app.server.config[STORE_KEY].add_user("nia", PASSWORD, "steward", "northfield", by="test")
+    app.server.config[STORE_KEY].add_user("sal", PASSWORD, "lead", "scanco", by="test")
     dash_duo.start_server(app)
     return dash_duo
 
@@ -47,6 +48,7 @@ def test_the_public_follows_the_objective_to_the_service_and_asks_what_if(site):
     assert "End-to-end time, 9 in 10 people" in summary
     assert "Pinch point: work waits longest ⚠ Evidence scanned" in summary
     assert "Claims waiting to be scanned" in squeezed(duo, "#service-measures")
+    assert not duo.driver.find_elements("css selector", "#plan-save")  # the public saves no plan
     # the what-if panel: more capacity at scanning clears its growing queue
     until(duo, lambda: "waiting after 26 weeks" in squeezed(duo, "#what-if-words"))
     pick(duo, "what-if-stage", "Evidence scanned")
@@ -73,13 +75,41 @@ def test_the_public_follows_the_objective_to_the_service_and_asks_what_if(site):
     assert duo.get_logs() == []
 
 
+def test_the_stage_lead_saves_a_plan_that_becomes_the_measures_trajectory(site):
+    duo = site
+    duo.driver.set_window_size(1280, 1000)
+    sign_in(duo, "sal")
+    duo.driver.get(duo.server_url + "/service/claim")
+    duo.wait_for_text_to_equal("main h1", "Claim for support", timeout=20)
+    until(duo, lambda: "it needs to complete" in squeezed(duo, "#plan-words"))
+    assert "No plan is saved for this stage" in squeezed(duo, "#plan-standing")
+    for field, value in (("#plan-target", "130"), ("#plan-staff", "10")):
+        box = duo.find_element(field)
+        box.clear()
+        box.send_keys(value + Keys.TAB)
+    until(duo, lambda: "The plan needs 12.4 in post: 2.4 more." in squeezed(duo, "#plan-staffing"))
+    duo.find_element("#plan-save").click()
+    until(duo, lambda: "Saved: 130 waiting by 1 April 2026 is now the milestone trajectory of Claims waiting to be "
+          "scanned." in squeezed(duo, "#plan-saved"))
+    # the publish it started applies the plan: the measure page's target says where its milestones come from
+    note = "Milestones from the workload plan for Evidence scanned saved by ScanCo Ltd"
+
+    def published() -> bool:
+        duo.driver.get(duo.server_url + "/measure/scan-waiting")
+        duo.wait_for_text_to_equal("main h1", "Claims waiting to be scanned", timeout=20)
+        return note in duo.driver.page_source
+
+    until(duo, published, timeout=90)
+    duo.driver.get(duo.server_url + "/service/claim")
+    until(duo, lambda: "Saved plan: 130 waiting by 1 April 2026" in squeezed(duo, "#plan-standing"))
+    assert "saved by sal (ScanCo Ltd)" in squeezed(duo, "#plan-standing")
+    duo.driver.save_screenshot("/tmp/h14-plan-saved.png")
+    assert duo.get_logs() == []
+
+
 def test_someone_entitled_sees_the_internal_stage(site):
     duo = site
-    duo.driver.get(duo.server_url + "/sign-in")
-    duo.wait_for_text_to_equal("h1", "Sign in", timeout=15)
-    duo.find_element("#username").send_keys("nia")
-    duo.find_element("#password").send_keys(PASSWORD + Keys.ENTER)
-    duo.wait_for_contains_text("#signed-in-as", "nia", timeout=15)
+    sign_in(duo, "nia")
     duo.driver.get(duo.server_url + "/service/claim")
     duo.wait_for_text_to_equal("main h1", "Claim for support", timeout=20)
     until(duo, lambda: "Claim decided" in squeezed(duo, "#service-diagram"))
