@@ -175,6 +175,7 @@ def cmd_demo(args, home: Home) -> int:
         raise
     new = sum(r.rows_new for r in results)
     _demo_review(home)
+    _demo_plans(home, today)
     _record(home, _operator(), "demo", {"seed": args.seed, "loads": len([r for r in results if r.load_id]),
                                         "rows_new": new})
     print(f"demo loaded: {len([r for r in results if r.load_id])} loads, {new:,} observations; "
@@ -721,6 +722,38 @@ def _demo_review(home: Home) -> None:
         return
     if written:
         _err(f"wrote the demo's review records: {written} commentaries, actions, escalations and reviews held")
+
+
+def _demo_plans(home: Home, today: date) -> None:
+    """The demo's workload plans, saved into a workflow store that holds none yet, then published: each
+    becomes its measure's milestone trajectory, and status is judged against it."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from etl.load import rejudge
+    from published.access import OPERATOR, as_viewer
+    from published.reader import Scope, Warehouse
+    from workflow.demo import write_demo_plans
+
+    warehouse = Warehouse(home.warehouse)
+
+    def backlog_at(measure_id: str, period: str) -> float | None:
+        with as_viewer(OPERATOR):
+            found = warehouse.values(Scope(measure=measure_id), None)
+        row = found[found["period"] == period]
+        return None if row.empty else float(row["value"].iloc[0])
+
+    try:
+        saved = write_demo_plans(_store(home), backlog_at)
+    except (SQLAlchemyError, WorkflowError, OSError) as e:
+        _err(f"warning: the demo's workload plans could not be saved: {e}")
+        return
+    finally:
+        warehouse.close()
+    if saved:
+        _plans_file(home)
+        result = rejudge(home, today=today)
+        _err(f"saved the demo's workload plans ({saved}) as milestone trajectories; judged again in "
+             f"{result.seconds:.0f} s")
 
 
 def _scope(user) -> str:

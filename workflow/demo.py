@@ -1,15 +1,16 @@
 """The demo government's review records (workflow/demo_review.yaml): commentary, actions,
-escalations and reviews held, written through the store's own methods, so they are versioned and
-audited like anything a person writes."""
+escalations, reviews held and workload plans, written through the store's own methods, so they are
+versioned and audited like anything a person writes."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from importlib import resources
 
 import yaml
 
-__all__ = ["write_demo_review", "DEMO_REVIEW"]
+__all__ = ["write_demo_review", "write_demo_plans", "DEMO_REVIEW"]
 
 DEMO_REVIEW = "demo_review.yaml"
 
@@ -18,12 +19,41 @@ def _at(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+def _records() -> dict:
+    return yaml.safe_load(resources.files(__package__).joinpath(DEMO_REVIEW).read_text(encoding="utf-8"))
+
+
+def _month_end(month: str) -> date:
+    year, number = (int(x) for x in month.split("-"))
+    return date(year + number // 12, number % 12 + 1, 1) - timedelta(days=1)
+
+
+def write_demo_plans(store, backlog_at: Callable[[str, str], float | None]) -> int:
+    """Save the demo's workload plans into `store` unless it already holds any; how many were saved.
+    `backlog_at(measure_id, period)` is the published work waiting the plan starts from (a plan whose
+    figure is not published is left out)."""
+    if store.plans():
+        return 0
+    saved = 0
+    for p in _records().get("plans", []):
+        start = backlog_at(p["measure"], p["from"])
+        if start is None:
+            continue
+        weeks, target = int(p["weeks"]), float(p["target"])
+        weekly = [start + (target - start) * w / weeks for w in range(weeks + 1)]
+        store.save_plan(measure_id=p["measure"], service_id=p["service"], stage_id=p["stage"],
+                        start=_month_end(p["from"]), weekly=weekly, target=target, org_id=p["org"], by=p["by"],
+                        extra={"demand_from": "arrivals as in the month shown"}, now=_at(p["at"]))
+        saved += 1
+    return saved
+
+
 def write_demo_review(store) -> int:
     """Write the demo's review records into `store` (a WorkflowStore) unless it already holds any;
     how many records were written (0: left as it was). ReviewError if the file names a bad value."""
     if store.commentary() or store.actions() or store.escalations():
         return 0
-    records = yaml.safe_load(resources.files(__package__).joinpath(DEMO_REVIEW).read_text(encoding="utf-8"))
+    records = _records()
     written = 0
     for c in records.get("commentary", []):
         store.write_commentary(measure_id=c["measure"], period=c["period"], org_id=c["org"],
