@@ -18,6 +18,7 @@ import yaml
 import etl.load
 import etl.open_sdg
 import etl.open_sdg_reader
+import etl.plans
 from etl.extract import STANDARD_COLUMNS, ExtractError, ReadOptions
 from etl.home import Home
 from etl.load import LoadRequest, load_batch
@@ -160,7 +161,7 @@ def test_northland_loads_every_value_once_and_as_published(northland):
     requests = [LoadRequest(org, files, by="test", options=LOAD) for org, files in plan]
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(etl.open_sdg_reader, "read_table_csv", counted)
-        mp.setattr(etl.load, "load_definitions", pytest.fail)  # the import's definitions are used
+        mp.setattr(etl.load, "read_definitions", pytest.fail)  # the import's definitions are used
         with plan.parsed():
             results = load_batch(home, requests, defs=defs, today=TODAY)
     assert reads == []  # every file was read once, by the import
@@ -587,7 +588,7 @@ def test_the_import_reads_definitions_once_and_each_csv_once(tmp_path, monkeypat
 
     monkeypatch.setattr(etl.open_sdg_reader, "read_table_csv", csv)
     monkeypatch.setattr(etl.open_sdg, "load_definitions", definitions)
-    monkeypatch.setattr(etl.load, "load_definitions", definitions)
+    monkeypatch.setattr(etl.plans, "load_definitions", definitions)  # the home's, as a load reads them
     home = Home.at(tmp_path / "home").ensure()
     plan = import_open_sdg(src, home.definitions)
     with plan.parsed():
