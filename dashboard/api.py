@@ -34,6 +34,7 @@ from published.reader import Warehouse, WarehouseError, WarehouseMissing
 
 from . import public_documents
 from .context import current_public_text, current_settings, current_warehouse
+from .service_documents import STAGE_FIGURES, read_service, service_document, service_index
 
 __all__ = ["install", "ENDPOINTS", "OPENAPI", "PREFIX"]
 
@@ -47,7 +48,7 @@ JSON_TYPE, CSV_TYPE = "application/json; charset=utf-8", "text/csv; charset=utf-
 NOT_FOUND = {"error": "Not found."}  # the same for an id that names nothing and one the viewer may not see
 MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 ID_PARAMS = {"council": "council_id", "objective": "objective_id", "measure": "measure_id",
-             "organisation": "org_id"}
+             "organisation": "org_id", "service": "service_id"}
 
 
 class BadParameter(Exception):
@@ -110,6 +111,15 @@ def _actions(w: Warehouse, as_of: AsOf, query: dict) -> dict:
                                              objective_id=query.get("objective"), measure_id=query.get("measure"))
 
 
+def _services(w: Warehouse, as_of: AsOf, query: dict) -> dict:
+    return {"services": _listed("service", service_index(w, as_of.as_at), as_of)}
+
+
+def _service(w: Warehouse, as_of: AsOf, query: dict, service_id: str) -> dict | None:
+    found = read_service(w, service_id, as_of.as_at)
+    return None if found is None else service_document(found)
+
+
 def _openapi(w: Warehouse, as_of: AsOf, query: dict) -> dict:
     prefix = flask.current_app.blueprints["api"].url_prefix
     return {**OPENAPI, "servers": [{"url": flask.request.script_root + prefix}]}
@@ -151,6 +161,8 @@ ENDPOINTS: dict[str, Endpoint] = {
     "/organisations/<org_id>": Endpoint("organisation", _one(documents.organisation_document)),
     "/organisations/<org_id>.csv": Endpoint("organisation_csv", _one(documents.organisation_csv),
                                             download="organisation"),
+    "/services": Endpoint("services", _services),
+    "/services/<service_id>": Endpoint("service", _service),
 }
 
 
@@ -316,6 +328,8 @@ _NAMED = _object({"id": _TEXT, "name": _TEXT})
 _AS_OF = {"as_of": {"type": ["string", "null"], "description": "the month whose end the figures are as at; "
                                                                  "null: the latest"}}
 _DOCUMENT_PARTS = {"measures": _array("Measure"), "observations": _array("Observation")}
+_SERVICE = {"id": _TEXT, "name": _TEXT, "description": _MAYBE, "objectives": _array("Named")}
+_STAGE = {"id": _TEXT, "name": _TEXT, "description": _MAYBE, "organisation": _NAMED}
 
 
 def _listing(key: str, item: str) -> dict:
@@ -339,7 +353,8 @@ OPENAPI: dict = {
         "version": "1.0.0",
         "description": "Read-only: goal councils, their objectives, the measures of each and their observations, "
                        "with definitions, units, targets and the status each measure was judged to have when its "
-                       "figures were published. Anyone may read published measures; a signed-in user also sees "
+                       "figures were published, and end-to-end services across organisations with their flow month "
+                       "by month. Anyone may read published measures; a signed-in user also sees "
                        "the internal measures their role allows. Every address takes `as_of=YYYY-MM` (the figures "
                        "as they stood at the end of that month) and refuses a parameter it does not take with "
                        "400. See docs/api.md.",
@@ -402,6 +417,15 @@ OPENAPI: dict = {
         "/organisations/{org_id}.csv": _get("One organisation's observations as CSV", "Every observation of the "
                                             "measures in the organisation's document.", None, "as_of",
                                             path="org_id"),
+        "/services": _get("End-to-end services", "Every service the viewer may see a stage of, in order: the "
+                          "objectives it serves and its stages with the organisation running each.",
+                          _listing("services", "ServiceSummary"), "as_of"),
+        "/services/{service_id}": _get(
+            "One end-to-end service, in full", "Its stages (with the measures each names), hand-offs and, month by "
+            "month as judged at publish, each stage's flow figures, the volumes handed on, the pinch point and the "
+            "end-to-end time. Stages the viewer may not see are left out, and so is every figure derived from them.",
+            _object({**_AS_OF, "service": _ref("schemas", "Service"), "stages": _array("Stage"),
+                     "handoffs": _array("Handoff"), "months": _array("ServiceMonth")}), "as_of", path="service_id"),
     },
     "components": {
         "parameters": {
@@ -413,6 +437,7 @@ OPENAPI: dict = {
             "objective_id": _id_param("objective_id", "objective"),
             "measure_id": _id_param("measure_id", "measure"),
             "org_id": _id_param("org_id", "organisation"),
+            "service_id": _id_param("service_id", "service"),
             "council": _filter("council", "Only those of this council (an id)."),
             "objective": _filter("objective", "Only those of this objective (an id)."),
             "owner": _filter("owner", "Only those this organisation owns (an id)."),
@@ -484,6 +509,30 @@ OPENAPI: dict = {
                                                   "`name=group`, several joined by `|`"},
                                     "value": _NUMBER, "status": _MAYBE, "note": _MAYBE,
                                     "revised": {"type": "boolean"}}),
+            "ServiceSummary": _object({**_SERVICE, "stages": _array("StageSummary"), "href": _TEXT}),
+            "Service": _object({**_SERVICE, "little_tolerance": {"type": "number", "description": "how far apart "
+                                "work waiting and arrivals a day × days in stage may be before Little's-law check "
+                                "flags them (0.35: 35%)"},
+                                "end_to_end_measures": _object({"median": _MAYBE, "p90": _MAYBE})}),
+            "StageSummary": _object(_STAGE),
+            "Stage": _object({**_STAGE, "measures": {"type": "object", "additionalProperties": _TEXT,
+                                                     "description": "figure (arrivals, completions, backlog, "
+                                                                    "time_median, time_p90, failure_demand, "
+                                                                    "right_first_time, capacity): measure id"}}),
+            "Handoff": _object({"from_stage": _TEXT, "to_stage": _TEXT}),
+            "ServiceMonth": _object({
+                "period": _TEXT, "period_start": {"type": "string", "format": "date"},
+                "pinch_point": _object({"stage_id": _TEXT, "reason": {"enum": ["over capacity", "longest wait"]},
+                                        "size": {"type": "number", "description": "arrivals / capacity when over "
+                                                 "capacity; else the days work waits there"}}, nullable=True),
+                "end_to_end": _object({"median": _NUMBER, "p90": _NUMBER, "median_estimate": _NUMBER,
+                                       "p90_estimate": _NUMBER}),
+                "stages": _array("StageFlow"),
+                "handoffs": {"type": "array", "items": _object({"from_stage": _TEXT, "to_stage": _TEXT,
+                                                                "volume": _NUMBER})}}),
+            "StageFlow": _object({"stage_id": _TEXT, **{k: _NUMBER for k in STAGE_FIGURES},
+                                  "littles_law": _object({"expected": _NUMBER, "ratio": _NUMBER,
+                                                          "agrees": {"type": ["boolean", "null"]}})}),
         },
     },
 }

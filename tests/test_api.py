@@ -322,6 +322,12 @@ def test_organisations(client):
     assert [m["id"] for m in found["measures"]] == ["neet-rate", "formula-trap", "wait-days"]
 
 
+def test_no_services_declared_is_an_empty_list(client):
+    """(tests/test_api_services.py has services on known data.)"""
+    assert get(client, "/api/v1/services") == {"as_of": None, "services": []}
+    assert get(client, "/api/v1/services?as_of=2025-03") == {"as_of": "2025-03", "services": []}
+
+
 # --- downloads ---------------------------------------------------------------------------------------
 
 def test_a_measure_as_csv_is_tidy_and_formula_safe(client):
@@ -382,7 +388,7 @@ def test_a_bad_parameter_is_named(client, url, parameter):
 
 ID_ROUTES = ["/api/v1/councils/{}", "/api/v1/councils/{}.csv", "/api/v1/objectives/{}", "/api/v1/objectives/{}.csv",
              "/api/v1/measures/{}", "/api/v1/measures/{}.csv", "/api/v1/measures/{}/observations",
-             "/api/v1/organisations/{}", "/api/v1/organisations/{}.csv"]
+             "/api/v1/organisations/{}", "/api/v1/organisations/{}.csv", "/api/v1/services/{}"]
 
 
 @pytest.mark.parametrize("route", ID_ROUTES)
@@ -445,6 +451,7 @@ def _every_answer(client) -> dict[str, str]:
            "objectives": [o["id"] for o in client.get("/api/v1/objectives").json["objectives"]],
            "measures": [m["id"] for m in client.get("/api/v1/measures").json["measures"]] + ["youth-contacts"],
            "organisations": [o["id"] for o in client.get("/api/v1/organisations").json["organisations"]],
+           "services": [s["id"] for s in client.get("/api/v1/services").json["services"]] + ["youth-contacts"],
            "openapi.json": [None]}
     urls = ["/api/v1/actions?council=education", "/api/v1/actions?objective=neet",
             "/api/v1/actions?measure=youth-contacts", "/api/v1/measures/youth-contacts/commentary",

@@ -375,6 +375,11 @@ ROUTES: dict[str, Case] = {
     "/api/v1/organisations/<org_id>": Case(lambda t: [Route("GET", "/api/v1/organisations/north")], EVERY_RIGHTFUL),
     "/api/v1/organisations/<org_id>.csv": Case(lambda t: [Route("GET", "/api/v1/organisations/north.csv")],
                                                EVERY_RIGHTFUL),
+    # end-to-end services: the list names stages, not measures; the service's North stage is internal
+    "/api/v1/services": Case(lambda t: [Route("GET", "/api/v1/services?as_of=2025-03")], hidden_from=NOTHING_INTERNAL),
+    "/api/v1/services/<service_id>": Case(lambda t: [Route("GET", "/api/v1/services/outreach-service"),
+                                                     Route("GET", f"/api/v1/services/{t.measure}?as_of=2025-03")],
+                                          EVERY_RIGHTFUL),
 }
 STATIC = ("/static/", "/assets/", "/_dash-component-suites/", "/_favicon.ico")
 

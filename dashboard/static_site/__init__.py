@@ -1,7 +1,7 @@
 """The public site as static files: `export_site(public_warehouse, outdir)` writes one HTML page per
-council, objective and measure, a home page, the downloads and the API's JSON, a sitemap and one
-shared copy of each script and stylesheet, all linked relatively so that the folder works from any
-web server, a CDN, or opened straight from disk.
+council, objective, measure and end-to-end service (services.py), a home page, the downloads and
+the API's JSON, a sitemap and one shared copy of each script and stylesheet, all linked relatively so
+that the folder works from any web server, a CDN, or opened straight from disk.
 
 It reads the public warehouse only (the file every publish writes without internal measures) and
 as the public, and the public text (commentary and actions marked public, workflow.public_text),
@@ -38,7 +38,9 @@ from ..components.pieces import target_text, value_text
 from ..components.review import ACTION_STATUSES
 from ..formatting import direction_words, flag_words, format_date, format_period, frequency_word
 from ..series import records, rows_of
+from ..service_documents import Service, read_service, service_document, service_summary
 from ..summaries import Summary, plan_points, summarise
+from .services import PINCH, service_page
 
 __all__ = ["export_site", "ExportResult"]
 
@@ -182,8 +184,12 @@ class _Site:
         self.rows = self._download_rows(values)
         self.org_names = public_documents.org_names(w)
         self.today = date.today()
+        # a service with no public stage has no page (read_service gives None)
+        self.services = [s for s in (read_service(w, row["id"]) for row in records(w.services())) if s is not None]
         for m in self.measures:
             self._measure(m)
+        for s in self.services:
+            self._service(s)
         for o in self.objectives:
             self._objective(o)
         for c in self.councils:
@@ -302,11 +308,21 @@ class _Site:
         mine = [m for m in self.measures if m["objective_id"] == o["id"]]
         cards = [self._card(m) for m in mine]
         council = next((c for c in self.councils if c["id"] == o["council_id"]), {})
+        services = [s.row for s in self.services if o["id"] in {x["id"] for x in s.objectives}]
         self._render("objective.html", f"objective/{o['id']}.html", o=o, council=council, cards=cards,
                      partners=self.partners.get(o["id"], []), counts=self._counts(m["id"] for m in mine),
+                     services=services,
                      actions=self._actions(self.text.actions_for(objective_id=o["id"],
                                                                  measure_ids=[m["id"] for m in mine])))
         self.writer.write(f"data/objective/{o['id']}.csv", self._csv(self.rows.objective_id == o["id"]))
+
+    def _service(self, s: Service) -> None:
+        """A service's page: its latest month and the trend of its work waiting (services.py)."""
+        objective = next((o for o in self.objectives if s.objectives and o["id"] == s.objectives[0]["id"]), None)
+        council = next((c for c in self.councils if objective and c["id"] == objective["council_id"]), None)
+        self._render("service.html", f"service/{s.row['id']}.html", s=s.row, objectives=s.objectives,
+                     objective=objective, council=council, pinch=PINCH,
+                     page=service_page(s, {m["id"]: m for m in self.measures}))
 
     def _council(self, c: Mapping) -> None:
         objectives = [o for o in self.objectives if o["council_id"] == c["id"]]
@@ -340,8 +356,9 @@ class _Site:
     # --- downloads -------------------------------------------------------------------------
 
     def _api(self) -> None:
-        """The API's documents as files: the four lists at api/v1/<list>.json and each council's
-        full document (definitions, statuses, every figure) at api/v1/councils/<id>.json."""
+        """The API's documents as files: the four lists at api/v1/<list>.json, each council's full
+        document (definitions, statuses, every figure) at api/v1/councils/<id>.json, and the services
+        at api/v1/services.json and api/v1/services/<id>.json."""
         w = self.w
         lists = {"councils": documents.council_index(w), "objectives": documents.objective_index(w),
                  "measures": documents.measure_index(w), "organisations": documents.organisation_index(w)}
@@ -349,6 +366,9 @@ class _Site:
             self.writer.write(f"api/v1/{name}.json", _json({name: items}))
         for c in self.councils:
             self.writer.write(f"api/v1/councils/{c['id']}.json", _json(documents.council_document(w, c["id"])))
+        self.writer.write("api/v1/services.json", _json({"services": [service_summary(s) for s in self.services]}))
+        for s in self.services:
+            self.writer.write(f"api/v1/services/{s.row['id']}.json", _json(service_document(s)))
         # the public text as the API serves it: every action, and each measure's commentary that has some
         self.writer.write("api/v1/actions.json", _json(public_documents.actions_document(self.text, w,
                                                                                          on=self.today)))
