@@ -80,6 +80,8 @@ def _layout(warehouse: Warehouse, as_of: AsOf, service_id: str, period: str | No
         return not_found("service", service_id, as_of)
     service = found[0]
     view = _view(warehouse, service_id, as_of)
+    if view is not None and not view["stages"]:  # no stage this viewer may see: as if there were no service
+        return not_found("service", service_id, as_of)
     objectives = records(warehouse.objectives())
     served = [o for o in objectives if o["objective_id"] in (service["objectives"] or "").split(",")]
     crumbs = [("Goal map", href("goal_map", as_of=as_of))]
