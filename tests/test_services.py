@@ -217,6 +217,7 @@ def test_the_what_if_panel_projects_the_stored_figures(home, page):
 
 
 def test_the_plan_says_what_capacity_and_people_a_stage_needs_week_by_week(home, page):
+    from dashboard.pages import _service_plan as plans
     from dashboard.series import records
     from dashboard.urls import read_as_of
 
@@ -224,7 +225,7 @@ def test_the_plan_says_what_capacity_and_people_a_stage_needs_week_by_week(home,
     as_of = read_as_of(None)
 
     def plan(stage="scan", target="130", weeks=13, staff="", absence="15", productivity=""):
-        made = page._plan(warehouse, view, as_of, stage, target, weeks, staff, absence, productivity, "2025-12")
+        made = plans._plan(warehouse, view, as_of, stage, target, weeks, staff, absence, productivity, "2025-12")
         return made if isinstance(made, str) else _texts(page.parts.plan_words(
             made.plan, made.stage_name, made.target, made.start, made.by, made.demand_from, made.team))
 

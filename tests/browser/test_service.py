@@ -99,7 +99,7 @@ def test_the_stage_lead_saves_a_plan_that_becomes_the_measures_trajectory(site):
         duo.wait_for_text_to_equal("main h1", "Claims waiting to be scanned", timeout=20)
         return note in duo.driver.page_source
 
-    until(duo, published, timeout=90)
+    until(duo, published, timeout=180)  # a publish in the background: slow on a busy machine
     duo.driver.get(duo.server_url + "/service/claim")
     until(duo, lambda: "Saved plan: 130 waiting by 1 April 2026" in squeezed(duo, "#plan-standing"))
     assert "saved by sal (ScanCo Ltd)" in squeezed(duo, "#plan-standing")
