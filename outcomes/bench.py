@@ -10,9 +10,10 @@ Steps, each timed on this machine now (figures are only comparable within one ru
              request (cold) and repeats (median, p95), divided by the time the same requests
              spent in DuckDB (the bare queries behind the page)
   http       the same callbacks over HTTP against `outcomes serve` (gunicorn, 2 workers) on a free
-             loopback port: median and p95 ÷ those queries, each request at an address of its own so
-             the app's kept answers to the public do not answer it; then the kept answer's median and
-             p95 (outcomes.bench_http)
+             loopback port: median and p95 ÷ the page's statements sent bare to DuckDB between its
+             requests (the same moment), each request at an address of its own so the app's kept
+             answers to the public do not answer it; then the kept answer's median and p95
+             (outcomes.bench_http)
   memory     each worker's peak resident memory once every page type has been served
   browser    first load and repeat visit of the objective page and a public measure page in headless
              Chromium: bytes on the wire and time until the charts are drawn (outcomes.bench_browser)
@@ -24,7 +25,9 @@ Steps, each timed on this machine now (figures are only comparable within one ru
   export     `outcomes export-site` of the public site (seconds a page), then again with nothing
              changed (incremental)
 
-A step that needs what is not installed here (Chromium, selenium) is skipped, and says why.
+A step that needs what is not installed here (Chromium, selenium) is skipped, and says why; `skip` leaves
+out any of SKIPPABLE (served, browser, load, reference, exceptions, export), e.g. the static export that
+takes ten minutes at state scale.
 Prints a table and writes the figures as JSON. No figure here is a pass/fail: goals are read
 against them in docs/benchmarks.md.
 """
@@ -48,10 +51,12 @@ from etl.load import LoadRequest, load_batch
 from etl.synthetic import SCALES, BenchLoad, write_government
 from outcomes import bench_browser
 from outcomes.bench_http import http_pages, served, throughput, worker_memory
-from outcomes.bench_pages import in_process, page_paths, ratio
+from outcomes.bench_pages import PageQueries, in_process, page_paths, ratio
 from outcomes.bench_report import BenchResult, table
 
-__all__ = ["run_bench", "BenchResult", "table"]
+__all__ = ["run_bench", "BenchResult", "table", "SKIPPABLE"]
+
+SKIPPABLE = ("served", "browser", "load", "reference", "exceptions", "export")  # steps a run may leave out
 
 
 def _machine() -> dict:
@@ -125,8 +130,8 @@ def _last_run_seconds(home: Home) -> float | None:
         con.close()
 
 
-def _pages(home: Home, repeats: int, say) -> list[dict]:
-    return in_process(home.warehouse, page_paths(home.warehouse), repeats, say)
+def _pages(home: Home, repeats: int, say, queries: PageQueries) -> list[dict]:
+    return in_process(home.warehouse, page_paths(home.warehouse), repeats, say, queries)
 
 
 def _exceptions_command(home: Home) -> float:
@@ -150,25 +155,34 @@ def _export(home: Home, work: Path, say) -> dict:
             "unchanged_seconds": round(again.seconds, 2), "unchanged_written": again.written}
 
 
-def _served(home: Home, result: BenchResult, requests: int, step_s: float, say) -> None:
-    """The HTTP steps, against `outcomes serve` (gunicorn, 2 workers) on HOME: pages, memory, browser, load."""
+def _served(home: Home, result: BenchResult, requests: int, step_s: float, say, queries: PageQueries,
+            skip: frozenset[str]) -> None:
+    """The HTTP steps, against `outcomes serve` (gunicorn, 2 workers) on HOME: pages, memory, browser, load.
+    Each page's HTTP times are divided by its bare DuckDB statements timed between its requests (the same
+    moment), not by the in-process figures taken minutes before."""
     paths = [p["path"] for p in result.pages]
     say("serving the app with gunicorn (2 workers)")
     with served(home.root, workers=2) as server:
-        over_http = http_pages(server.url, paths, requests, say)
+        over_http = http_pages(server.url, paths, requests, say, bare=queries.bare_seconds)
         for page in result.pages:
             page.update(over_http[page["path"]])
-            page["http_ratio_median"] = ratio(page["http_median_s"], page["queries_median_s"])
-            page["http_ratio_p95"] = ratio(page["http_p95_s"], page["queries_median_s"])
+            bare = page.get("http_queries_median_s") or page["queries_median_s"]
+            page["http_ratio_median"] = ratio(page["http_median_s"], bare)
+            page["http_ratio_p95"] = ratio(page["http_p95_s"], bare)
         result.figures["http"] = {"workers": 2, "requests_per_page": requests}
         result.figures["memory"] = {"after_every_page_type": worker_memory(server)}
-        started = time.perf_counter()
-        result.figures["browser"] = _browser(server.url, [_kind(paths, "objective"), _kind(paths, "measure")], say)
-        result.figures["browser"]["seconds"] = round(time.perf_counter() - started, 1)
-        say("public pages under load")
-        result.figures["throughput"] = throughput(
-            server.url, [_kind(paths, ""), _kind(paths, "objective"), _kind(paths, "measure")], step_s, say)
-        result.figures["memory"]["after_load"] = worker_memory(server)
+        if "browser" in skip:
+            result.figures["browser"] = {"skipped": "left out (--skip browser)"}
+        else:
+            started = time.perf_counter()
+            result.figures["browser"] = _browser(server.url, [_kind(paths, "objective"), _kind(paths, "measure")],
+                                                 say)
+            result.figures["browser"]["seconds"] = round(time.perf_counter() - started, 1)
+        if "load" not in skip:
+            say("public pages under load")
+            result.figures["throughput"] = throughput(
+                server.url, [_kind(paths, ""), _kind(paths, "objective"), _kind(paths, "measure")], step_s, say)
+            result.figures["memory"]["after_load"] = worker_memory(server)
 
 
 def _kind(paths: list[str], kind: str) -> str:
@@ -209,15 +223,20 @@ def _reference(home: Home, result: BenchResult, repeats: int, say) -> None:
         theirs = ref["pages"].get(page["path"])
         page["reference_median_s"] = theirs["median_s"] if theirs else None
         page["reference_ratio"] = round(theirs["median_s"] / page["median_s"], 2) if theirs else None
-    result.figures["memory"]["reference_peak_mib"] = ref["peak_mib"]
+    result.figures.setdefault("memory", {})["reference_peak_mib"] = ref["peak_mib"]
     result.figures["reference"] = {k: ref[k] for k in ("read_s", "rows", "frame_mib", "peak_mib")}
 
 
 def run_bench(scale: str, work: Path, *, repeats: int = 5, requests: int = 20, step_s: float = 3.0,
-              say=print) -> BenchResult:
-    """Generate (once), load, serve and time the product at `scale`; the figures of one run."""
+              skip: frozenset[str] | set[str] = frozenset(), say=print) -> BenchResult:
+    """Generate (once), load, serve and time the product at `scale`; the figures of one run, without the
+    steps named in `skip` (of SKIPPABLE)."""
     if scale not in SCALES:
         raise ValueError(f"no scale {scale!r}: choose from {', '.join(SCALES)}")
+    unknown = sorted(set(skip) - set(SKIPPABLE))
+    if unknown:
+        raise ValueError(f"no step {', '.join(map(repr, unknown))} to skip: choose from {', '.join(SKIPPABLE)}")
+    skip = frozenset(skip)
     work.mkdir(parents=True, exist_ok=True)
     result = BenchResult(scale, _machine())
     steps = result.figures.setdefault("step_seconds", {})  # wall time of each step, to see where a run goes
@@ -232,9 +251,19 @@ def run_bench(scale: str, work: Path, *, repeats: int = 5, requests: int = 20, s
     loads = step("generate", _generated, scale, work, say)
     home, figures = step("etl", _etl, scale, loads, work, say)
     result.figures.update(figures)
-    result.pages = step("pages", _pages, home, repeats, say)
-    step("served", _served, home, result, requests, step_s, say)
-    step("reference", _reference, home, result, repeats, say)
-    result.figures["outcomes_exceptions_s"] = step("exceptions", _exceptions_command, home)
-    result.figures["export_site"] = step("export", _export, home, work, say)
+    if skip:
+        result.figures["skipped"] = sorted(skip)
+    queries = PageQueries()
+    try:
+        result.pages = step("pages", _pages, home, repeats, say, queries)
+        if "served" not in skip:
+            step("served", _served, home, result, requests, step_s, say, queries, skip)
+    finally:
+        queries.close()
+    if "reference" not in skip:
+        step("reference", _reference, home, result, repeats, say)
+    if "exceptions" not in skip:
+        result.figures["outcomes_exceptions_s"] = step("exceptions", _exceptions_command, home)
+    if "export" not in skip:
+        result.figures["export_site"] = step("export", _export, home, work, say)
     return result

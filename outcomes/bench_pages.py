@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-__all__ = ["page_paths", "callback_body", "in_process", "percentile", "ratio", "fresh_url"]
+__all__ = ["page_paths", "callback_body", "in_process", "percentile", "ratio", "fresh_url", "PageQueries"]
 
 
 def fresh_url(url: str, n: int) -> str:
@@ -55,15 +55,51 @@ def callback_body(spec: str, path: str) -> dict:
             "state": []}
 
 
-def in_process(warehouse: Path, paths: list[str], repeats: int, say) -> list[dict]:
+class PageQueries:
+    """The statements a page's request sent to DuckDB, kept to be sent again bare (no page around them):
+    the denominator of a page's time, measured when and where that time is."""
+
+    def __init__(self):
+        self.sent: dict[str, list[tuple[Path, str, object]]] = {}
+        self._readers: dict = {}
+
+    def keep(self, page: str, warehouse: Path, sql: str, params) -> None:
+        kept = self.sent.setdefault(page, [])
+        if (warehouse, sql, params) not in kept:  # a request asks DuckDB each statement once
+            kept.append((warehouse, sql, params))
+
+    def bare_seconds(self, page: str) -> float:
+        """Seconds the page's statements take now, sent one after another from this process, anonymously,
+        each answered by DuckDB (through a reader of this object's own per file, kept open between calls,
+        as an app worker keeps its own)."""
+        from published.reader import Warehouse
+
+        sent = self.sent.get(page, [])
+        if not sent:
+            return 0.0
+        readers = [self._readers.setdefault(path, Warehouse(path)) for path, _, _ in sent]
+        started = time.perf_counter()
+        for reader, (_, sql, params) in zip(readers, sent, strict=True):
+            reader.query(sql, params)
+        return time.perf_counter() - started
+
+    def close(self) -> None:
+        for reader in self._readers.values():
+            reader.close()
+        self._readers.clear()
+
+
+def in_process(warehouse: Path, paths: list[str], repeats: int, say, queries: PageQueries | None = None) -> list[dict]:
     """Each page's main callback in-process, anonymously: the first request (cold), then `repeats` more
     (median, p95), and the seconds the same requests spent in DuckDB (queries, fetching their frames).
-    Every request has an address of its own, so none is answered from the app's cache."""
+    Every request has an address of its own, so none is answered from the app's cache. `queries`: keeps
+    the statements each page's last request sent, to be timed again later (over HTTP, in the same moment)."""
     from dashboard.app import Settings, create_app
     from published.reader import Warehouse
 
     spent = [0.0]
     query = Warehouse.query
+    page = [""]
 
     def timed(self, sql, params=None):
         started = time.perf_counter()
@@ -71,6 +107,8 @@ def in_process(warehouse: Path, paths: list[str], repeats: int, say) -> list[dic
             return query(self, sql, params)
         finally:
             spent[0] += time.perf_counter() - started
+            if queries is not None:
+                queries.keep(page[0], self.path, sql, params)
 
     Warehouse.query = timed
     try:
@@ -84,6 +122,9 @@ def in_process(warehouse: Path, paths: list[str], repeats: int, say) -> list[dic
             times = []
             for n in range(repeats + 1):
                 spent[0] = 0.0
+                if queries is not None:
+                    queries.sent.pop(path, None)
+                    page[0] = path
                 started = time.perf_counter()
                 response = client.post(fresh_url("/_dash-update-component", n), json=callback_body(spec, path))
                 times.append((time.perf_counter() - started, spent[0], len(response.data)))

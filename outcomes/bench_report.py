@@ -70,12 +70,13 @@ def table(result: BenchResult) -> str:
     e, one = f["etl"], f["one_org_monthly_load"]
     ref = f.get("reference") or {}
     lines = [
+        *([f"left out: {', '.join(f['skipped'])}"] if f.get("skipped") else []),
         f"scale {result.scale}: {f['observations']:,} observations; "
         f"{result.machine['cores']} cores, Python {result.machine['python']}, DuckDB {result.machine['duckdb']}",
         f"ETL (read, validate, load, judge, publish): {e['rows_per_s']:,} rows/s; DuckDB read_csv "
         f"{e['duckdb_rows_per_s']:,} rows/s; ratio {e['ratio']} (judging took {e['judge_s']} s of {e['seconds']} s)",
         f"one organisation's monthly load ({one['rows']:,} rows): {one['seconds']} s, judging {one['judge_s']} s",
-        f"outcomes exceptions: {f['outcomes_exceptions_s']} s",
+        f"outcomes exceptions: {_n(f.get('outcomes_exceptions_s'), ' s')}",
         _export_line(f.get("export_site")),
         *_memory_lines(f.get("memory")),
         *_browser_lines(f.get("browser")),
@@ -85,15 +86,17 @@ def table(result: BenchResult) -> str:
         "",
         "Each page's main callback: in-process (cold, median, p95), over HTTP to gunicorn (median, p95; then p95",
         "of the same request repeated, as the app's cache of public answers serves it), the time the same requests",
-        "spent in DuckDB (queries), and the pandas reference's median ÷ ours in-process.",
+        "spent in DuckDB (queries; over HTTP, the page's statements sent bare between its requests: HTTP queries),",
+        "and the pandas reference's median ÷ ours in-process.",
         f"{'page':<26} {'cold s':>7} {'median s':>9} {'p95 s':>6} {'HTTP med':>9} {'HTTP p95':>9} {'cached p95':>11} "
-        f"{'queries s':>10} "
+        f"{'queries s':>10} {'HTTP queries s':>15} "
         f"{'p95 ÷ queries':>14} {'HTTP p95 ÷ queries':>19} {'reference s':>12} {'ref ÷ ours':>11} {'bytes':>9}",
     ]
     for p in result.pages:
         lines.append(
             f"{p['path'][:26]:<26} {p['cold_s']:>7} {p['median_s']:>9} {p['p95_s']:>6} {_n(p.get('http_median_s')):>9} "
             f"{_n(p.get('http_p95_s')):>9} {_n(p.get('http_cached_p95_s')):>11} {p['queries_median_s']:>10} "
+            f"{_n(p.get('http_queries_median_s')):>15} "
             f"{_n(p['ratio_p95']):>14} "
             f"{_n(p.get('http_ratio_p95')):>19} {_n(p.get('reference_median_s')):>12} "
             f"{_n(p.get('reference_ratio')):>11} {p['response_bytes']:>9,}")

@@ -504,7 +504,7 @@ def cmd_bench(args, home: Home) -> int:
 
     work = Path(args.work) if args.work else home.root / "bench"
     result = run_bench(args.scale, work, repeats=args.repeats, requests=args.requests, step_s=args.step_seconds,
-                       say=_err)
+                       skip={s.strip() for s in args.skip.split(",") if s.strip()}, say=_err)
     print(table(result))
     out = Path(args.json) if args.json else work / f"bench-{args.scale}.json"
     out.write_text(result.to_json() + "\n", encoding="utf-8")
@@ -889,6 +889,8 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--step-seconds", type=float, default=3.0,
                        help="seconds of each step of clients at once in the load test (default 3)")
     bench.add_argument("--json", help="write the figures here (default: WORK/bench-SCALE.json)")
+    bench.add_argument("--skip", default="", help="steps to leave out, comma-separated, of: served, browser, "
+                                                  "load, reference, exceptions, export (e.g. export,browser)")
     bench.set_defaults(fn=cmd_bench)
 
     serve = sub.add_parser("serve", help=cmd_serve.__doc__, description=cmd_serve.__doc__, parents=[common])

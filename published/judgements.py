@@ -6,6 +6,7 @@ newest) and reads only what its caller shows:
     review(warehouse, scope, as_at)             the run's exceptions and data health (the list)
     stored_assessments(warehouse, scope, as_at) each measure's whole assessment (measure, objective)
     stored_statuses(warehouse, scope, as_at)    each measure's status alone (cards, tables)
+    stored_groups(warehouse, scope, as_at)      each measure's divergent groups alone (objective)
     stored_timeliness(warehouse, scope, as_at)  each measure's figures due, on time, late or missing
 
 Nothing here fits a model or judges.
@@ -20,12 +21,13 @@ import pandas as pd
 
 from goal_councils.assess import Assessment, Timeliness
 from goal_councils.codec import from_json
+from goal_councils.divergence import Divergence
 from goal_councils.status import StatusResult
 
 from .reader import Scope, Warehouse
 
 __all__ = [
-    "Review", "review", "StoredAssessments", "stored_assessments", "stored_statuses",
+    "Review", "review", "StoredAssessments", "stored_assessments", "stored_statuses", "stored_groups",
     "StoredTimeliness", "stored_timeliness",
 ]
 
@@ -73,6 +75,17 @@ def stored_statuses(warehouse: Warehouse, scope: Scope, as_at: datetime | None) 
         return {}
     return {r.measure_id: from_json(StatusResult, r.status_json)
             for r in warehouse.statuses(run["id"], scope).itertuples(index=False)}
+
+
+def stored_groups(warehouse: Warehouse, scope: Scope, as_at: datetime | None) -> dict[str, list[Divergence]]:
+    """Each measure's groups that differ from the whole, as the judgement run that stood at `as_at`
+    stored them (empty when none stood then), by measure id in id order; the rest of each assessment
+    is not read."""
+    run = warehouse.judgement_run(as_at)
+    if run is None:
+        return {}
+    return {r.measure_id: from_json(list[Divergence], r.groups_json) or [] if isinstance(r.groups_json, str) else []
+            for r in warehouse.groups(scope, run["id"]).itertuples(index=False)}
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,9 @@ answered from the version opened before it, or, in a process that had none, from
 readable version kept beside it (`versions/N/`, see etl/warehouse.py), until a good file is
 published or `outcomes rollback` puts one back. A connection that DuckDB has "invalidated" after
 an I/O error is dropped and the query tried once more on a fresh one. `one_version()` holds one
-opened version for a block (a request): every query in it reads the same publish.
+opened version for a block (a request): every query in it reads the same publish, and a query asked
+again in the block with the same parameters (a page title re-reading what the page read) is answered
+from the block's own copy instead of DuckDB.
 
 Why `ATTACH` rather than `duckdb.connect(path)`: DuckDB caches one database instance per path
 in the process, so a second `connect` to the replaced path while any cursor still holds the
@@ -60,6 +62,8 @@ BAD_REMEMBERED = 64  # published files found damaged, per process
 
 # the opened version each Warehouse holds inside `one_version()` blocks, by id(warehouse)
 _PINNED: ContextVar[dict[int, object] | None] = ContextVar("pinned_versions", default=None)
+# inside `one_version()` blocks: each answer already given, by (warehouse, version, statement, parameters)
+_ANSWERS: ContextVar[dict[tuple, pd.DataFrame] | None] = ContextVar("answers", default=None)
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +130,7 @@ LATEST_YEAR = _sql("latest_year")
 # judgements stored at publish (etl/judge.py)
 JUDGEMENT_RUN, FIRST_JUDGEMENT = _sql("judgement_run"), _sql("first_judgement")
 EXCEPTIONS, HEALTH, ASSESSMENTS = _sql("exceptions"), _sql("health"), _sql("assessments")
-TIMELINESS, STATUSES = _sql("timeliness"), _sql("statuses")
+TIMELINESS, STATUSES, GROUPS = _sql("timeliness"), _sql("statuses"), _sql("groups")
 
 
 @dataclass
@@ -188,8 +192,19 @@ class Warehouse:
                                         "since": None})
 
     def as_of(self, as_at: datetime | None = None) -> pd.DataFrame:
-        """One row: newest `received_at` among loads, number of loads, and the newest period."""
-        return self.query(AS_OF, {**asdict(Scope()), "as_at": as_at})
+        """One row: newest `received_at` among loads, number of loads, and the newest period. It reads
+        every observation and changes only on publish, so it is remembered per published file, as-at
+        moment and viewer."""
+        key = (self._read_stamp(), "as_of", as_at, _hashable(viewer_params()))
+        with self._lock:
+            found = self._remembered.get(key)
+        if found is None:
+            found = self.query(AS_OF, {**asdict(Scope()), "as_at": as_at})
+            with self._lock:
+                if len(self._remembered) >= RUNS_REMEMBERED:
+                    self._remembered.clear()
+                self._remembered[key] = found
+        return found.copy()
 
     def months(self) -> list[str]:
         """The months (`YYYY-MM`) in which loads arrived, newest first."""
@@ -295,6 +310,11 @@ class Warehouse:
         """Each measure's stored status in the run: measure_id, status, rag, reason, status_json."""
         return self.query(STATUSES, {**asdict(scope), "run": run})
 
+    def groups(self, scope: Scope, run: int) -> pd.DataFrame:
+        """Each measure's divergent groups as its newest stored assessment at or before the run says
+        them: measure_id, groups_json (a JSON list)."""
+        return self.query(GROUPS, {**asdict(scope), "run": run})
+
     def timeliness(self, scope: Scope, run: int) -> pd.DataFrame:
         """Each measure's timeliness in the run: measure_id, detail (JSON)."""
         return self.query(TIMELINESS, {**asdict(scope), "run": run})
@@ -329,7 +349,7 @@ class Warehouse:
         try:
             opened = self._acquire()
             try:
-                return self._run(opened, sql, params)
+                return self._answer(opened, sql, params)
             except duckdb.Error as e:
                 if not self._drop_damaged(opened, e):
                     raise WarehouseError(f"{self.path}: {e}") from e
@@ -344,6 +364,16 @@ class Warehouse:
                 self._release(opened)
         finally:
             log.debug("query %s: %.1f ms", _first_line(sql), 1000 * (time.perf_counter() - started))
+
+    def _answer(self, opened: _Opened, sql: str, params: list | dict | None) -> pd.DataFrame:
+        """The statement's answer; inside a `one_version()` block, asked of DuckDB once per block."""
+        answers = _ANSWERS.get()
+        if answers is None:
+            return self._run(opened, sql, params)
+        key = (id(self), opened.stamp, sql, _hashable(params))
+        if key not in answers:
+            answers[key] = self._run(opened, sql, params)
+        return answers[key].copy()  # callers may change their frame
 
     @staticmethod
     def _run(opened: _Opened, sql: str, params: list | dict | None) -> pd.DataFrame:
@@ -370,10 +400,13 @@ class Warehouse:
             yield
             return
         token = _PINNED.set({**(pins or {}), id(self): None})
+        answered = _ANSWERS.set({}) if _ANSWERS.get() is None else None
         try:
             yield
         finally:
             held = _PINNED.get().get(id(self))
+            if answered is not None:
+                _ANSWERS.reset(answered)
             _PINNED.reset(token)
             if held is not None:
                 self._release(held)
@@ -396,6 +429,14 @@ class Warehouse:
                 f"{self.path}: No data has been published yet. Load some with `outcomes demo` or `outcomes load`."
             ) from e
         return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def _read_stamp(self) -> tuple:
+        """The identity of the version this block's queries read (the pinned one inside `one_version()`)."""
+        opened = self._acquire()
+        try:
+            return opened.stamp
+        finally:
+            self._release(opened)
 
     def _path_stamp(self) -> tuple | None:
         try:
@@ -579,6 +620,15 @@ def _with_categories(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 _PARAMETER = re.compile(r"\$([a-z_]+)")
+
+
+def _hashable(value):
+    """Query parameters as a key: lists as tuples, dicts as sorted pairs."""
+    if isinstance(value, dict):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_hashable(v) for v in value)
+    return value
 
 
 def _parameter_names(sql: str) -> list[str]:

@@ -49,6 +49,9 @@ def test_bench_small_runs_end_to_end_and_reports_every_figure(tmp_path, capsys):
     assert all(p["ratio_p95"] > 0 and p["response_bytes"] > 1000 for p in pages)
     assert all(p["http_median_s"] > 0 and p["http_p95_s"] >= p["http_median_s"] and p["http_ratio_p95"] > 0
                and p["http_cached_p95_s"] > 0 for p in pages)
+    # over HTTP, divided by the page's own statements sent bare between its requests
+    assert all(p["http_queries_median_s"] > 0 for p in pages)
+    assert all(p["http_ratio_p95"] == round(p["http_p95_s"] / p["http_queries_median_s"], 2) for p in pages)
     # the pandas reference answers every page but the exceptions list (judged at publish)
     assert [p["path"] for p in pages if p["reference_ratio"] is None] == ["/exceptions"]
     assert all(p["reference_median_s"] > 0 for p in pages if p["path"] != "/exceptions")
@@ -67,3 +70,26 @@ def test_bench_small_runs_end_to_end_and_reports_every_figure(tmp_path, capsys):
     for words in ("p95 ÷ queries", "HTTP p95 ÷ queries", "cached p95", "ref ÷ ours", "/exceptions",
                   "requests/s at p95 < 1 s", "peak memory of one app worker", "headless Chromium", "ms a page"):
         assert words in printed, words
+
+
+def test_bench_names_the_steps_it_can_leave_out(tmp_path):
+    from outcomes.bench import SKIPPABLE, run_bench
+
+    with pytest.raises(ValueError, match="no step 'exports' to skip: choose from served, browser"):
+        run_bench("small", tmp_path, skip={"exports"})
+    assert not any(tmp_path.iterdir())  # refused before generating anything
+    assert {"served", "browser", "reference", "export"} <= set(SKIPPABLE)
+
+
+def test_page_statements_are_kept_once_and_sent_again_bare(tiny_warehouse):
+    from outcomes.bench_pages import PageQueries
+    from published.reader import GOAL_MAP, MONTHS
+
+    queries = PageQueries()
+    for sql in (MONTHS, GOAL_MAP, MONTHS):
+        queries.keep("/", tiny_warehouse, sql, {"role": "headline", "dimension": ""} if sql == GOAL_MAP else None)
+    try:
+        assert [sql for _, sql, _ in queries.sent["/"]] == [MONTHS, GOAL_MAP]
+        assert queries.bare_seconds("/") > 0 and queries.bare_seconds("/elsewhere") == 0
+    finally:
+        queries.close()

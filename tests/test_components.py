@@ -472,3 +472,18 @@ def test_goal_map_rows_say_the_stored_status_and_councils_count_them():
     counts = text_of(components.status_counts(frame))
     assert counts.index("Off track") < counts.index("On track")
     assert "Off track 2" in counts and "On track 1" in counts
+
+
+def test_element_is_the_component_dash_would_make():
+    from plotly.io.json import to_json_plotly
+
+    from dashboard.components.chips import element
+
+    icon = {"className": "chip-icon", "aria-hidden": "true"}
+    made = element(html.Td, [element(html.Span, "✓", **icon), "x"], className="a", colSpan=2)
+    assert isinstance(made, html.Td)
+    assert to_json_plotly(made) == to_json_plotly(html.Td([html.Span("✓", **icon), "x"], className="a", colSpan=2))
+    assert to_json_plotly(element(dcc.Link, "x", href="/a")) == to_json_plotly(dcc.Link("x", href="/a"))
+    assert to_json_plotly(element(html.Div)) == to_json_plotly(html.Div())
+    with pytest.raises(TypeError, match="Td has no prop 'colspan'"):
+        element(html.Td, "x", colspan=2)

@@ -373,3 +373,37 @@ def test_latest_year_is_what_latest_values_and_changes_need(tmp_path):
             full.latest_value, full.change, full.change_on_year)
     finally:
         w.close()
+
+
+def _counting(monkeypatch) -> list[str]:
+    """The statements Warehouse sends DuckDB from now on."""
+    sent, run = [], Warehouse._run
+    monkeypatch.setattr(Warehouse, "_run", staticmethod(lambda opened, sql, params: sent.append(sql)
+                                                        or run(opened, sql, params)))
+    return sent
+
+
+def test_a_request_asks_duckdb_each_statement_once(warehouse, monkeypatch):
+    sent, scope = _counting(monkeypatch), Scope(objective="mental-health-waits")
+    with warehouse.one_version():
+        first = warehouse.values(scope)
+        first["value"] = -1.0  # a caller changing its frame changes no later answer
+        again = warehouse.values(scope)
+        other = warehouse.values(Scope(objective="burglary"))
+    assert len(sent) == 2 and len(again) and (again.value != -1.0).all()
+    assert set(other.measure_id).isdisjoint(again.measure_id)
+    warehouse.values(scope)  # outside a request's block, asked anew
+    assert len(sent) == 3
+
+
+def test_as_of_is_read_once_per_published_file_and_viewer(warehouse, monkeypatch):
+    from published.access import Viewer, as_viewer
+
+    warehouse.as_of()
+    sent = _counting(monkeypatch)
+    first = warehouse.as_of()
+    first["loads"] = -1
+    assert warehouse.as_of().loads[0] == 5 and sent == []
+    with as_viewer(Viewer("admin", name="someone")):
+        assert warehouse.as_of().loads[0] == 5
+    assert len(sent) == 1

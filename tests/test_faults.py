@@ -374,11 +374,11 @@ class _Invalidated:
 
 def test_an_invalidated_connection_is_reopened(home: Home, caplog):
     w = Warehouse(home.warehouse)
-    assert w.as_of().loads[0] == 1
+    first = _figures(w)  # (not `as_of`, which is remembered per published file and would not ask DuckDB)
     w._opened.connection.close()
     w._opened.connection = _Invalidated()
-    assert w.as_of().loads[0] == 1  # reopened, not failed
-    assert w.as_of().loads[0] == 1  # and stays open
+    assert _figures(w) == first  # reopened, not failed
+    assert _figures(w) == first  # and stays open
     assert "invalidated" in caplog.text
     assert w.problem is None  # the file itself is fine
     w.close()

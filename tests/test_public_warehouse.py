@@ -98,3 +98,47 @@ def test_anonymous_requests_read_only_the_public_file_even_when_a_check_is_misse
 
         full = app.server.config[WAREHOUSE_KEY]
         assert SECRET in " ".join(full.measures(published.reader.Scope()).name)
+
+
+def _compressions(path: Path, table: str) -> set[str]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        found = con.execute(f"SELECT DISTINCT compression FROM pragma_storage_info('{table}')").fetchall()
+        return {c for (c,) in found}
+    finally:
+        con.close()
+
+
+def test_the_public_file_is_written_in_readers_order_and_without_zstd(home, tmp_path):
+    """Observations totals first, then by measure (zone maps skip what a page does not read); long judgements
+    not packed into blocks that every read of one measure must unpack whole."""
+    import shutil
+
+    from etl.public import write_public
+
+    full = tmp_path / "full.duckdb"
+    shutil.copy(home.warehouse, full)
+    con = duckdb.connect(str(full))
+    detail = '{"status": "on_track", "series": [' + ",".join(f'"{n} {n * 7 % 13}"' for n in range(3000)) + "]}"
+    con.execute("INSERT INTO assessments SELECT 1000 + i, 'neet-rate', 'on_track', 'green', 'said', NULL, ? || i "
+                "FROM range(400) t(i)", [detail])
+    # breakdowns and earlier months, stored after the total they come before in readers' order
+    con.execute("INSERT INTO observations SELECT 'neet-rate', '2024-' || lpad((12 - i % 12)::VARCHAR, 2, '0'), "
+                "make_date(2024, 12 - i % 12, 1), 'month', CASE WHEN i < 12 THEN '' ELSE 'sex=F' END, "
+                "CASE WHEN i < 12 THEN '' ELSE 'sex' END, CASE WHEN i < 12 THEN '' ELSE 'F' END, 10, NULL, NULL, "
+                "(SELECT min(id) FROM loads), 'x.csv', i FROM range(24) t(i) ORDER BY i DESC")
+    con.execute("CHECKPOINT")
+    con.close()
+    assert "ZSTD" in _compressions(full, "assessments")  # what a default write chooses for such text
+    target = tmp_path / "public.duckdb"
+    write_public(full, target)
+    assert "ZSTD" not in _compressions(target, "assessments")
+    con = duckdb.connect(str(target), read_only=True)
+    try:
+        stored = con.execute("SELECT dimension <> '', measure_id, breakdown, period_start FROM observations "
+                             "ORDER BY rowid").fetchall()
+        judged = con.execute("SELECT measure_id, run_id FROM assessments ORDER BY rowid").fetchall()
+    finally:
+        con.close()
+    assert stored == sorted(stored) and len(stored) == 25
+    assert judged == sorted(judged) and len(judged) > 400

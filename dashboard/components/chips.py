@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from .. import figures, urls
 from ..formatting import (
@@ -49,24 +50,49 @@ def href(kind: str, ident: str = "", as_of: AsOf | None = None) -> str:
     return urls.href(kind, ident, as_of)
 
 
+_KINDS: dict[type, tuple[dict, frozenset, tuple, bool]] = {}  # per class: shared attributes, props, ...
+
+
+def element(kind: type[Component], children=None, **props) -> Component:
+    """`kind(children, **props)`, the same component, made without Dash's per-argument checks (which
+    cost ~25 µs a component: the goal map makes thousands of them). Unknown props still raise."""
+    known = _KINDS.get(kind)
+    if known is None:
+        plain = kind(**_REQUIRED.get(kind, {})).__dict__
+        shared = {k: v for k, v in plain.items() if k.startswith(("_", "available_"))}
+        known = _KINDS[kind] = (shared, frozenset(shared["_prop_names"]),
+                                tuple(shared["_valid_wildcard_attributes"]), "children" in plain)
+    shared, names, wildcards, always_children = known
+    for name in props:
+        if name not in names and not name.startswith(wildcards or ("\0",)):
+            raise TypeError(f"{kind.__name__} has no prop {name!r}")
+    made = object.__new__(kind)
+    made.__dict__.update(shared)
+    if children is not None or always_children:
+        made.children = children
+    made.__dict__.update(props)
+    return made
+
+
+_REQUIRED = {dcc.Link: {"href": ""}}  # what a class needs to be made once, to read its attributes
+
+
 def _text(value, default: str = "") -> str:
     return default if is_missing(value) else str(value)
 
 
 def _link(kind: str, ident, text: str, className: str = "", as_of: AsOf | None = None) -> dcc.Link:
-    return dcc.Link(text, href=href(kind, ident, as_of), className=className)
+    return element(dcc.Link, text, href=href(kind, ident, as_of), className=className)
 
 
 def _small(children, className: str = "") -> html.Div:
-    return html.Div(children, className=f"small text-body-secondary {className}".strip())
+    return element(html.Div, children, className=f"small text-body-secondary {className}".strip())
 
 
 def chip(icon: str, word: str, tone: str) -> html.Span:
     """A small label with an icon and a word; the icon is hidden from screen readers."""
-    return html.Span(
-        [html.Span(icon, className="chip-icon", **{"aria-hidden": "true"}), word],
-        className=f"chip {tone}",
-    )
+    return element(html.Span, [element(html.Span, icon, className="chip-icon", **{"aria-hidden": "true"}), word],
+                   className=f"chip {tone}")
 
 
 def status_chip(status: str) -> html.Span:

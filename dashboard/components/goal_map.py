@@ -21,7 +21,7 @@ from ..formatting import (
 )
 from ..series import records
 from ..urls import AsOf
-from .chips import _link, _small, _text, change_chip, status_chip
+from .chips import _link, _small, _text, change_chip, element, status_chip
 from .pieces import _figure, _value, category_change
 
 # --- goal map --------------------------------------------------------------------------------
@@ -29,81 +29,72 @@ from .pieces import _figure, _value, category_change
 
 def _latest_cell(row: Mapping) -> html.Td:
     if is_missing(row.get("latest_period")):
-        return html.Td(
-            [html.Div(NO_DATA, className="figure-value text-body-secondary"), _small("Nothing submitted yet")],
-            className="text-end",
-        )
+        return element(html.Td, [element(html.Div, NO_DATA, className="figure-value text-body-secondary"),
+                                 _small("Nothing submitted yet")], className="text-end")
     parts = [_figure(row, "latest_value"), _small(format_period(row["latest_period"], row["frequency"]))]
     if not is_missing(row.get("latest_status")):
         parts.append(_small(str(row["latest_status"]).capitalize(), "fst-italic"))
-    return html.Td(parts, className="text-end")
+    return element(html.Td, parts, className="text-end")
 
 
 def _change_cell(row: Mapping) -> html.Td:
     if categories_of(row.get("categories")):  # codes are not amounts: the category before, in words
-        return html.Td(category_change(row, row.get("previous_value"), row.get("latest_value"),
-                                       row.get("previous_period")))
+        return element(html.Td, category_change(row, row.get("previous_value"), row.get("latest_value"),
+                                                row.get("previous_period")))
     delta = row.get("change")
     judgement = change_judgement(delta, row["direction"], row.get("decimals"), row.get("demand"))
     if judgement is None:
         only_one = is_missing(row.get("previous_period")) and not is_missing(row.get("latest_value"))
         reason = "No earlier period to compare" if only_one else "Not enough data"
-        return html.Td(_small(reason))
+        return element(html.Td, _small(reason))
     words = format_change(
         delta, row["unit"], row.get("decimals"), _text(row.get("unit_label")) or None, row.get("rate_per")
     )
     since = format_period(row["previous_period"], row["frequency"])
     sentence = f"{words} since {since}" if judgement != "same" else f"Same as {since}"
-    return html.Td([change_chip(judgement, delta), _small(sentence, "mt-1")])
+    return element(html.Td, [change_chip(judgement, delta), _small(sentence, "mt-1")])
 
 
 def _target_cell(row: Mapping) -> html.Td:
     if is_missing(row.get("target_value")):
-        return html.Td(_small("No target set"))
+        return element(html.Td, _small("No target set"))
     target = f"{_value(row, 'target_value')} by {format_period(row['target_period'], row['frequency'])}"
-    parts = [html.Div(target, className="figure-text")]
+    parts = [element(html.Div, target, className="figure-text")]
     if not is_missing(row.get("baseline_value")):
         base = _value(row, "baseline_value")
         parts.append(_small(f"From {base} in {format_period(row['baseline_period'], row['frequency'])}"))
-    return html.Td(parts)
+    return element(html.Td, parts)
 
 
 def objective_row(row: Mapping, number: str, as_of: AsOf | None = None) -> html.Tr:
-    """One objective: who leads it, its headline measure, latest value, change and target."""
+    """One objective: who leads it, its headline measure, latest value, change and target.
+
+    Made with `element` (the goal map draws some 5,000 of these pieces)."""
     statement = _text(row.get("objective_statement"))
-    objective = html.Th(
-        html.Div(
-            [
-                html.Span(number, className="objective-number"),
-                html.Div(
-                    [_link("objective", row["objective_id"], row["objective_name"], "fw-semibold", as_of)]
-                    + ([_small(statement, "mt-1")] if statement else [])
-                ),
-            ],
-            className="d-flex",
-        ),
-        scope="row",
-    )
-    lead = html.Td(_link("org", row["lead_id"], row["lead_name"], as_of=as_of) if _text(row.get("lead_id")) else "")
+    name = [_link("objective", row["objective_id"], row["objective_name"], "fw-semibold", as_of)]
+    objective = element(html.Th, element(html.Div, [
+        element(html.Span, number, className="objective-number"),
+        element(html.Div, name + ([_small(statement, "mt-1")] if statement else [])),
+    ], className="d-flex"), scope="row")
+    lead = element(html.Td, _link("org", row["lead_id"], row["lead_name"], as_of=as_of)
+                   if _text(row.get("lead_id")) else "")
     if is_missing(row.get("measure_id")):
-        return html.Tr(
-            [objective, lead, html.Td(_small("No headline measure is defined for this objective yet."), colSpan=5)]
-        )
+        missing = _small("No headline measure is defined for this objective yet.")
+        return element(html.Tr, [objective, lead, element(html.Td, missing, colSpan=5)])
     frequency = str(row["frequency"]).replace("_", " ").capitalize()
-    measure = html.Td(
-        [
-            _link("measure", row["measure_id"], row["measure_name"], as_of=as_of),
-            _small(f"{direction_words(row['direction'], row.get('categories'))} · {frequency}", "mt-1"),
-        ]
-    )
-    return html.Tr([objective, lead, measure, _status_cell(row), _latest_cell(row), _change_cell(row),
-                    _target_cell(row)])
+    measure = element(html.Td, [
+        _link("measure", row["measure_id"], row["measure_name"], as_of=as_of),
+        _small(f"{direction_words(row['direction'], row.get('categories'))} · {frequency}", "mt-1"),
+    ])
+    return element(html.Tr, [objective, lead, measure, _status_cell(row), _latest_cell(row), _change_cell(row),
+                             _target_cell(row)])
 
 
 def _status_cell(row: Mapping) -> html.Td:
     if is_missing(row.get("status")):
-        return html.Td(_small("Not judged yet"))
-    return html.Td([status_chip(row["status"]), _small(_text(row.get("reason")), "mt-1")], className="goal-status")
+        return element(html.Td, _small("Not judged yet"))
+    return element(html.Td, [status_chip(row["status"]), _small(_text(row.get("reason")), "mt-1")],
+                   className="goal-status")
 
 
 # a council's objectives at a glance, worst first: (rag, word) as the status chips say it

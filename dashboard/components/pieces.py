@@ -22,7 +22,7 @@ from ..formatting import (
     is_missing,
 )
 from ..summaries import Summary
-from .chips import _small, _text, badge, change_chip, chip, status_chip
+from .chips import _small, _text, badge, change_chip, chip, element, status_chip
 
 # --- pieces every page uses ------------------------------------------------------------------
 
@@ -294,10 +294,11 @@ def _figure(row: Mapping, column: str) -> html.Div:
     category as its label."""
     text = _value(row, column)
     if is_missing(row.get(column)):
-        return html.Div(text, className="figure-value text-body-secondary")
+        return element(html.Div, text, className="figure-value text-body-secondary")
     if categories_of(row.get("categories")):
-        return html.Div(text, className="figure-value figure-category")
+        return element(html.Div, text, className="figure-value figure-category")
     number = format_number(row[column], row.get("decimals"))
     if text.startswith(number + " "):
-        return html.Div([number, html.Span(text[len(number) :], className="figure-unit")], className="figure-value")
-    return html.Div(text, className="figure-value")
+        unit = element(html.Span, text[len(number) :], className="figure-unit")
+        return element(html.Div, [number, unit], className="figure-value")
+    return element(html.Div, text, className="figure-value")

@@ -23,7 +23,7 @@ from dashboard.summaries import (
     summaries,
 )
 from dashboard.urls import AsOf, href, read_as_of, with_as_of
-from published.judgements import stored_assessments, stored_statuses, stored_timeliness
+from published.judgements import stored_groups, stored_statuses, stored_timeliness
 from published.reader import Scope, Warehouse
 
 WINDOWS = {"3": "Last 3 years", "5": "Last 5 years", "10": "Last 10 years"}
@@ -81,7 +81,7 @@ def _layout(warehouse: Warehouse, as_of: AsOf, objective_id: str, **_):
         _headline(measures, series, plan, found, as_of),
         _side_by_side(partners, measures, found, panel_figures(measures, series, plan, x_range), x_range, as_of),
         components.measures_section(measures, found, as_of),
-        _divergent(warehouse, objective_id, as_of),
+        _divergent(warehouse, objective_id, measures, as_of),
         _services(warehouse, objective_id, as_of),
         _actions(warehouse, objective, measures, as_of),
         dcc.Store(id="objective-page", data={"objective": objective_id, "as_of": as_of.month, "end": end.isoformat()}),
@@ -110,13 +110,12 @@ def _services(warehouse: Warehouse, objective_id: str, as_of: AsOf) -> html.Sect
                          html.Ul(links, className="small", id="objective-services")])
 
 
-def _divergent(warehouse: Warehouse, objective_id: str, as_of: AsOf) -> html.Section:
+def _divergent(warehouse: Warehouse, objective_id: str, measures: list[dict], as_of: AsOf) -> html.Section:
     """Groups that averages hide, across every measure of the objective (worse first)."""
-    result = stored_assessments(warehouse, Scope(objective=objective_id), as_of.as_at)
-    measures = warehouse.measures(Scope(objective=objective_id))
-    names = dict(zip(measures["id"], measures["name"], strict=True))
+    found = stored_groups(warehouse, Scope(objective=objective_id), as_of.as_at)
+    names = {m["id"]: m["name"] for m in measures}
     items = [html.Li([dcc.Link(names[mid], href=href("measure", mid, as_of)), f" — {d.reason}"])
-             for mid, a in result.found.items() for d in a.groups if d.worse]
+             for mid, groups in found.items() for d in groups if d.worse]
     body = (html.Ul(items[:12], className="small", id="objective-divergent") if items
             else html.P("No group of any declared breakdown is moving away from the whole on the worse side.",
                         className="small", id="objective-divergent"))
