@@ -27,16 +27,25 @@ from published.judgements import stored_assessments
 from published.reader import Scope, Warehouse
 from workflow.review import ReviewError
 
-__all__ = ["may_plan_any", "show_plan", "save_plan"]
+__all__ = ["may_plan_any", "register_callbacks", "show_plan", "save_plan"]
 
 
-# plan controls -> the capacity a stage needs, the people, and its week-by-week profile
+# what the panel's controls say, in the order the callbacks take them
 PLAN_INPUTS = [Input("plan-stage", "value"), Input("plan-target", "value"), Input("plan-weeks", "value"),
                Input("plan-staff", "value"), Input("plan-absence", "value"), Input("plan-productivity", "value"),
                Input("service-period", "value")]
 
 
-@callback(Output("plan-result", "children"), *PLAN_INPUTS, State("service-page", "data"))
+def register_callbacks() -> None:
+    """Register the panel's callbacks for the app about to be created (the service page calls this as Dash
+    loads it, once per app)."""
+    callback(Output("plan-result", "children"), *PLAN_INPUTS, State("service-page", "data"))(show_plan)
+    callback(Output("plan-saved", "children"), Input("plan-save", "n_clicks"), Input("plan-withdraw", "n_clicks"),
+             *[State(i.component_id, i.component_property) for i in PLAN_INPUTS], State("service-page", "data"),
+             prevent_initial_call=True)(save_plan)
+
+
+# plan controls -> the capacity a stage needs, the people, and its week-by-week profile
 def show_plan(stage, target, weeks, staff, absence, productivity, period, data):
     found = stored(data)
     if found is None:
@@ -54,9 +63,6 @@ def show_plan(stage, target, weeks, staff, absence, productivity, period, data):
 
 
 # save / withdraw -> the plan as the stage's work-waiting measure's milestone trajectory, and a publish
-@callback(Output("plan-saved", "children"), Input("plan-save", "n_clicks"), Input("plan-withdraw", "n_clicks"),
-          *[State(i.component_id, i.component_property) for i in PLAN_INPUTS], State("service-page", "data"),
-          prevent_initial_call=True)
 def save_plan(_save, _withdraw, stage, target, weeks, staff, absence, productivity, period, data):
     found = stored(data)
     if found is None:

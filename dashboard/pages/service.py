@@ -17,7 +17,7 @@ from dashboard.components.pieces import graph
 from dashboard.context import current_warehouse
 from dashboard.formatting import format_period
 from dashboard.pages._service_common import number, rows_in, service_view, stored
-from dashboard.pages._service_plan import may_plan_any
+from dashboard.pages._service_plan import may_plan_any, register_callbacks
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
 from dashboard.series import records
 from dashboard.service_figures import demand_capacity_figure, stage_trend_figure, what_if_figure
@@ -43,6 +43,9 @@ dash.register_page(
     exists=_name,
     description="An end-to-end service across organisations: flow, backlog, pinch point and what if.",
 )
+
+
+register_callbacks()  # the plan panel's, with this page's
 
 
 def layout(service_id: str = "", **query):
