@@ -189,7 +189,7 @@ def weigh(base_url: str, path: str, timeout: float = 60) -> PageWeight:
 
 def table(weight: PageWeight) -> str:
     def kb(n: int) -> str:
-        return f"{n / 1024:,.1f} KB"
+        return f"{n / 1000:,.1f} KB"  # decimal kilobytes, as docs/benchmarks.md quotes them
 
     def ms(v: float | None) -> str:
         return "–" if v is None else f"{v:,.0f} ms"
