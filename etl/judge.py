@@ -27,9 +27,10 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from goal_councils.assess import TIMELINESS_RULES, Timeliness, assess_all, exception_rows, timeliness, timeliness_rows
+from goal_councils.assess import TIMELINESS_RULES, Timeliness, exception_rows, timeliness, timeliness_rows
 from goal_councils.codec import to_json
 
+from .assess_workers import assess_shared, assessment_workers
 from .services import judge_services
 from .warehouse import sql_text
 
@@ -78,8 +79,11 @@ def judged_measures(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def judge(con: duckdb.DuckDBPyConnection, *, as_at: datetime, changed: Iterable[str] | None = None,
-          made_at: datetime | None = None) -> JudgeResult:
-    """Store one judgement run as at `as_at`; `changed` None judges every measure in full."""
+          made_at: datetime | None = None, workers: int | None = None) -> JudgeResult:
+    """Store one judgement run as at `as_at`; `changed` None judges every measure in full.
+
+    `workers`: processes that share the full assessments (1: this process alone); by default
+    every usable core when the work outweighs starting them (etl.assess_workers)."""
     started = time.perf_counter()
     measures = con.execute("SELECT * FROM measures ORDER BY position, id").df()
     ids = list(measures["id"])
@@ -88,15 +92,17 @@ def judge(con: duckdb.DuckDBPyConnection, *, as_at: datetime, changed: Iterable[
     run_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM judgement_runs").fetchone()[0]
 
     received = con.execute(FIRST_RECEIVED, {"as_at": as_at}).df()
-    full = assess_all(
-        measures[measures["id"].isin(fresh)],
+    judged = measures[measures["id"].isin(fresh)]
+    made = assess_shared(  # each with its JSON, written where it was made
+        judged,
         con.execute(VALUES, {"ids": sorted(fresh), "as_at": as_at, "dimension": None, "since": None,
                              "breakdown": None}).df(),
         con.execute("SELECT * FROM trajectories WHERE measure_id IN (SELECT unnest($ids::VARCHAR[]))",
                     {"ids": sorted(fresh)}).df(),
         received[received["measure_id"].isin(fresh)],
-        as_at=as_at,
+        as_at=as_at, workers=workers or assessment_workers(judged),
     )
+    full = {m: x.assessment for m, x in made.items()}
     carried = _carried(measures[~measures["id"].isin(fresh)], received, as_at)
     timely = {**carried, **{m: a.timeliness for m, a in full.items()}}
 
@@ -104,7 +110,7 @@ def judge(con: duckdb.DuckDBPyConnection, *, as_at: datetime, changed: Iterable[
                 [run_id, as_at, made_at or datetime.now().replace(microsecond=0), len(full), len(carried),
                  round(time.perf_counter() - started, 3)])
     _insert(con, "assessments", pd.DataFrame(
-        [(run_id, m, a.status.status, a.status.rag, a.status.reason, a.status.period, to_json(a))
+        [(run_id, m, a.status.status, a.status.rag, a.status.reason, a.status.period, made[m].detail)
          for m, a in full.items()],
         columns=["run_id", "measure_id", "status", "rag", "reason", "period", "detail"]))
     owner = dict(zip(measures["id"], measures["owner_id"], strict=True))

@@ -229,6 +229,7 @@ def stage_submission(con: duckdb.DuckDBPyConnection, files: list[Extracted]) -> 
 def _stage(con: duckdb.DuckDBPyConnection, files: list[Extracted], col_of: dict[str, str],
            bd_columns: list[str]) -> None:
     text = ", ".join(f"{c} VARCHAR DEFAULT ''" for c in [*STANDARD_COLUMNS[1:], *bd_columns])
+    con.execute("DROP TABLE IF EXISTS parsed_rows")  # the last submission's reading (run_checks)
     con.execute("CREATE OR REPLACE TEMP TABLE staged (file VARCHAR, \"row\" BIGINT, fields INTEGER, "
                 f"blank BOOLEAN DEFAULT false, unnamed INTEGER[], {text})")
     frames, columns = [], []
@@ -271,6 +272,9 @@ def run_checks(con: duckdb.DuckDBPyConnection, org: str, today: date) -> list[Pr
     problems, shared = [], {}  # one copy of each file name, column and reason, however many rows repeat it
     columns = con.execute("SELECT count(*) FROM duckdb_columns() WHERE table_name = 'staged'").fetchone()[0]
     with memory_capped(con, columns):
+        # read against the definitions once (a table, which can spill): the checks and the load read that
+        con.execute("CREATE OR REPLACE TEMP TABLE parsed_rows AS SELECT * FROM parsing")
+        con.execute("CREATE OR REPLACE TEMP VIEW parsed AS SELECT * FROM parsed_rows")
         con.execute('CREATE OR REPLACE TEMP TABLE found (file VARCHAR, "row" BIGINT, "column" VARCHAR, '
                     'value VARCHAR, reason VARCHAR)')
         for name in CHECKS:

@@ -48,6 +48,7 @@ from .xmr import Signal, XmrResult, looks_seasonal, seasonal_lag, xmr
 __all__ = [
     "Timeliness", "Assessment", "assess_measure", "plan_points", "timeliness", "exception_rows",
     "RECENT_SIGNAL_PERIODS", "SEVERITY", "assess_all", "timeliness_rows", "TIMELINESS_RULES", "next_due",
+    "forecast_wanted",
 ]
 
 RECENT_SIGNAL_PERIODS = 3
@@ -257,7 +258,9 @@ def assess_measure(
     if groups is not None and len(groups):
         total = dict(zip(periods, values, strict=True))
         for dim, rows in groups.groupby("dimension", sort=True):
-            by_group = {g: dict(zip(r["period"], r["value"], strict=True)) for g, r in rows.groupby("grp", sort=True)}
+            # as lists: iterating a column of text value by value is many times slower
+            by_group = {g: dict(zip(r["period"].tolist(), r["value"].tolist(), strict=True))
+                        for g, r in rows.groupby("grp", sort=True)}
             by_group = {g: {p: (None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v))
                             for p, v in ser.items()} for g, ser in by_group.items()}
             found += [Divergence(f"{dim}: {d.group}", d.kind, d.gap, d.change, d.score, d.worse,
@@ -266,8 +269,7 @@ def assess_measure(
                                                 relative=measure["unit"] in ("count", "money"))]
         found.sort(key=lambda d: (not d.worse, d.kind != "trend", -d.score))
 
-    wants = with_forecast if with_forecast is not None else bool(measure.get("demand")) or (
-        measure.get("timing") == "leading" and freq == "monthly")
+    wants = with_forecast if with_forecast is not None else forecast_wanted(measure)
     fc = miss = None
     if wants and len(values) >= 12:
         horizon = {"monthly": 12, "quarterly": 6}.get(freq, 4)
@@ -291,6 +293,12 @@ def assess_measure(
 
     return Assessment(measure["id"], measure.get("role", "contributing"), direction, status, variation, recent, found,
                       fc, miss, timely, periods, freq)
+
+
+def forecast_wanted(measure: Mapping) -> bool:
+    """Is this measure forecast when assessed (given twelve values or more)? Demand measures, and
+    monthly leading measures."""
+    return bool(measure.get("demand")) or (measure.get("timing") == "leading" and measure["frequency"] == "monthly")
 
 
 def _shortfall(status: StatusResult) -> float | None:

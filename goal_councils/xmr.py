@@ -199,7 +199,7 @@ def _judge(result: XmrResult, n: int, recompute: bool) -> None:
     series = result.values
     signals: list[Signal] = []
     i = result.phases[0].start
-    run_start, run_side = i, 0
+    run_start, run_side, length = i, 0, 0
     while i < len(series):
         v = series[i]
         ph = result.phases[-1]
@@ -223,9 +223,9 @@ def _judge(result: XmrResult, n: int, recompute: bool) -> None:
                 signals.append(Signal(i, "three_of_four", "low"))
         # runs on one side of the centre
         s = _side(v, ph.centre)
-        if s == 0 or s != run_side:
-            run_start, run_side = i, s
-        length = sum(1 for j in range(run_start, i + 1) if series[j] is not None)
+        if s == 0 or s != run_side:  # always so when judging again from a change point (run_side 0)
+            run_start, run_side, length = i, s, 0
+        length += 1  # present points from run_start to i (gaps are skipped above)
         if run_side and length >= RUN:
             if length == RUN:
                 signals += [Signal(j, "run_of_8", "high" if run_side > 0 else "low")

@@ -10,7 +10,9 @@
 CREATE OR REPLACE TEMP VIEW sub AS
 SELECT * EXCLUDE (fields, blank, unnamed) FROM staged WHERE fields IS NULL AND NOT blank;
 
-CREATE OR REPLACE TEMP VIEW parsed AS
+-- `parsing` reads the rows; `parsed` is what every check and the load read: the same rows, kept as a
+-- table once the submitter is known (etl/validate.py run_checks), so that they are read only once
+CREATE OR REPLACE TEMP VIEW parsing AS
 WITH cleaned AS (
     SELECT file, "row", trim(measure_id) AS measure_id, trim(period) AS period_raw,
            coalesce(nullif(trim(period_label), ''), trim(period)) AS period_label,
@@ -49,6 +51,8 @@ SELECT f.* EXCLUDE (pairs),
        array_to_string(list_transform(f.pairs, lambda p: p[1]), '|') AS dimension,
        array_to_string(list_transform(f.pairs, lambda p: p[2]), '|') AS grp
 FROM final f;
+
+CREATE OR REPLACE TEMP VIEW parsed AS SELECT * FROM parsing;
 
 -- breakdown cells in long form: one row per non-empty breakdown cell
 CREATE OR REPLACE TEMP VIEW breakdown_cells AS
