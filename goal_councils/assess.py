@@ -43,6 +43,7 @@ from .divergence import Divergence, divergent_groups
 from .forecast import Forecast, forecast
 from .periods import FREQUENCIES, PeriodError, parse_period, period_end, period_words, shift_period
 from .status import AT_RISK, OFF_TRACK, StatusResult, interpolate_plan, measure_status, planned_direction
+from .xmr import MIN_POINTS as XMR_MIN_POINTS
 from .xmr import Signal, XmrResult, looks_seasonal, seasonal_lag, xmr
 
 __all__ = [
@@ -248,6 +249,10 @@ def assess_measure(
     # a measure with a trajectory is meant to move: judge its variation around the plan, not a flat line
     points = ([baseline] if baseline else []) + list(milestones) + ([final] if final else [])
     planned = [interpolate_plan(points, d) for d, _, _ in actuals] if milestones else None
+    covered = 0 if planned is None else sum(p is not None and v is not None and v == v
+                                            for p, v in zip(planned, values, strict=True))
+    if covered < XMR_MIN_POINTS:  # a plan too young to judge the variation around it: judge the figures themselves
+        planned = None
     variation = xmr(values, baseline=base, seasonal_lag_periods=lag if seasonal and lag else None, planned=planned)
     recent = []
     if variation:

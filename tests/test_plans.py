@@ -206,6 +206,10 @@ def test_the_saved_plan_becomes_the_trajectory_status_is_judged_against(planned)
                            "15 January 2026: 100 waiting by 30 January 2026.")
     status, reason = _status(home, "scan-waiting")
     assert status == "off_track", reason  # 650 waiting against a plan of 248
+    # the plan covers three figures, too few for limits around it: the variation is judged on the figures
+    detail = json.loads(_rows(home, "SELECT detail FROM assessments WHERE measure_id = 'scan-waiting' "
+                                    "ORDER BY run_id DESC LIMIT 1")[0][0])
+    assert detail["variation"]["basis"] == "values"
     # the public file carries the same trajectory (the measure is published)
     with duckdb.connect(str(home.public_warehouse), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM trajectories WHERE measure_id = 'scan-waiting'").fetchone()[0] == 4
