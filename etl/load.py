@@ -273,21 +273,39 @@ def _judged_at(con, today: date) -> datetime:
     return latest if not latest.microsecond else latest.replace(microsecond=0) + timedelta(seconds=1)
 
 
+# a measure's own definition as published: what its assessment is made from, besides its figures
+MEASURE_DEFINITION = """
+SELECT m.* EXCLUDE (position),
+       (SELECT list((t.period, t.value, t.kind) ORDER BY t.period_start, t.kind) FROM trajectories t
+        WHERE t.measure_id = m.id) AS plan,
+       (SELECT list((b.breakdown, b.value) ORDER BY b.breakdown, b.position) FROM measure_breakdowns b
+        WHERE b.measure_id = m.id) AS declared
+FROM measures m
+"""
+
+
+def _measure_definitions(con) -> dict[str, tuple]:
+    return {row[0]: row for row in con.execute(MEASURE_DEFINITION).fetchall()}
+
+
 def rejudge(home: Home, *, full: bool = False, today: date | None = None) -> JudgeResult:
     """A judgement run on the published figures as they are, published atomically like a load:
     timeliness made anew for every measure (lateness moves with the calendar), and a full
-    assessment of the measures never judged (of every measure with `full`, or when the
-    definitions changed since the last publish)."""
+    assessment of the measures never judged, of those whose own definition changed since the last
+    publish (a target, a saved workload plan, a unit...), and of every measure with `full`."""
     if not home.warehouse.exists():
         raise PublishError(f"{home.warehouse}: nothing has been published yet")
     with load_lock(home), staged_build(home) as (con, state):
         con.execute("BEGIN TRANSACTION")
         defs = read_definitions(home)
         previous = con.execute("SELECT value FROM meta WHERE key = 'definitions_sha256'").fetchone()
+        before = _measure_definitions(con)
         sync_definitions(con, defs)  # colours and definitions as they are now
         sync_services(con, defs)
-        full = full or previous is None or previous[0] != definitions_digest(defs)
-        result = judge(con, as_at=_judged_at(con, today or date.today()), changed=None if full else set())
+        after = _measure_definitions(con)
+        changed = {m for m, row in after.items() if before.get(m) != row}
+        full = full or previous is None
+        result = judge(con, as_at=_judged_at(con, today or date.today()), changed=None if full else changed)
         con.execute("COMMIT")
         state["publish"] = True
     return result

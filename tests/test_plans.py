@@ -194,7 +194,8 @@ def _status(home, measure_id):
 def test_the_saved_plan_becomes_the_trajectory_status_is_judged_against(planned):
     home, store = planned
     assert _status(home, "scan-waiting")[0] == "no_target"
-    rejudge(home, today=date(2026, 1, 20))
+    result = rejudge(home, today=date(2026, 1, 20))
+    assert (result.judged, result.carried) == (1, 8)  # only the planned measure's definition changed
     points = _rows(home, "SELECT period, value, kind FROM trajectories WHERE measure_id = 'scan-waiting' "
                          "ORDER BY period_start")
     # 30 days (4 2/7 weeks) to the end of November: 550 - 450 x 4.2857 / 13 = 401.6; 61 days (8 5/7 weeks)
