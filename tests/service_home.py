@@ -64,6 +64,17 @@ services:
         org: northfield
         measures: {completions: decided, backlog: decide-waiting, time_median: decide-days}
 """
+# a second service whose only stage is Northfield's internal decision queue: nothing of it is public
+HIDDEN_SERVICE = """\
+  - id: hidden-queue
+    name: Hidden queue service
+    objectives: [claims]
+    stages:
+      - id: queue
+        name: Queue only
+        org: northfield
+        measures: {backlog: decide-waiting}
+"""
 MONTHS = [f"2025-{m:02d}" for m in range(1, 13)]
 SCAN_WAITING = [100 + 50 * i for i in range(12)]  # grows every month
 SCAN_RFT = [96.0] * 8 + [96.0, 94.0, 92.0, 90.0]  # falls in the last three months
@@ -77,12 +88,18 @@ def _csv(rows: dict[str, list]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def service_home(root: Path) -> Home:
-    """The home, loaded and judged (as at 2026-01-20)."""
+# what must never reach anyone not entitled to Northfield's decision queue
+HIDDEN_SECRETS = ("Claim decided", "decide-waiting", "decide-days", "Secret decision queue", str(DECIDE_WAITING),
+                  f"{DECIDE_WAITING:,}", "hidden-queue", "Hidden queue service", "Queue only")
+
+
+def service_home(root: Path, *, hidden: bool = False) -> Home:
+    """The home, loaded and judged (as at 2026-01-20); with `hidden`, also the service HIDDEN_SERVICE."""
     from etl.load import LoadRequest, load_batch
 
     home = Home.at(root).ensure()
-    (home.definitions / "service.yaml").write_text(DEFINITIONS, encoding="utf-8")
+    (home.definitions / "service.yaml").write_text(DEFINITIONS + (HIDDEN_SERVICE if hidden else ""),
+                                                   encoding="utf-8")
     inbox = root / "in"
     inbox.mkdir(parents=True, exist_ok=True)
     files = {

@@ -8,28 +8,16 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher
 
-import tests.service_home as service_home_module
 from dashboard import Settings, create_app
 from dashboard.context import STORE_KEY
-from tests.service_home import DECIDE_WAITING, service_home
+from tests.service_home import DECIDE_WAITING, HIDDEN_SECRETS, service_home
 from tests.support import sign_in
+from tests.test_api import get
 from workflow import passwords
 
 SITE = "http://localhost"
 PASSWORD = "correct horse battery"
-# a second service whose only stage is Northfield's internal decision queue: nothing of it is public
-HIDDEN = """\
-  - id: hidden-queue
-    name: Hidden queue service
-    objectives: [claims]
-    stages:
-      - id: queue
-        name: Queue only
-        org: northfield
-        measures: {backlog: decide-waiting}
-"""
-SECRETS = ("Claim decided", "decide-waiting", "decide-days", "Secret decision queue", str(DECIDE_WAITING),
-           f"{DECIDE_WAITING:,}", "hidden-queue", "Hidden queue service", "Queue only")
+SECRETS = HIDDEN_SECRETS  # and the service tests/service_home.py adds with `hidden`
 # JSON names measures by id and gives numbers unformatted
 SEEN_SIGNED_IN = tuple(s for s in SECRETS if s not in ("Secret decision queue", f"{DECIDE_WAITING:,}"))
 
@@ -38,9 +26,8 @@ SEEN_SIGNED_IN = tuple(s for s in SECRETS if s not in ("Secret decision queue", 
 def app(tmp_path_factory):
     root = tmp_path_factory.mktemp("api-services")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(service_home_module, "DEFINITIONS", service_home_module.DEFINITIONS + HIDDEN)
         patch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-        home = service_home(root / "home")
+        home = service_home(root / "home", hidden=True)
         found = create_app(Settings(warehouse=home.warehouse, secret_key="k" * 40,
                                     workflow_url=f"sqlite:///{root / 'workflow.sqlite'}"))
         found.server.config[STORE_KEY].add_user("ann", PASSWORD, "admin", by="test")
@@ -57,12 +44,6 @@ def admin(app):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
         yield sign_in(app, "ann", PASSWORD, SITE)
-
-
-def get(client, url: str, status: int = 200):
-    r = client.get(url)
-    assert r.status_code == status, (url, r.text[:300])
-    return r.json
 
 
 INTAKE = {"id": "intake", "name": "Claim received", "description": None,

@@ -11,32 +11,16 @@ from pathlib import Path
 
 import pytest
 
-import tests.service_home as service_home_module
 from dashboard.service_documents import Service
 from dashboard.static_site.services import service_page
 from outcomes.cli import main
-from tests.service_home import DECIDE_WAITING, service_home
-
-HIDDEN = """\
-  - id: hidden-queue
-    name: Hidden queue service
-    objectives: [claims]
-    stages:
-      - id: queue
-        name: Queue only
-        org: northfield
-        measures: {backlog: decide-waiting}
-"""
-SECRETS = ("Claim decided", "decide-waiting", "decide-days", "Secret decision queue", str(DECIDE_WAITING),
-           f"{DECIDE_WAITING:,}", "hidden-queue", "Hidden queue service", "Queue only")
+from tests.service_home import HIDDEN_SECRETS, service_home
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("site-services")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(service_home_module, "DEFINITIONS", service_home_module.DEFINITIONS + HIDDEN)
-        home = service_home(root / "home")
+    home = service_home(root / "home", hidden=True)
     out = root / "site"
     assert main(["--home", str(home.root), "export-site", str(out)]) == 0
     return out
@@ -103,7 +87,7 @@ def test_nothing_internal_in_any_exported_byte(site):
     for path in site.rglob("*"):
         if path.is_file() and not path.name.startswith("plotly-"):  # the charting library's own text
             data = path.read_text(encoding="utf-8", errors="replace")
-            assert [s for s in SECRETS if s in data] == [], path
+            assert [s for s in HIDDEN_SECRETS if s in data] == [], path
 
 
 def test_every_link_of_the_service_page_resolves_inside_the_folder(site):
