@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from goal_councils.categories import categories_of, label_of
 from goal_councils.periods import period_words
@@ -55,7 +55,10 @@ def is_missing(value) -> bool:
 def format_number(value: float, decimals: int = 0) -> str:
     """`1234.56` -> `1,234.6`: thousands separators, halves rounded up (as readers expect), no `-0`."""
     places = max(int(decimals), 0)
-    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    try:
+        exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # more digits than a Decimal context holds: as wide as it is, a float's rounding will do
+        return f"{float(value):,.{places}f}"
     text = f"{exact:,.{places}f}"
     return text[1:] if text.startswith("-") and _rounds_to_zero(text) else text
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 import logging
 
 import flask
+from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.context import current_settings
 from etl.home import Home
 from etl.reload import Reloader
-from workflow import WorkflowStore
+from workflow import WorkflowError, WorkflowStore
 from workflow.plans import PlansFile
 
 __all__ = ["RELOAD", "reloads", "start_reload", "publish_plans"]
@@ -40,7 +41,7 @@ def publish_plans(store: WorkflowStore, by: str, **what) -> str:
     home = Home.at(current_settings().home)
     try:
         PlansFile(home.milestone_plans).write(store)
-    except OSError:
+    except (OSError, SQLAlchemyError, WorkflowError):
         log.exception("the saved workload plans were not copied for the publish step")
         return "It could not yet be copied for the publish step (the server log says why): the next load applies it."
     if start_reload(home, store, by, **what):

@@ -25,6 +25,7 @@ straight lines between weeks: what a month-end figure of work waiting is compare
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -36,6 +37,9 @@ __all__ = ["SavedPlan", "PlanProblem", "plan_points", "planned_target", "apply_p
            "plans_from_json"]
 
 _MONTH_STARTS = {"monthly": (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12), "quarterly": (1, 4, 7, 10), "annual": (1,)}
+
+
+MAX_WEEKS = 104  # two years of weeks: a plan longer than that is not a workload plan
 
 
 class PlanProblem(ValueError):
@@ -160,7 +164,11 @@ def apply_plans(defs: Definitions, plans: Sequence[SavedPlan]) -> tuple[Definiti
             continue
         service = defs.services.get(plan.service_id)
         stage = next((s for s in service.stages if s.id == plan.stage_id), None) if service else None
-        name = stage.name if stage else None
+        # the note is as public as its measure: it names the stage only where the public sees that stage too
+        # (every measure the stage names is published), or where the measure itself is internal
+        shown = stage is not None and all(defs.measures[m].published for m in stage.measures.named().values()
+                                          if m in defs.measures)
+        name = stage.name if stage is not None and (shown or not measure.published) else None
         org = defs.organisations.get(plan.saved_by)
         note = plan_note(plan, name, org.name if org else None)
         try:
@@ -200,10 +208,15 @@ def plans_from_json(text: str) -> list[SavedPlan]:
     for i, row in enumerate(rows, start=1):
         try:
             weekly = tuple(float(v) for v in row["weekly"])
-            out.append(SavedPlan(str(row["measure_id"]), str(row["service_id"]), str(row["stage_id"]),
-                                 date.fromisoformat(row["start"]), weekly, float(row["target"]),
-                                 str(row["saved_by"]), datetime.fromisoformat(row["saved_at"]),
-                                 dict(row.get("extra") or {})))
+            plan = SavedPlan(str(row["measure_id"]), str(row["service_id"]), str(row["stage_id"]),
+                             date.fromisoformat(row["start"]), weekly, float(row["target"]),
+                             str(row["saved_by"]), datetime.fromisoformat(row["saved_at"]),
+                             dict(row.get("extra") or {}))
         except (KeyError, TypeError, ValueError) as e:
             raise PlanProblem(f"plan {i}: {type(e).__name__}: {e}") from e
+        if not 2 <= len(plan.weekly) <= MAX_WEEKS + 1:
+            raise PlanProblem(f"plan {i}: weekly: 1 to {MAX_WEEKS} weeks, not {len(plan.weekly) - 1}")
+        if not all(math.isfinite(v) and v >= 0 for v in (*plan.weekly, plan.target)):
+            raise PlanProblem(f"plan {i}: weekly and target must be finite numbers of 0 or more")
+        out.append(plan)
     return out

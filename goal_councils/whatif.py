@@ -184,8 +184,10 @@ def plan_workload(backlog: float, demand: float | Sequence[float], capacity: flo
                   weeks: int) -> WorkloadPlan:
     """The steady weekly capacity that takes a stage's work waiting from `backlog` to `target` in `weeks`
     weeks while `demand` arrives: one figure a week, or a figure for each week of the plan (a forecast; its
-    last figure holds after it). Needed = (backlog - target + the plan's demand) / weeks, never below zero;
-    the backlog week by week at that capacity (the fluid model of `project` with one stage); and the weeks
+    last figure holds after it). Needed = (backlog - target + the plan's demand) / weeks, never below zero, and
+    never below what the plan's last k weeks alone bring, (their demand - target) / k: the work waiting cannot
+    go below nothing, so a queue emptied early and refilled by a late rise must still end at the target. The
+    backlog week by week at that capacity (the fluid model of `project` with one stage); and the weeks
     today's `capacity` takes until nothing waits, when it does within HORIZON_CLEAR weeks (a steady demand:
     backlog / (capacity - demand))."""
     if weeks < 1:
@@ -194,7 +196,11 @@ def plan_workload(backlog: float, demand: float | Sequence[float], capacity: flo
     if not weekly:
         raise ValueError("a plan needs the demand of at least one week")
     weekly = (weekly + [weekly[-1]] * weeks)[:weeks]
-    needed = max(0.0, (backlog - target + sum(weekly)) / weeks)
+    needed, tail = (backlog - target + sum(weekly)) / weeks, 0.0
+    for k in range(weeks - 1, 0, -1):  # the last weeks - k weeks' demand, from an empty queue
+        tail += weekly[k]
+        needed = max(needed, (tail - target) / (weeks - k))
+    needed = max(0.0, needed)
     waiting, path = backlog, [backlog]
     for d in weekly:
         waiting = max(0.0, waiting + d - needed)

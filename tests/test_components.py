@@ -13,6 +13,7 @@ from dashboard.formatting import (
     change_judgement,
     direction_words,
     format_change,
+    format_number,
     format_period,
     format_timestamp,
     format_value,
@@ -65,6 +66,12 @@ def all_of(component, kind) -> list:
 )
 def test_format_value(value, unit, decimals, unit_label, rate_per, expected):
     assert format_value(value, unit, decimals, unit_label, rate_per) == expected
+
+
+def test_format_number_of_more_digits_than_a_decimal_holds():
+    # a number typed on a form (1e302 staff) must still read, not fail the whole answer
+    assert format_number(1e30, 1).startswith("1,000,000,000,000,000,0") and format_number(1e30, 1).endswith(".0")
+    assert format_number(1234.55, 1) == "1,234.6"  # halves still rounded up where a Decimal holds the number
 
 
 def test_format_value_is_reexported_by_components():

@@ -197,6 +197,15 @@ def test_plan_the_workload_against_forecast_demand_week_by_week():
     assert plan_workload(100, [10, 20], 50, 20, 4).capacity_needed == pytest.approx((80 + 10 + 20 + 20 + 20) / 4)
 
 
+def test_a_plan_whose_queue_empties_early_still_meets_the_late_rise():
+    # 1,000 waiting, 50 a week for 8 weeks then 400 a week for 5: over the whole plan (1,000 + 2,400) / 13 =
+    # 261.5 a week would empty the queue by week 4 and leave the last 5 weeks' 2,000 to pile up to 692;
+    # the last 5 weeks alone need 2,000 / 5 = 400 a week, and at 400 the plan ends with nothing waiting
+    plan = plan_workload(1000, [50] * 8 + [400] * 5, 300, 0, 13)
+    assert plan.capacity_needed == pytest.approx(400)
+    assert plan.backlog[-1] == pytest.approx(0) and plan.backlog[3] == pytest.approx(0)
+
+
 def test_staffing_from_staff_absence_and_productivity():
     # 10 in post, a fifth of their time on leave or absent, completing 80 a week: 10 each a week at work
     team = staffing(10, 0.2, 80)

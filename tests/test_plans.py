@@ -110,6 +110,39 @@ def test_plans_round_trip_through_their_file_and_a_damaged_one_names_the_plan():
         plans_from_json("{")
 
 
+@pytest.mark.parametrize("change, message", [
+    ({"weekly": [100.0, float("nan")]}, "finite numbers of 0 or more"),
+    ({"weekly": [100.0, -5.0]}, "finite numbers of 0 or more"),
+    ({"target": float("-inf")}, "finite numbers of 0 or more"),
+    ({"weekly": [1.0] * 200}, "1 to 104 weeks"),
+])
+def test_a_plans_file_with_impossible_numbers_is_damaged(change, message):
+    row = json.loads(plans_to_json([_plan()]))
+    row["plans"][0].update(change)
+    with pytest.raises(PlanProblem, match=message):
+        plans_from_json(json.dumps(row))
+
+
+def test_the_target_note_names_a_stage_only_as_publicly_as_the_stage_is_shown(tmp_path):
+    from goal_councils import load_definitions
+    from tests.service_home import DEFINITIONS
+
+    # Northfield's decision queue published, its stage's time measure still internal: the stage is not public
+    text = DEFINITIONS.replace("frequency: monthly, published: false}\n          - {id: decide-days",
+                               "frequency: monthly}\n          - {id: decide-days", 1)
+    assert text != DEFINITIONS
+    (tmp_path / "service.yaml").write_text(text, encoding="utf-8")
+    defs = load_definitions(tmp_path)
+    queue = _plan("decide-waiting", stage_id="decide", saved_by="northfield")
+    scan = _plan("scan-waiting", stage_id="scan")
+    planned, problems = apply_plans(defs, [queue, scan])
+    assert problems == []
+    assert planned.measures["decide-waiting"].target.note.startswith(
+        "Milestones from the workload plan saved by Northfield Council on")  # no "Claim decided"
+    assert planned.measures["scan-waiting"].target.note.startswith(
+        "Milestones from the workload plan for Evidence scanned saved by ScanCo Ltd")
+
+
 # --- the saved records -------------------------------------------------------------------------------
 
 

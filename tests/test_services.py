@@ -250,4 +250,9 @@ def test_the_plan_says_what_capacity_and_people_a_stage_needs_week_by_week(home,
         assert "Give the staff in post" in plan(staff="0")
         assert "Give the staff in post" in plan(staff="10", absence="100")
         assert "Give the staff in post" in plan(staff="10", productivity="none")
+        assert "Give the staff in post" in plan(staff="1e-300")  # would need more people than a number holds
+        assert "Give the staff in post" in plan(staff="10", productivity="1e-300")
+        assert "Choose a stage" in plan(weeks=13.0)  # weeks as the dropdown sends them: whole numbers
+        # 650 waiting and 230 a week arriving: 3,640 waiting after 13 weeks with nothing done at all
+        assert "Even with nothing completed, 3,640 would be waiting after 13 weeks" in plan(target="1e11")
     warehouse.close()

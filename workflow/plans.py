@@ -7,7 +7,7 @@ audited as `plan-saved` / `plan-withdrawn`.
 
 The publish step never reads this database: it reads `HOME/milestone-plans.json`, which
 `PlansFile.write(store)` makes from the plans standing now (organisation, never person), after every
-save or withdrawal (`WorkflowStore.on_change`) and before every command-line publish.
+save or withdrawal in the app (dashboard/reloads.py) and before every command-line publish.
 
     PlanRecords      the methods WorkflowStore gains: save_plan, withdraw_plan, plans, plan_for
     MilestonePlan    one saved plan as it stands, with who saved it
@@ -42,13 +42,12 @@ from sqlalchemy import (
     select,
 )
 
-from goal_councils.plans import SavedPlan, plans_to_json
+from goal_councils.plans import MAX_WEEKS, SavedPlan, plans_to_json
 
 from .review import ReviewError
 
 __all__ = ["PlanRecords", "MilestonePlan", "PlansFile", "define_plan_table", "MAX_WEEKS"]
 
-MAX_WEEKS = 104  # two years of weeks: a plan longer than that is not a workload plan
 
 
 def define_plan_table(metadata: MetaData) -> Table:
@@ -198,9 +197,10 @@ class PlansFile:
     def write(self, store) -> bool:
         """Write the plans standing in `store` (to a new file, then moved over the old one); False, and the
         file left alone, when it already says the same."""
-        text = plans_to_json([p.saved for p in store.plans()])
         with self._lock, open(self.path.with_name(self.path.name + ".lock"), "a+") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
+            # read under the lock: a writer that read the records before another's save cannot write after it
+            text = plans_to_json([p.saved for p in store.plans()])
             try:
                 if self.path.read_text(encoding="utf-8") == text:
                     return False

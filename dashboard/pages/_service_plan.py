@@ -30,6 +30,9 @@ from workflow.review import ReviewError
 __all__ = ["may_plan_any", "register_callbacks", "show_plan", "save_plan"]
 
 
+STAFF = (0.1, 1_000_000)  # staff in post, full-time equivalent: what a stage may have
+PER_PERSON = (0.001, 1_000_000_000)  # completed a week by one person at work
+
 # what the panel's controls say, in the order the callbacks take them
 PLAN_INPUTS = [Input("plan-stage", "value"), Input("plan-target", "value"), Input("plan-weeks", "value"),
                Input("plan-staff", "value"), Input("plan-absence", "value"), Input("plan-productivity", "value"),
@@ -92,6 +95,10 @@ def save_plan(_save, _withdraw, stage, target, weeks, staff, absence, productivi
         extra |= {"staff": made.team.staff, "absence": made.team.absence,
                   "productivity": round(made.team.productivity, 3),
                   "staff_needed": round(made.team.staff_for(made.plan.capacity_needed) or 0, 2)}
+    latest = view["periods"][-1]["period"]
+    if period != latest or read_page(data)[1].month is not None:
+        return (f"Not saved: a plan starts from the latest month published ({latest}, with the latest figures): "
+                "choose it to save one.")
     problem = _fits(measure["measure_id"], made)
     if problem:
         return f"Not saved: {problem}."
@@ -123,6 +130,7 @@ def _plan(warehouse: Warehouse, view: dict, as_of: AsOf, stage, target, weeks, s
     period = period if period in periods else periods[-1]
     row = rows_in(view, period).get(stage) if isinstance(stage, str) else None
     wanted = number(target)
+    weeks = weeks if isinstance(weeks, int) and not isinstance(weeks, bool) else None
     if row is None or row.get("backlog") is None or weeks not in parts.PLAN_WEEKS or wanted is None or wanted < 0:
         return ("Choose a stage that measures its work waiting, the work waiting wanted (a number, 0 or more) "
                 "and within how many weeks.")
@@ -133,14 +141,18 @@ def _plan(warehouse: Warehouse, view: dict, as_of: AsOf, stage, target, weeks, s
     if str(staff or "").strip():
         people, share, each = number(staff), number(absence if str(absence or "").strip() else "0"), (
             number(productivity) if str(productivity or "").strip() else None)
-        if people is None or people <= 0 or share is None or not 0 <= share < 100 or (
-                str(productivity or "").strip() and (each is None or each <= 0)):
-            return ("Give the staff in post as a number more than 0, leave and absence as a percentage from 0 to "
-                    "under 100, and what one person completes a week as a number more than 0 (or leave it blank).")
+        if people is None or not STAFF[0] <= people <= STAFF[1] or share is None or not 0 <= share < 100 or (
+                str(productivity or "").strip() and (each is None or not PER_PERSON[0] <= each <= PER_PERSON[1])):
+            return (f"Give the staff in post as a number from {STAFF[0]:g} to {STAFF[1]:,.0f}, leave and absence "
+                    "as a percentage from 0 to under 100, and what one person completes a week as a number from "
+                    f"{PER_PERSON[0]:g} to {PER_PERSON[1]:,.0f} (or leave it blank).")
         team = staffing(people, share / 100, capacity / WEEKS_PER_MONTH, each)
         capacity = team.capacity * WEEKS_PER_MONTH
     demand, demand_from = _demand(warehouse, view, stage, start, weeks, as_of, arrivals)
     plan = plan_workload(row["backlog"], demand, capacity / WEEKS_PER_MONTH, wanted, weeks)
+    if plan.backlog[-1] < wanted - 0.5:  # more than would be waiting with nothing completed at all
+        return (f"Even with nothing completed, {_n(plan.backlog[-1])} would be waiting after {weeks} weeks: "
+                "give a level at or below that.")
     name = next(s["name"] for s in view["stages"] if s["stage_id"] == stage)
     return _Made(plan, name, wanted, start, start + timedelta(weeks=weeks), demand_from, team)
 
@@ -217,9 +229,18 @@ def _standing(view: dict, stage: str, as_of: AsOf) -> html.Div:
 
 
 def _fits(measure_id: str, made: _Made) -> str | None:
-    """Why the plan cannot be the measure's trajectory (a plan ending in the month it starts), or None."""
+    """Why the plan cannot be the measure's trajectory, as the measure is published (a categorical measure,
+    one with no direction of good, a plan ending in the period it starts in), or None."""
+    found = records(current_warehouse().measures(Scope(measure=measure_id)))
+    if not found:
+        return "the measure is not published"
+    measure = found[0]
+    if measure.get("categories"):
+        return f"{measure['name']} is a categorical measure: it has no trajectory of numbers"
+    if measure.get("direction") == "none":
+        return f"{measure['name']} has no direction of good: a plan cannot say which way is on track"
     try:
-        plan_points("monthly", made.start, made.plan.backlog, made.target)
+        plan_points(measure["frequency"], made.start, made.plan.backlog, made.target)
     except PlanProblem as e:
         return str(e)
     return None
