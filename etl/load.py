@@ -396,8 +396,10 @@ def load_batch(home: Home, requests: list[LoadRequest], *, defs: Definitions | N
     with load_lock(home), staged_build(home) as (con, state):
         con.execute("BEGIN TRANSACTION")
         previous = con.execute("SELECT value FROM meta WHERE key = 'definitions_sha256'").fetchone()
+        before = _measure_definitions(con)
         sync_definitions(con, defs)
         sync_services(con, defs)
+        redefined = {m for m, row in _measure_definitions(con).items() if before.get(m) != row}
         next_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM loads").fetchone()[0]
         for i, req in enumerate(requests, start=1):
             files, errors, warnings = _check(con, req, defs, today)
@@ -450,7 +452,9 @@ def load_batch(home: Home, requests: list[LoadRequest], *, defs: Definitions | N
             con.execute("ROLLBACK")
         else:
             first_new = min((r.load_id for r in results if r.load_id), default=next_id)
-            changed = None if changed_defs else {row[0] for row in con.execute(
+            # in full: the measures with new figures and those whose own definition changed (every one, the
+            # first time a warehouse is judged)
+            changed = None if previous is None else redefined | {row[0] for row in con.execute(
                 "SELECT DISTINCT measure_id FROM observations WHERE load_id >= ?", [first_new]).fetchall()}
             # earlier moments only where no judgement is newer, so that runs rise with their ids
             newest_run = con.execute("SELECT max(as_at) FROM judgement_runs").fetchone()[0]

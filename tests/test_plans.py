@@ -287,3 +287,19 @@ def test_apply_plans_takes_each_measures_newest_plan(planned):
     planned_defs, problems = apply_plans(defs, [newer, older])
     assert problems == [] and planned_defs.measures["scan-waiting"].target.final.value == 3.0
     assert defs.measures["scan-waiting"].target is None  # the definitions read are left as they were
+
+
+def test_a_load_after_a_plan_assesses_the_planned_measure_and_the_new_figures_only(tmp_path):
+    from etl.load import LoadRequest, load_batch
+
+    home = service_home(tmp_path / "home")
+    store = WorkflowStore(default_url(home.root))
+    store.save_plan(measure_id="scan-waiting", service_id="claim", stage_id="scan", start=date(2025, 12, 31),
+                    weekly=[650 - 50 * w for w in range(14)], target=0, org_id="scanco", by="sam")
+    PlansFile(home.milestone_plans).write(store)
+    new = tmp_path / "january.csv"
+    new.write_text("measure_id,period,value\nclaims-in,2026-01,990\n", encoding="utf-8")
+    load_batch(home, [LoadRequest("intake", [new], datetime(2026, 2, 10))], today=date(2026, 2, 20))
+    judged, carried = _rows(home, "SELECT judged, carried FROM judgement_runs ORDER BY id DESC LIMIT 1")[0]
+    assert (judged, carried) == (2, 7)  # claims-in (a new figure) and scan-waiting (a new target)
+    assert _status(home, "scan-waiting")[0] == "on_track"  # 650 in December, as planned
