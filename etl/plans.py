@@ -17,7 +17,7 @@ from goal_councils.plans import PlanProblem, SavedPlan, apply_plans, plans_from_
 
 from .home import Home
 
-__all__ = ["read_definitions", "saved_plans"]
+__all__ = ["read_definitions", "saved_plans", "with_saved_plans"]
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,12 @@ def saved_plans(home: Home) -> list[SavedPlan]:
 def read_definitions(home: Home) -> Definitions:
     """The home's definitions with its saved workload plans applied; DefinitionsError on any problem in
     the definitions or a damaged plans file."""
-    defs = load_definitions(home.definitions)
+    return with_saved_plans(home, load_definitions(home.definitions))
+
+
+def with_saved_plans(home: Home, defs: Definitions) -> Definitions:
+    """`defs`, definitions just read (not already planned), with the home's saved workload plans applied:
+    what every publish judges with, so that no publish drops a plan. DefinitionsError on a damaged file."""
     plans = saved_plans(home)
     if not plans:
         return defs

@@ -141,7 +141,7 @@ def cmd_demo(args, home: Home) -> int:
     """Generate the demo government's submissions and load them through the normal path."""
     from etl.demo import DEMO_DEFINITIONS, DEMO_END, DEMO_PREVIOUS_REVIEW, generate_demo
     from etl.load import LoadRequest, Rejected, load_batch
-    from goal_councils import load_definitions
+    from etl.plans import read_definitions
 
     home.ensure()
     target = home.definitions / "demo"
@@ -152,8 +152,9 @@ def cmd_demo(args, home: Home) -> int:
     had_demo = target.exists()
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(DEMO_DEFINITIONS, target)
+    _plans_file(home)
     try:
-        defs = load_definitions(home.definitions)
+        defs = read_definitions(home)  # with any plan saved since a demo before: a publish never drops one
         outdir = home.root / "submissions" / "demo"
         shutil.rmtree(outdir, ignore_errors=True)
         outdir.mkdir(parents=True)
@@ -215,7 +216,9 @@ def _restore(folder: Path, backup: Path) -> None:
 def _import_and_load(src: Path, home: Home, council_map, name, backup: Path, *, strict: bool = False) -> int:
     from etl.load import LoadRequest, Rejected, load_batch
     from etl.open_sdg import OpenSdgError, import_open_sdg
+    from etl.plans import with_saved_plans
 
+    _plans_file(home)
     try:
         plan = import_open_sdg(src, home.definitions, council_map=council_map, name=name)
     except OpenSdgError as e:
@@ -230,8 +233,8 @@ def _import_and_load(src: Path, home: Home, council_map, name, backup: Path, *, 
     requests = [LoadRequest(org, [f], by="import-open-sdg", options=opts) for org, files in plan for f in files]
     try:
         with plan.parsed():  # the load reuses the import's reading of each CSV and its definitions
-            results = load_batch(home, requests, defs=plan.definitions, progress=_progress,
-                                 skip_rejected=not strict)
+            results = load_batch(home, requests, defs=with_saved_plans(home, plan.definitions),
+                                 progress=_progress, skip_rejected=not strict)
     except (Rejected, DefinitionsError) as e:
         _restore(home.definitions, backup)  # the definitions this import wrote go too
         if isinstance(e, DefinitionsError):
