@@ -319,3 +319,22 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "demo_home" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def dash_ports_outside_the_ephemeral_range():
+    """dash_duo serves each app on the next of a row of ports counted up from 58050, inside the range the
+    kernel hands out to any process asking for a free port (Linux: 32768-60999), where chromedriver, started
+    for the same test, sometimes already listens: the test then talks to chromedriver. Count from below that
+    range instead, from a base that differs between test runs on the same machine."""
+    try:
+        from dash.testing.application_runners import BaseDashRunner
+    except ImportError:  # the browser tests' extras are not installed: nothing to move
+        yield
+        return
+    import os
+
+    kept = BaseDashRunner._next_port
+    BaseDashRunner._next_port = 20000 + (os.getpid() % 100) * 120
+    yield
+    BaseDashRunner._next_port = kept
