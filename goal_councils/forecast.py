@@ -1,10 +1,15 @@
 """Demand forecasts: exponential smoothing with 80% and 95% intervals, and its backtest error.
 
 Model: statsmodels' ETS (additive error, additive damped trend; additive seasonality when
-the series is seasonal and has at least two full years). Intervals are the model's own
-prediction intervals. Backtest: refit without the last `horizon` points and forecast them;
-the mean absolute error and the mean absolute percentage error are shown beside the fan so
-a council can judge how far to trust it.
+the series is seasonal and has at least two full years). The initial level, trend and seasonal
+states come from the classical-decomposition heuristic of Hyndman et al. (section 2.6 of
+"Forecasting: principles and practice"), and the smoothing and damping parameters by maximum
+likelihood. Estimating the 12 initial seasonal states too (statsmodels' default) made a monthly
+fit about ten times slower for the same backtest error over the demo's and the state benchmark's
+series (docs/benchmarks.md); short series, where the heuristic cannot be used, still estimate
+them. Intervals are the model's own prediction intervals. Backtest: refit without the last
+`horizon` points and forecast them; the mean absolute error and the mean absolute percentage
+error are shown beside the fan so a council can judge how far to trust it.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["Forecast", "forecast", "MIN_POINTS"]
+__all__ = ["Forecast", "forecast", "initialisation", "MIN_POINTS"]
 
 MIN_POINTS = 12
+HEURISTIC_MIN_POINTS = 10  # statsmodels' heuristic initialisation needs at least this many
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,34 @@ class Forecast:
         return len(self.mean)
 
 
+def initialisation(points: int, seasonal_periods: int | None) -> str:
+    """How the model's initial states are set: by the heuristic where the series is long enough
+    for it (10 points, and for a seasonal model two full cycles and 10 more than one), else
+    estimated with the parameters."""
+    if points < HEURISTIC_MIN_POINTS:
+        return "estimated"
+    if seasonal_periods and points < max(2 * seasonal_periods, HEURISTIC_MIN_POINTS + 2 * (seasonal_periods // 2)):
+        return "estimated"
+    return "heuristic"
+
+
+_blas = None
+
+
+def _one_blas_thread():
+    """A context in which the linear-algebra libraries (OpenBLAS, numpy's and scipy's) use one thread.
+    A fit's matrices are tiny; with more threads every optimiser step waits for them to wake, and
+    on a busy machine that made a fit 5-10 times slower (docs/benchmarks.md). The controller is made
+    once, after statsmodels has loaded the libraries; entering the context costs microseconds."""
+    global _blas
+    if _blas is None:
+        from statsmodels.tsa.exponential_smoothing.ets import ETSModel  # noqa: F401  loads scipy's OpenBLAS
+        from threadpoolctl import ThreadpoolController
+
+        _blas = ThreadpoolController()
+    return _blas.limit(limits=1, user_api="blas")
+
+
 def _fit(values: list[float], seasonal_periods: int | None):
     import pandas as pd
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
@@ -43,6 +77,7 @@ def _fit(values: list[float], seasonal_periods: int | None):
     model = ETSModel(
         pd.Series(values, dtype="float64"), error="add", trend="add", damped_trend=True,
         seasonal="add" if seasonal_periods else None, seasonal_periods=seasonal_periods,
+        initialization_method=initialisation(len(values), seasonal_periods),
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter from the optimiser
@@ -74,6 +109,11 @@ def forecast(values: Sequence[float | None], horizon: int = 12, *, seasonal_peri
         return None
     seasonal = bool(seasonal_periods) and len(xs) >= 2 * seasonal_periods + horizon
     sp = seasonal_periods if seasonal else None
+    with _one_blas_thread():
+        return _forecast(xs, horizon, sp, seasonal, floor)
+
+
+def _forecast(xs: list[float], horizon: int, sp: int | None, seasonal: bool, floor: float | None) -> Forecast:
     fit = _fit(xs, sp)
     f80, f95 = _predict(fit, horizon)
 

@@ -48,3 +48,31 @@ def test_floor_clips_counts():
     values = [5, 3, 4, 2, 3, 1, 2, 1, 1, 0, 1, 0, 0, 1, 0, 0]
     f = forecast(values, 6, floor=0)
     assert min(f.lower95) >= 0 and all(not math.isnan(v) for v in f.mean)
+
+
+def test_initial_states_heuristic_where_the_series_allows_it():
+    from goal_councils.forecast import initialisation
+
+    assert initialisation(180, 12) == initialisation(36, 12) == initialisation(12, None) == "heuristic"
+    # too short for the heuristic: two full cycles, and 10 points beyond one, else estimated
+    assert initialisation(21, 12) == initialisation(9, None) == initialisation(13, 4) == "estimated"
+    assert initialisation(14, 4) == "heuristic"
+    # a quarterly series whose backtest training part is too short for the heuristic still forecasts
+    rng = random.Random(3)
+    quarterly = [200 + 3 * i + [10, -5, 0, -5][i % 4] + rng.gauss(0, 2) for i in range(18)]  # training part: 12
+    f = forecast(quarterly, 6, seasonal_periods=4)
+    assert f.seasonal and f.backtest_mae is not None and f.backtest_mae < 20
+
+
+def test_model_fits_use_one_blas_thread_and_give_the_rest_back():
+    from threadpoolctl import threadpool_info
+
+    from goal_councils.forecast import _one_blas_thread
+
+    forecast(_seasonal(48), 12, seasonal_periods=12)  # loads the libraries
+    before = {i["filepath"]: i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+    with _one_blas_thread():
+        inside = {i["filepath"]: i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+    after = {i["filepath"]: i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+    assert inside and set(inside.values()) == {1}
+    assert after == before
