@@ -262,12 +262,15 @@ def assess_measure(
     found: list[Divergence] = []
     if groups is not None and len(groups):
         total = dict(zip(periods, values, strict=True))
-        for dim, rows in groups.groupby("dimension", sort=True):
-            # as lists: iterating a column of text value by value is many times slower
-            by_group = {g: dict(zip(r["period"].tolist(), r["value"].tolist(), strict=True))
-                        for g, r in rows.groupby("grp", sort=True)}
-            by_group = {g: {p: (None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v))
-                            for p, v in ser.items()} for g, ser in by_group.items()}
+        # one pass over the columns as lists (a pandas group-by per dimension and group cost more
+        # than the judging): each group's values by period, in the rows' order
+        nested: dict[str, dict[str, dict]] = {}
+        for dim, grp, p, v in zip(groups["dimension"].tolist(), groups["grp"].tolist(), groups["period"].tolist(),
+                                  groups["value"].tolist(), strict=True):
+            nested.setdefault(dim, {}).setdefault(grp, {})[p] = (
+                None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v))
+        for dim in sorted(nested):
+            by_group = {g: nested[dim][g] for g in sorted(nested[dim])}
             found += [Divergence(f"{dim}: {d.group}", d.kind, d.gap, d.change, d.score, d.worse,
                                  f"{dim.replace('_', ' ')} {d.reason}")
                       for d in divergent_groups(total, by_group, direction, decimals=decimals,
@@ -383,7 +386,11 @@ def assess_all(
     `first_received`: measure_id, period, first_received (the first time a figure arrived).
     """
     obs = observations.sort_values(["measure_id", "period_start"])
-    by_measure = dict(tuple(obs.groupby("measure_id", sort=False)))
+    # totals and single-dimension groups split once for all measures, then grouped by measure:
+    # masking each measure's rows (text columns) apart cost more than judging many of them
+    dims = obs["dimension"]
+    totals = dict(tuple(obs[dims == ""].groupby("measure_id", sort=False)))
+    grouped = dict(tuple(obs[(dims != "") & ~dims.str.contains("|", regex=False)].groupby("measure_id", sort=False)))
     plans = dict(tuple(trajectories.groupby("measure_id", sort=False))) if len(trajectories) else {}
     firsts: dict[str, dict] = {}
     for r in first_received.itertuples(index=False):
@@ -391,10 +398,8 @@ def assess_all(
     empty = obs.iloc[0:0]
     out: dict[str, Assessment] = {}
     for m in measures.to_dict("records"):
-        rows = by_measure.get(m["id"], empty)
-        total = rows[rows["dimension"] == ""]
-        groups = rows[(rows["dimension"] != "") & ~rows["dimension"].str.contains("|", regex=False)]
         out[m["id"]] = assess_measure(
-            m, total, plan=plans.get(m["id"]), groups=groups, first_received=firsts.get(m["id"], {}),
+            m, totals.get(m["id"], empty), plan=plans.get(m["id"]), groups=grouped.get(m["id"], empty),
+            first_received=firsts.get(m["id"], {}),
             as_at=as_at, with_forecast=None if forecasts else False)
     return out

@@ -21,6 +21,11 @@ __all__ = ["to_json", "from_json", "to_plain", "from_plain"]
 
 def to_plain(obj):
     """JSON-ready values: dataclasses become dicts, dates ISO text, NaN None."""
+    kind = type(obj)  # the common plain kinds first: a judgement is mostly numbers in lists
+    if kind is float:
+        return None if math.isnan(obj) or math.isinf(obj) else obj
+    if kind is str or kind is int or kind is bool or obj is None:
+        return obj
     if is_dataclass(obj) and not isinstance(obj, type):
         return {f.name: to_plain(getattr(obj, f.name)) for f in fields(obj)}
     if isinstance(obj, list | tuple):

@@ -150,10 +150,6 @@ def looks_seasonal(values: Sequence[float | None], lag: int | None) -> bool:
     return acf > 0.3
 
 
-def _side(v: float, centre: float) -> int:
-    return 1 if v > centre else (-1 if v < centre else 0)
-
-
 def xmr(
     values: Sequence[float | None],
     *,
@@ -197,32 +193,38 @@ def _number(v) -> float | None:
 
 def _judge(result: XmrResult, n: int, recompute: bool) -> None:
     series = result.values
+    ranges = result.moving_ranges
     signals: list[Signal] = []
     i = result.phases[0].start
     run_start, run_side, length = i, 0, 0
+    phases = 0  # the phase whose limits the locals below hold (they are read at every point)
     while i < len(series):
         v = series[i]
-        ph = result.phases[-1]
         if v is None:
             i += 1
             continue
-        if v > ph.upper:
+        if phases != len(result.phases):
+            phases = len(result.phases)
+            ph = result.phases[-1]
+            start, centre, upper, lower, upper_range = ph.start, ph.centre, ph.upper, ph.lower, ph.upper_range
+            high, low = ph.centre + NPL / 2 * ph.mr_bar, ph.centre - NPL / 2 * ph.mr_bar
+        if v > upper:
             signals.append(Signal(i, "beyond_limit", "high"))
-        elif v < ph.lower:
+        elif v < lower:
             signals.append(Signal(i, "beyond_limit", "low"))
-        mr = result.moving_ranges[i]
-        if mr is not None and mr > ph.upper_range and i > ph.start:
+        mr = ranges[i]
+        if mr is not None and mr > upper_range and i > start:
             signals.append(Signal(i, "range_limit", "high" if v > series[i - 1] else "low"))
-        # 3 of the last 4 present points beyond 1.5 sigma on the same side
-        recent = [j for j in range(max(ph.start, i - 3), i + 1) if series[j] is not None]
-        high, low = ph.centre + NPL / 2 * ph.mr_bar, ph.centre - NPL / 2 * ph.mr_bar
-        if len(recent) == 4:
-            if v > high and sum(series[j] > high for j in recent) >= 3:
-                signals.append(Signal(i, "three_of_four", "high"))
-            if v < low and sum(series[j] < low for j in recent) >= 3:
-                signals.append(Signal(i, "three_of_four", "low"))
+        # 3 of the last 4 points beyond 1.5 sigma on the same side: the four all present, in this phase
+        if (v > high or v < low) and i - 3 >= start:
+            a, b, c = series[i - 3], series[i - 2], series[i - 1]
+            if a is not None and b is not None and c is not None:
+                if v > high and (a > high) + (b > high) + (c > high) >= 2:
+                    signals.append(Signal(i, "three_of_four", "high"))
+                if v < low and (a < low) + (b < low) + (c < low) >= 2:
+                    signals.append(Signal(i, "three_of_four", "low"))
         # runs on one side of the centre
-        s = _side(v, ph.centre)
+        s = 1 if v > centre else (-1 if v < centre else 0)
         if s == 0 or s != run_side:  # always so when judging again from a change point (run_side 0)
             run_start, run_side, length = i, s, 0
         length += 1  # present points from run_start to i (gaps are skipped above)
@@ -232,7 +234,7 @@ def _judge(result: XmrResult, n: int, recompute: bool) -> None:
                             for j in range(run_start, i + 1) if series[j] is not None]
             else:
                 signals.append(Signal(i, "run_of_8", "high" if run_side > 0 else "low"))
-            if recompute and length == RUN and run_start > ph.start:
+            if recompute and length == RUN and run_start > start:
                 new = _phase(series, run_start, min(n, SHIFT_BASELINE_POINTS))
                 if new is not None:
                     result.phases.append(new)
