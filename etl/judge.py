@@ -73,6 +73,14 @@ class JudgeResult:
     seconds: float
 
 
+def _values(con: duckdb.DuckDBPyConnection, params: dict) -> pd.DataFrame:
+    """The measures' values as at a moment, as `.df()` gives them, by way of Arrow: text columns
+    arrive as Arrow strings without a Python object each (3.6 million rows: about 5 s against 9 s)."""
+    frame = con.sql(VALUES, params=params).to_arrow_table().to_pandas(date_as_object=False)
+    frame["period_start"] = frame["period_start"].astype("datetime64[us]")
+    return frame
+
+
 def judged_measures(con: duckdb.DuckDBPyConnection) -> set[str]:
     """Measures that have a stored assessment."""
     return {r[0] for r in con.execute("SELECT DISTINCT measure_id FROM assessments").fetchall()}
@@ -95,8 +103,7 @@ def judge(con: duckdb.DuckDBPyConnection, *, as_at: datetime, changed: Iterable[
     judged = measures[measures["id"].isin(fresh)]
     made = assess_shared(  # each with its JSON, written where it was made
         judged,
-        con.execute(VALUES, {"ids": sorted(fresh), "as_at": as_at, "dimension": None, "since": None,
-                             "breakdown": None}).df(),
+        _values(con, {"ids": sorted(fresh), "as_at": as_at, "dimension": None, "since": None, "breakdown": None}),
         con.execute("SELECT * FROM trajectories WHERE measure_id IN (SELECT unnest($ids::VARCHAR[]))",
                     {"ids": sorted(fresh)}).df(),
         received[received["measure_id"].isin(fresh)],
