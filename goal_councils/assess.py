@@ -369,6 +369,14 @@ def timeliness_rows(measure_id: str, frequency: str, t: Timeliness) -> list[dict
     return rows
 
 
+def _datetimes(column: pd.Series) -> list:
+    """A column of naive moments as Python datetimes, converted in one go (a Timestamp each was
+    slower than judging a measure); with a gap or a time zone, one by one as pandas makes them."""
+    if column.dtype.kind == "M" and getattr(column.dtype, "tz", None) is None and not column.isna().any():
+        return column.astype("datetime64[us]").to_numpy().astype(object).tolist()
+    return [pd.Timestamp(x).to_pydatetime() for x in column]
+
+
 def assess_all(
     measures: pd.DataFrame,
     observations: pd.DataFrame,
@@ -393,8 +401,9 @@ def assess_all(
     grouped = dict(tuple(obs[(dims != "") & ~dims.str.contains("|", regex=False)].groupby("measure_id", sort=False)))
     plans = dict(tuple(trajectories.groupby("measure_id", sort=False))) if len(trajectories) else {}
     firsts: dict[str, dict] = {}
-    for r in first_received.itertuples(index=False):
-        firsts.setdefault(r.measure_id, {})[r.period] = pd.Timestamp(r.first_received).to_pydatetime()
+    for m, p, when in zip(first_received["measure_id"].tolist(), first_received["period"].tolist(),
+                          _datetimes(first_received["first_received"]), strict=True):
+        firsts.setdefault(m, {})[p] = when
     empty = obs.iloc[0:0]
     out: dict[str, Assessment] = {}
     for m in measures.to_dict("records"):
