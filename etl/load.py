@@ -50,6 +50,14 @@ NOT_APPLIED = "not applied: pass --supersede to apply it"  # how a reverting row
 # what a load changes, beside the values as they stand now (the shared "values as at" fragment)
 CHANGES = sql_text("changes.sql").replace("{values_as_at}", sql_text("values_as_at.sql"))
 NOW = {"as_at": None, "since": None, "dimension": None, "breakdown": None}
+# which loads hold figures of which measure, so that finding a load's changes scans only the loads that
+# hold its measures, not every observation (a batch of many loads would read the table once a load):
+# made on a connection's first use, then brought up to date with the loads added since (observations
+# are only ever added, each with a load id above every one before it)
+OBSERVED_LOADS = (
+    "CREATE TEMP TABLE IF NOT EXISTS observed_loads (measure_id VARCHAR, load_id INTEGER)",
+    "INSERT INTO observed_loads SELECT DISTINCT measure_id, load_id FROM observations WHERE load_id > ?",
+)
 
 
 @dataclass(frozen=True)
@@ -218,7 +226,7 @@ def preview(home: Home, req: LoadRequest, *, defs: Definitions | None = None, to
         if errors:
             return Preview(rows_read, errors, warnings, [], accepted, first, 0, [], notes)
         _copy_published(con, home, COPY_FIGURES)
-        con.execute(CHANGES, NOW)
+        _changes(con)
         changing, measures = con.execute(
             "SELECT count(*) FILTER (NOT reverts), "
             "coalesce(list(DISTINCT measure_id ORDER BY measure_id) FILTER (NOT reverts), []) "
@@ -227,6 +235,14 @@ def preview(home: Home, req: LoadRequest, *, defs: Definitions | None = None, to
                        notes)
     finally:
         con.close()
+
+
+def _changes(con) -> None:
+    """The temp table `changes` (changes.sql): the staged rows that would add or change a figure."""
+    con.execute(OBSERVED_LOADS[0])
+    newest = con.execute("SELECT coalesce(max(load_id), 0) FROM observed_loads").fetchone()[0]
+    con.execute(OBSERVED_LOADS[1], [newest])
+    con.execute(CHANGES, NOW)
 
 
 def _copy_published(con, home: Home, statements: tuple[str, ...]) -> None:
@@ -419,7 +435,7 @@ def load_batch(home: Home, requests: list[LoadRequest], *, defs: Definitions | N
                 "INSERT INTO loads VALUES (?, ?, ?, ?, ?, 'loaded', ?, 0, 0, ?)",
                 [next_id, req.org, received, started, started, rows_read, req.by],
             )
-            con.execute(CHANGES, NOW)
+            _changes(con)
             reverting = _reverts(con, req)
             warnings += reverting
             con.execute(sql_text("insert_observations.sql"), {"load_id": next_id, "supersede": req.supersede})

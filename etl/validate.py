@@ -274,7 +274,10 @@ def run_checks(con: duckdb.DuckDBPyConnection, org: str, today: date) -> list[Pr
     with memory_capped(con, columns):
         # read against the definitions once (a table, which can spill): the checks and the load read that
         con.execute("CREATE OR REPLACE TEMP TABLE parsed_rows AS SELECT * FROM parsing")
-        con.execute("CREATE OR REPLACE TEMP VIEW parsed AS SELECT * FROM parsed_rows")
+        con.execute("CREATE OR REPLACE TEMP VIEW parsed AS SELECT * EXCLUDE (pairs) FROM parsed_rows")
+        con.execute("CREATE OR REPLACE TEMP VIEW breakdown_cells AS SELECT file, \"row\", measure_id, "
+                    "cell[1] AS breakdown, cell[2] AS grp FROM (SELECT file, \"row\", measure_id, "
+                    "unnest(pairs) AS cell FROM parsed_rows)")
         con.execute('CREATE OR REPLACE TEMP TABLE found (file VARCHAR, "row" BIGINT, "column" VARCHAR, '
                     'value VARCHAR, reason VARCHAR)')
         for name in CHECKS:

@@ -11,7 +11,8 @@ CREATE OR REPLACE TEMP VIEW sub AS
 SELECT * EXCLUDE (fields, blank, unnamed) FROM staged WHERE fields IS NULL AND NOT blank;
 
 -- `parsing` reads the rows; `parsed` is what every check and the load read: the same rows, kept as a
--- table once the submitter is known (etl/validate.py run_checks), so that they are read only once
+-- table once the submitter is known (etl/validate.py run_checks), so that they are read only once.
+-- `pairs` (the filled breakdown cells) is kept for `breakdown_cells`, and left out of `parsed`.
 CREATE OR REPLACE TEMP VIEW parsing AS
 WITH cleaned AS (
     SELECT file, "row", trim(measure_id) AS measure_id, trim(period) AS period_raw,
@@ -41,7 +42,7 @@ final AS (
     SELECT t.*, period_start_of(t.period_raw, t.kind) AS period_start
     FROM typed t
 )
-SELECT f.* EXCLUDE (pairs),
+SELECT f.*,
        f.kind IS NOT NULL AND f.frequency IS NOT NULL
            AND (f.kind = f.frequency OR (f.kind = 'date' AND is_period_start(f.frequency, f.period_start)))
            AS fits,
@@ -52,16 +53,13 @@ SELECT f.* EXCLUDE (pairs),
        array_to_string(list_transform(f.pairs, lambda p: p[2]), '|') AS grp
 FROM final f;
 
-CREATE OR REPLACE TEMP VIEW parsed AS SELECT * FROM parsing;
+CREATE OR REPLACE TEMP VIEW parsed AS SELECT * EXCLUDE (pairs) FROM parsing;
 
--- breakdown cells in long form: one row per non-empty breakdown cell
+-- breakdown cells in long form: one row per non-empty breakdown cell, named from the file's header
+-- (its `pairs`); run_checks makes it again over the table `parsed_rows`
 CREATE OR REPLACE TEMP VIEW breakdown_cells AS
-WITH long AS (
-    UNPIVOT sub ON COLUMNS('^bd_[0-9]+$') INTO NAME col VALUE grp
-)
-SELECT l.file, l."row", trim(l.measure_id) AS measure_id, sc.name AS breakdown, trim(l.grp) AS grp
-FROM long l JOIN sub_columns sc ON sc.file = l.file AND sc.col = l.col
-WHERE trim(l.grp) <> '';
+SELECT file, "row", measure_id, cell[1] AS breakdown, cell[2] AS grp
+FROM (SELECT file, "row", measure_id, unnest(pairs) AS cell FROM parsing);
 
 -- the breakdown key of every row (see parsed)
 CREATE OR REPLACE TEMP VIEW row_keys AS
