@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 from goal_councils.categories import categories_of, label_of
 from goal_councils.periods import period_words
@@ -54,6 +55,11 @@ def is_missing(value) -> bool:
 
 def format_number(value: float, decimals: int = 0) -> str:
     """`1234.56` -> `1,234.6`: thousands separators, halves rounded up (as readers expect), no `-0`."""
+    return _format_number(value, decimals)
+
+
+@lru_cache(maxsize=65536)  # remembered: a chart's hover texts say thousands of figures, many alike
+def _format_number(value: float, decimals: int) -> str:
     places = max(int(decimals), 0)
     try:
         exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
@@ -157,7 +163,15 @@ def format_period(period: str | None, frequency: str | None = None) -> str:
     """A period label in words: `2025-03` -> `March 2025`, `2025-Q1` -> `Jan to Mar 2025`."""
     if is_missing(period) or period == "":
         return NO_DATA
+    if frequency is None or isinstance(frequency, str):
+        return _period_words(str(period), frequency)
     return period_words(str(period), frequency)
+
+
+@lru_cache(maxsize=8192)
+def _period_words(period: str, frequency: str | None) -> str:
+    """`period_words`, remembered: a page says the same few hundred periods thousands of times (hover texts)."""
+    return period_words(period, frequency)
 
 
 def format_timestamp(moment: datetime | date | None) -> str:

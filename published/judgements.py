@@ -8,6 +8,8 @@ newest) and reads only what its caller shows:
     stored_statuses(warehouse, scope, as_at)    each measure's status alone (cards, tables)
     stored_groups(warehouse, scope, as_at)      each measure's divergent groups alone (objective)
     stored_timeliness(warehouse, scope, as_at)  each measure's figures due, on time, late or missing
+    stored_judgements(warehouse, scope, as_at)  statuses, groups, timeliness (and whole assessments) at
+                                                once: one statement for a page that shows several
 
 Nothing here fits a model or judges.
 """
@@ -28,7 +30,7 @@ from .reader import Scope, Warehouse
 
 __all__ = [
     "Review", "review", "StoredAssessments", "stored_assessments", "stored_statuses", "stored_groups",
-    "StoredTimeliness", "stored_timeliness",
+    "StoredTimeliness", "stored_timeliness", "StoredJudgements", "stored_judgements",
 ]
 
 
@@ -106,3 +108,45 @@ def stored_timeliness(warehouse: Warehouse, scope: Scope, as_at: datetime | None
     found = {r.measure_id: from_json(Timeliness, r.detail)
              for r in warehouse.timeliness(scope, run["id"]).itertuples(index=False)}
     return StoredTimeliness(pd.Timestamp(run["as_at"]).to_pydatetime(), found, last)
+
+
+@dataclass(frozen=True)
+class StoredJudgements:
+    """What `stored_assessments` (when asked for `whole`), `stored_statuses`, `stored_groups` and
+    `stored_timeliness` each answer, read together."""
+
+    assessments: StoredAssessments  # empty (and first_judged unset) unless read `whole`
+    statuses: dict[str, StatusResult]
+    groups: dict[str, list[Divergence]]
+    timeliness: StoredTimeliness
+
+
+def stored_judgements(warehouse: Warehouse, scope: Scope, as_at: datetime | None, *,
+                      whole: bool = False) -> StoredJudgements:
+    """The stored judgements of the measures in `scope` that a page shows, in one statement where the
+    separate functions send up to four: the same answers as `stored_statuses`, `stored_groups`,
+    `stored_timeliness` and (with `whole`) `stored_assessments`, for the same arguments."""
+    run = warehouse.judgement_run(as_at)
+    if run is None:
+        first = warehouse.first_judgement() if whole else None
+        return StoredJudgements(StoredAssessments({}, first), {}, {}, stored_timeliness(warehouse, scope, as_at))
+    found: dict[str, Assessment] = {}
+    statuses: dict[str, StatusResult] = {}
+    groups: dict[str, list[Divergence]] = {}
+    timely: dict[str, Timeliness] = {}
+    last: dict[str, datetime] = {}
+    for r in warehouse.judged(scope, run["id"], as_at, whole=whole).itertuples(index=False):
+        parsed_timeliness = None if r.timeliness is None else from_json(Timeliness, r.timeliness)
+        if r.assessed:
+            if whole:
+                a = from_json(Assessment, r.assessment)
+                found[r.measure_id] = a if parsed_timeliness is None else replace(a, timeliness=parsed_timeliness)
+            statuses[r.measure_id] = from_json(StatusResult, r.status_json)
+            groups[r.measure_id] = (from_json(list[Divergence], r.groups_json) or []
+                                    if isinstance(r.groups_json, str) else [])
+        if parsed_timeliness is not None:
+            timely[r.measure_id] = parsed_timeliness
+        if not pd.isna(r.last_received):
+            last[r.measure_id] = pd.Timestamp(r.last_received).to_pydatetime()
+    at = pd.Timestamp(run["as_at"]).to_pydatetime()
+    return StoredJudgements(StoredAssessments(found), statuses, groups, StoredTimeliness(at, timely, last))

@@ -123,6 +123,10 @@ _VALUES_AS_AT = "\n".join(
 JUDGED_SCHEMA = 3  # the first schema_version whose judgement tables this reader reads
 
 GOAL_MAP, VALUES, AS_OF, MONTHS = _sql("goal_map"), _sql("values"), _sql("as_of"), _sql("months")
+# the goal map with each headline's status stored by run $run, in the same statement
+GOAL_MAP_STATUS = GOAL_MAP.replace(")\nSELECT * FROM final ORDER BY", "),\n" + _sql("goal_map_status"))
+if GOAL_MAP_STATUS == GOAL_MAP:  # goal_map.sql no longer ends as goal_map_status.sql expects
+    raise RuntimeError("published/sql/goal_map.sql: its final SELECT changed; update goal_map_status.sql")
 COUNCILS, COUNCIL_MEMBERS, ORGANISATIONS = _sql("councils"), _sql("council_members"), _sql("organisations")
 OBJECTIVES, PARTNERS, MEASURES = _sql("objectives"), _sql("partners"), _sql("measures")
 BREAKDOWNS, PLAN, LAST_RECEIVED, SEARCH = _sql("breakdowns"), _sql("plan"), _sql("last_received"), _sql("search")
@@ -131,6 +135,7 @@ LATEST_YEAR = _sql("latest_year")
 JUDGEMENT_RUN, FIRST_JUDGEMENT = _sql("judgement_run"), _sql("first_judgement")
 EXCEPTIONS, HEALTH, ASSESSMENTS = _sql("exceptions"), _sql("health"), _sql("assessments")
 TIMELINESS, STATUSES, GROUPS = _sql("timeliness"), _sql("statuses"), _sql("groups")
+JUDGED, CHOICES = _sql("judged"), _sql("choices")
 
 
 @dataclass
@@ -159,12 +164,15 @@ class Warehouse:
 
     # --- queries ---------------------------------------------------------------------------
 
-    def goal_map(self, as_at: datetime | None = None) -> pd.DataFrame:
+    def goal_map(self, as_at: datetime | None = None, run: int | None = None) -> pd.DataFrame:
         """One row per objective: council, objective, lead organisation, headline measure with
         its latest total value, the value before it, its target and its categories (a dict, or
-        None for a number)."""
-        return _with_categories(self.query(self._fit(GOAL_MAP), {**asdict(Scope(role="headline")), "as_at": as_at,
-                                                      "dimension": ""}))
+        None for a number). `run`: also the headline's status, rag and reason as the judgement
+        run stored them (the columns of `statuses`, NULL where it stored none)."""
+        sql, params = GOAL_MAP, {**asdict(Scope(role="headline")), "as_at": as_at, "dimension": ""}
+        if run is not None:
+            sql, params = GOAL_MAP_STATUS, {**params, "run": run}
+        return _with_categories(self.query(self._fit(sql), params))
 
     def series(self, measure_id: str, breakdown: str | None = "", as_at: datetime | None = None) -> pd.DataFrame:
         """Values of one measure by period (`breakdown=None`: every breakdown, total first)."""
@@ -235,6 +243,12 @@ class Warehouse:
         """Objectives with council, number in the council, lead and headline measure id;
         `partner`: only those an organisation takes part in, with its role and responsibility."""
         return self.query(OBJECTIVES, {"objective": objective_id, "council": council_id, "partner": partner})
+
+    def choices(self) -> pd.DataFrame:
+        """Every council, organisation and objective, as a list is filtered by them: kind ('council',
+        'organisation', 'objective'), id, name; each kind in the order `councils`, `organisations` and
+        `objectives` give (one statement for the three)."""
+        return self.query(CHOICES)
 
     def partners(self, objective_id: str, as_at: datetime | None = None) -> pd.DataFrame:
         """The lead, then the contributors of an objective, with their written responsibility."""
@@ -318,6 +332,12 @@ class Warehouse:
     def timeliness(self, scope: Scope, run: int) -> pd.DataFrame:
         """Each measure's timeliness in the run: measure_id, detail (JSON)."""
         return self.query(TIMELINESS, {**asdict(scope), "run": run})
+
+    def judged(self, scope: Scope, run: int, as_at: datetime | None = None, *, whole: bool = False) -> pd.DataFrame:
+        """Each measure in `scope` with what run `run` stored about it, in one statement (what `assessments`
+        (`whole`), `statuses`, `groups`, `timeliness` and `last_received` read): measure_id, assessed,
+        assessment (JSON, NULL unless `whole`), status_json, groups_json, timeliness (JSON), last_received."""
+        return self.query(JUDGED, {**asdict(scope), "run": run, "as_at": as_at, "whole": whole})
 
     def last_received(self, scope: Scope, as_at: datetime | None = None) -> pd.DataFrame:
         """When each measure's newest figure arrived, as at `as_at`: measure_id, last_received."""

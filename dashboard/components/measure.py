@@ -22,7 +22,7 @@ from ..formatting import (
 from ..series import rows_of
 from ..summaries import Summary
 from ..urls import AsOf
-from .chips import _small, _text, org_link
+from .chips import _small, _text, element, org_link
 from .pieces import (
     freshness_block,
     latest_block,
@@ -127,14 +127,17 @@ def observations_table(measure: Mapping, frame: pd.DataFrame, groups: Sequence[s
     if not groups:
         received, notes = frame["received_at"].tolist(), frame["note"].tolist()
         order = sorted(range(len(every)), key=lambda i: every[i].start, reverse=True)
+        # made with `element` (the same components without Dash's per-argument checks): a long
+        # series is thousands of cells
         rows = [
-            html.Tr(
+            element(
+                html.Tr,
                 [
-                    html.Th(format_period(every[i].period, frequency), scope="row"),
-                    html.Td(_cell_value(measure, every[i]), className="text-end"),
-                    html.Td(" · ".join(flag_words(every[i].status, every[i].revised))),
-                    html.Td(format_date(received[i], short=True)),
-                    html.Td(_text(notes[i])),
+                    element(html.Th, format_period(every[i].period, frequency), scope="row"),
+                    element(html.Td, _cell_value(measure, every[i]), className="text-end"),
+                    element(html.Td, " · ".join(flag_words(every[i].status, every[i].revised))),
+                    element(html.Td, format_date(received[i], short=True)),
+                    element(html.Td, _text(notes[i])),
                 ]
             )
             for i in order
@@ -151,8 +154,8 @@ def observations_table(measure: Mapping, frame: pd.DataFrame, groups: Sequence[s
             row = cells.get(key)
             flags = flag_words(row.status, row.revised) if row is not None and row.value is not None else []
             text = _cell_value(measure, row) + (f" ({', '.join(f.lower() for f in flags)})" if flags else "")
-            tds.append(html.Td(text, className="text-end"))
-        rows.append(html.Tr([html.Th(format_period(period, frequency), scope="row"), *tds]))
+            tds.append(element(html.Td, text, className="text-end"))
+        rows.append(element(html.Tr, [element(html.Th, format_period(period, frequency), scope="row"), *tds]))
     return table(columns, rows, f"Figures for {measure['name']} by group, newest first", "observations-table")
 
 

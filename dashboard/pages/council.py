@@ -24,8 +24,10 @@ NOT_AGAINST_PLAN = ("no_target", "not_enough_data", "no_direction", "categorical
 
 
 def _name(warehouse: Warehouse, council_id: str) -> str | None:
-    found = warehouse.councils(council_id=council_id)
-    return None if found.empty else str(found.name.iloc[0])
+    # every council, as the page reads them: one statement in a request, not two
+    found = warehouse.councils()
+    names = found.name[found.id == council_id]
+    return None if names.empty else str(names.iloc[0])
 
 
 dash.register_page(

@@ -25,9 +25,11 @@ def _scope(council=None, org=None, objective=None) -> Scope:
 
 def _choices(warehouse: Warehouse) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Councils, organisations and objectives that can be chosen (id, name): read once per request."""
-    objectives = warehouse.objectives()
-    return (warehouse.councils()[["id", "name"]], warehouse.organisations()[["id", "name"]],
-            pd.DataFrame({"id": objectives.objective_id, "name": objectives.objective_name}))
+    found = warehouse.choices()
+    kinds = found.kind.tolist()
+    return tuple(pd.DataFrame({"id": found.id[[k == kind for k in kinds]].tolist(),
+                               "name": found.name[[k == kind for k in kinds]].tolist()}, dtype=object)
+                 for kind in ("council", "organisation", "objective"))
 
 
 def _checked(choices: tuple, council, org, objective) -> tuple:

@@ -34,8 +34,11 @@ LEAD = (
 @page("Goal map")
 def layout(warehouse: Warehouse, as_of: AsOf, **_query):
     as_at = as_of.as_at
-    objectives, councils, newest = warehouse.goal_map(as_at), warehouse.councils(as_at), warehouse.as_of(as_at)
-    objectives = with_status(warehouse, objectives, as_at)
+    run = warehouse.judgement_run(as_at)
+    # with the headlines' statuses in the same statement (those of `with_status`)
+    objectives = (warehouse.goal_map(as_at, run["id"]) if run
+                  else with_status(warehouse, warehouse.goal_map(as_at), as_at))
+    councils, newest = warehouse.councils(as_at), warehouse.as_of(as_at)
     lead = LEAD if as_of.month is None else LEAD.replace("the latest", f"those at {as_of.words}")
     by_council: dict[str, list[dict]] = {}
     for row in records(objectives):

@@ -23,7 +23,7 @@ from goal_councils.periods import shift_period
 from goal_councils.status import interpolate_plan
 from goal_councils.xmr import MIN_POINTS as XMR_MIN_POINTS
 from published.exports import csv_text
-from published.judgements import stored_assessments, stored_statuses, stored_timeliness
+from published.judgements import StoredAssessments, stored_judgements
 from published.reader import Scope, Warehouse
 
 
@@ -64,8 +64,9 @@ def _layout(warehouse: Warehouse, as_of: AsOf, measure_id: str, breakdown=None, 
         return components.not_found("measure", measure_id, as_of)
     measure, plan, groups = found[0], records(warehouse.plan(scope)), warehouse.breakdowns(measure_id)
     totals = warehouse.values(scope, as_of.as_at)
-    timely = stored_timeliness(warehouse, scope, as_of.as_at)
-    summary = summarise(measure, totals, stored_statuses(warehouse, scope, as_of.as_at).get(measure_id), timely)
+    judged = stored_judgements(warehouse, scope, as_of.as_at, whole=True)  # one statement for all three
+    timely = judged.timeliness
+    summary = summarise(measure, totals, judged.statuses.get(measure_id), timely)
     # the next figures due after the day timeliness was judged (not the clock: the page shows a publish)
     due = next_due(measure["frequency"], int(measure["due_days"]), timely.at.date()) if timely.at else None
     objective = records(warehouse.objectives(objective_id=measure["objective_id"]))
@@ -105,7 +106,8 @@ def _layout(warehouse: Warehouse, as_of: AsOf, measure_id: str, breakdown=None, 
             ],
             **{"aria-labelledby": "chart-heading"},
         ),
-        html.Section(analysis(warehouse, measure, as_of), id="measure-analysis", className="measure-analysis"),
+        html.Section(analysis(warehouse, measure, as_of, judged.assessments), id="measure-analysis",
+                     className="measure-analysis"),
         components.definition_section(measure, dimensions, points, as_of),
         dcc.Store(id="measure-page", data={"measure": measure_id, "as_of": as_of.month}),
         dcc.Store(id="measure-address"),
@@ -140,10 +142,10 @@ def signal_side(signal, direction: str) -> str:
     return f" ({signal.side} side), the {'worse' if signal.side == worse else 'better'} side"
 
 
-def analysis(warehouse: Warehouse, measure: dict, as_of: AsOf) -> list:
+def analysis(warehouse: Warehouse, measure: dict, as_of: AsOf, found: StoredAssessments) -> list:
     """Status reason, the process-behaviour chart with its signals explained, divergent groups,
-    and (for demand and leading measures) the forecast fan with its backtest error."""
-    found = stored_assessments(warehouse, Scope(measure=measure["id"]), as_of.as_at)
+    and (for demand and leading measures) the forecast fan with its backtest error; `found`: the
+    measure's stored assessment as at the page's month (`stored_judgements(..., whole=True)`)."""
     a = found.found.get(measure["id"])
     if a is None:
         return [html.H2("Signals and noise", className="h4 mt-4", id="analysis-heading"),

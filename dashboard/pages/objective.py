@@ -23,7 +23,7 @@ from dashboard.summaries import (
     summaries,
 )
 from dashboard.urls import AsOf, href, read_as_of, with_as_of
-from published.judgements import stored_groups, stored_statuses, stored_timeliness
+from published.judgements import stored_judgements
 from published.reader import Scope, Warehouse
 
 WINDOWS = {"3": "Last 3 years", "5": "Last 5 years", "10": "Last 10 years"}
@@ -62,8 +62,8 @@ def _layout(warehouse: Warehouse, as_of: AsOf, objective_id: str, **_):
     )
     totals = warehouse.values(scope, as_of.as_at)
     series = rows_by(totals)
-    found = summaries(measures, series, stored_statuses(warehouse, scope, as_of.as_at),
-                      stored_timeliness(warehouse, scope, as_of.as_at))
+    judged = stored_judgements(warehouse, scope, as_of.as_at)  # statuses, timeliness and groups: one statement
+    found = summaries(measures, series, judged.statuses, judged.timeliness)
     end = window_end(totals, as_of)
     x_range = window(end, DEFAULT_WINDOW)
     leads = [p for p in partners if p["role"] == "lead"]
@@ -81,7 +81,7 @@ def _layout(warehouse: Warehouse, as_of: AsOf, objective_id: str, **_):
         _headline(measures, series, plan, found, as_of),
         _side_by_side(partners, measures, found, panel_figures(measures, series, plan, x_range), x_range, as_of),
         components.measures_section(measures, found, as_of),
-        _divergent(warehouse, objective_id, measures, as_of),
+        _divergent(judged.groups, measures, as_of),
         _services(warehouse, objective_id, as_of),
         _actions(warehouse, objective, measures, as_of),
         dcc.Store(id="objective-page", data={"objective": objective_id, "as_of": as_of.month, "end": end.isoformat()}),
@@ -110,9 +110,9 @@ def _services(warehouse: Warehouse, objective_id: str, as_of: AsOf) -> html.Sect
                          html.Ul(links, className="small", id="objective-services")])
 
 
-def _divergent(warehouse: Warehouse, objective_id: str, measures: list[dict], as_of: AsOf) -> html.Section:
-    """Groups that averages hide, across every measure of the objective (worse first)."""
-    found = stored_groups(warehouse, Scope(objective=objective_id), as_of.as_at)
+def _divergent(found: dict[str, list], measures: list[dict], as_of: AsOf) -> html.Section:
+    """Groups that averages hide, across every measure of the objective (worse first); `found`: each
+    measure's stored groups (`stored_judgements(...).groups`), in measure id order."""
     names = {m["id"]: m["name"] for m in measures}
     items = [html.Li([dcc.Link(names[mid], href=href("measure", mid, as_of)), f" — {d.reason}"])
              for mid, groups in found.items() for d in groups if d.worse]

@@ -6,6 +6,10 @@ leads AS (
     FROM objective_partners p JOIN orgs g ON g.id = p.org_id
     WHERE p.role = 'lead'
 ),
+numbered AS (
+    SELECT id, CAST(row_number() OVER (PARTITION BY council_id ORDER BY position, id) AS BIGINT) AS objective_number
+    FROM objectives
+),
 mine AS (
     SELECT p.objective_id, p.role, p.responsibility FROM objective_partners p WHERE p.org_id = $partner
 ),
@@ -13,14 +17,14 @@ final AS (
     SELECT o.id AS objective_id, o.name AS objective_name, o.statement AS objective_statement,
            o.position AS objective_position,
            c.id AS council_id, c.name AS council_name, c.position AS council_position,
-           (SELECT count(*) FROM objectives o2 WHERE o2.council_id = c.id AND
-                (o2.position, o2.id) <= (o.position, o.id)) AS objective_number,
+           n.objective_number,
            lead.id AS lead_id, lead.name AS lead_name, lead.short_name AS lead_short_name,
            lead.colour_index AS lead_colour_index,
            headline.id AS headline_id,
            mine.role AS partner_role, mine.responsibility AS partner_responsibility
     FROM objectives o
     JOIN councils c ON c.id = o.council_id
+    JOIN numbered n ON n.id = o.id
     LEFT JOIN leads lead ON lead.objective_id = o.id
     -- the headline only where the viewer may see it (the rule of scope.sql)
     LEFT JOIN measures headline ON headline.objective_id = o.id AND headline.role = 'headline'
