@@ -136,7 +136,8 @@ def stored_judgements(warehouse: Warehouse, scope: Scope, as_at: datetime | None
     timely: dict[str, Timeliness] = {}
     last: dict[str, datetime] = {}
     for r in warehouse.judged(scope, run["id"], as_at, whole=whole).itertuples(index=False):
-        parsed_timeliness = None if r.timeliness is None else from_json(Timeliness, r.timeliness)
+        # text, or missing (a measure defined after the run has no row: NaN in a text column, not None)
+        parsed_timeliness = from_json(Timeliness, r.timeliness) if isinstance(r.timeliness, str) else None
         if r.assessed:
             if whole:
                 a = from_json(Assessment, r.assessment)

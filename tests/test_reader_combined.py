@@ -119,3 +119,40 @@ def test_records_say_none_for_every_kind_of_missing_value_and_keep_the_rest():
     long = pd.concat([frame] * 400, ignore_index=True)  # a long frame: missing values found column by column
     assert records(long) == records(frame) * 400
     assert records(long[["whole", "number"]].fillna(0.0))[1] == {"whole": 2, "number": 0.0}
+
+
+def test_a_measure_defined_after_an_earlier_run_leaves_that_run_readable(tmp_path):
+    """The objective page as at an earlier run, when a measure joined its objective since: the measure has
+    no timeliness in that run, and the combined read must say so, not fail (the separate reads never saw it)."""
+    from datetime import date
+
+    from etl.load import LoadRequest, load_batch, rejudge
+    from tests.support import mini_home, write
+
+    home = mini_home(tmp_path / "home")
+    csv = "measure_id,period,value,status,note\n" + "".join(f"neet-rate,2025-{m:02d},{10 + m / 10},,\n"
+                                                             for m in range(1, 10))
+    load_batch(home, [LoadRequest("edu", [write(tmp_path / "a.csv", csv)], datetime(2025, 10, 10))],
+               today=date(2026, 11, 24), judged_before=[datetime(2025, 11, 30)])
+    p = home.definitions / "mini.yaml"
+    text = p.read_text()
+    assert "          - id: youth-contacts" in text
+    p.write_text(text.replace("          - id: youth-contacts",
+                              "          - id: neet-new\n            name: New measure\n            owner: edu\n"
+                              "            unit: count\n            direction: up\n            frequency: monthly\n"
+                              "          - id: youth-contacts"))
+    rejudge(home, today=date(2026, 11, 24))
+    w = Warehouse(home.warehouse)
+    try:
+        with as_viewer(PUBLIC):
+            scope = Scope(objective="neet")
+            together = stored_judgements(w, scope, datetime(2025, 11, 30))
+            apart = stored_timeliness(w, scope, datetime(2025, 11, 30))
+        assert "neet-new" not in together.timeliness.found and together.timeliness.found == apart.found
+        app = create_app(Settings(warehouse=home.warehouse))
+        from dashboard.pages import objective  # registered with the app just made
+
+        with app.server.test_request_context("/objective/neet?as_of=2025-11"):
+            assert objective.layout(objective_id="neet", as_of="2025-11") is not None
+    finally:
+        w.close()
