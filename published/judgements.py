@@ -6,7 +6,6 @@ newest) and reads only what its caller shows:
     review(warehouse, scope, as_at)             the run's exceptions and data health (the list)
     stored_assessments(warehouse, scope, as_at) each measure's whole assessment (measure, objective)
     stored_statuses(warehouse, scope, as_at)    each measure's status alone (cards, tables)
-    stored_groups(warehouse, scope, as_at)      each measure's divergent groups alone (objective)
     stored_timeliness(warehouse, scope, as_at)  each measure's figures due, on time, late or missing
     stored_judgements(warehouse, scope, as_at)  statuses, groups, timeliness (and whole assessments) at
                                                 once: one statement for a page that shows several
@@ -29,7 +28,7 @@ from goal_councils.status import StatusResult
 from .reader import Scope, Warehouse
 
 __all__ = [
-    "Review", "review", "StoredAssessments", "stored_assessments", "stored_statuses", "stored_groups",
+    "Review", "review", "StoredAssessments", "stored_assessments", "stored_statuses",
     "StoredTimeliness", "stored_timeliness", "StoredJudgements", "stored_judgements",
 ]
 
@@ -79,17 +78,6 @@ def stored_statuses(warehouse: Warehouse, scope: Scope, as_at: datetime | None) 
             for r in warehouse.statuses(run["id"], scope).itertuples(index=False)}
 
 
-def stored_groups(warehouse: Warehouse, scope: Scope, as_at: datetime | None) -> dict[str, list[Divergence]]:
-    """Each measure's groups that differ from the whole, as the judgement run that stood at `as_at`
-    stored them (empty when none stood then), by measure id in id order; the rest of each assessment
-    is not read."""
-    run = warehouse.judgement_run(as_at)
-    if run is None:
-        return {}
-    return {r.measure_id: from_json(list[Divergence], r.groups_json) or [] if isinstance(r.groups_json, str) else []
-            for r in warehouse.groups(scope, run["id"]).itertuples(index=False)}
-
-
 @dataclass(frozen=True)
 class StoredTimeliness:
     at: datetime | None  # the moment the run judged timeliness at; None: no run stood then
@@ -112,7 +100,7 @@ def stored_timeliness(warehouse: Warehouse, scope: Scope, as_at: datetime | None
 
 @dataclass(frozen=True)
 class StoredJudgements:
-    """What `stored_assessments` (when asked for `whole`), `stored_statuses`, `stored_groups` and
+    """What `stored_assessments` (when asked for `whole`), `stored_statuses`, each assessment's groups and
     `stored_timeliness` each answer, read together."""
 
     assessments: StoredAssessments  # empty (and first_judged unset) unless read `whole`
@@ -124,7 +112,7 @@ class StoredJudgements:
 def stored_judgements(warehouse: Warehouse, scope: Scope, as_at: datetime | None, *,
                       whole: bool = False) -> StoredJudgements:
     """The stored judgements of the measures in `scope` that a page shows, in one statement where the
-    separate functions send up to four: the same answers as `stored_statuses`, `stored_groups`,
+    separate functions send up to four: the same answers as `stored_statuses`, the assessments' groups,
     `stored_timeliness` and (with `whole`) `stored_assessments`, for the same arguments."""
     run = warehouse.judgement_run(as_at)
     if run is None:

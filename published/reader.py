@@ -134,7 +134,7 @@ LATEST_YEAR = _sql("latest_year")
 # judgements stored at publish (etl/judge.py)
 JUDGEMENT_RUN, FIRST_JUDGEMENT = _sql("judgement_run"), _sql("first_judgement")
 EXCEPTIONS, HEALTH, ASSESSMENTS = _sql("exceptions"), _sql("health"), _sql("assessments")
-TIMELINESS, STATUSES, GROUPS = _sql("timeliness"), _sql("statuses"), _sql("groups")
+TIMELINESS, STATUSES = _sql("timeliness"), _sql("statuses")
 JUDGED, CHOICES = _sql("judged"), _sql("choices")
 
 
@@ -323,11 +323,6 @@ class Warehouse:
     def statuses(self, run: int, scope: Scope = EVERYTHING) -> pd.DataFrame:
         """Each measure's stored status in the run: measure_id, status, rag, reason, status_json."""
         return self.query(STATUSES, {**asdict(scope), "run": run})
-
-    def groups(self, scope: Scope, run: int) -> pd.DataFrame:
-        """Each measure's divergent groups as its newest stored assessment at or before the run says
-        them: measure_id, groups_json (a JSON list)."""
-        return self.query(GROUPS, {**asdict(scope), "run": run})
 
     def timeliness(self, scope: Scope, run: int) -> pd.DataFrame:
         """Each measure's timeliness in the run: measure_id, detail (JSON)."""
