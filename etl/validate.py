@@ -207,11 +207,11 @@ def memory_capped(con: duckdb.DuckDBPyConnection, columns: int) -> Iterator[None
 
 
 def stage_submission(con: duckdb.DuckDBPyConnection, files: list[Extracted]) -> None:
-    """Put the rows of all files into the temp table `staged` (view `sub`: the rows read in full),
-    `sub_columns` and `sub_keys`, and the views over them.
+    """Put the rows of all files into the temp table `staged` (view `sub`: the rows read in full)
+    and `sub_keys`, and the views over them.
 
     Breakdown columns are renamed bd_0..bd_n so that no text from a file header ever
-    becomes an SQL identifier; `sub_columns` says which name each stands for.
+    becomes an SQL identifier; `sub_keys` says which name each stands for in each file.
     """
     names: list[str] = []
     for x in files:
@@ -232,9 +232,8 @@ def _stage(con: duckdb.DuckDBPyConnection, files: list[Extracted], col_of: dict[
     con.execute("DROP TABLE IF EXISTS parsed_rows")  # the last submission's reading (run_checks)
     con.execute("CREATE OR REPLACE TEMP TABLE staged (file VARCHAR, \"row\" BIGINT, fields INTEGER, "
                 f"blank BOOLEAN DEFAULT false, unnamed INTEGER[], {text})")
-    frames, columns = [], []
+    frames = []
     for x in files:
-        columns += [(x.name, col_of[b], b) for b in x.breakdown_columns]
         if isinstance(x.frame, CsvRows):
             _stage_csv(con, x, col_of)
             continue
@@ -250,9 +249,6 @@ def _stage(con: duckdb.DuckDBPyConnection, files: list[Extracted], col_of: dict[
         con.register("_frames", sub)
         con.execute("INSERT INTO staged BY NAME SELECT * FROM _frames")
         con.unregister("_frames")
-    con.execute("CREATE OR REPLACE TEMP TABLE sub_columns (file VARCHAR, col VARCHAR, name VARCHAR)")
-    if columns:
-        con.executemany("INSERT INTO sub_columns VALUES (?, ?, ?)", columns)
     con.execute("CREATE OR REPLACE TEMP TABLE sub_keys (file VARCHAR, names VARCHAR[])")
     for x in files:
         mine = {col_of[b]: b for b in x.breakdown_columns}

@@ -1,8 +1,8 @@
 -- Every submitted row read against the definitions: the input of every check and of the load.
 -- Inputs: staged (file, row, fields, blank, unnamed, measure_id, period, period_label, value,
---         status, note, bd_0..bd_n; etl/validate.py), sub_columns (file, col, name): which breakdown
---         column each bd_i is in each file, sub_keys (file, names): the same as one list per file, in
---         the order of bd_0..bd_n (NULL where the file lacks one), measures, measure_breakdowns
+--         status, note, bd_0..bd_n; etl/validate.py), sub_keys (file, names): which breakdown column
+--         each bd_i is in each file, as one list per file in the order of bd_0..bd_n (NULL where the
+--         file lacks one), measures, measure_breakdowns
 --         (the definitions), submitter (org): the organisation submitting.
 
 -- the rows read in full: a CSV row with too few or too many fields is a reading problem of its file,
