@@ -330,8 +330,9 @@ class Warehouse:
 
     def judged(self, scope: Scope, run: int, as_at: datetime | None = None, *, whole: bool = False) -> pd.DataFrame:
         """Each measure in `scope` with what run `run` stored about it, in one statement (what `assessments`
-        (`whole`), `statuses`, `groups`, `timeliness` and `last_received` read): measure_id, assessed,
-        assessment (JSON, NULL unless `whole`), status_json, groups_json, timeliness (JSON), last_received."""
+        (`whole`), `statuses`, `timeliness` and `last_received` read, and each assessment's groups):
+        measure_id, assessed, assessment (JSON, NULL unless `whole`), status_json, groups_json, timeliness (JSON),
+        last_received."""
         return self.query(JUDGED, {**asdict(scope), "run": run, "as_at": as_at, "whole": whole})
 
     def last_received(self, scope: Scope, as_at: datetime | None = None) -> pd.DataFrame:

@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from etl.load import LoadRequest, Rejected, load_batch
 from tests.support import mini_home, write
@@ -51,12 +52,9 @@ def test_duplicates_across_files_and_breakdowns_name_the_first_row(tmp_path: Pat
               "neet-rate,2025-02,3,\n")
     b = write(tmp_path / "b.csv", "measure_id,period,value,region\nneet-rate,2025-02,4,\nneet-rate,2025-01,5,North\n"
               "neet-rate,2025-01,6,North\nneet-rate,2025-03,7,\n")
-    try:
+    with pytest.raises(Rejected) as refused:
         load_batch(home, [LoadRequest("edu", [b, a])], today=TODAY)
-    except Rejected as e:
-        said = [str(p) for p in e.problems]
-    else:
-        raise AssertionError("duplicates were not refused")
+    said = [str(p) for p in refused.value.problems]
     assert said == [
         "b.csv:2:period: duplicate of a.csv row 4 (same measure, period and breakdown) (value '2025-02')",
         "b.csv:3:period: duplicate of a.csv row 3 (same measure, period and breakdown) (value '2025-01')",
@@ -69,12 +67,9 @@ def test_breakdown_cells_are_checked_by_the_name_in_each_files_header(tmp_path: 
     a = write(tmp_path / "a.csv", "measure_id,period,value,sex,region\nneet-rate,2025-01,1, Female ,West\n"
               "neet-rate,2025-02,2,,  \n")
     b = write(tmp_path / "b.csv", "measure_id,period,value,colour\nneet-rate,2025-01,1,blue\nneet-rate,2025-02,2, \n")
-    try:
+    with pytest.raises(Rejected) as refused:
         load_batch(home, [LoadRequest("edu", [a, b])], today=TODAY)
-    except Rejected as e:
-        said = [str(p) for p in e.problems]
-    else:
-        raise AssertionError("undeclared breakdowns were not refused")
+    said = [str(p) for p in refused.value.problems]
     assert said == [
         "a.csv:2:region: value is not one of the declared region values for measure neet-rate (value 'West')",
         "b.csv:2:colour: breakdown colour is not declared for measure neet-rate (value 'blue')",
