@@ -93,8 +93,9 @@ def in_process(warehouse: Path, paths: list[str], repeats: int, say, queries: Pa
     """Each page's main callback in-process, anonymously: the first request (cold), then `repeats` more
     (median, p95), and the seconds the same requests spent in DuckDB (queries, fetching their frames).
     Every request has an address of its own, so none is answered from the app's cache. `queries`: keeps
-    the statements each page's last request sent, to be timed again later (over HTTP, in the same moment)."""
-    from dashboard.app import Settings, create_app
+    the statements each page's last request sent, to be timed again later (over HTTP, in the same moment).
+    The garbage collector is set as in a served worker (dashboard.app.settle_for_serving) while pages are timed."""
+    from dashboard.app import Settings, create_app, settled_for_serving
     from published.reader import Warehouse
 
     spent = [0.0]
@@ -116,28 +117,34 @@ def in_process(warehouse: Path, paths: list[str], repeats: int, say, queries: Pa
         client = app.server.test_client()
         client.get("/")  # the shell, so Dash has set itself up
         spec = next(k for k in app.callback_map if "_pages_content" in k)
-        out = []
-        for path in paths:
-            say(f"page {path}")
-            times = []
-            for n in range(repeats + 1):
-                spent[0] = 0.0
-                if queries is not None:
-                    queries.sent.pop(path, None)
-                    page[0] = path
-                started = time.perf_counter()
-                response = client.post(fresh_url("/_dash-update-component", n), json=callback_body(spec, path))
-                times.append((time.perf_counter() - started, spent[0], len(response.data)))
-                if response.status_code != 200:
-                    raise RuntimeError(f"{path}: {response.status_code} {response.data[:200]!r}")
-            (cold, cold_q, size), warm = times[0], times[1:]
-            page_s = [t for t, _, _ in warm]
-            query_s = [q for _, q, _ in warm]
-            out.append({"path": path, "cold_s": round(cold, 3), "cold_queries_s": round(cold_q, 3),
-                        "median_s": round(statistics.median(page_s), 3), "p95_s": round(percentile(page_s, 0.95), 3),
-                        "queries_median_s": round(statistics.median(query_s), 3),
-                        "ratio_p95": ratio(percentile(page_s, 0.95), statistics.median(query_s)),
-                        "response_bytes": size})
-        return out
+        with settled_for_serving():
+            return _timed_pages(client, spec, paths, repeats, say, queries, spent, page)
     finally:
         Warehouse.query = query
+
+
+def _timed_pages(client, spec: str, paths: list[str], repeats: int, say, queries: PageQueries | None,
+                 spent: list[float], page: list[str]) -> list[dict]:
+    out = []
+    for path in paths:
+        say(f"page {path}")
+        times = []
+        for n in range(repeats + 1):
+            spent[0] = 0.0
+            if queries is not None:
+                queries.sent.pop(path, None)
+                page[0] = path
+            started = time.perf_counter()
+            response = client.post(fresh_url("/_dash-update-component", n), json=callback_body(spec, path))
+            times.append((time.perf_counter() - started, spent[0], len(response.data)))
+            if response.status_code != 200:
+                raise RuntimeError(f"{path}: {response.status_code} {response.data[:200]!r}")
+        (cold, cold_q, size), warm = times[0], times[1:]
+        page_s = [t for t, _, _ in warm]
+        query_s = [q for _, q, _ in warm]
+        out.append({"path": path, "cold_s": round(cold, 3), "cold_queries_s": round(cold_q, 3),
+                    "median_s": round(statistics.median(page_s), 3), "p95_s": round(percentile(page_s, 0.95), 3),
+                    "queries_median_s": round(statistics.median(query_s), 3),
+                    "ratio_p95": ratio(percentile(page_s, 0.95), statistics.median(query_s)),
+                    "response_bytes": size})
+    return out

@@ -517,7 +517,7 @@ def cmd_bench(args, home: Home) -> int:
 
 def cmd_serve(args, home: Home) -> int:
     """Serve the dashboard: Dash's server with --debug, else gunicorn with several workers."""
-    from dashboard.app import Settings, create_app
+    from dashboard.app import Settings, create_app, serving_app
 
     settings = _web_settings(Settings, home, args.debug)
     if args.debug:
@@ -531,8 +531,8 @@ def cmd_serve(args, home: Home) -> int:
             self.cfg.set("workers", args.workers)
             self.cfg.set("timeout", 120)
 
-        def load(self):
-            return create_app(settings).server
+        def load(self):  # in each worker (the app is not preloaded)
+            return serving_app(settings)
 
     _err(f"serving {home.warehouse} on http://{args.host}:{args.port}/ with {args.workers} workers")
     _Server().run()
