@@ -58,6 +58,7 @@ __all__ = ["Warehouse", "WarehouseError", "WarehouseMissing", "Scope"]
 
 CATALOG = "warehouse"
 RUNS_REMEMBERED = 256  # judgement runs looked up, per published file and as-at moment
+ANSWERS_KEPT = 1_024  # answers about definitions remembered (`Warehouse._kept`), of one published file
 BAD_REMEMBERED = 64  # published files found damaged, per process
 
 # the opened version each Warehouse holds inside `one_version()` blocks, by id(warehouse)
@@ -158,6 +159,8 @@ class Warehouse:
         self._lock = threading.Lock()
         self._remembered: dict[tuple, dict | None] = {}  # per published file: judgement runs by as_at, columns it has
         self._bad: dict[tuple, str] = {}  # stamps of files found damaged, and what was wrong
+        self._kept_stamp: tuple | None = None  # the published file whose answers `_kept_answers` holds
+        self._kept_answers: dict[tuple, pd.DataFrame] = {}
 
     def __repr__(self) -> str:
         return f"Warehouse({str(self.path)!r})"
@@ -203,15 +206,23 @@ class Warehouse:
         """One row: newest `received_at` among loads, number of loads, and the newest period. It reads
         every observation and changes only on publish, so it is remembered per published file, as-at
         moment and viewer."""
-        key = (self._read_stamp(), "as_of", as_at, _hashable(viewer_params()))
+        return self._kept(AS_OF, {**asdict(Scope()), "as_at": as_at})
+
+    def _kept(self, sql: str, params: dict) -> pd.DataFrame:
+        """The answer to a statement that can change only when a new file is published (definitions, or
+        facts of the whole file): asked of DuckDB once per published file, viewer and parameters, then
+        remembered (at most ANSWERS_KEPT answers, those of the version being read)."""
+        named = {**viewer_params(), **params}
+        stamp = self._read_stamp()
+        key = (sql, _hashable({name: named.get(name) for name in _parameter_names(sql)}))
         with self._lock:
-            found = self._remembered.get(key)
-        if found is None:
-            found = self.query(AS_OF, {**asdict(Scope()), "as_at": as_at})
-            with self._lock:
-                if len(self._remembered) >= RUNS_REMEMBERED:
-                    self._remembered.clear()
-                self._remembered[key] = found
+            if self._kept_stamp == stamp and key in self._kept_answers:
+                return self._kept_answers[key].copy()
+        found = self.query(sql, params)
+        with self._lock:
+            if self._kept_stamp != stamp or len(self._kept_answers) >= ANSWERS_KEPT:
+                self._kept_stamp, self._kept_answers = stamp, {}
+            self._kept_answers[key] = found
         return found.copy()
 
     def months(self) -> list[str]:
@@ -219,18 +230,19 @@ class Warehouse:
         return list(self.query(MONTHS)["month"])
 
     # Definitions are copied whole into every load and not versioned, so `as_at` does not
-    # change them; it is accepted so that callers can pass one `as_at` to every query.
+    # change them; it is accepted so that callers can pass one `as_at` to every query. They change
+    # only with a new published file, so their answers are remembered per file (`_kept`).
     def councils(self, as_at: datetime | None = None, council_id: str | None = None) -> pd.DataFrame:
         """Councils in order, with how many objectives and member organisations each has."""
-        return self.query(COUNCILS, {"council": council_id})
+        return self._kept(COUNCILS, {"council": council_id})
 
     def council_members(self, council_id: str, as_at: datetime | None = None) -> pd.DataFrame:
         """The member organisations of a council, with their colour index."""
-        return self.query(COUNCIL_MEMBERS, {"council": council_id})
+        return self._kept(COUNCIL_MEMBERS, {"council": council_id})
 
     def organisations(self, as_at: datetime | None = None, org_id: str | None = None) -> pd.DataFrame:
         """Organisations in order, with how many objectives each leads or contributes to."""
-        return self.query(ORGANISATIONS, {**asdict(Scope()), "org": org_id})
+        return self._kept(ORGANISATIONS, {**asdict(Scope()), "org": org_id})
 
     def objectives(
         self,
@@ -242,27 +254,27 @@ class Warehouse:
     ) -> pd.DataFrame:
         """Objectives with council, number in the council, lead and headline measure id;
         `partner`: only those an organisation takes part in, with its role and responsibility."""
-        return self.query(OBJECTIVES, {"objective": objective_id, "council": council_id, "partner": partner})
+        return self._kept(OBJECTIVES, {"objective": objective_id, "council": council_id, "partner": partner})
 
     def choices(self) -> pd.DataFrame:
         """Every council, organisation and objective, as a list is filtered by them: kind ('council',
         'organisation', 'objective'), id, name; each kind in the order `councils`, `organisations` and
         `objectives` give (one statement for the three)."""
-        return self.query(CHOICES)
+        return self._kept(CHOICES, {})
 
     def partners(self, objective_id: str, as_at: datetime | None = None) -> pd.DataFrame:
         """The lead, then the contributors of an objective, with their written responsibility."""
-        return self.query(PARTNERS, {"objective": objective_id})
+        return self._kept(PARTNERS, {"objective": objective_id})
 
     def measures(self, scope: Scope, as_at: datetime | None = None) -> pd.DataFrame:
         """Definitions of the measures in `scope`, with owner, objective and council names,
         the owner's colour index, the declared breakdown names (comma-separated) and the
         categories of a categorical measure (a dict {code: label}; None for a number)."""
-        return _with_categories(self.query(self._fit(MEASURES), asdict(scope)))
+        return _with_categories(self._kept(self._fit(MEASURES), asdict(scope)))
 
     def breakdowns(self, measure_id: str, as_at: datetime | None = None) -> pd.DataFrame:
         """The breakdowns a measure declares, one row per (breakdown, group)."""
-        return self.query(BREAKDOWNS, {"measure": measure_id})
+        return self._kept(BREAKDOWNS, {"measure": measure_id})
 
     def judgement_run(self, as_at: datetime | None = None) -> dict | None:
         """The judgement run that stood at `as_at` (None: the newest): id, as_at, made_at. None also

@@ -1,0 +1,78 @@
+"""Answers about definitions are asked of DuckDB once per published file and viewer (published/reader.py
+`_kept`): a page that reads councils, objectives and measures again sends no statement for them, a new
+publish is read at once, and one viewer's answer never reaches another."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import duckdb
+import pytest
+
+from published.access import OPERATOR, PUBLIC, as_viewer
+from published.reader import Scope, Warehouse
+
+
+@pytest.fixture
+def copied(demo_home, tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_home.warehouse, path)
+    w = Warehouse(path)
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    statements = []
+    run = Warehouse._run
+
+    def counted(opened, sql, params):
+        statements.append(sql)
+        return run(opened, sql, params)
+
+    monkeypatch.setattr(Warehouse, "_run", staticmethod(counted))
+    return statements
+
+
+def _definitions(w: Warehouse) -> list:
+    return [w.councils(), w.council_members(str(w.councils().id.iloc[0])), w.organisations(), w.objectives(),
+            w.choices(), w.measures(Scope()), w.partners(str(w.objectives().objective_id.iloc[0]))]
+
+
+def test_definitions_are_asked_once_per_published_file(copied, sent):
+    first = _definitions(copied)
+    asked = len(sent)
+    assert asked >= 7
+    again = _definitions(copied)
+    assert len(sent) == asked  # every answer remembered
+    for a, b in zip(first, again, strict=True):
+        assert a.equals(b)
+    # a caller changing its frame changes no one else's
+    again[0].loc[:, "name"] = "changed"
+    assert not copied.councils().name.eq("changed").any()
+
+
+def test_a_new_publish_is_read_at_once(copied, sent, tmp_path):
+    before = copied.councils()
+    newer = tmp_path / "newer.duckdb"
+    shutil.copy(copied.path, newer)
+    con = duckdb.connect(str(newer))
+    con.execute("UPDATE councils SET name = 'Renamed council' WHERE id = ?", [str(before.id.iloc[0])])
+    con.close()
+    os.replace(newer, copied.path)  # as the ETL publishes
+    after = copied.councils()
+    assert after.name.iloc[0] == "Renamed council" and before.name.iloc[0] != "Renamed council"
+
+
+def test_each_viewer_has_its_own_answer(copied):
+    with as_viewer(OPERATOR):
+        everything = copied.measures(Scope())
+    internal = set(everything.id[~everything.published.astype(bool)])
+    assert internal  # the demo has internal measures
+    with as_viewer(PUBLIC):
+        public = copied.measures(Scope())
+    assert not internal & set(public.id)
+    with as_viewer(OPERATOR):  # and the operator's answer, remembered, is still whole
+        assert set(copied.measures(Scope()).id) == set(everything.id)
