@@ -323,7 +323,7 @@ def rejudge(home: Home, *, full: bool = False, today: date | None = None) -> Jud
         full = full or previous is None
         result = judge(con, as_at=_judged_at(con, today or date.today()), changed=None if full else changed)
         con.execute("COMMIT")
-        state["publish"] = True
+        state["publish"] = state["only_added"] = True  # a judgement run, and definitions written whole
     return result
 
 
@@ -482,7 +482,7 @@ def load_batch(home: Home, requests: list[LoadRequest], *, defs: Definitions | N
                          f"{judged.carried} for timeliness in {judged.seconds:.1f} s")
             con.execute("INSERT OR REPLACE INTO meta VALUES ('published_at', ?)", [_now().isoformat()])
             con.execute("COMMIT")
-            state["publish"] = True
+            state["publish"] = state["only_added"] = True  # new loads and judgement runs; definitions written whole
     for r in results:
         if r.problems:
             continue  # audited as rejected above

@@ -314,7 +314,10 @@ def staged_build(home: Home) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict]]
     """Yield a read-write connection to a fresh copy of the published warehouse.
 
     The caller does its work inside `BEGIN ... COMMIT` and sets `state["publish"] = True`
-    to publish; anything else (an exception, publish left False) throws the copy away.
+    to publish; anything else (an exception, publish left False) throws the copy away. A caller that
+    only added rows past the newest load and judgement run to the tables that grow (etl.public.GROWING),
+    as loads and judgement runs do, also sets `state["only_added"] = True`: the public file is then
+    brought up to date from the published one instead of written whole (etl/public.py).
     Must be used under `load_lock`.
     """
     _clear_stale_staging(home)
@@ -335,10 +338,12 @@ def staged_build(home: Home) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict]]
             stage.unlink(missing_ok=True)
             raise PublishError(_failed_write(f"the published warehouse could not be copied into {home.staging}",
                                              e)) from e
-    state = {"publish": False}
+    state = {"publish": False, "only_added": False}
     try:
         con = duckdb.connect(str(stage))
         init_schema(con)
+        # the version this build grows from, whose public file the new one can be brought up to date from
+        grew_from = con.execute("SELECT max(value) FROM meta WHERE key = 'version'").fetchone()[0]
     except duckdb.Error as e:
         stage.unlink(missing_ok=True)
         if _disk_full(e):
@@ -367,7 +372,8 @@ def staged_build(home: Home) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict]]
         if wal.exists():
             raise PublishError("the new warehouse still has a write-ahead log after CHECKPOINT")
         try:
-            write_public(stage, public_stage)
+            write_public(stage, public_stage, previous=home.public_warehouse if published.exists() else None,
+                         grew_from=grew_from if state["only_added"] else None)
         except duckdb.Error as e:
             raise PublishError(_failed_write("the public warehouse could not be written", e)) from e
         try:

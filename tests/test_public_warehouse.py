@@ -3,13 +3,14 @@ anonymous request is answered from it alone, so a check missed on the read side 
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from etl.home import public_path
+from etl.home import Home, public_path
 from etl.load import LoadRequest, load_batch
 from tests.support import mini_home, write
 
@@ -142,3 +143,111 @@ def test_the_public_file_is_written_in_readers_order_and_without_zstd(home, tmp_
         con.close()
     assert stored == sorted(stored) and len(stored) == 25
     assert judged == sorted(judged) and len(judged) > 400
+
+
+# --- brought up to date, not written whole (etl/public.py) --------------------------------------------
+
+
+def _rows(path: Path) -> dict[str, Counter]:
+    """Every table's rows (a multiset; the public file's own build marks left out of meta), and each judgement
+    run's exceptions in their stored order (the order breaks the list's ties)."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        out = {}
+        for (table,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall():
+            rows = con.execute(f'SELECT * FROM "{table}"').fetchall()
+            if table == "meta":
+                rows = [r for r in rows if not r[0].startswith("public_")]
+            out[table] = Counter(map(repr, rows))
+            if table == "exceptions":
+                out["exceptions by run, in order"] = Counter(
+                    repr((run, [r for r in rows if r[0] == run])) for run in {r[0] for r in rows})
+        return out
+    finally:
+        con.close()
+
+
+def _marks(path: Path) -> dict[str, str]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return dict(con.execute("SELECT key, value FROM meta WHERE key LIKE 'public_%'").fetchall())
+    finally:
+        con.close()
+
+
+def _as_if_whole(home, tmp_path) -> dict[str, Counter]:
+    from etl.public import write_public
+
+    tmp_path.mkdir(exist_ok=True)
+    whole = tmp_path / f"whole-{len(list(tmp_path.iterdir()))}.duckdb"
+    assert write_public(home.warehouse, whole) == "whole"
+    return _rows(whole)
+
+
+@pytest.fixture
+def growing(home, tmp_path):
+    """A copy of the module's home (one internal measure), to load more into."""
+    import shutil
+
+    shutil.copytree(home.root, tmp_path / "home")
+    return Home.at(tmp_path / "home")
+
+
+def test_a_publish_appends_to_the_public_file_and_it_holds_what_a_whole_write_holds(growing, tmp_path):
+    from etl.load import rejudge
+
+    home, marks = growing, [_marks(growing.public_warehouse)]
+    loads = [("edu", "measure_id,period,value,region\nneet-rate,2025-02,10.5,\nneet-rate,2025-02,11,North\n"),
+             ("north", f"measure_id,period,value,note\nyouth-contacts,2025-Q2,{SECRET_VALUE + 1},{SECRET} again\n"),
+             ("edu", "measure_id,period,value\nneet-rate,2025-01,10.8\nneet-rate,2025-03,10.1\n")]  # one revised
+    for n, (org, text) in enumerate(loads):
+        path = write(tmp_path / "in" / f"{n}.csv", text)
+        load_batch(home, [LoadRequest(org, [path], datetime(2025, 5 + n, 10))], today=date(2025, 8, 1))
+        marks.append(_marks(home.public_warehouse))
+        assert _rows(home.public_warehouse) == _as_if_whole(home, tmp_path / "w")
+    rejudge(home, today=date(2025, 9, 1))  # a judgement run alone
+    marks.append(_marks(home.public_warehouse))
+    assert _rows(home.public_warehouse) == _as_if_whole(home, tmp_path / "w")
+    # appended each time: the marks of the last whole write stay, those of the newest build move on
+    assert all(m["public_sorted_through_load"] == marks[0]["public_sorted_through_load"] for m in marks)
+    assert [int(m["public_through_load"]) for m in marks] == [2, 3, 4, 5, 5]
+    assert [int(m["public_through_run"]) for m in marks] == [1, 2, 3, 4, 5]
+    raw = home.public_warehouse.read_bytes()  # nothing of the internal measure came with the appended rows
+    assert SECRET.encode() not in raw and b"youth-contacts" not in raw and str(SECRET_VALUE + 1).encode() not in raw
+
+
+def test_the_public_file_is_written_whole_when_it_cannot_be_appended_to(growing, tmp_path, monkeypatch):
+    import etl.public
+    from etl.public import write_public
+
+    home = growing
+    first = _marks(home.public_warehouse)
+
+    def load(n: int, text: str) -> dict[str, str]:
+        path = write(tmp_path / "in" / f"{n}.csv", text)
+        load_batch(home, [LoadRequest("edu", [path], datetime(2025, 5 + n, 10))], today=date(2025, 9, 1))
+        assert _rows(home.public_warehouse) == _as_if_whole(home, tmp_path / "w")
+        return _marks(home.public_warehouse)
+
+    # the definitions changed (a measure could have been made public or internal)
+    definitions = home.definitions / "mini.yaml"
+    definitions.write_text(definitions.read_text().replace("name: NEET rate", "name: NEET rate (16-24)"))
+    marks = load(1, "measure_id,period,value\nneet-rate,2025-02,10.5\n")
+    assert marks["public_sorted_through_load"] == marks["public_through_load"] != first["public_through_load"]
+    # as many appended rows as would leave a measure's reads outside the sorted order
+    monkeypatch.setattr(etl.public, "SORTED_SLACK", 1)
+    marks = load(2, "measure_id,period,value\nneet-rate,2025-03,10.4\n")
+    assert marks["public_sorted_through_load"] == marks["public_through_load"] == "4"
+    # a public file that is not of the version the new build grew from
+    target = tmp_path / "public.duckdb"
+    assert write_public(home.warehouse, target, previous=home.public_warehouse, grew_from="1") == "whole"
+    assert write_public(home.warehouse, target, previous=home.public_warehouse,
+                        grew_from=_version(home)) == "appended"
+
+
+def _version(home) -> str:
+    con = duckdb.connect(str(home.warehouse), read_only=True)
+    try:
+        return con.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()[0]
+    finally:
+        con.close()

@@ -3,6 +3,9 @@
 -- Internal measures (published = false) and everything hanging off them are left out;
 -- so are loads that brought none of the rest, and the person who ran each load is blanked
 -- (an organisation's staff are not public).
+-- Written whole, or brought up to date (etl/public.py): the small tables are emptied and written whole
+-- again; the tables that only grow get the rows of the loads after `after_load` and of the judgement runs
+-- after `after_run` (variables: -1 when the file is written whole).
 INSERT INTO meta BY NAME SELECT * FROM src.meta WHERE key <> 'schema_version';
 INSERT INTO organisations BY NAME SELECT * FROM src.organisations;
 INSERT INTO councils BY NAME SELECT * FROM src.councils;
@@ -17,7 +20,8 @@ INSERT INTO measure_breakdowns BY NAME
 INSERT INTO trajectories BY NAME
     SELECT * FROM src.trajectories WHERE measure_id IN (SELECT id FROM public_measures);
 CREATE TEMP TABLE public_loads AS
-    SELECT DISTINCT load_id AS id FROM src.observations WHERE measure_id IN (SELECT id FROM public_measures);
+    SELECT DISTINCT load_id AS id FROM src.observations
+    WHERE load_id > getvariable('after_load') AND measure_id IN (SELECT id FROM public_measures);
 INSERT INTO loads BY NAME
     SELECT * REPLACE ('' AS by_whom) FROM src.loads WHERE id IN (SELECT id FROM public_loads);
 INSERT INTO load_files BY NAME SELECT * FROM src.load_files WHERE load_id IN (SELECT id FROM public_loads);
@@ -25,17 +29,21 @@ INSERT INTO load_files BY NAME SELECT * FROM src.load_files WHERE load_id IN (SE
 -- row groups a query does not need: observations totals first (most pages read totals only), then
 -- by measure; assessments and timeliness by measure (a page reads the measures it shows).
 INSERT INTO observations BY NAME
-    SELECT * FROM src.observations WHERE measure_id IN (SELECT id FROM public_measures)
+    SELECT * FROM src.observations
+    WHERE load_id > getvariable('after_load') AND measure_id IN (SELECT id FROM public_measures)
     ORDER BY dimension <> '', measure_id, breakdown, period_start;
-INSERT INTO judgement_runs BY NAME SELECT * FROM src.judgement_runs;
+INSERT INTO judgement_runs BY NAME SELECT * FROM src.judgement_runs WHERE id > getvariable('after_run');
 INSERT INTO assessments BY NAME
-    SELECT * FROM src.assessments WHERE measure_id IN (SELECT id FROM public_measures)
+    SELECT * FROM src.assessments
+    WHERE run_id > getvariable('after_run') AND measure_id IN (SELECT id FROM public_measures)
     ORDER BY measure_id, run_id;
 INSERT INTO timeliness BY NAME
-    SELECT * FROM src.timeliness WHERE measure_id IN (SELECT id FROM public_measures)
+    SELECT * FROM src.timeliness
+    WHERE run_id > getvariable('after_run') AND measure_id IN (SELECT id FROM public_measures)
     ORDER BY run_id, measure_id;
 INSERT INTO exceptions BY NAME  -- in the judge's order, which breaks the list's ties
-    SELECT * FROM src.exceptions WHERE measure_id IN (SELECT id FROM public_measures);
+    SELECT * FROM src.exceptions
+    WHERE run_id > getvariable('after_run') AND measure_id IN (SELECT id FROM public_measures);
 INSERT INTO meta VALUES ('audience', 'public');
 -- end-to-end services: only the stages whose measures are all published, and their flow as computed
 -- from those stages alone (audience 'public'; etl/services.py)
