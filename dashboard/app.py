@@ -84,13 +84,18 @@ def settle_for_serving() -> None:
 
 @contextmanager
 def settled_for_serving() -> Iterator[None]:
-    """`settle_for_serving` for a block (the benchmark's in-process pages), the collector as it was after."""
-    before = gc.get_threshold()
-    settle_for_serving()
+    """`settle_for_serving` for a block (the benchmark's in-process pages), the collector as it was after. In a
+    process that has frozen objects already, only the thresholds change: unfreezing would free theirs too."""
+    before, froze = gc.get_threshold(), gc.get_freeze_count() == 0
+    if froze:
+        settle_for_serving()
+    else:
+        gc.set_threshold(*SERVING_GC_THRESHOLDS)
     try:
         yield
     finally:
-        gc.unfreeze()
+        if froze:
+            gc.unfreeze()
         gc.set_threshold(*before)
 
 

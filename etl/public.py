@@ -12,7 +12,9 @@ are written whole again, and the tables that only grow (loads, observations, jud
 they judged) get the rows added since. It is written whole instead when the one before it is not
 of the build the new one grew from, when the definitions (so which measures are public) or the
 schema changed, or when the rows appended since it was last written whole reach SORTED_SLACK: a
-full write stores observations in readers' order, and appended rows lie outside it.
+full write stores observations in readers' order, and appended rows lie outside it. A file brought up
+to date is read back whole (every block's checksum), and written whole if any of it cannot be read:
+damage in the copy's old blocks is not carried on to the next publish.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from .schema import SCHEMA_VERSION, init_schema, sql_text
+from .schema import SCHEMA_VERSION, init_schema, read_whole, sql_text
 
 __all__ = ["write_public", "GROWING"]
 
@@ -50,9 +52,10 @@ def write_public(full: Path, target: Path, *, previous: Path | None = None, grew
         shutil.copyfile(previous, target)
         try:
             if _append(full, target, grew_from):
+                read_whole(target)  # the copy's old blocks too: damage in them would be carried on at every publish
                 return "appended"
         except duckdb.Error:
-            pass  # a copy that cannot be brought up to date is written whole, from the full warehouse alone
+            pass  # a copy that cannot be brought up to date, or read back, is written whole from the full warehouse
         target.unlink(missing_ok=True)
         target.with_name(target.name + ".wal").unlink(missing_ok=True)
     _write(full, target, whole=True)

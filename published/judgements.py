@@ -3,7 +3,7 @@
 Each function takes the judgement run that stood at `as_at` (the newest on or before it; None: the
 newest) and reads only what its caller shows:
 
-    review(warehouse, scope, as_at)             the run's exceptions and data health (the list)
+    review(warehouse, scope, as_at[, shown])    the run's exceptions (or a page of them) and data health
     stored_assessments(warehouse, scope, as_at) each measure's whole assessment (measure, objective)
     stored_statuses(warehouse, scope, as_at)    each measure's status alone (cards, tables)
     stored_timeliness(warehouse, scope, as_at)  each measure's figures due, on time, late or missing
@@ -15,6 +15,7 @@ Nothing here fits a model or judges.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -39,6 +40,7 @@ class Review:
     exceptions: pd.DataFrame
     health: pd.DataFrame
     first_judged: datetime | None = None  # when judgements begin, for "none stood then"
+    groups: pd.DataFrame | None = None  # every objective's count and worst severity, when `exceptions` is a page
 
 
 @dataclass(frozen=True)
@@ -47,12 +49,17 @@ class StoredAssessments:
     first_judged: datetime | None = None  # set when no run stood then
 
 
-def review(warehouse: Warehouse, scope: Scope, as_at: datetime | None) -> Review:
-    """The exceptions and data health in `scope` as they stood at `as_at` (None: the newest)."""
+def review(warehouse: Warehouse, scope: Scope, as_at: datetime | None,
+           shown: Callable[[pd.DataFrame], list[str]] | None = None) -> Review:
+    """The exceptions and data health in `scope` as they stood at `as_at` (None: the newest). `shown`: given
+    the exceptions by objective (`Warehouse.exception_groups`), the objectives whose exceptions to read (a
+    page of the list); the review then holds those exceptions alone, and the groups."""
     run = warehouse.judgement_run(as_at)
     if run is None:
         return Review(None, pd.DataFrame(), pd.DataFrame(), warehouse.first_judgement())
-    return Review(run, warehouse.exceptions(scope, run["id"]), warehouse.health(scope, run["id"]))
+    groups = None if shown is None else warehouse.exception_groups(scope, run["id"])
+    exceptions = warehouse.exceptions(scope, run["id"], None if groups is None else shown(groups))
+    return Review(run, exceptions, warehouse.health(scope, run["id"]), groups=groups)
 
 
 def stored_assessments(warehouse: Warehouse, scope: Scope, as_at: datetime | None) -> StoredAssessments:

@@ -135,6 +135,7 @@ LATEST_YEAR = _sql("latest_year")
 # judgements stored at publish (etl/judge.py)
 JUDGEMENT_RUN, FIRST_JUDGEMENT = _sql("judgement_run"), _sql("first_judgement")
 EXCEPTIONS, HEALTH, ASSESSMENTS = _sql("exceptions"), _sql("health"), _sql("assessments")
+EXCEPTION_GROUPS = _sql("exception_groups")
 TIMELINESS, STATUSES = _sql("timeliness"), _sql("statuses")
 JUDGED, CHOICES = _sql("judged"), _sql("choices")
 
@@ -213,12 +214,13 @@ class Warehouse:
         facts of the whole file): asked of DuckDB once per published file, viewer and parameters, then
         remembered (at most ANSWERS_KEPT answers, those of the version being read)."""
         named = {**viewer_params(), **params}
-        stamp = self._read_stamp()
         key = (sql, _hashable({name: named.get(name) for name in _parameter_names(sql)}))
-        with self._lock:
-            if self._kept_stamp == stamp and key in self._kept_answers:
-                return self._kept_answers[key].copy()
-        found = self.query(sql, params)
+        with self.one_version():  # the stamp is that of the file which answers, even if one is published meanwhile
+            stamp = self._read_stamp()
+            with self._lock:
+                if self._kept_stamp == stamp and key in self._kept_answers:
+                    return self._kept_answers[key].copy()
+            found = self.query(sql, params)
         with self._lock:
             if self._kept_stamp != stamp or len(self._kept_answers) >= ANSWERS_KEPT:
                 self._kept_stamp, self._kept_answers = stamp, {}
@@ -320,9 +322,14 @@ class Warehouse:
         found = self.query(FIRST_JUDGEMENT).as_at.iloc[0]
         return None if pd.isna(found) else pd.Timestamp(found).to_pydatetime()
 
-    def exceptions(self, scope: Scope, run: int) -> pd.DataFrame:
-        """The run's exceptions in `scope`, most severe first, with names."""
-        return self.query(EXCEPTIONS, {**asdict(scope), "run": run})
+    def exceptions(self, scope: Scope, run: int, objectives: list[str] | None = None) -> pd.DataFrame:
+        """The run's exceptions in `scope`, most severe first, with names; `objectives`: only theirs."""
+        return self.query(EXCEPTIONS, {**asdict(scope), "run": run, "objectives": objectives})
+
+    def exception_groups(self, scope: Scope, run: int) -> pd.DataFrame:
+        """The run's exceptions in `scope` by objective (objective_id, exceptions, worst), in the list's order:
+        the most severe first, then as their first exceptions stand in `exceptions`."""
+        return self.query(EXCEPTION_GROUPS, {**asdict(scope), "run": run})
 
     def health(self, scope: Scope, run: int) -> pd.DataFrame:
         """Per organisation, in the run: submissions due, on time, late, missing; stale measures."""

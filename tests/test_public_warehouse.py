@@ -251,3 +251,36 @@ def _version(home) -> str:
         return con.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()[0]
     finally:
         con.close()
+
+
+def _damage_observations(path: Path) -> None:
+    """Flip a byte inside a block of the observations (its checksum then fails) and leave the rest readable."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        size = con.execute("SELECT block_size FROM pragma_database_size()").fetchone()[0]
+        block = con.execute("SELECT min(block_id) FROM pragma_storage_info('observations') WHERE block_id >= 0 "
+                            "AND block_id NOT IN (SELECT block_id FROM pragma_storage_info('meta') "
+                            "WHERE block_id >= 0)").fetchone()[0]
+    finally:
+        con.close()
+    with open(path, "r+b") as f:
+        f.seek(3 * 4096 + block * size + 64)
+        byte = f.read(1)
+        f.seek(-1, 1)
+        f.write(bytes([byte[0] ^ 0xFF]))
+
+
+def test_damage_in_the_published_public_file_is_not_carried_into_the_next(growing, tmp_path):
+    from etl.schema import read_whole
+
+    _damage_observations(growing.public_warehouse)
+    with pytest.raises(duckdb.Error):
+        read_whole(growing.public_warehouse)
+    # a load of the internal measure alone: nothing is appended to the public observations, whose damaged
+    # block an append would not read
+    path = write(tmp_path / "in" / "next.csv", "measure_id,period,value\nyouth-contacts,2025-Q2,5\n")
+    load_batch(growing, [LoadRequest("north", [path], datetime(2025, 5, 10))], today=date(2025, 8, 1))
+    read_whole(growing.public_warehouse)  # the new one reads whole: it was written whole, not appended to
+    marks = _marks(growing.public_warehouse)
+    assert marks["public_sorted_through_load"] == marks["public_through_load"]
+    assert _rows(growing.public_warehouse) == _as_if_whole(growing, tmp_path / "w")

@@ -156,3 +156,23 @@ def test_a_measure_defined_after_an_earlier_run_leaves_that_run_readable(tmp_pat
             assert objective.layout(objective_id="neet", as_of="2025-11") is not None
     finally:
         w.close()
+
+
+@pytest.mark.parametrize("viewer", VIEWERS, ids=lambda v: v.role + (v.org or ""))
+def test_the_exceptions_list_reads_a_page_of_objectives_as_the_whole_list_pages_them(warehouse, viewer, monkeypatch):
+    from dashboard.components import exceptions as parts
+
+    monkeypatch.setattr(parts, "PAGE_GROUPS", 3)  # the demo's lists, in several pages
+    w = warehouse
+    for scope in _scopes(w):
+        for as_at in (None, w.first_judgement()):
+            run = w.judgement_run(as_at)["id"]
+            with as_viewer(viewer):
+                every, groups = records(w.exceptions(scope, run)), w.exception_groups(scope, run)
+                assert parts._as_groups(groups) == parts.groups_of(every)
+                paged = parts.pages_of(parts.groups_of(every))
+                for page in range(1, len(paged) + 2):  # and past the last page
+                    shown = parts.shown_on(groups, page)
+                    assert shown == paged[min(page, len(paged)) - 1]
+                    rows = records(w.exceptions(scope, run, shown))
+                    assert rows == [r for r in every if r["objective_id"] in shown]

@@ -76,3 +76,31 @@ def test_each_viewer_has_its_own_answer(copied):
     assert not internal & set(public.id)
     with as_viewer(OPERATOR):  # and the operator's answer, remembered, is still whole
         assert set(copied.measures(Scope()).id) == set(everything.id)
+
+
+def test_an_answer_is_kept_under_the_file_that_gave_it_when_a_publish_lands_meanwhile(copied, tmp_path,
+                                                                                        monkeypatch):
+    newer = tmp_path / "newer.duckdb"
+    shutil.copy(copied.path, newer)
+    con = duckdb.connect(str(newer))
+    con.execute("UPDATE councils SET name = 'Renamed council'")
+    con.close()
+    read_stamp = Warehouse._read_stamp
+
+    def then_published(self):  # a publish lands just after a reader has taken the stamp it reads
+        stamp = read_stamp(self)
+        if newer.exists():
+            os.replace(newer, copied.path)
+        return stamp
+
+    with copied.one_version():  # a request reading the file as it was
+        old = copied.query("SELECT name FROM councils ORDER BY position, id").name.tolist()
+        monkeypatch.setattr(Warehouse, "_read_stamp", then_published)
+        import threading  # another request, not pinned, asks while the publish lands
+
+        other = threading.Thread(target=copied.councils)
+        other.start()
+        other.join()
+        monkeypatch.setattr(Warehouse, "_read_stamp", read_stamp)
+        assert copied.councils().name.tolist() == old  # not the newer file's answer
+    assert set(copied.councils().name) == {"Renamed council"}  # the next request reads the new file

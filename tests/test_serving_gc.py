@@ -34,3 +34,14 @@ def test_a_settled_block_leaves_the_collector_as_it_found_it():
     with settled_for_serving():
         assert gc.get_threshold() == SERVING_GC_THRESHOLDS and gc.get_freeze_count() > frozen
     assert gc.get_threshold() == before and gc.get_freeze_count() == frozen
+
+
+def test_a_settled_block_leaves_what_was_frozen_before_it_frozen():
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with settled_for_serving():
+            assert gc.get_threshold() == SERVING_GC_THRESHOLDS
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()

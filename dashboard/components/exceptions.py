@@ -11,7 +11,8 @@ from ..urls import AsOf, href, with_as_of
 from .chips import element
 from .frame import notice
 
-__all__ = ["SEVERITY_WORDS", "LEGEND", "OPEN_FROM", "PAGE_GROUPS", "PAGE_ROWS", "severity_words", "read_page", "table"]
+__all__ = ["SEVERITY_WORDS", "LEGEND", "OPEN_FROM", "PAGE_GROUPS", "PAGE_ROWS", "severity_words", "read_page", "table",
+           "groups_of", "pages_of", "shown_on"]
 
 # severity (goal_councils/assess.py) in words; the legend under the heading says what raises each
 SEVERITY_WORDS = {6: "Highest", 5: "High", 4: "Raised", 3: "Medium", 2: "Low"}
@@ -36,32 +37,71 @@ def read_page(value) -> int:
     return int(text) if text.isdigit() and 0 < len(text) < 7 and int(text) > 0 else 1
 
 
-def table(ex: pd.DataFrame, as_of: AsOf, page: int = 1, filters: dict | None = None) -> html.Div:
+def groups_of(rows: list[dict]) -> list[tuple[str, int, int]]:
+    """(objective id, exceptions, worst severity) of exception rows listed most severe first: the
+    objective with the most severe exception first, ties as their first exceptions stand (what
+    published/sql/exception_groups.sql answers from the warehouse)."""
+    found: dict[str, list[int]] = {}
+    for r in rows:
+        count_worst = found.setdefault(r["objective_id"], [0, int(r["severity"])])
+        count_worst[0] += 1
+        count_worst[1] = max(count_worst[1], int(r["severity"]))
+    return sorted(((o, n, worst) for o, (n, worst) in found.items()), key=lambda g: -g[2])
+
+
+def pages_of(groups: list[tuple[str, int, int]]) -> list[list[str]]:
+    """The objectives on each page of the list: whole objectives, at most PAGE_GROUPS a page, and no more
+    once PAGE_ROWS exceptions are shown (an objective with more than that is a page of its own)."""
+    paged: list[list[str]] = [[]]
+    shown = 0
+    for objective_id, count, _ in groups:
+        if paged[-1] and (len(paged[-1]) >= PAGE_GROUPS or shown + count > PAGE_ROWS):
+            paged.append([])
+            shown = 0
+        paged[-1].append(objective_id)
+        shown += count
+    return paged
+
+
+def shown_on(groups: pd.DataFrame, page: int) -> list[str]:
+    """The objectives on page `page` of the list (the last page past its end), from the warehouse's groups
+    (`Warehouse.exception_groups`): the only ones whose exceptions the page reads."""
+    paged = pages_of(_as_groups(groups))
+    return paged[min(max(page, 1), len(paged)) - 1]
+
+
+def _as_groups(frame: pd.DataFrame) -> list[tuple[str, int, int]]:
+    return list(zip(frame["objective_id"].tolist(), map(int, frame["exceptions"]), map(int, frame["worst"]),
+                    strict=True))
+
+
+def table(ex: pd.DataFrame, as_of: AsOf, page: int, filters: dict | None = None,
+          groups: pd.DataFrame | None = None) -> html.Div:
     """The exceptions grouped by objective, worst objective first; each group folds away. Long
     lists are shown a page at a time (PAGE_GROUPS objectives, PAGE_ROWS exceptions at most), with
-    links to the other pages (`?page=`)."""
-    if ex.empty:
+    links to the other pages (`?page=`). `groups`: every objective's count and worst severity
+    (`Warehouse.exception_groups`), when `ex` holds only the rows of page `page` (`shown_on`)."""
+    rows = records(ex)
+    every = groups_of(rows) if groups is None else _as_groups(groups)
+    if not every:
         return notice("Nothing needs attention", "No measure in this selection raises an exception.")
     head = html.Thead(html.Tr([html.Th(h, scope="col") for h in ("Severity", "Rule", "Measure", "Owner", "Period",
                                                                  "Why")]))
-    groups = []
     by_objective: dict[str, list[dict]] = {}
-    for r in records(ex):  # already most severe first
+    for r in rows:  # already most severe first
         by_objective.setdefault(r["objective_id"], []).append(r)
-    worst_first = sorted(by_objective.values(), key=lambda rows: -max(r["severity"] for r in rows))
-    paged: list[list[list[dict]]] = [[]]
-    for rows in worst_first:
-        shown = sum(len(g) for g in paged[-1])
-        if paged[-1] and (len(paged[-1]) >= PAGE_GROUPS or shown + len(rows) > PAGE_ROWS):
-            paged.append([])
-        paged[-1].append(rows)
+    paged = pages_of(every)
     pages = len(paged)
     page = min(max(page, 1), pages)
     first = sum(len(p) for p in paged[:page - 1])
-    for rows in paged[page - 1]:
-        worst = int(max(r["severity"] for r in rows))
-        summary = html.Summary([html.Span(rows[0]["objective_name"], className="fw-semibold"),
-                                f" — {len(rows)} exception{'s' if len(rows) != 1 else ''}, worst: "
+    out = []
+    for objective_id in paged[page - 1]:
+        mine = by_objective.get(objective_id)
+        if not mine:  # not read (a publish between the two reads): left out rather than drawn empty
+            continue
+        worst = int(max(r["severity"] for r in mine))
+        summary = html.Summary([html.Span(mine[0]["objective_name"], className="fw-semibold"),
+                                f" — {len(mine)} exception{'s' if len(mine) != 1 else ''}, worst: "
                                 f"{severity_words(worst)}"])
         # rows made with `element` (the same components without Dash's per-argument checks)
         body = html.Tbody([element(html.Tr, [
@@ -72,15 +112,15 @@ def table(ex: pd.DataFrame, as_of: AsOf, page: int = 1, filters: dict | None = N
             element(html.Td, element(dcc.Link, r["owner_name"], href=href("org", r["owner_id"], as_of))),
             element(html.Td, format_period(r["period"], r["frequency"]) if r["period"] else ""),
             element(html.Td, r["reason"]),
-        ]) for r in rows])
-        groups.append(html.Details([summary, html.Div(html.Table([head, body], className="table table-sm align-top"),
-                                                      className="table-responsive")],
-                                   open=worst >= OPEN_FROM, className="exception-group"))
-    total = len(worst_first)
-    shown = "" if pages == 1 else f" Showing objectives {first + 1:,}–{first + len(groups):,}, page {page} of {pages}."
-    count = html.P(f"{len(ex):,} exception{'s' if len(ex) != 1 else ''} in {total:,} objective"
-                   f"{'s' if total != 1 else ''}.{shown}", className="small", id="exc-count")
-    return html.Div([count, *groups, _pager(page, pages, as_of, filters or {})], id="exceptions-table")
+        ]) for r in mine])
+        out.append(html.Details([summary, html.Div(html.Table([head, body], className="table table-sm align-top"),
+                                                   className="table-responsive")],
+                                open=worst >= OPEN_FROM, className="exception-group"))
+    total, count = len(every), sum(n for _, n, _ in every)
+    shown = "" if pages == 1 else f" Showing objectives {first + 1:,}–{first + len(out):,}, page {page} of {pages}."
+    summary_line = html.P(f"{count:,} exception{'s' if count != 1 else ''} in {total:,} objective"
+                          f"{'s' if total != 1 else ''}.{shown}", className="small", id="exc-count")
+    return html.Div([summary_line, *out, _pager(page, pages, as_of, filters or {})], id="exceptions-table")
 
 
 def _pager(page: int, pages: int, as_of: AsOf, filters: dict) -> html.Nav | None:

@@ -7,7 +7,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import components
-from dashboard.components.exceptions import LEGEND, read_page, table
+from dashboard.components.exceptions import LEGEND, read_page, shown_on, table
 from dashboard.context import current_warehouse
 from dashboard.pages._shared import as_of_parts, page
 from dashboard.urls import AsOf, href, read_as_of
@@ -55,7 +55,8 @@ def _options(frame: pd.DataFrame) -> list[dict]:
 def layout(warehouse: Warehouse, as_of: AsOf, council=None, org=None, objective=None, page=None, **_):
     choices = _choices(warehouse)
     council, org, objective = _checked(choices, council, org, objective)
-    result = review(warehouse, _scope(council, org, objective), as_of.as_at)
+    page = read_page(page)
+    result = review(warehouse, _scope(council, org, objective), as_of.as_at, lambda groups: shown_on(groups, page))
     if result.run is None:
         return [components.breadcrumbs([("Goal map", href("goal_map", as_of=as_of)), ("Exceptions", None)]),
                 *as_of_parts(as_of, "/exceptions"), components.page_heading("Exceptions"),
@@ -84,8 +85,9 @@ def layout(warehouse: Warehouse, as_of: AsOf, council=None, org=None, objective=
         html.Button("Download CSV", id="exc-download-button", className="btn btn-outline-primary btn-sm mb-3"),
         dcc.Download(id="exc-download"),
         dcc.Store(id="exc-as-of", data=as_of.month),
-        dcc.Loading(html.Div(table(result.exceptions, as_of, read_page(page),
-                                  {"council": council, "org": org, "objective": objective}), id="exc-list"),
+        dcc.Loading(html.Div(table(result.exceptions, as_of, page, {"council": council, "org": org,
+                                                                    "objective": objective}, result.groups),
+                             id="exc-list"),
                     delay_show=500),
         dcc.Store(id="exc-address"),
         html.H2("Data health", className="h4 mt-4"),
@@ -101,10 +103,10 @@ def layout(warehouse: Warehouse, as_of: AsOf, council=None, org=None, objective=
 def filter_list(council, org, objective, month):
     warehouse, as_of = current_warehouse(), read_as_of(month)
     council, org, objective = _checked(_choices(warehouse), council, org, objective)
-    result = review(warehouse, _scope(council, org, objective), as_of.as_at)
+    result = review(warehouse, _scope(council, org, objective), as_of.as_at, lambda groups: shown_on(groups, 1))
     if not result.run:
         return components.no_judgements_notice(result.first_judged)
-    return table(result.exceptions, as_of, 1, {"council": council, "org": org, "objective": objective})
+    return table(result.exceptions, as_of, 1, {"council": council, "org": org, "objective": objective}, result.groups)
 
 
 # filters -> the address keeps them (?council=..&org=..&objective=..), so a reload or a shared link
