@@ -361,7 +361,7 @@ def staged_build(home: Home) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict]]
         try:
             write_public(stage, public_stage, previous=home.public_warehouse if published.exists() else None,
                          grew_from=grew_from if state["only_added"] else None)
-        except duckdb.Error as e:
+        except (duckdb.Error, OSError) as e:  # OSError: copying the published public file
             raise PublishError(_failed_write("the public warehouse could not be written", e)) from e
         try:
             _fsync(stage)

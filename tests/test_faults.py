@@ -216,6 +216,29 @@ def test_disk_full_copying_into_staging(home: Home, files, monkeypatch):
     assert _count(home.warehouse) == (BEFORE, "2")
 
 
+def test_disk_full_copying_the_public_file(home: Home, files, monkeypatch):
+    """A load's public file starts as a copy of the published one (etl/public.py): a full disk there is
+    said as such, and nothing is published."""
+    before = sha256(home.warehouse), sha256(home.public_warehouse)
+    copy = shutil.copyfile
+
+    def full(src, dst):
+        if Path(src) != home.public_warehouse:
+            return copy(src, dst)
+        Path(dst).write_bytes(b"\0" * 4096)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(dst))
+
+    monkeypatch.setattr(shutil, "copyfile", full)
+    with pytest.raises(PublishError, match="the public warehouse could not be written: the disk is full") as e:
+        _load(home, files)
+    assert "nothing was published" in str(e.value)
+    assert (sha256(home.warehouse), sha256(home.public_warehouse)) == before
+    assert list(home.staging.iterdir()) == []
+    monkeypatch.undo()
+    _load(home, files)
+    assert _count(home.warehouse) == (AFTER, "2")
+
+
 # The process may write no file beyond a limit (RLIMIT_FSIZE): DuckDB's own writes to the staging
 # copy fail with "File too large", as they would on a full disk, after the copy itself succeeded.
 LIMITED = """
