@@ -68,8 +68,8 @@ INDEX = """<!DOCTYPE html>
 # the collector's thresholds in a serving process (Python's default: 700, 10, 10). A goal map request makes
 # some 200,000 objects, nearly all freed when it ends; at the default, collections ran hundreds of times a
 # request, and the full ones walked every module, frame and figure template the app holds. Measured at state
-# scale (in-process, 15 rounds of six pages): the goal map's median 277 -> 172 ms and its p95 328 -> 193 ms,
-# the council page's p95 534 -> 354 ms, for 15-20 MB more peak memory (docs/benchmarks.md).
+# scale (in-process, 15 rounds of six pages): the goal map's median 277 -> 172 ms and its p95 328 -> 194 ms,
+# the council page's p95 534 -> 354 ms, for 8-20 MB more peak memory (docs/benchmarks.md).
 SERVING_GC_THRESHOLDS = (20_000, 50, 100)
 
 
