@@ -138,6 +138,7 @@ EXCEPTIONS, HEALTH, ASSESSMENTS = _sql("exceptions"), _sql("health"), _sql("asse
 EXCEPTION_GROUPS = _sql("exception_groups")
 TIMELINESS, STATUSES = _sql("timeliness"), _sql("statuses")
 JUDGED, CHOICES = _sql("judged"), _sql("choices")
+SERVICES = _sql("services")
 
 
 @dataclass
@@ -360,7 +361,7 @@ class Warehouse:
 
     def plan(self, scope: Scope, as_at: datetime | None = None) -> pd.DataFrame:
         """Trajectory points (baseline, milestones, final) of the measures in `scope`."""
-        return self.query(PLAN, asdict(scope))
+        return self._kept(PLAN, asdict(scope))
 
     def search(self, text: str, limit: int = 50) -> pd.DataFrame:
         """Councils, objectives, measures and organisations whose name (or id) contains every
@@ -611,7 +612,7 @@ class Warehouse:
         if not self._has_services():
             return pd.DataFrame(columns=["id", "name", "description", "little_tolerance", "end_to_end_median",
                                          "end_to_end_p90", "objectives"])
-        return self.query(_sql("services"), {"service": service_id, "objective": objective_id})
+        return self._kept(SERVICES, {"service": service_id, "objective": objective_id})
 
     def service_view(self, service_id: str, run: int) -> dict[str, pd.DataFrame]:
         """What the service page shows of run `run`, as this viewer may see it: `stages`, `measures` (by

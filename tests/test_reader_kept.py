@@ -38,13 +38,14 @@ def sent(monkeypatch):
 
 def _definitions(w: Warehouse) -> list:
     return [w.councils(), w.council_members(str(w.councils().id.iloc[0])), w.organisations(), w.objectives(),
-            w.choices(), w.measures(Scope()), w.partners(str(w.objectives().objective_id.iloc[0]))]
+            w.choices(), w.measures(Scope()), w.partners(str(w.objectives().objective_id.iloc[0])),
+            w.plan(Scope()), w.services()]
 
 
 def test_definitions_are_asked_once_per_published_file(copied, sent):
     first = _definitions(copied)
     asked = len(sent)
-    assert asked >= 7
+    assert asked >= 9
     again = _definitions(copied)
     assert len(sent) == asked  # every answer remembered
     for a, b in zip(first, again, strict=True):
