@@ -42,6 +42,7 @@ def test_a_settled_block_leaves_what_was_frozen_before_it_frozen():
         frozen = gc.get_freeze_count()
         with settled_for_serving():
             assert gc.get_threshold() == SERVING_GC_THRESHOLDS
-        assert gc.get_freeze_count() == frozen
+        # not unfrozen: the count stays (less the few frozen objects freed meanwhile, which leave it)
+        assert gc.get_freeze_count() > frozen - 1_000 > 0
     finally:
         gc.unfreeze()
