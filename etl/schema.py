@@ -9,7 +9,8 @@ import duckdb
 
 __all__ = ["SCHEMA_VERSION", "sql_text", "init_schema", "read_whole"]
 
-SCHEMA_VERSION = "3"  # 2: organisation colours, judgement tables; 3: exceptions carry their size
+# 2: organisation colours, judgement tables; 3: exceptions carry their size; 4: each measure's newest totals
+SCHEMA_VERSION = "4"
 
 
 def sql_text(name: str) -> str:

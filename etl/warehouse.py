@@ -50,6 +50,8 @@ __all__ = [
     "definitions_digest",
     "load_lock",
     "staged_build",
+    "keep_newest_totals",
+    "NEWEST_TOTALS_KEPT",
     "KEEP_VERSIONS",
     "PublishedVersion",
     "published_versions",
@@ -60,6 +62,7 @@ __all__ = [
 
 KEEP_VERSIONS = 5  # published versions kept in HOME/versions/, the current one among them
 VERSION_FILE = "version.json"
+NEWEST_TOTALS_KEPT = "newest_totals"  # meta key: the publish step kept table newest_totals (keep_newest_totals)
 
 log = logging.getLogger(__name__)
 
@@ -212,6 +215,17 @@ def _number(con: duckdb.DuckDBPyConnection, home: Home) -> dict:
             "loads": loads, "newest_load": newest}
 
 
+def keep_newest_totals(con: duckdb.DuckDBPyConnection) -> None:
+    """Work out each measure's totals in its two newest period starts as the new build's data stands (the
+    goal map's figures: etl/sql/newest_totals.sql as at now), into table newest_totals, and say so in meta."""
+    con.execute("BEGIN TRANSACTION")
+    con.execute("DELETE FROM newest_totals")
+    con.execute("INSERT INTO newest_totals BY NAME WITH scope AS (SELECT id FROM measures), "
+                f"{sql_text('newest_totals.sql')} SELECT * FROM newest_totals_as_at", {"as_at": None})
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, 'kept')", [NEWEST_TOTALS_KEPT])
+    con.execute("COMMIT")
+
+
 def _checkpoint(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CHECKPOINT")
 
@@ -342,6 +356,7 @@ def staged_build(home: Home) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict]]
         try:
             yield con, state
             if state["publish"]:
+                keep_newest_totals(con)
                 facts = _number(con, home)
                 _checkpoint(con)
         except (duckdb.Error, OSError) as e:

@@ -49,7 +49,7 @@ import duckdb
 import pandas as pd
 
 from etl.home import kept_versions_of
-from etl.warehouse import sql_text
+from etl.warehouse import NEWEST_TOTALS_KEPT, sql_text
 from goal_councils.categories import categories_of
 
 from .access import viewer_params
@@ -123,9 +123,17 @@ _VALUES_AS_AT = "\n".join(
 # definition that the load and the publish step's judge use too).
 JUDGED_SCHEMA = 3  # the first schema_version whose judgement tables this reader reads
 
-GOAL_MAP, VALUES, AS_OF, MONTHS = _sql("goal_map"), _sql("values"), _sql("as_of"), _sql("months")
-# the goal map with each headline's status stored by run $run, in the same statement
-GOAL_MAP_STATUS = GOAL_MAP.replace(")\nSELECT * FROM final ORDER BY", "),\n" + _sql("goal_map_status"))
+VALUES, AS_OF, MONTHS = _sql("values"), _sql("as_of"), _sql("months")
+# the goal map with its headlines' two newest totals worked out as at $as_at (etl/sql/newest_totals.sql),
+# or read as the publish step kept them for now (table newest_totals, etl/warehouse.py `keep_newest_totals`)
+GOAL_MAP = _sql("goal_map").replace("{headline_values}", "\n".join(
+    line for line in sql_text("newest_totals.sql").splitlines() if not line.lstrip().startswith("--"))
+    + ",\nheadline_values AS (SELECT * FROM newest_totals_as_at)")
+GOAL_MAP_NOW = _sql("goal_map").replace(
+    "{headline_values}", "headline_values AS (SELECT * FROM newest_totals WHERE measure_id IN (SELECT id FROM scope))")
+# each with every headline's status stored by run $run, in the same statement
+GOAL_MAP_STATUS, GOAL_MAP_NOW_STATUS = (sql.replace(")\nSELECT * FROM final ORDER BY", "),\n" + _sql("goal_map_status"))
+                                        for sql in (GOAL_MAP, GOAL_MAP_NOW))
 if GOAL_MAP_STATUS == GOAL_MAP:  # goal_map.sql no longer ends as goal_map_status.sql expects
     raise RuntimeError("published/sql/goal_map.sql: its final SELECT changed; update goal_map_status.sql")
 COUNCILS, COUNCIL_MEMBERS, ORGANISATIONS = _sql("councils"), _sql("council_members"), _sql("organisations")
@@ -174,9 +182,10 @@ class Warehouse:
         its latest total value, the value before it, its target and its categories (a dict, or
         None for a number). `run`: also the headline's status, rag and reason as the judgement
         run stored them (the columns of `statuses`, NULL where it stored none)."""
-        sql, params = GOAL_MAP, {**asdict(Scope(role="headline")), "as_at": as_at, "dimension": ""}
+        now = as_at is None and self._keeps_newest_totals()
+        sql, params = (GOAL_MAP_NOW if now else GOAL_MAP), {**asdict(Scope(role="headline")), "as_at": as_at}
         if run is not None:
-            sql, params = GOAL_MAP_STATUS, {**params, "run": run}
+            sql, params = (GOAL_MAP_NOW_STATUS if now else GOAL_MAP_STATUS), {**params, "run": run}
         return _with_categories(self.query(self._fit(sql), params))
 
     def series(self, measure_id: str, breakdown: str | None = "", as_at: datetime | None = None) -> pd.DataFrame:
@@ -311,6 +320,19 @@ class Warehouse:
             with self._lock:
                 self._remembered[key] = known
         return sql if known["present"] else sql.replace("m.categories", "NULL::VARCHAR AS categories")
+
+    def _keeps_newest_totals(self) -> bool:
+        """Did the publish step of this file keep each measure's newest totals (table newest_totals)? A file
+        published before it did, or written other than by a publish, has them worked out per request."""
+        key = (self._stamp(), "newest_totals")
+        with self._lock:
+            known = self._remembered.get(key)
+        if known is None:
+            found = self.query("SELECT count(*) AS n FROM meta WHERE key = ?", [NEWEST_TOTALS_KEPT])
+            known = {"present": bool(found.n.iloc[0])}
+            with self._lock:
+                self._remembered[key] = known
+        return known["present"]
 
     def has_judgements(self) -> bool:
         """Was the file published with judgements in the layout this reader reads?"""

@@ -97,6 +97,15 @@ SELECT measure_id, period, period_start, period_label, breakdown, dimension, grp
        note, load_id, received_at, versions > 1 AS revised
 FROM observation_versions WHERE version_rank = 1;
 
+-- Each measure's totals in its two newest period starts, as the published data stands: worked out at
+-- every publish (etl/warehouse.py, by etl/sql/newest_totals.sql) for the goal map, which would otherwise
+-- rank every headline's whole series at each request. `recency` 1: the newest figure, 2: the one before.
+CREATE TABLE IF NOT EXISTS newest_totals (
+    measure_id VARCHAR NOT NULL, period VARCHAR NOT NULL, period_start DATE NOT NULL, breakdown VARCHAR NOT NULL,
+    value DOUBLE, status VARCHAR, load_id INTEGER NOT NULL, received_at TIMESTAMP NOT NULL,
+    revised BOOLEAN NOT NULL, recency BIGINT NOT NULL
+);
+
 -- Judgements, made when data is published (etl/judge.py); readers only read them.
 -- A run judges as at `as_at`; a reader "as at T" takes the newest run with as_at <= T.
 CREATE TABLE IF NOT EXISTS judgement_runs (

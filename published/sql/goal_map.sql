@@ -1,32 +1,9 @@
 -- One row per objective: council, objective, lead organisation, headline measure with its latest
 -- total value as at $as_at, the value before it, and its target.
+-- {headline_values}: each headline's two newest totals (the CTE `headline_values`, by recency): as at
+-- $as_at by etl/sql/newest_totals.sql, or as the publish step kept them (table newest_totals) for now.
 WITH {scope},
--- the totals as they stood at $as_at (the rule of etl/sql/values_as_at.sql: the newest load of each key
--- among those received by then, for periods started by then), worked out only for each measure's two
--- newest period starts: the latest figure and the one before it are among them (a key's period start is
--- the same in every load), and choosing the newest load of every key of a long series costs far more
-candidates AS (
-    SELECT o.measure_id, o.period, o.period_start, o.breakdown, o.value, o.status, o.load_id, l.received_at,
-           dense_rank() OVER (PARTITION BY o.measure_id ORDER BY o.period_start DESC) AS start_rank
-    FROM observations o
-    JOIN loads l ON l.id = o.load_id
-    WHERE o.measure_id IN (SELECT id FROM scope)
-      AND l.received_at <= coalesce($as_at::TIMESTAMP, l.received_at)
-      AND o.period_start <= coalesce($as_at::TIMESTAMP, o.period_start)
-      AND o.dimension = ''
-),
-versions AS (
-    SELECT * EXCLUDE (start_rank),
-           row_number() OVER (PARTITION BY measure_id, period, breakdown ORDER BY received_at DESC, load_id DESC)
-               AS version_rank,
-           count(*) OVER (PARTITION BY measure_id, period, breakdown) AS versions
-    FROM candidates WHERE start_rank <= 2
-),
-headline_values AS (
-    SELECT * EXCLUDE (version_rank, versions), versions > 1 AS revised,
-           row_number() OVER (PARTITION BY measure_id ORDER BY period_start DESC) AS recency
-    FROM versions WHERE version_rank = 1
-),
+{headline_values},
 leads AS (
     SELECT p.objective_id, g.id, g.name, g.short_name
     FROM objective_partners p JOIN organisations g ON g.id = p.org_id
