@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import asdict
 
 import duckdb
 import pytest
 
-from published.access import OPERATOR, PUBLIC, as_viewer
+from published.access import OPERATOR, PUBLIC, Viewer, as_viewer, viewer_params
 from published.reader import Scope, Warehouse
 
 
@@ -105,3 +106,49 @@ def test_an_answer_is_kept_under_the_file_that_gave_it_when_a_publish_lands_mean
         monkeypatch.setattr(Warehouse, "_read_stamp", read_stamp)
         assert copied.councils().name.tolist() == old  # not the newer file's answer
     assert set(copied.councils().name) == {"Renamed council"}  # the next request reads the new file
+
+
+def _statements_with_a_scope() -> dict[str, str]:
+    import published.reader as reader
+
+    return {name: sql for name, sql in vars(reader).items()
+            if isinstance(sql, str) and name.isupper() and not name.startswith("_") and reader._SCOPE in sql
+            and sql != reader.SCOPE_IDS}
+
+
+@pytest.mark.parametrize("viewer", [PUBLIC, OPERATOR, Viewer("steward", org="care_agency", name="s"),
+                                    Viewer("council_member", councils=("healthy_safe_communities",), name="c")],
+                         ids=lambda v: v.role)
+def test_a_statement_sent_with_its_measures_as_a_list_answers_what_the_scope_fragment_answers(demo_home, viewer):
+    """Each statement's measures (published/sql/scope.sql) are asked once and sent as a list; the answers
+    are those of the statement with the fragment in it, for every viewer, scope and statement."""
+    statements = _statements_with_a_scope()
+    assert len(statements) >= 10
+    w = Warehouse(demo_home.warehouse)
+    try:
+        with as_viewer(OPERATOR):
+            measures = w.measures(Scope())
+        internal = measures[~measures.published.astype(bool)].iloc[0]
+        scopes = [Scope(), Scope(role="headline"), Scope(measure=str(internal.id)),
+                  Scope(objective=str(internal.objective_id)), Scope(council=str(measures.council_id.iloc[0])),
+                  Scope(owner=str(internal.owner_id)), Scope(partner=str(internal.owner_id)),
+                  Scope(measure="no-such-measure")]
+        with as_viewer(viewer):
+            run = int(w.judgement_run(None)["id"])
+            checked = 0
+            for name, sql in statements.items():
+                for scope in scopes:
+                    params = {**asdict(scope), "run": run, "as_at": None, "dimension": "", "breakdown": None,
+                              "since": None, "whole": True, "objectives": None, "service": None, "objective": None,
+                              "org": None, "limit": 50}
+                    params.update({k: v for k, v in asdict(scope).items() if v is not None})
+                    as_list = w.query(sql, params)
+                    inline = w._execute(sql, {**viewer_params(), **params})
+                    if "ORDER BY" not in sql.rsplit(")", 1)[-1]:  # in no order: compared as sets of rows
+                        as_list, inline = (f.sort_values(list(f.columns), key=lambda c: c.astype(str))
+                                           .reset_index(drop=True) for f in (as_list, inline))
+                    assert as_list.equals(inline), (name, scope)
+                    checked += len(inline)
+            assert checked > 1_000
+    finally:
+        w.close()
