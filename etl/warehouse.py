@@ -50,8 +50,8 @@ __all__ = [
     "definitions_digest",
     "load_lock",
     "staged_build",
-    "keep_newest_totals",
-    "NEWEST_TOTALS_KEPT",
+    "keep_newest",
+    "KEPT_AT_PUBLISH",
     "KEEP_VERSIONS",
     "PublishedVersion",
     "published_versions",
@@ -62,7 +62,9 @@ __all__ = [
 
 KEEP_VERSIONS = 5  # published versions kept in HOME/versions/, the current one among them
 VERSION_FILE = "version.json"
-NEWEST_TOTALS_KEPT = "newest_totals"  # meta key: the publish step kept table newest_totals (keep_newest_totals)
+# tables worked out at every publish as the new build's data stands (`keep_newest`), each by the fragment
+# etl/sql/<table>.sql as at now; meta holds '<table>' = 'kept' once a publish has kept it
+KEPT_AT_PUBLISH = ("newest_totals", "newest_received")
 
 log = logging.getLogger(__name__)
 
@@ -215,14 +217,15 @@ def _number(con: duckdb.DuckDBPyConnection, home: Home) -> dict:
             "loads": loads, "newest_load": newest}
 
 
-def keep_newest_totals(con: duckdb.DuckDBPyConnection) -> None:
-    """Work out each measure's totals in its two newest period starts as the new build's data stands (the
-    goal map's figures: etl/sql/newest_totals.sql as at now), into table newest_totals, and say so in meta."""
+def keep_newest(con: duckdb.DuckDBPyConnection) -> None:
+    """Work out the tables of KEPT_AT_PUBLISH as the new build's data stands: each measure's totals in its
+    two newest period starts (the goal map's figures) and when its newest figure arrived; say so in meta."""
     con.execute("BEGIN TRANSACTION")
-    con.execute("DELETE FROM newest_totals")
-    con.execute("INSERT INTO newest_totals BY NAME WITH scope AS (SELECT id FROM measures), "
-                f"{sql_text('newest_totals.sql')} SELECT * FROM newest_totals_as_at", {"as_at": None})
-    con.execute("INSERT OR REPLACE INTO meta VALUES (?, 'kept')", [NEWEST_TOTALS_KEPT])
+    for table in KEPT_AT_PUBLISH:  # names from the tuple above
+        con.execute(f"DELETE FROM {table}")
+        con.execute(f"INSERT INTO {table} BY NAME WITH scope AS (SELECT id FROM measures), "
+                    f"{sql_text(table + '.sql')} SELECT * FROM {table}_as_at", {"as_at": None})
+        con.execute("INSERT OR REPLACE INTO meta VALUES (?, 'kept')", [table])
     con.execute("COMMIT")
 
 
@@ -356,7 +359,7 @@ def staged_build(home: Home) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict]]
         try:
             yield con, state
             if state["publish"]:
-                keep_newest_totals(con)
+                keep_newest(con)
                 facts = _number(con, home)
                 _checkpoint(con)
         except (duckdb.Error, OSError) as e:

@@ -50,7 +50,7 @@ import duckdb
 import pandas as pd
 
 from etl.home import kept_versions_of
-from etl.warehouse import NEWEST_TOTALS_KEPT, sql_text
+from etl.warehouse import sql_text
 from goal_councils.categories import categories_of
 
 from .access import viewer_params
@@ -125,13 +125,21 @@ _VALUES_AS_AT = "\n".join(
 JUDGED_SCHEMA = 3  # the first schema_version whose judgement tables this reader reads
 
 VALUES, AS_OF, MONTHS = _sql("values"), _sql("as_of"), _sql("months")
-# the goal map with its headlines' two newest totals worked out as at $as_at (etl/sql/newest_totals.sql),
-# or read as the publish step kept them for now (table newest_totals, etl/warehouse.py `keep_newest_totals`)
-GOAL_MAP = _sql("goal_map").replace("{headline_values}", "\n".join(
-    line for line in sql_text("newest_totals.sql").splitlines() if not line.lstrip().startswith("--"))
-    + ",\nheadline_values AS (SELECT * FROM newest_totals_as_at)")
-GOAL_MAP_NOW = _sql("goal_map").replace(
-    "{headline_values}", "headline_values AS (SELECT * FROM newest_totals WHERE measure_id IN (SELECT id FROM scope))")
+
+
+def _as_at_or_now(sql: str, cte: str, table: str) -> tuple[str, str]:
+    """`sql` with `{cte}` made into the CTE `cte`: worked out as at $as_at by the fragment etl/sql/<table>.sql,
+    and, second, read from the table the publish step kept of it for now (etl/warehouse.py `keep_newest`)."""
+    fragment = "\n".join(line for line in sql_text(f"{table}.sql").splitlines() if not line.lstrip().startswith("--"))
+    mark = "{" + cte + "}"
+    if mark not in sql:
+        raise RuntimeError(f"a statement has no {mark} to put {table} in")
+    return (sql.replace(mark, f"{fragment},\n{cte} AS (SELECT * FROM {table}_as_at)"),
+            sql.replace(mark, f"{cte} AS (SELECT * FROM {table} WHERE measure_id IN (SELECT id FROM scope))"))
+
+
+# the goal map with its headlines' two newest totals; as at a moment, or as kept at publish for now
+GOAL_MAP, GOAL_MAP_NOW = _as_at_or_now(_sql("goal_map"), "headline_values", "newest_totals")
 # each with every headline's status stored by run $run, in the same statement
 GOAL_MAP_STATUS, GOAL_MAP_NOW_STATUS = (sql.replace(")\nSELECT * FROM final ORDER BY", "),\n" + _sql("goal_map_status"))
                                         for sql in (GOAL_MAP, GOAL_MAP_NOW))
@@ -139,14 +147,17 @@ if GOAL_MAP_STATUS == GOAL_MAP:  # goal_map.sql no longer ends as goal_map_statu
     raise RuntimeError("published/sql/goal_map.sql: its final SELECT changed; update goal_map_status.sql")
 COUNCILS, COUNCIL_MEMBERS, ORGANISATIONS = _sql("councils"), _sql("council_members"), _sql("organisations")
 OBJECTIVES, PARTNERS, MEASURES = _sql("objectives"), _sql("partners"), _sql("measures")
-BREAKDOWNS, PLAN, LAST_RECEIVED, SEARCH = _sql("breakdowns"), _sql("plan"), _sql("last_received"), _sql("search")
+BREAKDOWNS, PLAN, SEARCH = _sql("breakdowns"), _sql("plan"), _sql("search")
+# when each measure's newest figure arrived: as at a moment, or as kept at publish for now
+LAST_RECEIVED, LAST_RECEIVED_NOW = _as_at_or_now(_sql("last_received"), "received", "newest_received")
 LATEST_YEAR = _sql("latest_year")
 # judgements stored at publish (etl/judge.py)
 JUDGEMENT_RUN, FIRST_JUDGEMENT = _sql("judgement_run"), _sql("first_judgement")
 EXCEPTIONS, HEALTH, ASSESSMENTS = _sql("exceptions"), _sql("health"), _sql("assessments")
 EXCEPTION_GROUPS = _sql("exception_groups")
 TIMELINESS, STATUSES = _sql("timeliness"), _sql("statuses")
-JUDGED, CHOICES = _sql("judged"), _sql("choices")
+CHOICES = _sql("choices")
+JUDGED, JUDGED_NOW = _as_at_or_now(_sql("judged"), "received", "newest_received")
 SERVICES = _sql("services")
 
 
@@ -183,7 +194,7 @@ class Warehouse:
         its latest total value, the value before it, its target and its categories (a dict, or
         None for a number). `run`: also the headline's status, rag and reason as the judgement
         run stored them (the columns of `statuses`, NULL where it stored none)."""
-        now = as_at is None and self._keeps_newest_totals()
+        now = as_at is None and self._keeps("newest_totals")
         sql, params = (GOAL_MAP_NOW if now else GOAL_MAP), {**asdict(Scope(role="headline")), "as_at": as_at}
         if run is not None:
             sql, params = (GOAL_MAP_NOW_STATUS if now else GOAL_MAP_STATUS), {**params, "run": run}
@@ -322,14 +333,14 @@ class Warehouse:
                 self._remembered[key] = known
         return sql if known["present"] else sql.replace("m.categories", "NULL::VARCHAR AS categories")
 
-    def _keeps_newest_totals(self) -> bool:
-        """Did the publish step of this file keep each measure's newest totals (table newest_totals)? A file
-        published before it did, or written other than by a publish, has them worked out per request."""
-        key = (self._stamp(), "newest_totals")
+    def _keeps(self, table: str) -> bool:
+        """Did the publish step of this file keep `table` (of etl.warehouse.KEPT_AT_PUBLISH) as its data stands?
+        A file published before it did, or written other than by a publish, has it worked out per request."""
+        key = (self._stamp(), "kept", table)
         with self._lock:
             known = self._remembered.get(key)
         if known is None:
-            found = self.query("SELECT count(*) AS n FROM meta WHERE key = ?", [NEWEST_TOTALS_KEPT])
+            found = self.query("SELECT count(*) AS n FROM meta WHERE key = ? AND value = 'kept'", [table])
             known = {"present": bool(found.n.iloc[0])}
             with self._lock:
                 self._remembered[key] = known
@@ -376,11 +387,13 @@ class Warehouse:
         (`whole`), `statuses`, `timeliness` and `last_received` read, and each assessment's groups):
         measure_id, assessed, assessment (JSON, NULL unless `whole`), status_json, groups_json, timeliness (JSON),
         last_received."""
-        return self.query(JUDGED, {**asdict(scope), "run": run, "as_at": as_at, "whole": whole})
+        sql = JUDGED_NOW if as_at is None and self._keeps("newest_received") else JUDGED
+        return self.query(sql, {**asdict(scope), "run": run, "as_at": as_at, "whole": whole})
 
     def last_received(self, scope: Scope, as_at: datetime | None = None) -> pd.DataFrame:
         """When each measure's newest figure arrived, as at `as_at`: measure_id, last_received."""
-        return self.query(LAST_RECEIVED, {**asdict(scope), "as_at": as_at})
+        sql = LAST_RECEIVED_NOW if as_at is None and self._keeps("newest_received") else LAST_RECEIVED
+        return self.query(sql, {**asdict(scope), "as_at": as_at})
 
     def plan(self, scope: Scope, as_at: datetime | None = None) -> pd.DataFrame:
         """Trajectory points (baseline, milestones, final) of the measures in `scope`."""

@@ -1,6 +1,8 @@
-"""Each measure's newest totals, kept at publish (table newest_totals, etl/warehouse.py `keep_newest_totals`):
-the goal map read from them answers exactly what it answers when it works them out per request, for every
-viewer and in both published files; a file published without them is still answered, by working them out."""
+"""What the publish step keeps as the data stands (etl/warehouse.py `keep_newest`): each measure's two newest
+totals (table newest_totals) and when its newest figure arrived (newest_received). The goal map, the
+judgements read together and the organisation page's freshness, read from them, answer exactly what they
+answer when they work them out per request, for every viewer and in both published files; a file published
+without them is still answered, by working them out."""
 
 from __future__ import annotations
 
@@ -10,22 +12,23 @@ import duckdb
 import pandas as pd
 import pytest
 
-from etl.warehouse import NEWEST_TOTALS_KEPT
+from etl.warehouse import KEPT_AT_PUBLISH
 from published.access import OPERATOR, PUBLIC, Viewer, as_viewer
-from published.reader import Warehouse
+from published.judgements import stored_judgements, stored_timeliness
+from published.reader import Scope, Warehouse
 
 VIEWERS = [PUBLIC, OPERATOR, Viewer("steward", org="care_agency", name="s"),
            Viewer("council_member", councils=("healthy_safe_communities",), name="c")]
 
 
-def _worked_out(w: Warehouse, run: int | None) -> pd.DataFrame:
-    """The goal map as a file without kept totals answers it (the statement as at a moment, now)."""
-    kept = w._keeps_newest_totals
-    w._keeps_newest_totals = lambda: False
+def _worked_out(w: Warehouse, read, *args, **named):
+    """What `read(w, *args, **named)` answers from a file without kept tables (the statements as at a moment,
+    now)."""
+    w._keeps = lambda table: False
     try:
-        return w.goal_map(None, run)
+        return read(w, *args, **named)
     finally:
-        w._keeps_newest_totals = kept
+        del w._keeps
 
 
 @pytest.fixture(scope="module", params=["full", "public"])
@@ -36,18 +39,24 @@ def warehouse(request, demo_home):
 
 
 @pytest.mark.parametrize("viewer", VIEWERS, ids=lambda v: v.role + (v.org or ""))
-def test_the_goal_map_from_kept_totals_is_the_goal_map_worked_out(warehouse, viewer):
+def test_pages_read_from_kept_tables_what_they_work_out(warehouse, viewer):
     w = warehouse
-    assert w._keeps_newest_totals()
+    assert all(w._keeps(table) for table in KEPT_AT_PUBLISH)
     with as_viewer(viewer):
         run = w.judgement_run(None)["id"]
-        for with_run in (run, None):  # with the headlines' statuses in the same statement, and without
-            kept, worked = w.goal_map(None, with_run), _worked_out(w, with_run)
+        for with_run in (run, None):  # the goal map with the headlines' statuses in the same statement, and without
+            kept, worked = w.goal_map(None, with_run), _worked_out(w, Warehouse.goal_map, None, with_run)
             assert len(kept) and kept.latest_value.notna().sum() > len(kept) // 2
             pd.testing.assert_frame_equal(kept, worked)
+        for scope in (Scope(), Scope(partner="care_agency"), Scope(measure="no-such-measure")):
+            kept = stored_timeliness(w, scope, None)
+            assert kept == _worked_out(w, stored_timeliness, scope, None)
+            assert len(kept.last_received) or scope.measure
+            kept = stored_judgements(w, scope, None, whole=True)
+            assert repr(kept) == repr(_worked_out(w, stored_judgements, scope, None, whole=True))
 
 
-def test_kept_totals_are_the_two_newest_periods_of_every_measure_and_only_public_ones_in_the_public_file(
+def test_kept_tables_hold_every_measures_newest_figures_and_only_public_ones_in_the_public_file(
         demo_home):
     def read(path):
         con = duckdb.connect(str(path), read_only=True)
@@ -58,6 +67,11 @@ def test_kept_totals_are_the_two_newest_periods_of_every_measure_and_only_public
                 "GROUP BY 1 ORDER BY 1").df()
             public = {r[0] for r in con.execute("SELECT id FROM measures WHERE published").fetchall()}
             every = {r[0] for r in con.execute("SELECT id FROM measures").fetchall()}
+            received = dict(con.execute("SELECT * FROM newest_received").fetchall())
+            assert received == dict(con.execute(  # the newest load that brought any of each measure's rows
+                "SELECT o.measure_id, max(l.received_at) FROM observations o JOIN loads l ON l.id = o.load_id "
+                "GROUP BY 1").fetchall())
+            assert set(received) <= every and len(received) > len(every) // 2
             return kept, newest, public, every
         finally:
             con.close()
@@ -80,15 +94,17 @@ def test_a_file_published_without_kept_totals_has_them_worked_out(demo_home, tmp
     copy = tmp_path / "older.duckdb"
     shutil.copyfile(demo_home.warehouse, copy)
     con = duckdb.connect(str(copy))
-    con.execute("DELETE FROM meta WHERE key = ?", [NEWEST_TOTALS_KEPT])
-    con.execute("DROP TABLE newest_totals")  # as a file published before there was one
+    for table in KEPT_AT_PUBLISH:  # as a file published before there were any
+        con.execute("DELETE FROM meta WHERE key = ?", [table])
+        con.execute(f"DROP TABLE {table}")
     con.close()
     older, current = Warehouse(copy), Warehouse(demo_home.warehouse)
     try:
-        assert not older._keeps_newest_totals()
+        assert not any(older._keeps(table) for table in KEPT_AT_PUBLISH)
         with as_viewer(OPERATOR):
             run = current.judgement_run(None)["id"]
             pd.testing.assert_frame_equal(older.goal_map(None, run), current.goal_map(None, run))
+            assert stored_timeliness(older, Scope(), None) == stored_timeliness(current, Scope(), None)
     finally:
         older.close()
         current.close()

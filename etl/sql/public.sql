@@ -46,6 +46,8 @@ INSERT INTO exceptions BY NAME  -- in the judge's order, which breaks the list's
     WHERE run_id > getvariable('after_run') AND measure_id IN (SELECT id FROM public_measures);
 INSERT INTO newest_totals BY NAME
     SELECT * FROM src.newest_totals WHERE measure_id IN (SELECT id FROM public_measures);
+INSERT INTO newest_received BY NAME
+    SELECT * FROM src.newest_received WHERE measure_id IN (SELECT id FROM public_measures);
 INSERT INTO meta VALUES ('audience', 'public');
 -- end-to-end services: only the stages whose measures are all published, and their flow as computed
 -- from those stages alone (audience 'public'; etl/services.py)

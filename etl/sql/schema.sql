@@ -105,6 +105,9 @@ CREATE TABLE IF NOT EXISTS newest_totals (
     value DOUBLE, status VARCHAR, load_id INTEGER NOT NULL, received_at TIMESTAMP NOT NULL,
     revised BOOLEAN NOT NULL, recency BIGINT NOT NULL
 );
+-- When each measure's newest figure arrived, as the published data stands (etl/sql/newest_received.sql, kept
+-- at every publish like newest_totals): what the organisation, objective and measure pages show of freshness.
+CREATE TABLE IF NOT EXISTS newest_received (measure_id VARCHAR NOT NULL, last_received TIMESTAMP NOT NULL);
 
 -- Judgements, made when data is published (etl/judge.py); readers only read them.
 -- A run judges as at `as_at`; a reader "as at T" takes the newest run with as_at <= T.

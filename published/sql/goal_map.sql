@@ -1,7 +1,7 @@
 -- One row per objective: council, objective, lead organisation, headline measure with its latest
 -- total value as at $as_at, the value before it, and its target.
--- {headline_values}: each headline's two newest totals (the CTE `headline_values`, by recency): as at
--- $as_at by etl/sql/newest_totals.sql, or as the publish step kept them (table newest_totals) for now.
+-- {headline_values}: each headline's two newest totals (by recency), as at $as_at by etl/sql/newest_totals.sql
+-- or as the publish step kept them (table newest_totals) for now.
 WITH {scope},
 {headline_values},
 leads AS (

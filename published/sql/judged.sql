@@ -1,7 +1,8 @@
 -- Each measure in scope with what judgement run $run stored about it, in one statement (a page that
 -- shows status, timeliness and groups asks once): its newest assessment at or before the run (whole
 -- when $whole, else NULL; its status and groups always), the run's timeliness, and when its newest
--- figure arrived as at $as_at. `assessed`: it has an assessment at or before the run.
+-- figure arrived as at $as_at ({received}: etl/sql/newest_received.sql, or as the publish step kept it for
+-- now). `assessed`: it has an assessment at or before the run.
 WITH {scope},
 newest AS (
     SELECT measure_id, detail FROM assessments
@@ -11,12 +12,7 @@ newest AS (
 timely AS (
     SELECT measure_id, detail FROM timeliness WHERE run_id = $run AND measure_id IN (SELECT id FROM scope)
 ),
-received AS (
-    SELECT o.measure_id, max(l.received_at) AS last_received
-    FROM observations o JOIN loads l ON l.id = o.load_id
-    WHERE o.measure_id IN (SELECT id FROM scope) AND l.received_at <= coalesce($as_at::TIMESTAMP, l.received_at)
-    GROUP BY o.measure_id
-)
+{received}
 SELECT s.id AS measure_id, n.measure_id IS NOT NULL AS assessed,
        CASE WHEN $whole::BOOLEAN THEN n.detail END AS assessment,
        CAST(json_extract(n.detail, '$.status') AS VARCHAR) AS status_json,
