@@ -51,6 +51,7 @@ __all__ = [
     "load_lock",
     "staged_build",
     "keep_newest",
+    "kept_fragment",
     "KEPT_AT_PUBLISH",
     "KEEP_VERSIONS",
     "PublishedVersion",
@@ -64,7 +65,7 @@ KEEP_VERSIONS = 5  # published versions kept in HOME/versions/, the current one 
 VERSION_FILE = "version.json"
 # tables worked out at every publish as the new build's data stands (`keep_newest`), each by the fragment
 # etl/sql/<table>.sql as at now; meta holds '<table>' = 'kept' once a publish has kept it
-KEPT_AT_PUBLISH = ("newest_totals", "newest_received")
+KEPT_AT_PUBLISH = ("newest_totals", "newest_received", "newest_year")
 
 log = logging.getLogger(__name__)
 
@@ -217,14 +218,23 @@ def _number(con: duckdb.DuckDBPyConnection, home: Home) -> dict:
             "loads": loads, "newest_load": newest}
 
 
+def kept_fragment(table: str) -> str:
+    """The CTE fragment etl/sql/<table>.sql (of KEPT_AT_PUBLISH), with the fragment of values as at a moment
+    put in where it uses it, without whole-line comments (they name parameters)."""
+    text = sql_text(f"{table}.sql").replace("{values_as_at}", sql_text("values_as_at.sql"))
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
+
+
 def keep_newest(con: duckdb.DuckDBPyConnection) -> None:
     """Work out the tables of KEPT_AT_PUBLISH as the new build's data stands: each measure's totals in its
     two newest period starts (the goal map's figures) and when its newest figure arrived; say so in meta."""
+    now = {"as_at": None, "dimension": "", "breakdown": None, "since": None}  # totals, as at now
     con.execute("BEGIN TRANSACTION")
     for table in KEPT_AT_PUBLISH:  # names from the tuple above
         con.execute(f"DELETE FROM {table}")
-        con.execute(f"INSERT INTO {table} BY NAME WITH scope AS (SELECT id FROM measures), "
-                    f"{sql_text(table + '.sql')} SELECT * FROM {table}_as_at", {"as_at": None})
+        sql = (f"INSERT INTO {table} BY NAME WITH scope AS (SELECT id FROM measures), {kept_fragment(table)} "
+               f"SELECT * FROM {table}_as_at ORDER BY measure_id")
+        con.execute(sql, {name: value for name, value in now.items() if f"${name}" in sql})
         con.execute("INSERT OR REPLACE INTO meta VALUES (?, 'kept')", [table])
     con.execute("COMMIT")
 

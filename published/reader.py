@@ -50,7 +50,7 @@ import duckdb
 import pandas as pd
 
 from etl.home import kept_versions_of
-from etl.warehouse import sql_text
+from etl.warehouse import kept_fragment, sql_text
 from goal_councils.categories import categories_of
 
 from .access import viewer_params
@@ -130,7 +130,7 @@ VALUES, AS_OF, MONTHS = _sql("values"), _sql("as_of"), _sql("months")
 def _as_at_or_now(sql: str, cte: str, table: str) -> tuple[str, str]:
     """`sql` with `{cte}` made into the CTE `cte`: worked out as at $as_at by the fragment etl/sql/<table>.sql,
     and, second, read from the table the publish step kept of it for now (etl/warehouse.py `keep_newest`)."""
-    fragment = "\n".join(line for line in sql_text(f"{table}.sql").splitlines() if not line.lstrip().startswith("--"))
+    fragment = kept_fragment(table)
     mark = "{" + cte + "}"
     if mark not in sql:
         raise RuntimeError(f"a statement has no {mark} to put {table} in")
@@ -150,7 +150,8 @@ OBJECTIVES, PARTNERS, MEASURES = _sql("objectives"), _sql("partners"), _sql("mea
 BREAKDOWNS, PLAN, SEARCH = _sql("breakdowns"), _sql("plan"), _sql("search")
 # when each measure's newest figure arrived: as at a moment, or as kept at publish for now
 LAST_RECEIVED, LAST_RECEIVED_NOW = _as_at_or_now(_sql("last_received"), "received", "newest_received")
-LATEST_YEAR = _sql("latest_year")
+# each measure's totals from a year before its newest: as at a moment, or as kept at publish for now
+LATEST_YEAR, LATEST_YEAR_NOW = _as_at_or_now(_sql("latest_year"), "latest_year", "newest_year")
 # judgements stored at publish (etl/judge.py)
 JUDGEMENT_RUN, FIRST_JUDGEMENT = _sql("judgement_run"), _sql("first_judgement")
 EXCEPTIONS, HEALTH, ASSESSMENTS = _sql("exceptions"), _sql("health"), _sql("assessments")
@@ -194,11 +195,11 @@ class Warehouse:
         its latest total value, the value before it, its target and its categories (a dict, or
         None for a number). `run`: also the headline's status, rag and reason as the judgement
         run stored them (the columns of `statuses`, NULL where it stored none)."""
-        now = as_at is None and self._keeps("newest_totals")
-        sql, params = (GOAL_MAP_NOW if now else GOAL_MAP), {**asdict(Scope(role="headline")), "as_at": as_at}
+        now, sql, params = GOAL_MAP_NOW, GOAL_MAP, {**asdict(Scope(role="headline")), "as_at": as_at}
         if run is not None:
-            sql, params = (GOAL_MAP_NOW_STATUS if now else GOAL_MAP_STATUS), {**params, "run": run}
-        return _with_categories(self.query(self._fit(sql), params))
+            now, sql, params = GOAL_MAP_NOW_STATUS, GOAL_MAP_STATUS, {**params, "run": run}
+        with self.one_version():
+            return _with_categories(self._now_or_as_at("newest_totals", self._fit(now), self._fit(sql), as_at, params))
 
     def series(self, measure_id: str, breakdown: str | None = "", as_at: datetime | None = None) -> pd.DataFrame:
         """Values of one measure by period (`breakdown=None`: every breakdown, total first)."""
@@ -222,8 +223,8 @@ class Warehouse:
     def latest_year(self, scope: Scope, as_at: datetime | None = None) -> pd.DataFrame:
         """The totals of the measures in `scope` from a year before each one's newest figure: what a
         table of latest values and changes needs (the columns of `values`)."""
-        return self.query(LATEST_YEAR, {**asdict(scope), "as_at": as_at, "dimension": "", "breakdown": None,
-                                        "since": None})
+        return self._now_or_as_at("newest_year", LATEST_YEAR_NOW, LATEST_YEAR, as_at,
+                                  {**asdict(scope), "as_at": as_at, "dimension": "", "breakdown": None, "since": None})
 
     def as_of(self, as_at: datetime | None = None) -> pd.DataFrame:
         """One row: newest `received_at` among loads, number of loads, and the newest period. It reads
@@ -304,47 +305,54 @@ class Warehouse:
         """The judgement run that stood at `as_at` (None: the newest): id, as_at, made_at. None also
         for a warehouse published before judgements were stored (the next load or `outcomes judge`
         brings it up to date). Remembered per published file, so a page's readers look it up once."""
-        key = (self._stamp(), as_at)
-        with self._lock:
-            if key in self._remembered:
-                found = self._remembered[key]
-                return None if found is None else dict(found)
-        found = None
-        if self.has_judgements():
+        def ask() -> dict | None:
+            if not self.has_judgements():
+                return None
             rows = self.query(JUDGEMENT_RUN, {"as_at": as_at}).to_dict("records")
-            found = rows[0] if rows else None
+            return rows[0] if rows else None
+
+        found = self._fact(("judgement_run", as_at), ask)
+        return None if found is None else dict(found)
+
+    def _fact(self, name: tuple, ask):
+        """`ask()`, remembered per published file under `name`: the file the block reads (pinned inside
+        `one_version()`), asked of that same file, so a publish or rollback meanwhile files nothing under
+        another file's stamp."""
+        with self.one_version():
+            key = (self._read_stamp(), *name)
+            with self._lock:
+                if key in self._remembered:
+                    return self._remembered[key]
+            found = ask()
         with self._lock:
             if len(self._remembered) >= RUNS_REMEMBERED:
                 self._remembered.clear()
             self._remembered[key] = found
-        return None if found is None else dict(found)
+        return found
+
+    def _has(self, name: str, sql: str, params: list) -> bool:
+        """Does this published file have what `sql` counts (`n`)? Asked once per published file."""
+        return self._fact(("has", name), lambda: bool(self.query(sql, params).n.iloc[0]))
 
     def _fit(self, sql: str) -> str:
         """`sql` as this published file can answer it: a warehouse published before a measure could
         be categorical has no `categories` column, so it reads as NULL there (the next publish adds it)."""
-        key = (self._stamp(), "measures.categories")
-        with self._lock:
-            known = self._remembered.get(key)
-        if known is None:
-            found = self.query("SELECT count(*) AS n FROM information_schema.columns WHERE table_catalog = ? "
-                               "AND table_name = 'measures' AND column_name = 'categories'", [CATALOG])
-            known = {"present": bool(found.n.iloc[0])}
-            with self._lock:
-                self._remembered[key] = known
-        return sql if known["present"] else sql.replace("m.categories", "NULL::VARCHAR AS categories")
+        present = self._has("measures.categories", "SELECT count(*) AS n FROM information_schema.columns WHERE "
+                            "table_catalog = ? AND table_name = 'measures' AND column_name = 'categories'", [CATALOG])
+        return sql if present else sql.replace("m.categories", "NULL::VARCHAR AS categories")
 
     def _keeps(self, table: str) -> bool:
         """Did the publish step of this file keep `table` (of etl.warehouse.KEPT_AT_PUBLISH) as its data stands?
         A file published before it did, or written other than by a publish, has it worked out per request."""
-        key = (self._stamp(), "kept", table)
-        with self._lock:
-            known = self._remembered.get(key)
-        if known is None:
-            found = self.query("SELECT count(*) AS n FROM meta WHERE key = ? AND value = 'kept'", [table])
-            known = {"present": bool(found.n.iloc[0])}
-            with self._lock:
-                self._remembered[key] = known
-        return known["present"]
+        return self._has(f"kept {table}", "SELECT count(*) AS n FROM meta WHERE key = ? AND value = 'kept'", [table])
+
+    def _now_or_as_at(self, table: str, now: str, as_at_sql: str, as_at: datetime | None, params: dict):
+        """`now` when asked for now of a file whose publish kept `table`, else `as_at_sql`; the choice and the
+        answer are of one file, and a retry on another file (published/damaged meanwhile) sends `as_at_sql`."""
+        with self.one_version():
+            if as_at is None and self._keeps(table):
+                return self.query(now, params, retry=as_at_sql)
+            return self.query(as_at_sql, params)
 
     def has_judgements(self) -> bool:
         """Was the file published with judgements in the layout this reader reads?"""
@@ -387,13 +395,13 @@ class Warehouse:
         (`whole`), `statuses`, `timeliness` and `last_received` read, and each assessment's groups):
         measure_id, assessed, assessment (JSON, NULL unless `whole`), status_json, groups_json, timeliness (JSON),
         last_received."""
-        sql = JUDGED_NOW if as_at is None and self._keeps("newest_received") else JUDGED
-        return self.query(sql, {**asdict(scope), "run": run, "as_at": as_at, "whole": whole})
+        return self._now_or_as_at("newest_received", JUDGED_NOW, JUDGED, as_at,
+                                  {**asdict(scope), "run": run, "as_at": as_at, "whole": whole})
 
     def last_received(self, scope: Scope, as_at: datetime | None = None) -> pd.DataFrame:
         """When each measure's newest figure arrived, as at `as_at`: measure_id, last_received."""
-        sql = LAST_RECEIVED_NOW if as_at is None and self._keeps("newest_received") else LAST_RECEIVED
-        return self.query(sql, {**asdict(scope), "as_at": as_at})
+        return self._now_or_as_at("newest_received", LAST_RECEIVED_NOW, LAST_RECEIVED, as_at,
+                                  {**asdict(scope), "as_at": as_at})
 
     def plan(self, scope: Scope, as_at: datetime | None = None) -> pd.DataFrame:
         """Trajectory points (baseline, milestones, final) of the measures in `scope`."""
@@ -409,22 +417,25 @@ class Warehouse:
 
     # --- connection ------------------------------------------------------------------------
 
-    def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
+    def query(self, sql: str, params: list | dict | None = None, *, retry: str | None = None) -> pd.DataFrame:
         """Run one read-only statement with bound parameters on a cursor of its own.
 
         `params` is a list for `?` placeholders or a dict for `$name` ones; a dict may hold
-        more names than the statement uses (only those it names are bound)."""
+        more names than the statement uses (only those it names are bound).
+        A statement sent again on a fresh connection (the first found the file invalidated or damaged, so
+        the second may read another version) is sent as `retry` if given, and always with the measures it
+        is about worked out again there (the scope fragment inline)."""
         if isinstance(params, dict):  # answered for the viewer of the moment (published/access.py)
             params = {**viewer_params(), **params}
             if _SCOPE in sql and sql != SCOPE_IDS:
                 with self.one_version():  # the measures and the statement read from one file
                     ids = self._kept(SCOPE_IDS, params).id.tolist()
-                    return self._execute(_with_scope_ids(sql), {**params, "scope_ids": ids})
-        return self._execute(sql, params)
+                    return self._execute(_with_scope_ids(sql), {**params, "scope_ids": ids},
+                                         retry=(retry or sql, params))
+        return self._execute(sql, params, retry=(retry or sql, params))
 
-    def _execute(self, sql: str, params: list | dict | None) -> pd.DataFrame:
-        if isinstance(params, dict):
-            params = {name: params.get(name) for name in _parameter_names(sql)}
+    def _execute(self, sql: str, params: list | dict | None, retry: tuple | None = None) -> pd.DataFrame:
+        sql, params = _bound(sql, params)
         started = time.perf_counter()
         try:
             opened = self._acquire()
@@ -436,6 +447,8 @@ class Warehouse:
             finally:
                 self._release(opened)
             opened = self._acquire()  # once more: a fresh connection, or an earlier version of a damaged file
+            if retry is not None:
+                sql, params = _bound(*retry)
             try:
                 return self._run(opened, sql, params)
             except duckdb.Error as e:
@@ -673,16 +686,8 @@ class Warehouse:
 
     def _has_services(self) -> bool:
         """Was the file published with services (asked once per published file)?"""
-        key = (self._stamp(), "service_periods")
-        with self._lock:
-            known = self._remembered.get(key)
-        if known is None:
-            found = self.query("SELECT count(*) AS n FROM information_schema.tables WHERE table_catalog = ? "
-                               "AND table_name = 'service_periods'", [CATALOG])
-            known = {"present": bool(found.n.iloc[0])}
-            with self._lock:
-                self._remembered[key] = known
-        return known["present"]
+        return self._has("service_periods", "SELECT count(*) AS n FROM information_schema.tables WHERE "
+                         "table_catalog = ? AND table_name = 'service_periods'", [CATALOG])
 
     # --- added for the goal map's next review (dashboard/pages/review_due.py) ---------------
 
@@ -723,6 +728,13 @@ _SCOPE_AS_IDS = "scope AS (SELECT unnest($scope_ids::VARCHAR[]) AS id)"
 @functools.lru_cache(maxsize=256)
 def _with_scope_ids(sql: str) -> str:
     return sql.replace(_SCOPE, _SCOPE_AS_IDS)
+
+
+def _bound(sql: str, params: list | dict | None) -> tuple[str, list | dict | None]:
+    """`sql` and, of a dict of `params`, only the names it uses."""
+    if isinstance(params, dict):
+        params = {name: params.get(name) for name in _parameter_names(sql)}
+    return sql, params
 
 
 def _parameter_names(sql: str) -> list[str]:

@@ -6,6 +6,7 @@ without them is still answered, by working them out."""
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import duckdb
@@ -108,3 +109,37 @@ def test_a_file_published_without_kept_totals_has_them_worked_out(demo_home, tmp
     finally:
         older.close()
         current.close()
+
+
+def _without_kept_tables(path) -> None:
+    con = duckdb.connect(str(path))
+    for table in KEPT_AT_PUBLISH:
+        con.execute("DELETE FROM meta WHERE key = ?", [table])
+        con.execute(f"DROP TABLE {table}")
+    con.close()
+
+
+@pytest.mark.parametrize("landing", ["rollback to an older file", "first publish with kept tables"])
+def test_what_a_file_keeps_is_remembered_for_that_file_when_another_lands_during_a_request(
+        demo_home, tmp_path, landing):
+    new, old, path = tmp_path / "new.duckdb", tmp_path / "old.duckdb", tmp_path / "warehouse.duckdb"
+    shutil.copyfile(demo_home.warehouse, new)
+    shutil.copyfile(demo_home.warehouse, old)
+    _without_kept_tables(old)
+    first, then = (new, old) if landing.startswith("rollback") else (old, new)
+    shutil.copyfile(first, path)
+    w = Warehouse(path)
+    try:
+        with as_viewer(OPERATOR):
+            expected = w.goal_map()
+            with w.one_version():  # a request reading the first file
+                w.councils()
+                shutil.copyfile(then, tmp_path / "landing")
+                os.replace(tmp_path / "landing", path)
+                pd.testing.assert_frame_equal(w.goal_map(), expected)
+            # the next requests read the file that landed, as it is: kept tables or none
+            assert w._keeps("newest_totals") is (then == new)
+            pd.testing.assert_frame_equal(w.goal_map(), expected)
+            assert stored_timeliness(w, Scope(), None).last_received
+    finally:
+        w.close()

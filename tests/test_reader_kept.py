@@ -152,3 +152,39 @@ def test_a_statement_sent_with_its_measures_as_a_list_answers_what_the_scope_fra
             assert checked > 1_000
     finally:
         w.close()
+
+
+def test_a_statement_retried_on_another_file_works_out_its_measures_there(demo_home, tmp_path, monkeypatch):
+    """A statement whose connection fails (invalidated, damaged) is sent again on a fresh one, which may read a
+    file published meanwhile: the measures it is about, and the viewer's rights to them, are those of that file."""
+    a, b, path = tmp_path / "a.duckdb", tmp_path / "b.duckdb", tmp_path / "warehouse.duckdb"
+    shutil.copyfile(demo_home.warehouse, a)
+    shutil.copyfile(a, b)
+    con = duckdb.connect(str(b))
+    made_internal = con.execute("SELECT id FROM measures WHERE published AND role = 'headline' ORDER BY id "
+                                "LIMIT 1").fetchone()[0]
+    con.execute("UPDATE measures SET published = false WHERE id = ?", [made_internal])  # b: internal now
+    con.close()
+    shutil.copyfile(a, path)
+    w = Warehouse(path)
+    answer, failed = Warehouse._answer, []
+
+    def failing_once(self, opened, sql, params):
+        if "scope_ids" in sql and not failed:
+            failed.append(sql)
+            shutil.copyfile(b, tmp_path / "landing")  # a publish lands ...
+            os.replace(tmp_path / "landing", path)
+            raise duckdb.FatalException("connection invalidated")  # ... and the connection fails
+        return answer(self, opened, sql, params)
+
+    viewer = Viewer("council_member", councils=("no-such-council",), name="v")  # no right to an internal measure
+    try:
+        with as_viewer(viewer):
+            assert len(w.values(Scope(measure=made_internal)))  # published in a: seen
+            monkeypatch.setattr(Warehouse, "_answer", failing_once)
+            with w.one_version():
+                w.councils()
+                retried = w.values(Scope(measure=made_internal))
+            assert failed and retried.empty  # the retry read b, where the viewer may not see it
+    finally:
+        w.close()

@@ -48,6 +48,9 @@ INSERT INTO newest_totals BY NAME
     SELECT * FROM src.newest_totals WHERE measure_id IN (SELECT id FROM public_measures);
 INSERT INTO newest_received BY NAME
     SELECT * FROM src.newest_received WHERE measure_id IN (SELECT id FROM public_measures);
+INSERT INTO newest_year BY NAME
+    SELECT * FROM src.newest_year WHERE measure_id IN (SELECT id FROM public_measures)
+    ORDER BY measure_id, period_start;
 INSERT INTO meta VALUES ('audience', 'public');
 -- end-to-end services: only the stages whose measures are all published, and their flow as computed
 -- from those stages alone (audience 'public'; etl/services.py)

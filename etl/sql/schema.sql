@@ -108,6 +108,13 @@ CREATE TABLE IF NOT EXISTS newest_totals (
 -- When each measure's newest figure arrived, as the published data stands (etl/sql/newest_received.sql, kept
 -- at every publish like newest_totals): what the organisation, objective and measure pages show of freshness.
 CREATE TABLE IF NOT EXISTS newest_received (measure_id VARCHAR NOT NULL, last_received TIMESTAMP NOT NULL);
+-- Each measure's totals from a year before its newest figure onwards, as the published data stands
+-- (etl/sql/newest_year.sql, kept at every publish): the organisation page's latest values and their changes.
+CREATE TABLE IF NOT EXISTS newest_year (
+    measure_id VARCHAR NOT NULL, period VARCHAR NOT NULL, period_start DATE NOT NULL, period_label VARCHAR NOT NULL,
+    breakdown VARCHAR NOT NULL, dimension VARCHAR NOT NULL, grp VARCHAR NOT NULL, value DOUBLE, status VARCHAR,
+    note VARCHAR, load_id INTEGER NOT NULL, received_at TIMESTAMP NOT NULL, revised BOOLEAN NOT NULL
+);
 
 -- Judgements, made when data is published (etl/judge.py); readers only read them.
 -- A run judges as at `as_at`; a reader "as at T" takes the newest run with as_at <= T.
