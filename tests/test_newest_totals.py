@@ -55,6 +55,9 @@ def test_pages_read_from_kept_tables_what_they_work_out(warehouse, viewer):
             assert len(kept.last_received) or scope.measure
             kept = stored_judgements(w, scope, None, whole=True)
             assert repr(kept) == repr(_worked_out(w, stored_judgements, scope, None, whole=True))
+            kept = w.latest_year(scope)  # the organisation page's year of totals
+            pd.testing.assert_frame_equal(kept, _worked_out(w, Warehouse.latest_year, scope))
+            assert len(kept) > 10 or scope.measure
 
 
 def test_kept_tables_hold_every_measures_newest_figures_and_only_public_ones_in_the_public_file(
