@@ -38,7 +38,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass
@@ -198,8 +198,7 @@ class Warehouse:
         now, sql, params = GOAL_MAP_NOW, GOAL_MAP, {**asdict(Scope(role="headline")), "as_at": as_at}
         if run is not None:
             now, sql, params = GOAL_MAP_NOW_STATUS, GOAL_MAP_STATUS, {**params, "run": run}
-        with self.one_version():
-            return _with_categories(self._now_or_as_at("newest_totals", self._fit(now), self._fit(sql), as_at, params))
+        return _with_categories(self._now_or_as_at("newest_totals", now, sql, as_at, params, fit=self._fit))
 
     def series(self, measure_id: str, breakdown: str | None = "", as_at: datetime | None = None) -> pd.DataFrame:
         """Values of one measure by period (`breakdown=None`: every breakdown, total first)."""
@@ -244,6 +243,8 @@ class Warehouse:
                 if self._kept_stamp == stamp and key in self._kept_answers:
                     return self._kept_answers[key].copy()
             found = self.query(sql, params)
+            if self._read_stamp() != stamp:  # retried on another file (the first was invalidated): not filed
+                return found.copy()
         with self._lock:
             if self._kept_stamp != stamp or len(self._kept_answers) >= ANSWERS_KEPT:
                 self._kept_stamp, self._kept_answers = stamp, {}
@@ -324,6 +325,8 @@ class Warehouse:
                 if key in self._remembered:
                     return self._remembered[key]
             found = ask()
+            if self._read_stamp() != key[0]:  # retried on another file (the first was invalidated): not filed
+                return found
         with self._lock:
             if len(self._remembered) >= RUNS_REMEMBERED:
                 self._remembered.clear()
@@ -346,13 +349,16 @@ class Warehouse:
         A file published before it did, or written other than by a publish, has it worked out per request."""
         return self._has(f"kept {table}", "SELECT count(*) AS n FROM meta WHERE key = ? AND value = 'kept'", [table])
 
-    def _now_or_as_at(self, table: str, now: str, as_at_sql: str, as_at: datetime | None, params: dict):
-        """`now` when asked for now of a file whose publish kept `table`, else `as_at_sql`; the choice and the
-        answer are of one file, and a retry on another file (published/damaged meanwhile) sends `as_at_sql`."""
+    def _now_or_as_at(self, table: str, now: str, as_at_sql: str, as_at: datetime | None, params: dict,
+                      fit=lambda sql: sql):
+        """`now` when asked for now of a file whose publish kept `table`, else `as_at_sql`, each as `fit` makes
+        it fit the file; the choice and the answer are of one file, and a retry on another file (published or
+        found damaged meanwhile) sends `as_at_sql` as it fits that one."""
         with self.one_version():
+            again = functools.partial(fit, as_at_sql)
             if as_at is None and self._keeps(table):
-                return self.query(now, params, retry=as_at_sql)
-            return self.query(as_at_sql, params)
+                return self.query(fit(now), params, retry=again)
+            return self.query(fit(as_at_sql), params, retry=again)
 
     def has_judgements(self) -> bool:
         """Was the file published with judgements in the layout this reader reads?"""
@@ -417,14 +423,16 @@ class Warehouse:
 
     # --- connection ------------------------------------------------------------------------
 
-    def query(self, sql: str, params: list | dict | None = None, *, retry: str | None = None) -> pd.DataFrame:
+    def query(self, sql: str, params: list | dict | None = None, *,
+              retry: str | Callable[[], str] | None = None) -> pd.DataFrame:
         """Run one read-only statement with bound parameters on a cursor of its own.
 
         `params` is a list for `?` placeholders or a dict for `$name` ones; a dict may hold
         more names than the statement uses (only those it names are bound).
         A statement sent again on a fresh connection (the first found the file invalidated or damaged, so
-        the second may read another version) is sent as `retry` if given, and always with the measures it
-        is about worked out again there (the scope fragment inline)."""
+        the second may read another version) is sent as `retry` if given (a callable: made once that version
+        is known), and always with the measures it is about worked out again there (the scope fragment
+        inline)."""
         if isinstance(params, dict):  # answered for the viewer of the moment (published/access.py)
             params = {**viewer_params(), **params}
             if _SCOPE in sql and sql != SCOPE_IDS:
@@ -446,9 +454,10 @@ class Warehouse:
                     raise WarehouseError(f"{self.path}: {e}") from e
             finally:
                 self._release(opened)
+            if retry is not None:  # made before the fresh connection is opened: what it asks, it asks of that one
+                again, params = retry
+                sql, params = _bound(again() if callable(again) else again, params)
             opened = self._acquire()  # once more: a fresh connection, or an earlier version of a damaged file
-            if retry is not None:
-                sql, params = _bound(*retry)
             try:
                 return self._run(opened, sql, params)
             except duckdb.Error as e:

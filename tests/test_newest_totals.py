@@ -146,3 +146,76 @@ def test_what_a_file_keeps_is_remembered_for_that_file_when_another_lands_during
             assert stored_timeliness(w, Scope(), None).last_received
     finally:
         w.close()
+
+
+def _failing_once(monkeypatch, marker: str, landing, path):
+    """The first statement containing `marker` finds its connection invalidated just as `landing` is
+    published at `path` (the retry reads it)."""
+    answer, failed = Warehouse._answer, []
+
+    def answer_or_fail(self, opened, sql, params):
+        if marker in sql and not failed:
+            failed.append(sql)
+            shutil.copyfile(landing, path.with_name("landing"))
+            os.replace(path.with_name("landing"), path)
+            raise duckdb.FatalException("connection invalidated")
+        return answer(self, opened, sql, params)
+
+    monkeypatch.setattr(Warehouse, "_answer", answer_or_fail)
+    return failed
+
+
+def test_a_goal_map_retried_on_an_older_file_is_asked_as_that_file_can_answer(demo_home, tmp_path, monkeypatch):
+    older, path = tmp_path / "older.duckdb", tmp_path / "warehouse.duckdb"
+    shutil.copyfile(demo_home.warehouse, older)
+    _without_kept_tables(older)
+    con = duckdb.connect(str(older))
+    con.execute("ALTER TABLE measures DROP COLUMN categories")  # as before measures could be categorical
+    con.close()
+    shutil.copyfile(demo_home.warehouse, path)
+    with as_viewer(OPERATOR):
+        expected = Warehouse(older).goal_map()
+        w = Warehouse(path)
+        try:
+            failed = _failing_once(monkeypatch, "FROM newest_totals", older, path)
+            with w.one_version():
+                w.councils()
+                retried = w.goal_map()
+            assert failed
+            pd.testing.assert_frame_equal(retried, expected)
+        finally:
+            w.close()
+
+
+def test_what_a_retried_question_found_on_another_file_is_not_remembered_for_the_first(
+        demo_home, tmp_path, monkeypatch):
+    import threading
+
+    older, path = tmp_path / "older.duckdb", tmp_path / "warehouse.duckdb"
+    shutil.copyfile(demo_home.warehouse, older)
+    _without_kept_tables(older)
+    shutil.copyfile(older, path)
+    w = Warehouse(path)
+    started, go, found = threading.Event(), threading.Event(), []
+
+    def request_still_on_the_older_file():
+        with as_viewer(OPERATOR), w.one_version():
+            w.councils()
+            started.set()
+            go.wait(30)
+            found.append(w.latest_year(Scope()))
+
+    other = threading.Thread(target=request_still_on_the_older_file)
+    other.start()
+    started.wait(30)
+    try:
+        failed = _failing_once(monkeypatch, "FROM meta WHERE key", demo_home.warehouse, path)
+        with as_viewer(OPERATOR), w.one_version():
+            w.councils()
+            assert len(w.latest_year(Scope()))  # asked of the older file, answered (retried) by the newer
+        assert failed
+    finally:
+        go.set()
+        other.join(30)
+        w.close()
+    assert len(found) == 1 and len(found[0])  # the older file was not taken to keep newest_year
