@@ -219,3 +219,25 @@ def test_what_a_retried_question_found_on_another_file_is_not_remembered_for_the
         other.join(30)
         w.close()
     assert len(found) == 1 and len(found[0])  # the older file was not taken to keep newest_year
+
+
+@pytest.mark.parametrize("first", ["monthly first", "quarterly first"])
+def test_of_two_periods_of_one_start_the_one_received_later_is_the_newest(first):
+    """A measure whose frequency changed has two periods starting the same day: the newer figure is the one
+    received later, whatever order the rows lie in (etl/sql/newest_totals.sql, kept and worked out alike)."""
+    from etl.warehouse import kept_fragment
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE loads (id INTEGER, received_at TIMESTAMP)")
+    con.execute("INSERT INTO loads VALUES (1, '2026-02-10 09:00'), (2, '2026-04-10 09:00')")
+    con.execute("CREATE TABLE observations (measure_id VARCHAR, period VARCHAR, period_start DATE, "
+                "breakdown VARCHAR, dimension VARCHAR, value DOUBLE, status VARCHAR, load_id INTEGER)")
+    rows = [("m", "2026-01", "2026-01-01", 6.0, 1), ("m", "2026-Q1", "2026-01-01", 7.0, 2)]
+    for measure, period, start, value, load in (rows if first == "monthly first" else rows[::-1]):
+        con.execute("INSERT INTO observations VALUES (?, ?, ?, '', '', ?, NULL, ?)", [measure, period, start, value,
+                                                                                      load])
+    con.execute("INSERT INTO observations VALUES ('m', '2025-12', '2025-12-01', '', '', 5.0, NULL, 1)")
+    found = con.execute("WITH scope AS (SELECT 'm' AS id), " + kept_fragment("newest_totals")
+                        + " SELECT recency, period, value FROM newest_totals_as_at ORDER BY recency",
+                        {"as_at": None}).fetchall()
+    assert found == [(1, "2026-Q1", 7.0), (2, "2026-01", 6.0)]
