@@ -227,7 +227,8 @@ def kept_fragment(table: str) -> str:
 
 def keep_newest(con: duckdb.DuckDBPyConnection) -> None:
     """Work out the tables of KEPT_AT_PUBLISH as the new build's data stands: each measure's totals in its
-    two newest period starts (the goal map's figures) and when its newest figure arrived; say so in meta."""
+    two newest period starts (the goal map's figures), when its newest figure arrived, and its totals from a
+    year before its newest figure (the organisation page's); say so in meta."""
     now = {"as_at": None, "dimension": "", "breakdown": None, "since": None}  # totals, as at now
     con.execute("BEGIN TRANSACTION")
     for table in KEPT_AT_PUBLISH:  # names from the tuple above
