@@ -21,26 +21,28 @@ WITH cleaned AS (
            list_value(*COLUMNS('^bd_[0-9]+$')) AS cells
     FROM sub
 ),
--- the filled breakdown cells as (name, value) pairs sorted by name, named from the file's header
--- (sub_keys): row by row, so that no step holds a whole large file at once
+-- a file has few distinct breakdown cells and periods, however many rows: each is read once here and
+-- joined back (row by row, the list and pattern functions were most of a long file's parse)
+-- the filled breakdown cells as (name, value) pairs sorted by name, named from the file's header (sub_keys)
 keyed AS (
-    SELECT c.* EXCLUDE (cells),
-           list_sort(list_filter(list_zip(k.names, list_transform(c.cells, lambda v: trim(v))),
+    SELECT d.file, d.cells,
+           list_sort(list_filter(list_zip(k.names, list_transform(d.cells, lambda v: trim(v))),
                                  lambda p: p[1] IS NOT NULL AND p[2] <> '')) AS pairs
-    FROM cleaned c JOIN sub_keys k USING (file)
+    FROM (SELECT DISTINCT file, cells FROM cleaned) d JOIN sub_keys k USING (file)
+),
+periods AS (
+    SELECT period_raw, kind, period_start_of(period_raw, kind) AS period_start
+    FROM (SELECT period_raw, period_kind(period_raw) AS kind FROM (SELECT DISTINCT period_raw FROM cleaned))
 ),
 typed AS (
-    SELECT c.*, m.id IS NOT NULL AS known, m.owner_id, m.unit, m.frequency,
-           period_kind(c.period_raw) AS kind,
-           TRY_CAST(c.value_raw AS DOUBLE) AS value
-    FROM keyed c
+    SELECT c.* EXCLUDE (cells), k.pairs, m.id IS NOT NULL AS known, m.owner_id, m.unit, m.frequency, p.kind,
+           TRY_CAST(c.value_raw AS DOUBLE) AS value, p.period_start
+    FROM cleaned c
+    JOIN keyed k ON k.file = c.file AND k.cells IS NOT DISTINCT FROM c.cells
+    JOIN periods p ON p.period_raw IS NOT DISTINCT FROM c.period_raw
     -- a measure defined `published: false` is unknown to every organisation but its owner: a check
     -- must not confirm that it exists, nor tell its owner, frequency, unit or breakdowns
     LEFT JOIN measures m ON m.id = c.measure_id AND (m.published OR m.owner_id IN (SELECT org FROM submitter))
-),
-final AS (
-    SELECT t.*, period_start_of(t.period_raw, t.kind) AS period_start
-    FROM typed t
 )
 SELECT f.*,
        f.kind IS NOT NULL AND f.frequency IS NOT NULL
@@ -51,7 +53,7 @@ SELECT f.*,
        array_to_string(list_transform(f.pairs, lambda p: p[1] || '=' || p[2]), '|') AS breakdown,
        array_to_string(list_transform(f.pairs, lambda p: p[1]), '|') AS dimension,
        array_to_string(list_transform(f.pairs, lambda p: p[2]), '|') AS grp
-FROM final f;
+FROM typed f;
 
 CREATE OR REPLACE TEMP VIEW parsed AS SELECT * EXCLUDE (pairs) FROM parsing;
 
