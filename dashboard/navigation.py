@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, quote, urlencode
 import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
+from dashboard.components import tags
 from published.reader import WarehouseError
 
 from . import components, urls
@@ -128,28 +129,28 @@ def account_area(signed_in, prefix: str = "/") -> html.Div:
     None. Signing out is a form POST carrying the session's token, so another site cannot sign anyone out.
     Someone signed in by their organisation's single sign-on signs out there, not here."""
     if signed_in is None:
-        return html.Div(html.A("Sign in", href=sign_in_href(None, prefix), id=SIGN_IN_LINK, className="nav-link p-0"),
+        return tags.Div(tags.A("Sign in", href=sign_in_href(None, prefix), id=SIGN_IN_LINK, className="nav-link p-0"),
                         className="account")
-    who = html.Span(["Signed in as ", html.Strong(signed_in.name), f" ({signed_in.role})"], id="signed-in-as")
+    who = tags.Span(["Signed in as ", tags.Strong(signed_in.name), f" ({signed_in.role})"], id="signed-in-as")
     if signed_in.via == "proxy":
-        return html.Div([who, " · single sign-on"], className="account text-white")
-    sign_out = html.Form(
+        return tags.Div([who, " · single sign-on"], className="account text-white")
+    sign_out = tags.Form(
         [
             dcc.Input(type="hidden", name="csrf_token", value=signed_in.token, id="sign-out-token"),
-            html.Button("Sign out", type="submit", className="btn btn-link nav-link p-0 align-baseline"),
+            tags.Button("Sign out", type="submit", className="btn btn-link nav-link p-0 align-baseline"),
         ],
         action=f"{prefix}sign-out",
         method="post",
         className="d-inline",
     )
-    return html.Div([who, " · ", sign_out], className="account d-flex align-items-baseline gap-1 text-white")
+    return tags.Div([who, " · ", sign_out], className="account d-flex align-items-baseline gap-1 text-white")
 
 
 def with_account(header: html.Header, area) -> html.Header:
     """The navigation bar with the account area on a line of its own above the bar's items, on the right
     (as GOV.UK's header does), so that the bar keeps its one line on a laptop screen."""
     nav = header.children  # Header > Nav > the container of the bar's items
-    nav.children = [html.Div(area, className="container d-flex justify-content-end mb-1"), nav.children]
+    nav.children = [tags.Div(area, className="container d-flex justify-content-end mb-1"), nav.children]
     return header
 
 

@@ -494,3 +494,22 @@ def test_element_is_the_component_dash_would_make():
     assert to_json_plotly(element(html.Div)) == to_json_plotly(html.Div())
     with pytest.raises(TypeError, match="Td has no prop 'colspan'"):
         element(html.Td, "x", colspan=2)
+
+
+def test_tags_make_every_html_component_as_dash_would():
+    from plotly.io.json import to_json_plotly
+
+    from dashboard.components import tags
+
+    for name in html.__all__:  # every class: made alike, children given or not
+        made = getattr(tags, name)("x", id="a", title="t")
+        assert type(made) is getattr(html, name)
+        assert to_json_plotly(made) == to_json_plotly(getattr(html, name)("x", id="a", title="t")), name
+        assert to_json_plotly(getattr(tags, name)()) == to_json_plotly(getattr(html, name)()), name
+    row = tags.Tr([tags.Th("A", scope="row"), tags.Td(["1", tags.Br()], **{"aria-label": "one"})])
+    assert to_json_plotly(row) == to_json_plotly(
+        html.Tr([html.Th("A", scope="row"), html.Td(["1", html.Br()], **{"aria-label": "one"})]))
+    with pytest.raises(TypeError, match="Li has no prop 'class_name'"):
+        tags.Li("x", class_name="a")
+    with pytest.raises(AttributeError, match="no component 'Widget'"):
+        tags.Widget  # noqa: B018

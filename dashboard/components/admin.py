@@ -14,6 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from ..formatting import format_timestamp
+from . import tags
 from .chips import _small, chip
 from .frame import notice
 from .pieces import table
@@ -40,13 +41,13 @@ WHAT_CHARS = 600
 def admin_signed_out(sign_in_href: str) -> html.Div:
     """What anyone but an administrator sees: no data, a way to sign in."""
     return notice(ADMIN_SIGN_IN_WORDS, ["Only an administrator can manage users, reload the definitions and read "
-                                        "the audit log. ", html.A("Sign in", href=sign_in_href),
+                                        "the audit log. ", tags.A("Sign in", href=sign_in_href),
                                         " with an administrator's account."])
 
 
 def admin_contents() -> html.Nav:
     links = [("Users", "#users-heading"), ("Definitions", "#definitions-heading"), ("Audit log", "#audit-heading")]
-    return html.Nav(html.Ul([html.Li(html.A(label, href=target)) for label, target in links],
+    return tags.Nav(tags.Ul([tags.Li(tags.A(label, href=target)) for label, target in links],
                             className="list-inline mb-0 d-flex gap-4"),
                     className="mb-4", **{"aria-label": "On this page"})
 
@@ -59,17 +60,17 @@ def _options(choices: Choices) -> list[dict]:
 
 def _label(text: str, control_id: str, hint: str | None, error: str | None) -> dbc.Label:
     """The label holds the hint and the error, so that a screen reader reads them with the field."""
-    body = [html.Span(text, className="fw-bold d-block")]
+    body = [tags.Span(text, className="fw-bold d-block")]
     if hint:
-        body.append(html.Span(hint, className="d-block small text-body-secondary fw-normal"))
+        body.append(tags.Span(hint, className="d-block small text-body-secondary fw-normal"))
     if error:
-        body.append(html.Span([html.Span("Error: ", className="visually-hidden"), error],
+        body.append(tags.Span([tags.Span("Error: ", className="visually-hidden"), error],
                               className="d-block invalid-feedback mt-1", id=f"{control_id}-error"))
     return dbc.Label(body, html_for=control_id, className="mb-1")
 
 
 def _field(text: str, control, errors: Mapping[str, str], key: str, hint: str | None = None) -> html.Div:
-    return html.Div([_label(text, control.id, hint, errors.get(key)), control], className="mb-3")
+    return tags.Div([_label(text, control.id, hint, errors.get(key)), control], className="mb-3")
 
 
 def _select(control_id: str, choices: Choices, value, error: bool, placeholder: str | None = None) -> dbc.Select:
@@ -79,13 +80,13 @@ def _select(control_id: str, choices: Choices, value, error: bool, placeholder: 
 
 
 def _councils(control_id: str, choices: Choices, value, errors: Mapping[str, str]) -> html.Fieldset:
-    legend = [html.Span("Councils", className="fw-bold d-block"),
-              html.Span("For a council member: the councils they sit on", className="d-block small "
+    legend = [tags.Span("Councils", className="fw-bold d-block"),
+              tags.Span("For a council member: the councils they sit on", className="d-block small "
                         "text-body-secondary")]
     if errors.get("councils"):
-        legend.append(html.Span([html.Span("Error: ", className="visually-hidden"), errors["councils"]],
+        legend.append(tags.Span([tags.Span("Error: ", className="visually-hidden"), errors["councils"]],
                                 className="d-block invalid-feedback mt-1", id=f"{control_id}-error"))
-    return html.Fieldset([html.Legend(legend, className="fs-6 mb-1"),
+    return tags.Fieldset([tags.Legend(legend, className="fs-6 mb-1"),
                           dbc.Checklist(id=control_id, options=_options(choices), value=list(value or []))],
                          className="mb-3")
 
@@ -101,14 +102,14 @@ def _scope_fields(prefix: str, orgs: Choices, councils: Choices, values: Mapping
 def _message(message: tuple[str, str] | None, message_id: str) -> html.Div:
     """The outcome of the last change (tone, words), read out when it changes."""
     tone, words = message if message else ("", "")
-    return html.Div(words, id=message_id, role="status", className=f"alert {tone} py-2" if words else "")
+    return tags.Div(words, id=message_id, role="status", className=f"alert {tone} py-2" if words else "")
 
 
 def _error_summary(errors: Mapping[str, str], summary_id: str) -> html.Div | None:
     if not errors:
         return None
-    return html.Div([html.P("Nothing was changed:", className="fw-bold mb-1"),
-                     html.Ul([html.Li(e) for e in errors.values()], className="mb-0")],
+    return tags.Div([tags.P("Nothing was changed:", className="fw-bold mb-1"),
+                     tags.Ul([tags.Li(e) for e in errors.values()], className="mb-0")],
                     className="alert alert-danger py-2", role="alert", id=summary_id)
 
 
@@ -121,16 +122,16 @@ USER_COLUMNS = [("Username", "col-user"), ("Role", "col-role"), ("Organisation o
 def users_table(users: Sequence[Mapping]) -> html.Div:
     """Every user (`username`, `role` in words, `scope` in words, `active`, `created`); never a hash."""
     if not users:
-        return html.P("No users yet.", id="users-table")
-    rows = [html.Tr([html.Th(u["username"], scope="row", className="fw-semibold text-break"), html.Td(u["role"]),
-                     html.Td(u["scope"] or _small("—")), html.Td(chip(*ACCESS[bool(u["active"])])),
-                     html.Td(u["created"], className="text-nowrap")]) for u in users]
-    return html.Div(table(USER_COLUMNS, rows, "Users", "users-table"), id="users-table")
+        return tags.P("No users yet.", id="users-table")
+    rows = [tags.Tr([tags.Th(u["username"], scope="row", className="fw-semibold text-break"), tags.Td(u["role"]),
+                     tags.Td(u["scope"] or _small("—")), tags.Td(chip(*ACCESS[bool(u["active"])])),
+                     tags.Td(u["created"], className="text-nowrap")]) for u in users]
+    return tags.Div(table(USER_COLUMNS, rows, "Users", "users-table"), id="users-table")
 
 
 def user_picker(users: Choices, value: str | None = None) -> html.Div:
     """The user to change; it stays in place while the form below it is drawn anew."""
-    return html.Div([dbc.Label("User", html_for="admin-role-user", className="fw-bold mb-1"),
+    return tags.Div([dbc.Label("User", html_for="admin-role-user", className="fw-bold mb-1"),
                      _select("admin-role-user", users, value, False, "Choose a user")], className="mb-2")
 
 
@@ -142,22 +143,22 @@ def role_form(roles: Choices, orgs: Choices, councils: Choices, values: Mapping 
     values, errors = values or {}, errors or {}
     user_error = errors.get("user")
     return [
-        html.P([html.Span("Error: ", className="visually-hidden"), user_error], className="invalid-feedback d-block",
+        tags.P([tags.Span("Error: ", className="visually-hidden"), user_error], className="invalid-feedback d-block",
                id="admin-role-user-error") if user_error else None,
         _message(message, "admin-role-message"),
         _error_summary({k: v for k, v in errors.items() if k != "user"}, "role-errors"),
-        html.Div(className="mb-3"),
+        tags.Div(className="mb-3"),
         _field("Role", _select("admin-role-role", roles, values.get("role"), "role" in errors, "Choose a role"),
                errors, "role"),
         *_scope_fields("admin-role", orgs, councils, values, errors),
-        html.Div([
+        tags.Div([
             dbc.Button("Save role", id="admin-role-save", color="primary", n_clicks=0),
             dbc.Button("Deactivate", id="admin-role-deactivate", color="secondary", outline=True, n_clicks=0,
                        disabled=active is not True),
             dbc.Button("Reactivate", id="admin-role-reactivate", color="secondary", outline=True, n_clicks=0,
                        disabled=active is not False),
         ], className="d-flex flex-wrap gap-2"),
-        html.P("A deactivated user cannot sign in, and their sessions end at once; the audit log keeps their name.",
+        tags.P("A deactivated user cannot sign in, and their sessions end at once; the audit log keeps their name.",
                className="small text-body-secondary mt-3 mb-0"),
     ]
 
@@ -185,22 +186,22 @@ def add_form(roles: Choices, orgs: Choices, councils: Choices, min_password: int
 
 
 def _panel(heading: str, heading_id: str, body: list) -> html.Section:
-    return html.Section([html.H3(heading, className="h4 mb-3", id=heading_id), *body],
+    return tags.Section([tags.H3(heading, className="h4 mb-3", id=heading_id), *body],
                         className="border rounded-3 p-4 h-100", **{"aria-labelledby": heading_id})
 
 
 def users_section(users: html.Div, picker: html.Div, change: list, add: list) -> html.Section:
     """The users table (`users_table`), then the forms to change a user (`user_picker` above
     `role_form`) and to add one (`add_form`)."""
-    return html.Section([
-        html.H2("Users", className="h3 mt-2 mb-2", id="users-heading"),
-        html.P("Who may sign in, with which role. Every change is recorded in the audit log with your name.",
+    return tags.Section([
+        tags.H2("Users", className="h3 mt-2 mb-2", id="users-heading"),
+        tags.P("Who may sign in, with which role. Every change is recorded in the audit log with your name.",
                className="small"),
-        html.Div(users, id="admin-users-table", className="mb-4"),
+        tags.Div(users, id="admin-users-table", className="mb-4"),
         dbc.Row([
-            dbc.Col(_panel("Change a user", "change-heading", [picker, html.Div(change, id="admin-role-form")]),
+            dbc.Col(_panel("Change a user", "change-heading", [picker, tags.Div(change, id="admin-role-form")]),
                     lg=6, className="mb-4"),
-            dbc.Col(_panel("Add a user", "add-heading", [html.Div(add, id="admin-add-form")]), lg=6, className="mb-4"),
+            dbc.Col(_panel("Add a user", "add-heading", [tags.Div(add, id="admin-add-form")]), lg=6, className="mb-4"),
         ]),
     ], id="users-section", **{"aria-labelledby": "users-heading"})
 
@@ -211,14 +212,14 @@ def definitions_checked(counts: Sequence[tuple[str, int]], problems: Sequence[st
     """The outcome of "Check definitions": what they hold (noun, count), or every problem as
     `file:line: message`."""
     if problems:
-        return html.Div([
-            html.P(f"The definitions hold {len(problems):,} problem{'s' * (len(problems) != 1)}: they cannot be "
+        return tags.Div([
+            tags.P(f"The definitions hold {len(problems):,} problem{'s' * (len(problems) != 1)}: they cannot be "
                    "published until each is fixed.", className="fw-bold mb-2"),
-            html.Ul([html.Li(html.Code(p, className="text-break text-body")) for p in problems],
+            tags.Ul([tags.Li(tags.Code(p, className="text-break text-body")) for p in problems],
                     className="mb-0", id="definitions-problems"),
         ], className="alert alert-danger", id="definitions-verdict")
     held = ", ".join(f"{n:,} {noun}{'s' * (n != 1)}" for noun, n in counts)
-    return html.Div(f"No problems found: the definitions hold {held}.", className="alert alert-success",
+    return tags.Div(f"No problems found: the definitions hold {held}.", className="alert alert-success",
                     id="definitions-verdict")
 
 
@@ -242,32 +243,32 @@ def _reload_words(state: Mapping) -> str:
 def reload_status(state: Mapping | None, already: bool = False) -> html.Div:
     """The last reload of the definitions (`outcome`, `at`, `by`, `what`), or that none has run.
     `already`: a click that found a reload or a load running, and so started nothing."""
-    already_words = html.P("A load or a reload is already running: nothing new was started.",
+    already_words = tags.P("A load or a reload is already running: nothing new was started.",
                            className="fw-bold mb-2", id="reload-already") if already else None
     if not state:
-        return html.Div([already_words, html.P("The definitions have not been reloaded from this page yet.",
+        return tags.Div([already_words, tags.P("The definitions have not been reloaded from this page yet.",
                                                className="mb-0")], id="reload-outcome")
     icon, word, tone, alert = RELOAD_WORDS[state["outcome"]]
-    body = [already_words, html.Div([chip(icon, word, tone), " ", _reload_words(state)])]
+    body = [already_words, tags.Div([chip(icon, word, tone), " ", _reload_words(state)])]
     problems = (state.get("what") or {}).get("problems") or []
     if state["outcome"] == "rejected" and problems:
-        body.append(html.Ul([html.Li(html.Code(p, className="text-break text-body")) for p in problems],
+        body.append(tags.Ul([tags.Li(tags.Code(p, className="text-break text-body")) for p in problems],
                             className="mt-2 mb-0", id="reload-problems"))
-    return html.Div(body, className=f"alert {alert}", id="reload-outcome")
+    return tags.Div(body, className=f"alert {alert}", id="reload-outcome")
 
 
 def definitions_section(status: html.Div, polling: bool, poll_ms: int) -> html.Section:
-    return html.Section([
-        html.H2("Definitions", className="h3 mt-5 mb-2", id="definitions-heading"),
-        html.P(["The councils, objectives, measures and organisations are defined in the YAML files of the home "
-                "folder's ", html.Code("definitions"), " folder. Check them after an edit; reload to publish "
+    return tags.Section([
+        tags.H2("Definitions", className="h3 mt-5 mb-2", id="definitions-heading"),
+        tags.P(["The councils, objectives, measures and organisations are defined in the YAML files of the home "
+                "folder's ", tags.Code("definitions"), " folder. Check them after an edit; reload to publish "
                 "them: the warehouse is judged again (in full when they changed) and replaced at once, so readers "
                 "never see a half-made state."], className="small"),
-        html.Div([dbc.Button("Check definitions", id="admin-defs-check", color="primary", outline=True, n_clicks=0),
+        tags.Div([dbc.Button("Check definitions", id="admin-defs-check", color="primary", outline=True, n_clicks=0),
                   dbc.Button("Reload definitions", id="admin-defs-reload", color="primary", n_clicks=0)],
                  className="d-flex flex-wrap gap-2 mb-3"),
-        dcc.Loading(html.Div(id="admin-defs-result"), delay_show=300),
-        html.Div(status, id="admin-reload-status", **{"aria-live": "polite"}),
+        dcc.Loading(tags.Div(id="admin-defs-result"), delay_show=300),
+        tags.Div(status, id="admin-reload-status", **{"aria-live": "polite"}),
         dcc.Interval(id="admin-reload-poll", interval=poll_ms, disabled=not polling),
     ], id="definitions-section", **{"aria-labelledby": "definitions-heading"})
 
@@ -307,15 +308,15 @@ def _when(at: datetime) -> str:
 def audit_results(entries: Sequence[Mapping], page: int, pages: int, total: int, per_page: int) -> html.Div:
     """One page of entries (`at`, `who`, `action`, `what`), newest first, and where it sits."""
     if not entries:
-        return html.P("No entries match.", id="audit-empty")
+        return tags.P("No entries match.", id="audit-empty")
     first = page * per_page + 1
-    rows = [html.Tr([html.Td(_when(e["at"]), className="text-nowrap"), html.Td(e["who"] or "—", className="text-break"),
-                     html.Td(html.Code(e["action"], className="text-body")),
-                     html.Td(what_text(e["what"]), className="text-break small")]) for e in entries]
-    return html.Div([
-        html.P(f"Entries {first:,}–{first + len(entries) - 1:,} of {total:,}, newest first (page {page + 1:,} of "
+    rows = [tags.Tr([tags.Td(_when(e["at"]), className="text-nowrap"), tags.Td(e["who"] or "—", className="text-break"),
+                     tags.Td(tags.Code(e["action"], className="text-body")),
+                     tags.Td(what_text(e["what"]), className="text-break small")]) for e in entries]
+    return tags.Div([
+        tags.P(f"Entries {first:,}–{first + len(entries) - 1:,} of {total:,}, newest first (page {page + 1:,} of "
                f"{pages:,}).", className="small mb-2", id="audit-position"),
-        html.Div(table(AUDIT_COLUMNS, rows, "Audit log entries, newest first", "audit-table"), id="audit-table"),
+        tags.Div(table(AUDIT_COLUMNS, rows, "Audit log entries, newest first", "audit-table"), id="audit-table"),
     ])
 
 
@@ -329,13 +330,13 @@ def audit_section(actions: Choices, people: Choices, results: html.Div, newer: b
                  dcc.Dropdown(_options(people), None, id="admin-audit-who", placeholder="Everyone")],
                 md=4, className="mb-2"),
     ], className="mb-3")
-    return html.Section([
-        html.H2("Audit log", className="h3 mt-5 mb-2", id="audit-heading"),
-        html.P("Every sign-in, upload, load, edit and role change: who, when and what.", className="small"),
+    return tags.Section([
+        tags.H2("Audit log", className="h3 mt-5 mb-2", id="audit-heading"),
+        tags.P("Every sign-in, upload, load, edit and role change: who, when and what.", className="small"),
         filters,
         dcc.Store(id="admin-audit-page", data=0),
-        dcc.Loading(html.Div(results, id="admin-audit-results"), delay_show=300),
-        html.Div([dbc.Button("← Newer", id="admin-audit-newer", color="secondary", outline=True, size="sm",
+        dcc.Loading(tags.Div(results, id="admin-audit-results"), delay_show=300),
+        tags.Div([dbc.Button("← Newer", id="admin-audit-newer", color="secondary", outline=True, size="sm",
                              n_clicks=0, disabled=not newer),
                   dbc.Button("Older →", id="admin-audit-older", color="secondary", outline=True, size="sm",
                              n_clicks=0, disabled=not older)],

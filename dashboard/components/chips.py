@@ -135,18 +135,17 @@ def change_chip(judgement: str, delta: float) -> html.Span:
 
 def badge(text: str, tone: str = "neutral", title: str | None = None) -> html.Span:
     """A quiet label: `Leading indicator`, `Headline`, `Internal`."""
-    return html.Span(text, className=f"tag tag-{tone}", **({"title": title} if title else {}))
+    return element(html.Span, text, className=f"tag tag-{tone}", **({"title": title} if title else {}))
 
 
 def swatch(colour_index) -> html.Span:
     """A small square in an organisation's colour (decorative: the name says who it is)."""
-    return html.Span(
-        className="org-swatch", style={"backgroundColor": figures.org_colour(colour_index)}, **{"aria-hidden": "true"}
-    )
+    return element(html.Span, None, className="org-swatch",
+                   style={"backgroundColor": figures.org_colour(colour_index)}, **{"aria-hidden": "true"})
 
 
 def org_link(org_id, name, colour_index, as_of: AsOf | None = None, className: str = "") -> html.Span:
-    return html.Span(
-        [swatch(colour_index), _link("org", org_id, _text(name, str(org_id)), as_of=as_of)],
+    return element(
+        html.Span, [swatch(colour_index), _link("org", org_id, _text(name, str(org_id)), as_of=as_of)],
         className=f"org-link {className}".strip(),
     )

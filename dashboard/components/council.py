@@ -13,6 +13,7 @@ from ..formatting import (
 from ..series import records
 from ..summaries import Summary
 from ..urls import AsOf
+from . import tags
 from .chips import _link, _small, _text, org_link, status_chip
 from .frame import notice
 from .pieces import chart_summary, graph, rollup_counts, target_text, value_text
@@ -23,19 +24,19 @@ from .pieces import chart_summary, graph, rollup_counts, target_text, value_text
 def council_header(council: Mapping, members: pd.DataFrame, as_of: AsOf | None = None) -> html.Div:
     facts = []
     if _text(council.get("chair")):
-        facts.append(html.P([html.Span("Chair: ", className="fw-semibold"), council["chair"]], className="mb-2"))
+        facts.append(tags.P([tags.Span("Chair: ", className="fw-semibold"), council["chair"]], className="mb-2"))
     orgs = [
-        html.Li(org_link(m["id"], m["name"], m["colour_index"], as_of), className="member") for m in records(members)
+        tags.Li(org_link(m["id"], m["name"], m["colour_index"], as_of), className="member") for m in records(members)
     ]
     facts.append(
-        html.Div(
+        tags.Div(
             [
-                html.H2("Member organisations", className="h6 mb-2"),
-                html.Ul(orgs, className="member-list list-unstyled mb-0") if orgs else _small("No members listed"),
+                tags.H2("Member organisations", className="h6 mb-2"),
+                tags.Ul(orgs, className="member-list list-unstyled mb-0") if orgs else _small("No members listed"),
             ],
         )
     )
-    return html.Div(facts, className="council-facts mb-4")
+    return tags.Div(facts, className="council-facts mb-4")
 
 
 def objective_card(
@@ -48,19 +49,19 @@ def objective_card(
     as_of: AsOf | None = None,
 ) -> html.Div:
     """An objective on its council's page: lead, status, headline sparkline with target, counts."""
-    head = html.Div(
+    head = tags.Div(
         [
-            html.Span(number, className="objective-number"),
-            html.H3(
+            tags.Span(number, className="objective-number"),
+            tags.H3(
                 _link("objective", objective["objective_id"], objective["objective_name"], as_of=as_of),
                 className="h5 mb-0",
             ),
         ],
         className="d-flex gap-2 mb-2",
     )
-    lead = html.Div(
+    lead = tags.Div(
         [
-            html.Span("Lead: ", className="text-body-secondary"),
+            tags.Span("Lead: ", className="text-body-secondary"),
             org_link(objective["lead_id"], objective["lead_name"], objective["lead_colour_index"], as_of),
         ]
         if _text(objective.get("lead_id"))
@@ -70,7 +71,7 @@ def objective_card(
     body = [
         head,
         lead,
-        html.Div([status_chip(rollup.status), html.Div(rollup.reason, className="small mt-1")], className="mb-2"),
+        tags.Div([status_chip(rollup.status), tags.Div(rollup.reason, className="small mt-1")], className="mb-2"),
     ]
     if measure is None or summary is None:
         body.append(_small("No headline measure is defined for this objective yet."))
@@ -82,12 +83,12 @@ def objective_card(
             else "No figures yet"
         )
         body.append(
-            html.Div(
+            tags.Div(
                 [
-                    html.Div(
+                    tags.Div(
                         ["Headline: ", _link("measure", measure["id"], measure["name"], as_of=as_of)], className="small"
                     ),
-                    html.Div(latest, className="card-latest"),
+                    tags.Div(latest, className="card-latest"),
                     _small(f"Target {target_text(measure)}"),
                 ]
             )
@@ -95,17 +96,17 @@ def objective_card(
         if figure is not None:
             body.append(graph(figure, panel=True, className="sparkline", summary=chart_summary(measure, summary)))
     body.append(rollup_counts(rollup.contributing))
-    return html.Div(html.Div(body, className="objective-card h-100"), className="col")
+    return tags.Div(tags.Div(body, className="objective-card h-100"), className="col")
 
 
 def objective_cards(cards: list) -> html.Section:
     """The council's objectives as a grid of cards (or why there are none)."""
     body = (
-        html.Div(cards, className="row row-cols-1 row-cols-md-2 row-cols-xl-3 g-3")
+        tags.Div(cards, className="row row-cols-1 row-cols-md-2 row-cols-xl-3 g-3")
         if cards
         else notice("No objectives", "This council has no objectives defined yet.")
     )
-    return html.Section(
-        [html.H2("Objectives", className="h3 mt-4 mb-3", id="objectives-heading"), body],
+    return tags.Section(
+        [tags.H2("Objectives", className="h3 mt-4 mb-3", id="objectives-heading"), body],
         **{"aria-labelledby": "objectives-heading"},
     )

@@ -8,6 +8,7 @@ from dash import dcc, html
 from ..formatting import format_period
 from ..series import records
 from ..urls import AsOf, href, with_as_of
+from . import tags
 from .chips import element
 from .frame import notice
 
@@ -85,7 +86,7 @@ def table(ex: pd.DataFrame, as_of: AsOf, page: int, filters: dict | None = None,
     every = groups_of(rows) if groups is None else _as_groups(groups)
     if not every:
         return notice("Nothing needs attention", "No measure in this selection raises an exception.")
-    head = html.Thead(html.Tr([html.Th(h, scope="col") for h in ("Severity", "Rule", "Measure", "Owner", "Period",
+    head = tags.Thead(tags.Tr([tags.Th(h, scope="col") for h in ("Severity", "Rule", "Measure", "Owner", "Period",
                                                                  "Why")]))
     by_objective: dict[str, list[dict]] = {}
     for r in rows:  # already most severe first
@@ -100,11 +101,11 @@ def table(ex: pd.DataFrame, as_of: AsOf, page: int, filters: dict | None = None,
         if not mine:  # not read (a publish between the two reads): left out rather than drawn empty
             continue
         worst = int(max(r["severity"] for r in mine))
-        summary = html.Summary([html.Span(mine[0]["objective_name"], className="fw-semibold"),
+        summary = tags.Summary([tags.Span(mine[0]["objective_name"], className="fw-semibold"),
                                 f" — {len(mine)} exception{'s' if len(mine) != 1 else ''}, worst: "
                                 f"{severity_words(worst)}"])
         # rows made with `element` (the same components without Dash's per-argument checks)
-        body = html.Tbody([element(html.Tr, [
+        body = tags.Tbody([element(html.Tr, [
             element(html.Td, f"{severity_words(r['severity'])} · {r['severity']}",
                     className=f"severity severity-{r['severity']}"),
             element(html.Td, r["rule_label"]),
@@ -113,14 +114,14 @@ def table(ex: pd.DataFrame, as_of: AsOf, page: int, filters: dict | None = None,
             element(html.Td, format_period(r["period"], r["frequency"]) if r["period"] else ""),
             element(html.Td, r["reason"]),
         ]) for r in mine])
-        out.append(html.Details([summary, html.Div(html.Table([head, body], className="table table-sm align-top"),
+        out.append(tags.Details([summary, tags.Div(tags.Table([head, body], className="table table-sm align-top"),
                                                    className="table-responsive")],
                                 open=worst >= OPEN_FROM, className="exception-group"))
     total, count = len(every), sum(n for _, n, _ in every)
     shown = "" if pages == 1 else f" Showing objectives {first + 1:,}–{first + len(out):,}, page {page} of {pages}."
-    summary_line = html.P(f"{count:,} exception{'s' if count != 1 else ''} in {total:,} objective"
+    summary_line = tags.P(f"{count:,} exception{'s' if count != 1 else ''} in {total:,} objective"
                           f"{'s' if total != 1 else ''}.{shown}", className="small", id="exc-count")
-    return html.Div([summary_line, *out, _pager(page, pages, as_of, filters or {})], id="exceptions-table")
+    return tags.Div([summary_line, *out, _pager(page, pages, as_of, filters or {})], id="exceptions-table")
 
 
 def _pager(page: int, pages: int, as_of: AsOf, filters: dict) -> html.Nav | None:
@@ -131,19 +132,19 @@ def _pager(page: int, pages: int, as_of: AsOf, filters: dict) -> html.Nav | None
     def link(n: int, text: str, label: str) -> html.Li:
         here = n == page
         target = with_as_of("/exceptions", as_of, **filters, page=str(n) if n > 1 else "")
-        inner = html.Span(text, className="page-link") if here else dcc.Link(text, href=target, className="page-link")
-        return html.Li(inner, className="page-item active" if here else "page-item",
+        inner = tags.Span(text, className="page-link") if here else dcc.Link(text, href=target, className="page-link")
+        return tags.Li(inner, className="page-item active" if here else "page-item",
                        **({"aria-current": "page"} if here else {"aria-label": label}))
 
     near = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
     items = [link(page - 1, "‹ Previous", "Previous page")] if page > 1 else []
     for i, n in enumerate(near):
         if i and n - near[i - 1] > 1:
-            items.append(html.Li(html.Span("…", className="page-link"), className="page-item disabled"))
+            items.append(tags.Li(tags.Span("…", className="page-link"), className="page-item disabled"))
         items.append(link(n, str(n), f"Page {n}"))
     if page < pages:
         items.append(link(page + 1, "Next ›", "Next page"))
-    return html.Nav(html.Ul(items, className="pagination pagination-sm flex-wrap"), id="exc-pager",
+    return tags.Nav(tags.Ul(items, className="pagination pagination-sm flex-wrap"), id="exc-pager",
                     **{"aria-label": "Pages of the exceptions list"})
 
 

@@ -13,6 +13,7 @@ from ..formatting import (
     is_missing,
 )
 from ..urls import AsOf
+from . import tags
 from .chips import _text, href
 
 # --- the frame around every page -------------------------------------------------------------
@@ -23,16 +24,16 @@ def navbar(title: str, links: Iterable[tuple[str, str]], months: Sequence[str] |
     and the "as of" picker (when there are months to pick from). Links carry pattern ids so
     that one callback keeps the as-of month on them."""
     items = [
-        html.Li(
+        tags.Li(
             dcc.Link(name, href=path, className="nav-link", id={"type": "nav-link", "name": name, "path": path}),
             className="nav-item",
         )
         for name, path in links
     ]
     tools = [] if months is None else [search_box(), as_of_picker(months)]
-    return html.Header(
-        html.Nav(
-            html.Div(
+    return tags.Header(
+        tags.Nav(
+            tags.Div(
                 [
                     dcc.Link(
                         title,
@@ -40,7 +41,7 @@ def navbar(title: str, links: Iterable[tuple[str, str]], months: Sequence[str] |
                         className="navbar-brand fw-bold",
                         id={"type": "nav-link", "name": "", "path": "/"},
                     ),
-                    html.Ul(items, className="navbar-nav flex-row gap-3 me-auto"),
+                    tags.Ul(items, className="navbar-nav flex-row gap-3 me-auto"),
                     *tools,
                 ],
                 className="container d-flex flex-wrap align-items-center gap-3",
@@ -53,9 +54,9 @@ def navbar(title: str, links: Iterable[tuple[str, str]], months: Sequence[str] |
 
 def search_box() -> html.Div:
     """Search by name: suggestions appear as you type; Enter opens every result."""
-    return html.Div(
+    return tags.Div(
         [
-            html.Label(
+            tags.Label(
                 "Search measures, objectives and organisations", htmlFor="site-search", className="visually-hidden"
             ),
             dcc.Input(
@@ -67,7 +68,7 @@ def search_box() -> html.Div:
                 maxLength=100,
                 className="form-control site-search-input",
             ),
-            html.Div(id="search-suggestions", className="search-suggestions", **{"aria-live": "polite"}),
+            tags.Div(id="search-suggestions", className="search-suggestions", **{"aria-live": "polite"}),
         ],
         className="site-search",
         role="search",
@@ -77,9 +78,9 @@ def search_box() -> html.Div:
 def as_of_picker(months: Sequence[str]) -> html.Div:
     """The month whose end every page shows the figures as at; newest first, "Latest" on top."""
     options = [{"label": "Latest figures", "value": urls.LATEST}] + [month_option(m) for m in months]
-    return html.Div(
+    return tags.Div(
         [
-            html.Label("Figures as at", htmlFor="as-of-picker", className="as-of-label"),
+            tags.Label("Figures as at", htmlFor="as-of-picker", className="as-of-label"),
             dcc.Dropdown(
                 id="as-of-picker",
                 options=options,
@@ -109,11 +110,11 @@ def data_as_of_line(as_of: Mapping | None) -> str:
 
 def footer(as_of: Mapping | None) -> html.Footer:
     """The site footer, with the data-as-of line (which follows the as-of month picked)."""
-    return html.Footer(
-        html.Div(
+    return tags.Footer(
+        tags.Div(
             [
-                html.P(data_as_of_line(as_of), className="mb-1", id="data-as-of"),
-                html.P(
+                tags.P(data_as_of_line(as_of), className="mb-1", id="data-as-of"),
+                tags.P(
                     "Figures are as each organisation submitted them. A later submission for the "
                     "same period replaces the earlier figure, which stays on record.",
                     className="mb-0 small text-body-secondary",
@@ -127,11 +128,11 @@ def footer(as_of: Mapping | None) -> html.Footer:
 
 def page_shell(header: html.Header, content, site_footer: html.Footer) -> html.Div:
     """Skip link, header, the page's own content inside <main>, footer."""
-    return html.Div(
+    return tags.Div(
         [
-            html.A("Skip to main content", href="#main", className="visually-hidden-focusable skip-link"),
+            tags.A("Skip to main content", href="#main", className="visually-hidden-focusable skip-link"),
             header,
-            html.Main(content, id="main", className="container py-4", tabIndex="-1"),
+            tags.Main(content, id="main", className="container py-4", tabIndex="-1"),
             site_footer,
         ],
         className="d-flex flex-column min-vh-100",
@@ -139,8 +140,8 @@ def page_shell(header: html.Header, content, site_footer: html.Footer) -> html.D
 
 
 def page_heading(title: str, lead: str | None = None) -> html.Div:
-    return html.Div(
-        [html.H1(title, className="mb-2")] + ([html.P(lead, className="lead-text mb-0")] if lead else []),
+    return tags.Div(
+        [tags.H1(title, className="mb-2")] + ([tags.P(lead, className="lead-text mb-0")] if lead else []),
         className="mb-4",
     )
 
@@ -152,19 +153,19 @@ def breadcrumbs(items: Sequence[tuple[str, str | None]]) -> html.Nav:
         last = i == len(items) - 1
         body = label if last or link is None else dcc.Link(label, href=link)
         crumbs.append(
-            html.Li(
+            tags.Li(
                 body,
                 className="breadcrumb-item" + (" active" if last else ""),
                 **({"aria-current": "page"} if last else {}),
             )
         )
-    return html.Nav(html.Ol(crumbs, className="breadcrumb mb-3"), **{"aria-label": "Breadcrumb"})
+    return tags.Nav(tags.Ol(crumbs, className="breadcrumb mb-3"), **{"aria-label": "Breadcrumb"})
 
 
 def notice(title: str, body) -> html.Div:
     """A calm, boxed explanation of why a page has nothing to show."""
-    return html.Div(
-        [html.H2(title, className="h4"), html.P(body, className="mb-0")],
+    return tags.Div(
+        [tags.H2(title, className="h4"), tags.P(body, className="mb-0")],
         className="notice my-4",
         role="status",
     )
@@ -173,8 +174,8 @@ def notice(title: str, body) -> html.Div:
 def damaged_notice() -> html.Div:
     """Above every page while the newest published file cannot be read (published/reader.py answers
     from the version before it): say so, naming nothing of the server."""
-    return html.Div(
-        [html.Strong("The newest figures could not be read. "),
+    return tags.Div(
+        [tags.Strong("The newest figures could not be read. "),
          "These pages show the figures published before them until they are published again; the "
          "problem is in the server's log."],
         className="alert alert-warning mb-3", role="status", id="damaged-notice",
@@ -185,7 +186,7 @@ def no_judgements_notice(first_judged) -> html.Div:
     """Judgements are made when data is published; none stood at the date asked for."""
     if first_judged is None:
         return notice("Not judged yet", ["Statuses, signals and forecasts are made when data is published; "
-                                         "none have been made yet. Run ", html.Code("outcomes judge"), "."])
+                                         "none have been made yet. Run ", tags.Code("outcomes judge"), "."])
     return notice("Not judged then", f"Statuses, signals and forecasts are made when data is published; the "
                                      f"first were made on {format_timestamp(first_judged)}. Pick a later month "
                                      "to see them.")
@@ -196,9 +197,9 @@ def no_data_notice() -> html.Div:
         "No data yet",
         [
             "No data has been published yet. Load some with ",
-            html.Code("outcomes demo"),
+            tags.Code("outcomes demo"),
             " or ",
-            html.Code("outcomes load"),
+            tags.Code("outcomes load"),
             ".",
         ],
     )
@@ -215,14 +216,14 @@ def unreadable_notice() -> html.Div:
 def as_of_notice(as_of: AsOf, latest_href: str) -> html.Div | None:
     """Says when the page shows past figures, or why the month asked for was not used."""
     if as_of.problem:
-        return html.Div(
-            [html.Strong("Month not recognised. "), as_of.problem], className="as-of-notice notice-warn", role="status"
+        return tags.Div(
+            [tags.Strong("Month not recognised. "), as_of.problem], className="as-of-notice notice-warn", role="status"
         )
     if not as_of.month:
         return None
-    return html.Div(
+    return tags.Div(
         [
-            html.Strong(f"Figures as they stood at {as_of.words}. "),
+            tags.Strong(f"Figures as they stood at {as_of.words}. "),
             "Later submissions and revisions are not shown. ",
             dcc.Link("Show the latest figures", href=latest_href),
         ],

@@ -21,6 +21,7 @@ from ..formatting import (
 )
 from ..series import records
 from ..urls import AsOf
+from . import tags
 from .chips import _link, _small, _text, change_chip, element, status_chip
 from .pieces import _figure, _value, category_change
 
@@ -106,23 +107,23 @@ GLANCE = [("off_track", "off track"), ("at_risk", "at risk"), ("on_track", "on t
 def status_counts(objectives: pd.DataFrame | Sequence[Mapping]) -> html.P:
     """`3 off track · 2 at risk · 3 on track · 1 no target`, each with its chip."""
     counts = Counter(r.get("rag") or "not_judged" for r in records(objectives))
-    parts = [html.Span([status_chip(rag), f" {counts[rag]}"], className="me-3 text-nowrap",
+    parts = [tags.Span([status_chip(rag), f" {counts[rag]}"], className="me-3 text-nowrap",
                        title=f"{counts[rag]} objective(s) {word}")
              for rag, word in GLANCE if counts[rag]]
-    return html.P(parts, className="status-counts mb-2", **{"aria-label": "Objectives by status"})
+    return tags.P(parts, className="status-counts mb-2", **{"aria-label": "Objectives by status"})
 
 
 def status_glance(councils: Sequence[Mapping], objectives: Mapping[str, Sequence[Mapping]]) -> html.Section:
     """Every council's objectives by status in one small table, so the reds show without scrolling.
 
     `objectives`: each council's objective rows, by council id."""
-    head = html.Thead(html.Tr([html.Th("Council", scope="col"), html.Th("Objectives by status", scope="col")]))
-    rows = [html.Tr([html.Th([html.Span(f"{n} ", className="council-number"),
-                              html.A(c["name"], href=f"#council-{c['id']}")], scope="row"),
-                     html.Td(status_counts(objectives.get(c["id"], [])))])
+    head = tags.Thead(tags.Tr([tags.Th("Council", scope="col"), tags.Th("Objectives by status", scope="col")]))
+    rows = [tags.Tr([tags.Th([tags.Span(f"{n} ", className="council-number"),
+                              tags.A(c["name"], href=f"#council-{c['id']}")], scope="row"),
+                     tags.Td(status_counts(objectives.get(c["id"], [])))])
             for n, c in enumerate(councils, 1)]
-    return html.Section([html.H2("At a glance", className="h4", id="glance-heading"),
-                         html.Table([head, html.Tbody(rows)], className="glance-table mb-4", id="status-glance")],
+    return tags.Section([tags.H2("At a glance", className="h4", id="glance-heading"),
+                         tags.Table([head, tags.Tbody(rows)], className="glance-table mb-4", id="status-glance")],
                         **{"aria-labelledby": "glance-heading"})
 
 
@@ -146,39 +147,39 @@ def goal_map_section(
     facts = [f"{len(objectives)} objective{'s' if len(objectives) != 1 else ''}"]
     if _text(council.get("chair")):
         facts.insert(0, f"Chaired by {council['chair']}")
-    header = html.Div(
+    header = tags.Div(
         [
-            html.H2(
+            tags.H2(
                 [
-                    html.Span(f"{number}", className="council-number"),
+                    tags.Span(f"{number}", className="council-number"),
                     " ",
                     _link("council", council["id"], council["name"], as_of=as_of),
                 ],
                 id=heading_id,
                 className="h3 mb-1",
             ),
-            html.P(_text(council.get("goal")), className="council-goal mb-1") if _text(council.get("goal")) else None,
+            tags.P(_text(council.get("goal")), className="council-goal mb-1") if _text(council.get("goal")) else None,
             _small(" · ".join(facts)),
             status_counts(objectives),
         ],
         className="mb-3",
     )
     if not objectives:
-        body = html.P("This council has no objectives defined yet.", className="text-body-secondary")
+        body = tags.P("This council has no objectives defined yet.", className="text-body-secondary")
     else:
         rows = [objective_row(r, f"{number}.{i}", as_of) for i, r in enumerate(objectives, 1)]
-        body = html.Div(
-            html.Table(
+        body = tags.Div(
+            tags.Table(
                 [
-                    html.Caption(f"Objectives of the {council['name']} council", className="visually-hidden"),
-                    html.Thead(html.Tr([html.Th(name, scope="col", className=cls) for name, cls in COLUMNS])),
-                    html.Tbody(rows),
+                    tags.Caption(f"Objectives of the {council['name']} council", className="visually-hidden"),
+                    tags.Thead(tags.Tr([tags.Th(name, scope="col", className=cls) for name, cls in COLUMNS])),
+                    tags.Tbody(rows),
                 ],
                 className="table goal-table align-top mb-0",
             ),
             className="table-responsive",
         )
-    return html.Section([header, body], className="council-section", **{"aria-labelledby": heading_id})
+    return tags.Section([header, body], className="council-section", **{"aria-labelledby": heading_id})
 
 
 # --- the viewer's next review --------------------------------------------------------------------
@@ -192,7 +193,7 @@ def _plural(n: int, word: str) -> str:
 
 def _names(items: Sequence[str]) -> list:
     more = len(items) - LISTED
-    return [html.Li(item) for item in items[:LISTED]] + ([html.Li(f"and {more:,} more")] if more > 0 else [])
+    return [tags.Li(item) for item in items[:LISTED]] + ([tags.Li(f"and {more:,} more")] if more > 0 else [])
 
 
 def _figure_words(f) -> str:
@@ -206,27 +207,27 @@ def next_review_panel(due) -> html.Section:
     """The viewer's next review (dashboard.pages.review_due.ReviewDue) and what is due for it: figures not yet
     received, commentary the viewer's organisation has not written, its open actions, escalations to decide."""
     if not due.judged:
-        figures = html.Li("Figures due: not known until figures are published and judged.")
+        figures = tags.Li("Figures due: not known until figures are published and judged.")
     elif not due.figures:
-        figures = html.Li("No figures are due before the meeting.")
+        figures = tags.Li("No figures are due before the meeting.")
     else:
-        figures = html.Li([f"Figures due before the meeting, not yet received: {_plural(len(due.figures), 'measure')}",
-                           html.Ul(_names([_figure_words(f) for f in due.figures]), className="mb-1")])
+        figures = tags.Li([f"Figures due before the meeting, not yet received: {_plural(len(due.figures), 'measure')}",
+                           tags.Ul(_names([_figure_words(f) for f in due.figures]), className="mb-1")])
     items = [figures]
     if due.org:
-        items.append(html.Li([f"Commentary your organisation has not written on the latest period: "
+        items.append(tags.Li([f"Commentary your organisation has not written on the latest period: "
                               f"{_plural(len(due.to_comment), 'measure')}",
-                              html.Ul(_names([f"{name}, {format_period(period, frequency)}"
+                              tags.Ul(_names([f"{name}, {format_period(period, frequency)}"
                                               for name, period, frequency in due.to_comment]), className="mb-1")])
-                     if due.to_comment else html.Li("Your organisation has commented on every latest period."))
+                     if due.to_comment else tags.Li("Your organisation has commented on every latest period."))
         overdue = f", {due.actions_overdue:,} of them overdue" if due.actions_overdue else ""
-        items.append(html.Li(f"Open actions your organisation owns: {due.actions_open:,}{overdue}"
+        items.append(tags.Li(f"Open actions your organisation owns: {due.actions_open:,}{overdue}"
                              if due.actions_open else "Your organisation owns no open action."))
-    items.append(html.Li(f"Escalations awaiting a decision: {due.escalations_awaiting:,}"
+    items.append(tags.Li(f"Escalations awaiting a decision: {due.escalations_awaiting:,}"
                          if due.escalations_awaiting else "No escalation awaits a decision."))
-    return html.Section([
-        html.H2([html.Span("Next review: ", className="fw-semibold"),
+    return tags.Section([
+        tags.H2([tags.Span("Next review: ", className="fw-semibold"),
                  f"{due.council_name} on {format_date(due.meeting_date)} · ",
                  dcc.Link("Open the review pack", href=due.href)], className="h6 mb-2", id="next-review-heading"),
-        html.Ul(items, className="mb-0 small", id="next-review-due"),
+        tags.Ul(items, className="mb-0 small", id="next-review-due"),
     ], id="next-review", className="border rounded-3 px-3 py-2 mb-4", **{"aria-labelledby": "next-review-heading"})

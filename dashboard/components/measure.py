@@ -22,6 +22,7 @@ from ..formatting import (
 from ..series import rows_of
 from ..summaries import Summary
 from ..urls import AsOf
+from . import tags
 from .chips import _small, _text, element, org_link
 from .pieces import (
     freshness_block,
@@ -41,7 +42,7 @@ from .pieces import (
 
 def measure_tags(measure: Mapping, as_of: AsOf | None = None) -> html.Div:
     """Under a measure's name: who submits it, and its tags."""
-    return html.Div(
+    return tags.Div(
         [
             org_link(measure["owner_id"], measure["owner_name"], measure["colour_index"], as_of, "me-3"),
             *measure_badges(measure),
@@ -51,7 +52,7 @@ def measure_tags(measure: Mapping, as_of: AsOf | None = None) -> html.Div:
 
 
 def measure_numbers(measure: Mapping, summary: Summary) -> html.Div:
-    return html.Div(
+    return tags.Div(
         [
             stat("Latest", latest_block(measure, summary)),
             stat("Change on the period before", summary_change(measure, summary)),
@@ -69,11 +70,11 @@ def breakdown_controls(dimensions: Sequence[str], value: str = "", view: str = "
     options = [{"label": "Total only", "value": ""}] + [
         {"label": f"By {d.replace('_', ' ')}", "value": d} for d in dimensions
     ]
-    controls = html.Div(
+    controls = tags.Div(
         [
-            html.Div(
+            tags.Div(
                 [
-                    html.Label("Breakdown", htmlFor="breakdown-picker", className="form-label fw-semibold mb-1"),
+                    tags.Label("Breakdown", htmlFor="breakdown-picker", className="form-label fw-semibold mb-1"),
                     dcc.Dropdown(
                         id="breakdown-picker",
                         options=options,
@@ -96,7 +97,7 @@ def breakdown_controls(dimensions: Sequence[str], value: str = "", view: str = "
     )
     words = ", ".join(d.replace("_", " ") for d in dimensions)
     note = f"Figures are also submitted by {words}." if dimensions else "This measure declares no breakdowns."
-    return html.Div([controls, _small(note, "mb-2")])
+    return tags.Div([controls, _small(note, "mb-2")])
 
 
 OBSERVATION_TABLE = [
@@ -161,10 +162,10 @@ def observations_table(measure: Mapping, frame: pd.DataFrame, groups: Sequence[s
 
 def data_details(measure: Mapping, frame: pd.DataFrame, groups: Sequence[str] = ()) -> html.Details:
     """ "Show the data behind the chart": the table, folded away until asked for."""
-    return html.Details(
+    return tags.Details(
         [
-            html.Summary("Show the data behind the chart"),
-            html.Div(observations_table(measure, frame, groups), id="measure-table"),
+            tags.Summary("Show the data behind the chart"),
+            tags.Div(observations_table(measure, frame, groups), id="measure-table"),
         ],
         className="data-details",
         id="measure-data",
@@ -178,11 +179,11 @@ def _group_words(breakdown: str) -> str:
 
 
 def download_buttons() -> html.Div:
-    return html.Div(
+    return tags.Div(
         [
-            html.Button("Download CSV", id="download-csv", className="btn btn-outline-primary btn-sm me-2", n_clicks=0),
-            html.Button("Download JSON", id="download-json", className="btn btn-outline-primary btn-sm", n_clicks=0),
-            html.Span(" of exactly the figures shown", className="small text-body-secondary ms-2"),
+            tags.Button("Download CSV", id="download-csv", className="btn btn-outline-primary btn-sm me-2", n_clicks=0),
+            tags.Button("Download JSON", id="download-json", className="btn btn-outline-primary btn-sm", n_clicks=0),
+            tags.Span(" of exactly the figures shown", className="small text-body-secondary ms-2"),
             dcc.Download(id="measure-download"),
         ],
         className="downloads my-3",
@@ -234,17 +235,17 @@ def definition_list(measure: Mapping, dimensions: Sequence[str], points: Mapping
         items.insert(-1, ("Tolerance", f"{size} either side of the plan before a measure is off track"))
     if _text(measure.get("target_note")):  # where the target comes from (a saved workload plan says so)
         items.insert(items.index(("Final target", target_text(measure))) + 1,
-                     ("About the target", html.Span(_text(measure.get("target_note")), id="target-note")))
-    return html.Dl(
-        [html.Div([html.Dt(k), html.Dd(v)], className="definition-item") for k, v in items],
+                     ("About the target", tags.Span(_text(measure.get("target_note")), id="target-note")))
+    return tags.Dl(
+        [tags.Div([tags.Dt(k), tags.Dd(v)], className="definition-item") for k, v in items],
         className="definition-list",
     )
 
 
 def definition_section(measure: Mapping, dimensions: Sequence[str], points: Mapping, as_of: AsOf | None = None):
-    return html.Section(
+    return tags.Section(
         [
-            html.H2("Definition", className="h3 mt-5 mb-3", id="definition-heading"),
+            tags.H2("Definition", className="h3 mt-5 mb-3", id="definition-heading"),
             definition_list(measure, dimensions, points, as_of),
         ],
         **{"aria-labelledby": "definition-heading"},

@@ -14,6 +14,7 @@ from ..formatting import (
 from ..series import records
 from ..summaries import Summary
 from ..urls import AsOf
+from . import tags
 from .chips import _link, _small, _text, badge, href, org_link, status_chip, swatch
 from .pieces import (
     chart_summary,
@@ -39,9 +40,9 @@ def objective_header(lead: Mapping | None, rollup, as_of: AsOf | None = None) ->
     parts = []
     if lead is not None:
         parts.append(
-            html.P(
+            tags.P(
                 [
-                    html.Span("Accountable lead: ", className="fw-semibold"),
+                    tags.Span("Accountable lead: ", className="fw-semibold"),
                     org_link(lead["org_id"], lead["org_name"], lead["colour_index"], as_of),
                     *([" — ", lead["responsibility"]] if _text(lead.get("responsibility")) else []),
                 ],
@@ -49,17 +50,17 @@ def objective_header(lead: Mapping | None, rollup, as_of: AsOf | None = None) ->
             )
         )
     parts.append(
-        html.Div(
+        tags.Div(
             [
-                html.Span("Objective status: ", className="fw-semibold me-1"),
+                tags.Span("Objective status: ", className="fw-semibold me-1"),
                 status_chip(rollup.status),
-                html.Span(rollup.reason, className="ms-2 small"),
+                tags.Span(rollup.reason, className="ms-2 small"),
             ],
             className="mb-1",
         )
     )
     parts.append(rollup_counts(rollup.contributing))
-    return html.Div(parts, className="mb-4")
+    return tags.Div(parts, className="mb-4")
 
 
 def headline_numbers(measure: Mapping, summary: Summary) -> html.Div:
@@ -70,11 +71,11 @@ def headline_numbers(measure: Mapping, summary: Summary) -> html.Div:
         if plan_now is not None and summary.status.period
         else None
     )
-    return html.Div(
+    return tags.Div(
         [
             stat("Latest", latest_block(measure, summary)),
             stat("Change on the period before", summary_change(measure, summary)),
-            stat("Final target", html.Div(target_text(measure), className="figure-text fw-bold"), target_detail),
+            stat("Final target", tags.Div(target_text(measure), className="figure-text fw-bold"), target_detail),
             stat("Status against plan", status_block(summary.status)),
         ],
         className="row row-cols-1 row-cols-sm-2 row-cols-lg-4 g-3 mb-3 stats",
@@ -83,9 +84,9 @@ def headline_numbers(measure: Mapping, summary: Summary) -> html.Div:
 
 def headline_section(measure: Mapping, summary: Summary, figure: dict, as_of: AsOf | None = None) -> html.Section:
     """The objective's headline measure: big numbers, then its chart against plan."""
-    return html.Section(
+    return tags.Section(
         [
-            html.H2(
+            tags.H2(
                 ["Headline: ", dcc.Link(measure["name"], href=href("measure", measure["id"], as_of))],
                 className="h3 mb-3",
                 id="headline-heading",
@@ -108,9 +109,9 @@ def window_caption(start, end) -> str:
 
 
 def panel_controls(start, end, windows: Mapping[str, str], value: str) -> html.Div:
-    return html.Div(
+    return tags.Div(
         [
-            html.P(window_caption(start, end), className="small text-body-secondary mb-2", id="panel-window-caption"),
+            tags.P(window_caption(start, end), className="small text-body-secondary mb-2", id="panel-window-caption"),
             radio_group("Time shown", "panel-window", list(windows.items()), value),
         ],
         className="panel-controls mb-3",
@@ -126,13 +127,13 @@ def measure_panel(measure: Mapping, summary: Summary, figure: dict, as_of: AsOf 
     )
     warning = None
     if summary.freshness.state in ("late", "missing"):
-        warning = html.Div(summary.freshness.text, className="panel-warning small")
-    return html.Div(
-        html.Div(
+        warning = tags.Div(summary.freshness.text, className="panel-warning small")
+    return tags.Div(
+        tags.Div(
             [
-                html.H4(_link("measure", measure["id"], measure["name"], as_of=as_of), className="panel-title"),
-                html.Div(
-                    [html.Span(latest, className="panel-latest me-1")]
+                tags.H4(_link("measure", measure["id"], measure["name"], as_of=as_of), className="panel-title"),
+                tags.Div(
+                    [tags.Span(latest, className="panel-latest me-1")]
                     + ([] if summary.status.status == "no_target" else [status_chip(summary.status.status)])
                     # lagging is the usual case: only what stands out is tagged on a small multiple
                     + [tag for tag in measure_badges(measure) if tag.children != "Lagging"],
@@ -152,17 +153,17 @@ def partner_block(partner: Mapping, panels: list, as_of: AsOf | None = None) -> 
     """One organisation's row: who it is, its role and written responsibility, its panels."""
     heading_id = f"partner-{partner['org_id']}"
     role = "Lead" if partner.get("role") == "lead" else ("Contributor" if partner.get("role") else "Owner")
-    head = html.Div(
+    head = tags.Div(
         [
-            html.H3(
+            tags.H3(
                 [swatch(partner["colour_index"]), _link("org", partner["org_id"], partner["org_name"], as_of=as_of)],
                 className="h5 mb-1 partner-name",
                 id=heading_id,
             ),
-            html.Div(
+            tags.Div(
                 [
                     badge(role, "strong" if role == "Lead" else "neutral"),
-                    html.Span(
+                    tags.Span(
                         _text(partner.get("responsibility"), "No responsibility written down."),
                         className="partner-responsibility",
                     ),
@@ -173,14 +174,14 @@ def partner_block(partner: Mapping, panels: list, as_of: AsOf | None = None) -> 
         className="partner-head",
     )
     body = (
-        html.Div(
+        tags.Div(
             panels,
             className="partner-panels row row-cols-1 row-cols-sm-2 row-cols-lg-4 row-cols-xl-5 row-cols-xxl-6 g-2",
         )
         if panels
         else _small("This organisation submits no measures for this objective.", "mt-2")
     )
-    return html.Section(
+    return tags.Section(
         [head, body],
         className="partner-block",
         style={"borderLeftColor": figures.org_colour(partner["colour_index"])},
@@ -190,8 +191,8 @@ def partner_block(partner: Mapping, panels: list, as_of: AsOf | None = None) -> 
 
 def partners_section(blocks: list, controls) -> html.Section:
     """Lead and contributors side by side: the window control, then one block per organisation."""
-    return html.Section(
-        [html.H2("Lead and contributors, side by side", className="h3 mb-2", id="partners-heading"), controls, *blocks],
+    return tags.Section(
+        [tags.H2("Lead and contributors, side by side", className="h3 mb-2", id="partners-heading"), controls, *blocks],
         className="partners-section",
         **{"aria-labelledby": "partners-heading"},
     )
@@ -213,21 +214,21 @@ def objective_measures_table(measures: pd.DataFrame, found: Mapping[str, Summary
     for m in records(measures):
         s = found[m["id"]]
         rows.append(
-            html.Tr(
+            tags.Tr(
                 [
-                    html.Th(
+                    tags.Th(
                         [
                             _link("measure", m["id"], m["name"], "fw-semibold", as_of),
-                            html.Div([swatch(m["colour_index"]), _text(m.get("owner_name"))], className="small mt-1"),
-                            html.Div(measure_badges(m), className="mt-1"),
+                            tags.Div([swatch(m["colour_index"]), _text(m.get("owner_name"))], className="small mt-1"),
+                            tags.Div(measure_badges(m), className="mt-1"),
                         ],
                         scope="row",
                     ),
-                    html.Td(latest_block(m, s), className="text-end"),
-                    html.Td(summary_change(m, s)),
-                    html.Td(summary_change(m, s, on_year=True)),
-                    html.Td(status_block(s.status, small=True)),
-                    html.Td(freshness_block(s)),
+                    tags.Td(latest_block(m, s), className="text-end"),
+                    tags.Td(summary_change(m, s)),
+                    tags.Td(summary_change(m, s, on_year=True)),
+                    tags.Td(status_block(s.status, small=True)),
+                    tags.Td(freshness_block(s)),
                 ]
             )
         )
@@ -236,9 +237,9 @@ def objective_measures_table(measures: pd.DataFrame, found: Mapping[str, Summary
 
 def measures_section(measures, found: Mapping[str, Summary], as_of: AsOf | None = None) -> html.Section:
     """Every measure of the objective in one table: latest, changes, status, freshness."""
-    return html.Section(
+    return tags.Section(
         [
-            html.H2("All measures of this objective", className="h3 mt-5 mb-3", id="measures-heading"),
+            tags.H2("All measures of this objective", className="h3 mt-5 mb-3", id="measures-heading"),
             objective_measures_table(measures, found, as_of),
         ],
         **{"aria-labelledby": "measures-heading"},

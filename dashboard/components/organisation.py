@@ -16,6 +16,7 @@ from ..formatting import (
 from ..series import records
 from ..summaries import Summary, share, submissions_by_month
 from ..urls import AsOf
+from . import tags
 from .chips import _link, _small, _text, badge, swatch
 from .pieces import freshness_block, graph, latest_block, status_block, table
 
@@ -24,7 +25,7 @@ from .pieces import freshness_block, graph, latest_block, status_block, table
 
 def org_title(org: Mapping) -> html.H1:
     """The organisation's name, with the square of its colour."""
-    return html.H1([swatch(org.get("colour_index")), org["name"]], className="mb-2 org-title")
+    return tags.H1([swatch(org.get("colour_index")), org["name"]], className="mb-2 org-title")
 
 
 def safe_url(url) -> str | None:
@@ -36,11 +37,11 @@ def safe_url(url) -> str | None:
 
 def org_header(org: Mapping) -> html.Div:
     kind = _text(org.get("kind")).replace("_", " ")
-    parts = [html.Span(kind.capitalize(), className="me-3")] if kind else []
+    parts = [tags.Span(kind.capitalize(), className="me-3")] if kind else []
     url = safe_url(org.get("url"))
     if url:
-        parts.append(html.A("Website", href=url, rel="noopener noreferrer", target="_blank"))
-    return html.Div(parts, className="mb-3 text-body-secondary")
+        parts.append(tags.A("Website", href=url, rel="noopener noreferrer", target="_blank"))
+    return tags.Div(parts, className="mb-3 text-body-secondary")
 
 
 def submission_summary(due_records: list[dict]) -> list[tuple[str, str]]:
@@ -69,19 +70,19 @@ def roles_table(objectives: pd.DataFrame, statuses: Mapping[str, object], as_of:
         role = "Lead" if o["partner_role"] == "lead" else "Contributor"
         rollup = statuses.get(o["objective_id"])
         rows.append(
-            html.Tr(
+            tags.Tr(
                 [
-                    html.Th(
+                    tags.Th(
                         _link("objective", o["objective_id"], o["objective_name"], "fw-semibold", as_of), scope="row"
                     ),
-                    html.Td(_link("council", o["council_id"], o["council_name"], as_of=as_of)),
-                    html.Td(
+                    tags.Td(_link("council", o["council_id"], o["council_name"], as_of=as_of)),
+                    tags.Td(
                         [
                             badge(role, "strong" if role == "Lead" else "neutral"),
-                            html.Div(_text(o.get("partner_responsibility")), className="small mt-1"),
+                            tags.Div(_text(o.get("partner_responsibility")), className="small mt-1"),
                         ]
                     ),
-                    html.Td(status_block(rollup, small=True) if rollup is not None else _small("No headline measure")),
+                    tags.Td(status_block(rollup, small=True) if rollup is not None else _small("No headline measure")),
                 ]
             )
         )
@@ -99,14 +100,14 @@ def submission_strip(records: list[dict], frequency: str) -> html.Ol:
         when = f"arrived {format_date(r['received'])}" if r["received"] is not None else "not received"
         text = f"{format_period(r['period'], frequency)}: {word} (due {format_date(r['due'])}, {when})"
         items.append(
-            html.Li(
-                html.Span(symbol, **{"aria-hidden": "true"}),
+            tags.Li(
+                tags.Span(symbol, **{"aria-hidden": "true"}),
                 className=f"strip-{r['state']}",
                 title=text,
                 **{"aria-label": text},
             )
         )
-    return html.Ol(items, className="submission-strip")
+    return tags.Ol(items, className="submission-strip")
 
 
 SUBMISSION_TABLE = [
@@ -130,19 +131,19 @@ def submissions_table(
         missing = sum(1 for r in mine if r["state"] == "missing")
         tally = f"{len(mine) - late - missing} on time, {late} late, {missing} missing" if mine else "Nothing due"
         rows.append(
-            html.Tr(
+            tags.Tr(
                 [
-                    html.Th(
+                    tags.Th(
                         [
                             _link("measure", m["id"], m["name"], "fw-semibold", as_of),
                             _small(f"{m['objective_name']} · {frequency_word(m['frequency']).capitalize()}", "mt-1"),
                         ],
                         scope="row",
                     ),
-                    html.Td(latest_block(m, s), className="text-end"),
-                    html.Td(status_block(s.status, small=True)),
-                    html.Td([submission_strip(mine, m["frequency"]), _small(tally, "mt-1")]),
-                    html.Td(freshness_block(s)),
+                    tags.Td(latest_block(m, s), className="text-end"),
+                    tags.Td(status_block(s.status, small=True)),
+                    tags.Td([submission_strip(mine, m["frequency"]), _small(tally, "mt-1")]),
+                    tags.Td(freshness_block(s)),
                 ]
             )
         )
@@ -156,11 +157,11 @@ def submissions_by_month_details(due: list[dict]) -> html.Details:
     """ "Show the data behind the chart": the figures due each month, as the chart draws them."""
     counts = submissions_by_month(due)
     rows = [
-        html.Tr([html.Th(f"{m:%B %Y}", scope="row"), *(html.Td(f"{n:,}", className="text-end") for n in (a, b, c))])
+        tags.Tr([tags.Th(f"{m:%B %Y}", scope="row"), *(tags.Td(f"{n:,}", className="text-end") for n in (a, b, c))])
         for m, a, b, c in zip(counts.month, counts.on_time, counts.late, counts.missing, strict=True)
     ]
-    return html.Details(
-        [html.Summary("Show the data behind the chart"),
+    return tags.Details(
+        [tags.Summary("Show the data behind the chart"),
          table(MONTH_TABLE, rows, "Figures due each month, by whether they arrived on time", "submissions-by-month")],
         className="data-details",
     )
@@ -179,12 +180,12 @@ def timeliness_section(org: Mapping, due: list[dict], figure: dict) -> html.Sect
         )
     else:
         sentence = f"No figures from {org['name']} fell due in the last year."
-    return html.Section(
+    return tags.Section(
         [
-            html.H2("How on time its submissions have been", className="h3 mt-4 mb-2", id="timeliness-heading"),
-            html.P(sentence, className="lead-text", id="timeliness-sentence"),
+            tags.H2("How on time its submissions have been", className="h3 mt-4 mb-2", id="timeliness-heading"),
+            tags.P(sentence, className="lead-text", id="timeliness-sentence"),
             graph(figure, graph_id="submissions-chart"),
-            html.P(
+            tags.P(
                 "A figure is due a set number of days after its period ends (each measure's definition says how "
                 "many). It is late when the first submission carrying it arrived after that date.",
                 className="chart-source small",

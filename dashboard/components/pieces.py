@@ -22,6 +22,7 @@ from ..formatting import (
     is_missing,
 )
 from ..summaries import Summary
+from . import tags
 from .chips import _small, _text, badge, change_chip, chip, element, status_chip
 
 # --- pieces every page uses ------------------------------------------------------------------
@@ -29,10 +30,10 @@ from .chips import _small, _text, badge, change_chip, chip, element, status_chip
 
 def summary_figures(items: Iterable[tuple[str, str]]) -> html.Dl:
     """A row of headline numbers: (label, value) pairs, read as a description list."""
-    return html.Dl(
+    return tags.Dl(
         [
-            html.Div(
-                [html.Dt(label, className="summary-label"), html.Dd(value, className="summary-value")],
+            tags.Div(
+                [tags.Dt(label, className="summary-label"), tags.Dd(value, className="summary-value")],
                 className="summary-item",
             )
             for label, value in items
@@ -57,7 +58,7 @@ def graph(
     )
     if summary is None:
         return chart
-    return html.Figure([chart, html.Figcaption(summary, className="chart-summary visually-hidden")],
+    return tags.Figure([chart, tags.Figcaption(summary, className="chart-summary visually-hidden")],
                        className="chart-figure mb-0")
 
 
@@ -90,10 +91,10 @@ def radio_group(label: str, group_id: str, options: Sequence[tuple[str, str]], v
     radios from dbc: Dash 4's dcc.RadioItems draws a listbox of options holding radios, which
     nests one control in another and leaves the listbox without a name (axe: serious)."""
     label_id = f"{group_id}-label"
-    return html.Div(
+    return tags.Div(
         [
-            html.Div(label, className="form-label fw-semibold mb-1", id=label_id),
-            html.Div(
+            tags.Div(label, className="form-label fw-semibold mb-1", id=label_id),
+            tags.Div(
                 dbc.RadioItems(
                     id=group_id,
                     options=[{"label": text, "value": key} for key, text in options],
@@ -112,12 +113,12 @@ def radio_group(label: str, group_id: str, options: Sequence[tuple[str, str]], v
 
 def table(columns: Sequence[tuple[str, str]], rows: list, caption: str, className: str = "") -> html.Div:
     """An accessible table: a caption, header cells with scope, horizontal scroll on a phone."""
-    return html.Div(
-        html.Table(
+    return tags.Div(
+        tags.Table(
             [
-                html.Caption(caption, className="visually-hidden"),
-                html.Thead(html.Tr([html.Th(name, scope="col", className=cls) for name, cls in columns])),
-                html.Tbody(rows),
+                tags.Caption(caption, className="visually-hidden"),
+                tags.Thead(tags.Tr([tags.Th(name, scope="col", className=cls) for name, cls in columns])),
+                tags.Tbody(rows),
             ],
             className=f"table data-table align-top mb-0 {className}".strip(),
         ),
@@ -127,10 +128,10 @@ def table(columns: Sequence[tuple[str, str]], rows: list, caption: str, classNam
 
 def stat(label: str, children, detail=None) -> html.Div:
     """A big-number card: label, the figure, a line of detail."""
-    body = [html.Div(label, className="stat-label"), html.Div(children, className="stat-body")]
+    body = [tags.Div(label, className="stat-label"), tags.Div(children, className="stat-body")]
     if detail is not None:
-        body.append(html.Div(detail, className="stat-detail small"))
-    return html.Div(html.Div(body, className="stat h-100"), className="col")
+        body.append(tags.Div(detail, className="stat-detail small"))
+    return tags.Div(tags.Div(body, className="stat h-100"), className="col")
 
 
 def value_text(measure: Mapping, value) -> str:
@@ -162,7 +163,7 @@ def source_line(measure: Mapping, summary: Summary | None = None, updates: str |
         parts.append(updates)
     elif summary is not None and summary.last_received is not None:
         parts.append(f"Last updated {format_date(summary.last_received)}.")
-    return html.P(" ".join(parts), className="chart-source small")
+    return tags.P(" ".join(parts), className="chart-source small")
 
 
 def measure_badges(measure: Mapping) -> list[html.Span]:
@@ -180,8 +181,8 @@ def measure_badges(measure: Mapping) -> list[html.Span]:
 
 def status_block(status: StatusResult, *, small: bool = False) -> html.Div:
     """The status chip and, under it, the reason in words (unless the chip says it all)."""
-    reason = None if status.status == "no_target" else html.Div(status.reason, className="status-reason small mt-1")
-    return html.Div([status_chip(status.status), reason], className="status-block" + (" status-small" if small else ""))
+    reason = None if status.status == "no_target" else tags.Div(status.reason, className="status-reason small mt-1")
+    return tags.Div([status_chip(status.status), reason], className="status-block" + (" status-small" if small else ""))
 
 
 def change_block(
@@ -206,7 +207,7 @@ def change_block(
     )
     since = format_period(since_period, measure["frequency"])
     sentence = f"{words} {what} {since}" if judgement != "same" else f"Same as {since}"
-    return html.Div([change_chip(judgement, delta), _small(sentence, "mt-1")])
+    return tags.Div([change_chip(judgement, delta), _small(sentence, "mt-1")])
 
 
 def summary_change(measure: Mapping, summary: Summary, *, on_year: bool = False) -> html.Div:
@@ -227,14 +228,14 @@ def category_change(measure: Mapping, before, latest, since_period) -> html.Div:
     if is_missing(before):
         return _small(f"No figure for {since} to compare")
     if code_of(float(before)) == code_of(float(latest)):
-        return html.Div(f"Same as {since}", className="small")
-    return html.Div(f"Was {value_text(measure, before)} in {since}", className="small")
+        return tags.Div(f"Same as {since}", className="small")
+    return tags.Div(f"Was {value_text(measure, before)} in {since}", className="small")
 
 
 def latest_block(measure: Mapping, summary: Summary) -> html.Div:
     if summary.latest_period is None:
-        return html.Div(
-            [html.Div(NO_DATA, className="figure-value text-body-secondary"), _small("Nothing submitted yet")]
+        return tags.Div(
+            [tags.Div(NO_DATA, className="figure-value text-body-secondary"), _small("Nothing submitted yet")]
         )
     parts = [
         _figure({**measure, "v": summary.latest_value}, "v"),
@@ -242,7 +243,7 @@ def latest_block(measure: Mapping, summary: Summary) -> html.Div:
     ]
     if summary.latest_flags:
         parts.append(_small(" · ".join(summary.latest_flags), "fst-italic"))
-    return html.Div(parts)
+    return tags.Div(parts)
 
 
 FRESHNESS = {
@@ -258,12 +259,12 @@ def freshness_block(summary: Summary) -> html.Div:
     """Whether the newest figure due came on time, late or not at all, and the year's record."""
     f = summary.freshness
     icon, word, tone = FRESHNESS[f.state]
-    parts = [chip(icon, word, tone), html.Div(f.text, className="small mt-1")]
+    parts = [chip(icon, word, tone), tags.Div(f.text, className="small mt-1")]
     if f.late_in_window:
         parts.append(_small(f"{f.late_in_window} of the last {f.due_in_window} due arrived late"))
     if summary.last_received is not None and (f.received is None or summary.last_received.date() != f.received.date()):
         parts.append(_small(f"Last submission {format_date(summary.last_received, short=True)}"))
-    return html.Div(parts)
+    return tags.Div(parts)
 
 
 def rollup_counts(counts: Mapping[str, int]) -> html.Div:

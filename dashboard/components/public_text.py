@@ -15,6 +15,7 @@ from workflow.public_text import PublicAction, PublicCommentary
 
 from ..formatting import format_date, format_period
 from ..urls import AsOf
+from . import tags
 from .chips import _link, _small, chip
 from .pieces import table
 from .review import ACTION_STATUSES, user_text
@@ -29,9 +30,9 @@ def commentary_account(c: PublicCommentary, org_name: str, frequency: str, parts
     `why` and `what_next`, each under its own words."""
     labels = {"what_happened": "What happened", "why": "Why", "what_next": "What is being done"}
     said = [(labels[p], getattr(c, p)) for p in parts if getattr(c, p)]
-    return html.Div([
-        html.Dl([item for label, words in said
-                 for item in (html.Dt(label, className="small mb-0"), html.Dd(user_text(words), className="mb-2"))],
+    return tags.Div([
+        tags.Dl([item for label, words in said
+                 for item in (tags.Dt(label, className="small mb-0"), tags.Dd(user_text(words), className="mb-2"))],
                 className="mb-1"),
         _small(f"{org_name} on {format_period(c.period, frequency)} figures, written {format_date(c.updated)}.",
                "mb-2"),
@@ -47,11 +48,11 @@ def public_actions_list(actions: Sequence[PublicAction], org_names: Mapping[str,
     items = []
     for a in actions:
         due = (f"done, due {format_date(a.due)}" if a.state == "done" else f"due {format_date(a.due)}")
-        items.append(html.Li([
-            html.Div([_status(a, on), " ", html.Span(a.title, className="fw-semibold text-break")]),
+        items.append(tags.Li([
+            tags.Div([_status(a, on), " ", tags.Span(a.title, className="fw-semibold text-break")]),
             _small(f"{org_names.get(a.owner_org, a.owner_org)}, {due}"),
         ], className="mb-2"))
-    return html.Ul(items, className="list-unstyled public-actions mb-3")
+    return tags.Ul(items, className="list-unstyled public-actions mb-3")
 
 
 def _about(a: PublicAction, names: Mapping[str, str], as_of: AsOf | None):
@@ -69,19 +70,19 @@ def public_actions_section(actions: Sequence[PublicAction], org_names: Mapping[s
     due date and status on `on`; an explained empty state when there are none."""
     heading_id = "public-actions-heading"
     if actions:
-        rows = [html.Tr([
-            html.Td([html.Div(a.title, className="fw-semibold text-break"),
+        rows = [tags.Tr([
+            tags.Td([tags.Div(a.title, className="fw-semibold text-break"),
                      *([user_text(a.notes, "small mt-1")] if a.notes else [])]),
-            html.Td(_about(a, about_names, as_of)),
-            html.Td(org_names.get(a.owner_org, a.owner_org)),
-            html.Td(format_date(a.due, short=True), className="text-nowrap"),
-            html.Td(_status(a, on)),
+            tags.Td(_about(a, about_names, as_of)),
+            tags.Td(org_names.get(a.owner_org, a.owner_org)),
+            tags.Td(format_date(a.due, short=True), className="text-nowrap"),
+            tags.Td(_status(a, on)),
         ]) for a in actions]
         body = table([("Action", ""), ("About", ""), ("Owner", ""), ("Due", "text-nowrap"), ("Status", "")],
                      rows, heading, "public-actions-table")
     else:
-        body = html.P("No public action has been agreed yet. Actions appear here when the council agrees them "
+        body = tags.P("No public action has been agreed yet. Actions appear here when the council agrees them "
                       "at a monthly review and marks them public.", className="text-body-secondary")
-    return html.Section([html.H2(heading, className="h4 mt-4", id=heading_id),
-                         *([html.P(lead, className="text-body-secondary")] if lead else []), body],
+    return tags.Section([tags.H2(heading, className="h4 mt-4", id=heading_id),
+                         *([tags.P(lead, className="text-body-secondary")] if lead else []), body],
                         className="public-actions-section mb-4", **{"aria-labelledby": heading_id})

@@ -21,6 +21,7 @@ from dash import dcc, html
 
 from ..formatting import format_date, format_period, format_timestamp
 from ..urls import href
+from . import tags
 from .admin import _error_summary, _field, _message, _select
 from .chips import _small, chip, status_chip
 from .frame import notice
@@ -51,7 +52,7 @@ TEXT_ROWS = 3
 def review_signed_out(sign_in_href: str) -> html.Div:
     """What the public sees: no data, a way to sign in."""
     return notice(REVIEW_SIGN_IN_WORDS, ["The monthly review pack is for the council and the organisations that "
-                                         "take part in it. ", html.A("Sign in", href=sign_in_href),
+                                         "take part in it. ", tags.A("Sign in", href=sign_in_href),
                                          " with your account."])
 
 
@@ -68,7 +69,7 @@ def review_unscheduled(council_name: str, month: str, nearest: Sequence[tuple[st
                                              "administrator sets the schedule in the definitions (`reviews:`).")
     return notice("No review scheduled this month", [
         f"{council_name} has no review in {format_period(month, 'monthly')}. Its nearest scheduled reviews:",
-        html.Ul([html.Li(dcc.Link(format_period(m, "monthly"), href=link)) for m, link in nearest],
+        tags.Ul([tags.Li(dcc.Link(format_period(m, "monthly"), href=link)) for m, link in nearest],
                 className="mt-2 mb-0")])
 
 
@@ -88,17 +89,17 @@ def review_header(pack, live: bool, links: Sequence) -> list:
     if pack.chair:
         facts.insert(0, f"Chair: {pack.chair}.")
     return [
-        html.H1(f"Monthly review: {pack.council_name}", className="mb-1"),
-        html.P(format_period(pack.month, "monthly"), className="lead-text mb-3", id="review-month"),
-        html.Div(stood, className="as-of-notice", role="status", id="review-stood"),
-        html.P(" ".join(facts), className="small text-body-secondary mt-2 mb-3", id="review-built"),
-        html.Div(links, className="d-flex flex-wrap align-items-center column-gap-4 row-gap-2 mb-4 d-print-none"),
+        tags.H1(f"Monthly review: {pack.council_name}", className="mb-1"),
+        tags.P(format_period(pack.month, "monthly"), className="lead-text mb-3", id="review-month"),
+        tags.Div(stood, className="as-of-notice", role="status", id="review-stood"),
+        tags.P(" ".join(facts), className="small text-body-secondary mt-2 mb-3", id="review-built"),
+        tags.Div(links, className="d-flex flex-wrap align-items-center column-gap-4 row-gap-2 mb-4 d-print-none"),
     ]
 
 
 def review_contents(sections: Sequence[tuple[str, str]]) -> html.Nav:
     """On this page: (label, heading id) pairs."""
-    return html.Nav(html.Ul([html.Li(html.A(label, href=f"#{target}")) for label, target in sections],
+    return tags.Nav(tags.Ul([tags.Li(tags.A(label, href=f"#{target}")) for label, target in sections],
                             className="list-inline mb-0 d-flex flex-wrap column-gap-4"),
                     className="mb-2 d-print-none", **{"aria-label": "On this page"})
 
@@ -109,22 +110,22 @@ def user_text(text: str | None, className: str = "") -> html.Div:
     body = []
     for paragraph in paragraphs:
         lines = paragraph.strip("\n").split("\n")
-        body.append(html.P([part for i, line in enumerate(lines) for part in ([html.Br()] if i else []) + [line]],
+        body.append(tags.P([part for i, line in enumerate(lines) for part in ([tags.Br()] if i else []) + [line]],
                            className="mb-1"))
-    return html.Div(body, className=f"text-break {className}".strip())
+    return tags.Div(body, className=f"text-break {className}".strip())
 
 
 def _section(title: str, heading_id: str, body: list, lead: str | None = None) -> html.Section:
-    head = [html.H2(title, className="h3 mt-5 mb-2", id=heading_id)]
+    head = [tags.H2(title, className="h3 mt-5 mb-2", id=heading_id)]
     if lead:
-        head.append(html.P(lead, className="small mb-3"))
-    return html.Section(head + body, **{"aria-labelledby": heading_id})
+        head.append(tags.P(lead, className="small mb-3"))
+    return tags.Section(head + body, **{"aria-labelledby": heading_id})
 
 
 def form_fold(summary: str, form_id: str, body: list, open_: bool = False) -> html.Details:
     """A form (`body`, which its callback draws anew inside `form_id`) folded under `summary`, so that
     the pack reads first; open when it has something to say."""
-    return html.Details([html.Summary(summary, className="fw-bold"), html.Div(body, id=form_id, className="pt-3")],
+    return tags.Details([tags.Summary(summary, className="fw-bold"), tags.Div(body, id=form_id, className="pt-3")],
                         id=f"{form_id}-fold", open=open_, className="border rounded-3 px-3 py-2 mt-3 d-print-none")
 
 
@@ -134,7 +135,7 @@ def _about(about: Mapping[str, str], objective_id, measure_id) -> html.Div | Non
 
 
 def _empty(words: str, ident: str | None = None) -> html.P:
-    return html.P(words, className="text-body-secondary mb-0", **({"id": ident} if ident else {}))
+    return tags.P(words, className="text-body-secondary mb-0", **({"id": ident} if ident else {}))
 
 
 # --- escalations ---------------------------------------------------------------------------------
@@ -148,10 +149,10 @@ def _escalation_row(line, about: Mapping[str, str]) -> html.Tr:
     status = [chip(*(AWAITING if line.awaiting else DECIDED))]
     if not line.awaiting:
         status += [_small(f"On {format_date(e.decided_on)}:", "mt-1"), user_text(e.outcome, "small")]
-    return html.Tr([html.Td([user_text(e.problem), _about(about, e.objective_id, e.measure_id)]),
-                    html.Td(user_text(e.decision_asked)),
-                    html.Td([line.raised_by_name, _small(format_date(e.raised_at, short=True))]),
-                    html.Td("The chair" if e.to_whom == "chair" else "The council"), html.Td(status)])
+    return tags.Tr([tags.Td([user_text(e.problem), _about(about, e.objective_id, e.measure_id)]),
+                    tags.Td(user_text(e.decision_asked)),
+                    tags.Td([line.raised_by_name, _small(format_date(e.raised_at, short=True))]),
+                    tags.Td("The chair" if e.to_whom == "chair" else "The council"), tags.Td(status)])
 
 
 def escalations_table(lines: Sequence, about: Mapping[str, str]):
@@ -162,7 +163,7 @@ def escalations_table(lines: Sequence, about: Mapping[str, str]):
 
 def escalations_section(lines: Sequence, about: Mapping[str, str], forms: list) -> html.Section:
     return _section("Escalations awaiting a decision", "escalations-heading",
-                    [html.Div(escalations_table(lines, about), id="review-escalations-table"), *forms],
+                    [tags.Div(escalations_table(lines, about), id="review-escalations-table"), *forms],
                     "Problems that need a decision beyond one organisation, raised to the council or its chair; "
                     "then those decided since the last review.")
 
@@ -175,20 +176,20 @@ STATUS_COLUMNS = [("Objective", "col-objective"), ("Lead", "col-lead"), ("Status
 
 def _latest(line) -> list:
     if line.latest_value is None:
-        return [html.Div(line.name), _small("No figure yet")]
-    return [html.Div(line.name), html.Div(value_text(line.definition, line.latest_value), className="fw-semibold"),
+        return [tags.Div(line.name), _small("No figure yet")]
+    return [tags.Div(line.name), tags.Div(value_text(line.definition, line.latest_value), className="fw-semibold"),
             _small(format_period(line.latest_period, line.definition.get("frequency")))]
 
 
 def _status_row(number: int, s) -> html.Tr:
     head = next((m for m in s.measures if m.measure_id == s.headline_id), None)
     others = Counter(m.status for m in s.measures if m.measure_id != s.headline_id)
-    return html.Tr([
-        html.Th([dcc.Link(f"{number}. {s.name}", href=href("objective", s.objective_id))], scope="row"),
-        html.Td(s.lead_name or "No lead"),
-        html.Td([status_chip(s.status), _small(s.reason, "mt-1")]),
-        html.Td(_latest(head) if head else _small("No headline measure")),
-        html.Td(rollup_counts(others)),
+    return tags.Tr([
+        tags.Th([dcc.Link(f"{number}. {s.name}", href=href("objective", s.objective_id))], scope="row"),
+        tags.Td(s.lead_name or "No lead"),
+        tags.Td([status_chip(s.status), _small(s.reason, "mt-1")]),
+        tags.Td(_latest(head) if head else _small("No headline measure")),
+        tags.Td(rollup_counts(others)),
     ])
 
 
@@ -205,12 +206,12 @@ def _definition(s, measure_id: str) -> dict:
 
 
 def _change_items(s) -> list:
-    items = [html.Li([f"{c.measure_name}: ", status_chip(c.before), " → ", status_chip(c.after), " ",
-                      html.Span(c.reason, className="small")]) for c in s.changes]
+    items = [tags.Li([f"{c.measure_name}: ", status_chip(c.before), " → ", status_chip(c.after), " ",
+                      tags.Span(c.reason, className="small")]) for c in s.changes]
     for r in s.revisions:
         measure = _definition(s, r.measure_id)
         before, after = (value_text(measure, v) if v is not None else "no figure" for v in (r.before, r.after))
-        items.append(html.Li(f"{r.measure_name}, {format_period(r.period, measure.get('frequency'))}: revised from "
+        items.append(tags.Li(f"{r.measure_name}, {format_period(r.period, measure.get('frequency'))}: revised from "
                              f"{before} to {after} (received {format_date(r.received_at, short=True)})"))
     return items
 
@@ -220,7 +221,7 @@ def changes_section(pack) -> html.Section:
     if pack.previous is None:
         body = [_empty("This is the council's first scheduled review: there is nothing to compare with.")]
     else:
-        body = [html.Div([html.H3(s.name, className="h6 fw-bold mt-3 mb-1"), html.Ul(_change_items(s),
+        body = [tags.Div([tags.H3(s.name, className="h6 fw-bold mt-3 mb-1"), tags.Ul(_change_items(s),
                                                                                   className="mb-0")])
                 for s in pack.objectives if s.changes or s.revisions]
         body = body or [_empty(f"No status changed and no figure was revised since the review on "
@@ -241,16 +242,16 @@ HEALTH_COLUMNS = [("Organisation", "col-org"), ("Due", "text-end"), ("On time", 
 
 def exceptions_section(pack) -> html.Section:
     """What needs attention (signals, off trajectory, stale or late data), then data health."""
-    rows = [html.Tr([html.Td([e.measure_name, _small(e.owner_name)]), html.Td(e.rule_label),
-                     html.Td(format_period(e.period, _definition(s, e.measure_id).get("frequency")) if e.period
-                             else "—"), html.Td(e.reason, className="small")])
+    rows = [tags.Tr([tags.Td([e.measure_name, _small(e.owner_name)]), tags.Td(e.rule_label),
+                     tags.Td(format_period(e.period, _definition(s, e.measure_id).get("frequency")) if e.period
+                             else "—"), tags.Td(e.reason, className="small")])
             for s in pack.objectives for e in s.exceptions]
     body = [table(EXCEPTION_COLUMNS, rows, "Exceptions", "exceptions-table") if rows else _empty(
         "Nothing needs attention." if pack.judged_at else "No judgement stood at the review.")]
     if pack.health:
-        body += [html.H3("Data health", className="h5 fw-bold mt-4 mb-2"),
-                 table(HEALTH_COLUMNS, [html.Tr([html.Th(h.org_name, scope="row")] + [
-                     html.Td(f"{n:,}", className="text-end") for n in (h.due, h.on_time, h.late, h.missing)])
+        body += [tags.H3("Data health", className="h5 fw-bold mt-4 mb-2"),
+                 table(HEALTH_COLUMNS, [tags.Tr([tags.Th(h.org_name, scope="row")] + [
+                     tags.Td(f"{n:,}", className="text-end") for n in (h.due, h.on_time, h.late, h.missing)])
                      for h in pack.health], "Figures due in the year to the judgement, by organisation",
                      "health-table")]
     return _section("Exceptions", "exceptions-heading", body)
@@ -264,16 +265,16 @@ ACTION_COLUMNS = [("Action", "col-action"), ("Owner", "col-owner"), ("Due", "col
 
 def _action_row(line, about: Mapping[str, str]) -> html.Tr:
     a = line.action
-    what = [html.Div(a.title, className="fw-semibold text-break"), _about(about, a.objective_id, a.measure_id)]
+    what = [tags.Div(a.title, className="fw-semibold text-break"), _about(about, a.objective_id, a.measure_id)]
     if a.notes:
         what.append(user_text(a.notes, "small mt-1"))
     agreed = [format_period(a.agreed_at_review, "monthly") if a.agreed_at_review else
               f"Raised {format_date(a.raised_at, short=True)}"]
     if line.carried:
         agreed.append(_small("Carried forward"))
-    return html.Tr([html.Td(what), html.Td([a.owner_person, _small(line.owner_name)]),
-                    html.Td(format_date(a.due, short=True), className="text-nowrap"),
-                    html.Td(chip(*ACTION_STATUSES[line.status])), html.Td(agreed, className="small")])
+    return tags.Tr([tags.Td(what), tags.Td([a.owner_person, _small(line.owner_name)]),
+                    tags.Td(format_date(a.due, short=True), className="text-nowrap"),
+                    tags.Td(chip(*ACTION_STATUSES[line.status])), tags.Td(agreed, className="small")])
 
 
 def actions_table(lines: Sequence, about: Mapping[str, str]):
@@ -284,7 +285,7 @@ def actions_table(lines: Sequence, about: Mapping[str, str]):
 
 def actions_section(lines: Sequence, about: Mapping[str, str], on: date, forms: list) -> html.Section:
     """The actions table, with their status on `on`, and the forms."""
-    return _section("Actions", "actions-heading", [html.Div(actions_table(lines, about), id="review-actions-table"),
+    return _section("Actions", "actions-heading", [tags.Div(actions_table(lines, about), id="review-actions-table"),
                                                    *forms],
                     f"Open actions, and those done since the last review; an action agreed at an earlier review is "
                     f"carried forward until it is closed. Status on {format_date(on)}.")
@@ -295,19 +296,19 @@ def actions_section(lines: Sequence, about: Mapping[str, str], on: date, forms: 
 def _commentary_item(line, frequency: str | None) -> html.Article:
     c = line.commentary
     parts = [("What happened", c.what_happened), ("Why", c.why), ("What is being done", c.what_next)]
-    return html.Article([
-        html.H4(f"{line.measure_name}, {format_period(c.period, frequency)}", className="h6 fw-bold mb-1"),
+    return tags.Article([
+        tags.H4(f"{line.measure_name}, {format_period(c.period, frequency)}", className="h6 fw-bold mb-1"),
         _small(f"{line.org_name} ({line.speaks_as}) · {'public' if c.visibility == 'public' else 'internal'} · "
                f"written {format_date(c.recorded_at, short=True)}", "mb-2"),
-        html.Dl([item for label, words in parts if words
-                 for item in (html.Dt(label, className="small mb-0"), html.Dd(user_text(words), className="mb-2"))],
+        tags.Dl([item for label, words in parts if words
+                 for item in (tags.Dt(label, className="small mb-0"), tags.Dd(user_text(words), className="mb-2"))],
                 className="mb-0"),
     ], className="border-start border-3 ps-3 mb-3")
 
 
 def commentary_list(pack) -> list:
     """The newest commentary of each measure's owner and its objective's lead, by objective."""
-    body = [html.Div([html.H3(s.name, className="h5 fw-bold mt-3 mb-2")] + [
+    body = [tags.Div([tags.H3(s.name, className="h5 fw-bold mt-3 mb-2")] + [
         _commentary_item(line, _definition(s, line.commentary.measure_id).get("frequency"))
         for line in s.commentary]) for s in pack.objectives if s.commentary]
     return body or [_empty("No commentary from the leads or the measures' owners yet.")]
@@ -316,7 +317,7 @@ def commentary_list(pack) -> list:
 def commentary_section(pack, forms: list) -> html.Section:
     """The commentary list, and the forms."""
     return _section("Commentary", "commentary-heading",
-                    [html.Div(commentary_list(pack), id="review-commentary-list"), *forms],
+                    [tags.Div(commentary_list(pack), id="review-commentary-list"), *forms],
                     "What happened, why, and what is being done: from the organisation that owns each measure or "
                     "leads its objective.")
 
@@ -324,10 +325,10 @@ def commentary_section(pack, forms: list) -> html.Section:
 def held_section(held, forms: list) -> html.Section:
     """Whether this review was recorded as held (ReviewHeld or None), and the form."""
     if held:
-        body = [html.P(f"Held on {format_date(held.held_on)}.", className="mb-1"), user_text(held.notes)]
+        body = [tags.P(f"Held on {format_date(held.held_on)}.", className="mb-1"), user_text(held.notes)]
     else:
         body = [_empty("Not recorded as held yet.")]
-    return _section("Review held", "held-heading", [html.Div(body, id="review-held-record"), *forms])
+    return _section("Review held", "held-heading", [tags.Div(body, id="review-held-record"), *forms])
 
 
 # --- forms ---------------------------------------------------------------------------------------
@@ -350,7 +351,7 @@ def _head(errors: Mapping[str, str], message: Message, prefix: str) -> list:
 
 
 def _visibility(control_id: str, value) -> html.Div:
-    return html.Div(radio_group("Who may read it", control_id, VISIBILITY_CHOICES, value or "internal"),
+    return tags.Div(radio_group("Who may read it", control_id, VISIBILITY_CHOICES, value or "internal"),
                     className="mb-3")
 
 
@@ -388,10 +389,10 @@ def revise_form(commentaries: Choices, values: Mapping | None = None, errors: Er
         _field("Why", _textarea("review-r-why", v.get("why"), "why" in e), e, "why"),
         _field("What is being done", _textarea("review-r-next", v.get("next"), "next" in e), e, "next"),
         _visibility("review-r-visibility", v.get("visibility")),
-        html.Div([_save("Save revision", "review-r-save"),
+        tags.Div([_save("Save revision", "review-r-save"),
                   dbc.Button("Withdraw it", id="review-w-save", color="danger", outline=True, n_clicks=0)],
                  className="d-flex flex-wrap gap-3"),
-        html.P("A withdrawn commentary leaves the pack from now on; a pack whose meeting has passed still shows "
+        tags.P("A withdrawn commentary leaves the pack from now on; a pack whose meeting has passed still shows "
                "what stood then.", className="small text-body-secondary mt-2 mb-0"),
     ]
 
@@ -438,12 +439,12 @@ def escalation_form(orgs: Choices | None, raised_by: str | None, about: Choices,
     v, e = values or {}, errors or {}
     who = (_field("Raised by", _select("review-e-org", orgs or [], v.get("org"), "org" in e,
                                        "Choose an organisation"), e, "org") if raised_by is None
-           else html.P([html.Span("Raised by ", className="fw-bold"), raised_by,  # the field the callback reads,
+           else tags.P([tags.Span("Raised by ", className="fw-bold"), raised_by,  # the field the callback reads,
                         dbc.Input(id="review-e-org", type="hidden", value="")], className="mb-3"))  # ignored
     return [
         *_head(e, message, "review-e"),
         who,
-        html.Div(radio_group("To", "review-e-to", TO_WHOM_CHOICES, v.get("to") or "council"), className="mb-3"),
+        tags.Div(radio_group("To", "review-e-to", TO_WHOM_CHOICES, v.get("to") or "council"), className="mb-3"),
         _field("The problem", _textarea("review-e-problem", v.get("problem"), "problem" in e), e, "problem",
                "What is wrong, and why one organisation cannot settle it"),
         _field("The decision asked for", _textarea("review-e-decision", v.get("decision"), "decision" in e), e,
@@ -490,8 +491,8 @@ def review_list(reviews: Sequence[Mapping]) -> html.Div:
     """Scheduled reviews (`month`, `council_name`, `meeting_date`, `href`, `next`: the first to come)."""
     if not reviews:
         return notice("No reviews scheduled", "No review of a council you take part in is in the schedule.")
-    rows = [html.Tr([html.Th(format_period(r["month"], "monthly"), scope="row", className="text-nowrap"),
-                     html.Td([dcc.Link(r["council_name"], href=r["href"])]
+    rows = [tags.Tr([tags.Th(format_period(r["month"], "monthly"), scope="row", className="text-nowrap"),
+                     tags.Td([dcc.Link(r["council_name"], href=r["href"])]
                              + ([" ", chip("→", "Next", "chip-neutral")] if r.get("next") else [])),
-                     html.Td(format_date(r["meeting_date"]), className="text-nowrap")]) for r in reviews]
-    return html.Div(table(REVIEW_COLUMNS, rows, "Scheduled reviews", "reviews-table"), id="reviews-list")
+                     tags.Td(format_date(r["meeting_date"]), className="text-nowrap")]) for r in reviews]
+    return tags.Div(table(REVIEW_COLUMNS, rows, "Scheduled reviews", "reviews-table"), id="reviews-list")

@@ -7,6 +7,7 @@ from dash import dcc, html
 
 from .. import urls
 from ..urls import AsOf
+from . import tags
 from .chips import _small, _text, href
 from .frame import notice
 
@@ -21,13 +22,13 @@ def search_suggestions(results: pd.DataFrame, text: str, as_of: AsOf | None = No
     if not text:
         return None
     if results.empty:
-        return html.Div(
-            html.P(f"Nothing found for “{text[:60]}”.", className="small mb-0 p-2"), className="suggestions-panel"
+        return tags.Div(
+            tags.P(f"Nothing found for “{text[:60]}”.", className="small mb-0 p-2"), className="suggestions-panel"
         )
     items = [
-        html.Li(
+        tags.Li(
             dcc.Link(
-                [html.Span(SEARCH_KINDS[r["kind"]], className="suggestion-kind"), r["name"]],
+                [tags.Span(SEARCH_KINDS[r["kind"]], className="suggestion-kind"), r["name"]],
                 href=href(r["kind"], r["id"], as_of),
                 className="suggestion",
             )
@@ -35,7 +36,7 @@ def search_suggestions(results: pd.DataFrame, text: str, as_of: AsOf | None = No
         for r in results.head(8).to_dict("records")
     ]
     more = dcc.Link(f"All results for “{text[:60]}”", href=urls.search_href(text, as_of), className="small p-2 d-block")
-    return html.Div([html.Ul(items, className="list-unstyled mb-0"), more], className="suggestions-panel")
+    return tags.Div([tags.Ul(items, className="list-unstyled mb-0"), more], className="suggestions-panel")
 
 
 def search_results(results: pd.DataFrame, text: str, as_of: AsOf | None = None) -> list:
@@ -49,7 +50,7 @@ def search_results(results: pd.DataFrame, text: str, as_of: AsOf | None = None) 
         if rows.empty:
             continue
         items = [
-            html.Li(
+            tags.Li(
                 [
                     dcc.Link(r["name"], href=href(kind, r["id"], as_of), className="fw-semibold"),
                     _small(_text(r.get("context"))) if _text(r.get("context")) else None,
@@ -59,8 +60,8 @@ def search_results(results: pd.DataFrame, text: str, as_of: AsOf | None = None) 
             for r in rows.to_dict("records")
         ]
         sections.append(
-            html.Section(
-                [html.H2(f"{word}s ({len(rows)})", className="h4"), html.Ul(items, className="list-unstyled")],
+            tags.Section(
+                [tags.H2(f"{word}s ({len(rows)})", className="h4"), tags.Ul(items, className="list-unstyled")],
                 className="mb-4",
             )
         )

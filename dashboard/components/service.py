@@ -13,6 +13,7 @@ from goal_councils.whatif import Projection
 
 from ..formatting import format_number, format_period, is_missing
 from ..urls import AsOf, href
+from . import tags
 from .chips import chip, org_link
 from .pieces import summary_figures, table
 
@@ -68,9 +69,9 @@ def stage_diagram(stages: Sequence[Mapping], handoffs: Sequence[Mapping], rows: 
     for i, column in enumerate(_columns(stages, handoffs)):
         cards = [_stage_card(s, rows.get(s["stage_id"], {}), [v for v in volumes if v["from_stage"] == s["stage_id"]],
                              handed_in.get(s["stage_id"]), names, s["stage_id"] == pinch, as_of) for s in column]
-        columns.append(html.Li(html.Ol(cards, className="list-unstyled d-grid gap-2 mb-0"),
+        columns.append(tags.Li(tags.Ol(cards, className="list-unstyled d-grid gap-2 mb-0"),
                                className="service-column col-12 col-md", **{"aria-label": f"Step {i + 1}"}))
-    return html.Ol(columns, className="service-flow list-unstyled row g-2 mb-3", id="service-diagram")
+    return tags.Ol(columns, className="service-flow list-unstyled row g-2 mb-3", id="service-diagram")
 
 
 def _stage_card(stage: Mapping, row: Mapping, out: Sequence[Mapping], handed_in: float | None, names: Mapping,
@@ -81,25 +82,25 @@ def _stage_card(stage: Mapping, row: Mapping, out: Sequence[Mapping], handed_in:
     if row.get("time_p90") is not None or row.get("time_median") is not None:
         facts.append(("Days in stage", f"{_n(row.get('time_median'), 1)} median, {_n(row.get('time_p90'), 1)} 90th"
                       if row.get("time_p90") is not None else f"{_n(row.get('time_median'), 1)} median"))
-    lines = [html.Li(f"→ {_n(v['volume'])} to {names[v['to_stage']]}") for v in out]
+    lines = [tags.Li(f"→ {_n(v['volume'])} to {names[v['to_stage']]}") for v in out]
     left = row.get("left_service")
     if left is None and not out and handed_in is not None and row.get("backlog") is None \
             and row.get("completions") is not None:
         left = handed_in - row["completions"]  # a last stage with no backlog: what it did not complete has left
     if left is not None and left > 0.5:
-        lines.append(html.Li(f"↘ {_n(left)} left the service here"))
+        lines.append(tags.Li(f"↘ {_n(left)} left the service here"))
     if row.get("failure_share") is not None:
-        lines.append(html.Li(f"↺ failure demand {_pct(row['failure_share'])} of demand"))
+        lines.append(tags.Li(f"↺ failure demand {_pct(row['failure_share'])} of demand"))
     body = [
-        html.H3(stage["name"], className="h6 mb-1"),
-        html.Div(org_link(stage["org_id"], stage["org_label"], stage["colour_index"], as_of), className="small mb-2"),
-        html.Dl([html.Div([html.Dt(k, className="d-inline fw-normal"), " ", html.Dd(v, className="d-inline mb-0")])
+        tags.H3(stage["name"], className="h6 mb-1"),
+        tags.Div(org_link(stage["org_id"], stage["org_label"], stage["colour_index"], as_of), className="small mb-2"),
+        tags.Dl([tags.Div([tags.Dt(k, className="d-inline fw-normal"), " ", tags.Dd(v, className="d-inline mb-0")])
                  for k, v in facts], className="small mb-1"),
-        html.Ul(lines, className="small list-unstyled mb-0 service-handoffs"),
+        tags.Ul(lines, className="small list-unstyled mb-0 service-handoffs"),
     ]
     if pinch:
-        body.insert(0, html.Div(pinch_chip(), className="mb-1"))
-    return html.Li(html.Div(body, className="service-stage p-2 border rounded" + (" border-dark border-2" if pinch
+        body.insert(0, tags.Div(pinch_chip(), className="mb-1"))
+    return tags.Li(tags.Div(body, className="service-stage p-2 border rounded" + (" border-dark border-2" if pinch
                                                                                   else "")))
 
 
@@ -113,10 +114,10 @@ def stage_table(stages: Sequence[Mapping], rows: Mapping[str, Mapping], pinch: s
         r = rows.get(s["stage_id"], {})
         load = (r["arrivals"] / r["capacity"] if r.get("arrivals") is not None and r.get("capacity") else None)
         change = r.get("backlog_change")
-        name = [s["name"], html.Span(f" ({s['org_label']})", className="text-body-secondary")]
+        name = [s["name"], tags.Span(f" ({s['org_label']})", className="text-body-secondary")]
         if s["stage_id"] == pinch:
             name += [" ", pinch_chip()]
-        body.append(html.Tr([html.Th(name, scope="row")] + [html.Td(v, className="text-end text-nowrap") for v in (
+        body.append(tags.Tr([tags.Th(name, scope="row")] + [tags.Td(v, className="text-end text-nowrap") for v in (
             _n(r.get("arrivals")), _n(r.get("completions")), _n(r.get("capacity")), _pct(load),
             _n(r.get("backlog")), "–" if change is None else ("+" if change > 0 else "") + _n(change),
             _n(r.get("time_median"), 1), _n(r.get("time_p90"), 1), _pct(r.get("failure_share")),
@@ -129,7 +130,7 @@ def period_summary(period: Mapping | None, stages: Sequence[Mapping], rows: Mapp
     """The headline figures of the period: end-to-end time (90th percentile first), the pinch point,
     failure demand."""
     if not period:
-        return html.P("No figures for this period.", className="text-body-secondary")
+        return tags.P("No figures for this period.", className="text-body-secondary")
     names = {s["stage_id"]: s["name"] for s in stages}
     measured_p90, estimate_p90 = period.get("end_to_end_p90"), period.get("end_to_end_p90_estimate")
     measured_median, estimate_median = period.get("end_to_end_median"), period.get("end_to_end_median_estimate")
@@ -149,8 +150,8 @@ def period_summary(period: Mapping | None, stages: Sequence[Mapping], rows: Mapp
               else "None found"),
              (f"Failure demand, highest: {shares[0][1]}" if shares else "Failure demand", _pct(shares[0][0])
               if shares else "–")]
-    return html.Div([summary_figures(items),
-                     html.P(f"Figures for {format_period(period['period'], frequency)}. End-to-end estimates add up "
+    return tags.Div([summary_figures(items),
+                     tags.P(f"Figures for {format_period(period['period'], frequency)}. End-to-end estimates add up "
                             "the stage times along each route; the 90th percentile estimate is an upper bound.",
                             className="small text-body-secondary")], id="service-summary")
 
@@ -161,7 +162,7 @@ def quality_notes(stages: Sequence[Mapping], rows: Mapping[str, Mapping], tolera
     for s in stages:
         r = rows.get(s["stage_id"], {})
         if r.get("little_agrees") is False:
-            notes.append(html.Li(
+            notes.append(tags.Li(
                 f"{s['name']}: {_n(r['backlog'])} waiting, but {_n(r['arrivals'] or r['completions'])} arriving "
                 f"at {_n(r['time_median'], 1)} days each implies about {_n(r['little_expected'])} "
                 f"({format_number(100 * (r['little_ratio'] - 1), 0)}% apart). Check the two organisations count "
@@ -170,9 +171,9 @@ def quality_notes(stages: Sequence[Mapping], rows: Mapping[str, Mapping], tolera
     intro = (f"Little's law: work waiting should be about arrivals per day × days in stage. Figures more than "
              f"{round(100 * tolerance)}% apart are flagged as a data-quality question. {checked} stage(s) "
              "have the figures to check.")
-    body = html.Ul(notes, className="small") if notes else html.P("Every stage that can be checked agrees.",
+    body = tags.Ul(notes, className="small") if notes else tags.P("Every stage that can be checked agrees.",
                                                                    className="small")
-    return html.Div([html.P(intro, className="small mb-1"), body], id="service-quality")
+    return tags.Div([tags.P(intro, className="small mb-1"), body], id="service-quality")
 
 
 def measure_links(stages: Sequence[Mapping], measures: Sequence[Mapping], as_of: AsOf) -> html.Div:
@@ -181,26 +182,26 @@ def measure_links(stages: Sequence[Mapping], measures: Sequence[Mapping], as_of:
     for s in stages:
         mine = [m for m in measures if m["stage_id"] == s["stage_id"]]
         if mine:
-            links = [html.Li([f"{FIGURE_WORDS.get(m['figure'], m['figure']).capitalize()}: ",
+            links = [tags.Li([f"{FIGURE_WORDS.get(m['figure'], m['figure']).capitalize()}: ",
                               dcc.Link(m["measure_name"], href=href("measure", m["measure_id"], as_of))])
                      for m in mine]
-            items.append(html.Li([html.Span(s["name"], className="fw-semibold"), html.Ul(links, className="small")]))
-    return html.Ul(items, className="list-unstyled", id="service-measures")
+            items.append(tags.Li([tags.Span(s["name"], className="fw-semibold"), tags.Ul(links, className="small")]))
+    return tags.Ul(items, className="list-unstyled", id="service-measures")
 
 
 def what_if_controls(stages: Sequence[Mapping], chosen: str | None = None) -> html.Div:
     """Which stage, demand or capacity, and by what percentage; the stage chosen first is `chosen`."""
     options = [{"label": s["name"], "value": s["stage_id"]} for s in stages]
     first = chosen if chosen in {o["value"] for o in options} else (options[0]["value"] if options else None)
-    return html.Div([
-        html.Div([html.Label("Stage", htmlFor="what-if-stage", className="form-label fw-semibold mb-1"),
+    return tags.Div([
+        tags.Div([tags.Label("Stage", htmlFor="what-if-stage", className="form-label fw-semibold mb-1"),
                   dcc.Dropdown(id="what-if-stage", options=options, value=first,
                                clearable=False)], className="col-md-5"),
-        html.Div([html.Label("Change", htmlFor="what-if-lever", className="form-label fw-semibold mb-1"),
+        tags.Div([tags.Label("Change", htmlFor="what-if-lever", className="form-label fw-semibold mb-1"),
                   dcc.Dropdown(id="what-if-lever", options=[{"label": "Demand", "value": "demand"},
                                                             {"label": "Capacity", "value": "capacity"}],
                                value="capacity", clearable=False)], className="col-md-3"),
-        html.Div([html.Label("By (%)", htmlFor="what-if-percent", className="form-label fw-semibold mb-1"),
+        tags.Div([tags.Label("By (%)", htmlFor="what-if-percent", className="form-label fw-semibold mb-1"),
                   # text, not a number field: Dash's number steppers are too small to touch (WCAG 2.5.8)
                   dcc.Input(id="what-if-percent", type="text", inputMode="numeric", value="10",
                             className="form-control", debounce=True)], className="col-md-2"),
@@ -211,25 +212,25 @@ def what_if_words(base: Projection, changed: Projection, stages: Sequence[Mappin
     """What the projection says, in words: the chart's text alternative and its summary."""
     names = {s["stage_id"]: s["name"] for s in stages}
     last = base.weeks[-1]
-    lines = [html.Li(f"{names[s]}: {_n(changed.backlog[s][-1])} waiting after {last} weeks, against "
+    lines = [tags.Li(f"{names[s]}: {_n(changed.backlog[s][-1])} waiting after {last} weeks, against "
                      f"{_n(base.backlog[s][-1])} as now.") for s in shown]
     if base.end_to_end[-1] is not None and changed.end_to_end[-1] is not None:
-        lines.append(html.Li(f"End-to-end time after {last} weeks: {_n(changed.end_to_end[-1], 1)} days, against "
+        lines.append(tags.Li(f"End-to-end time after {last} weeks: {_n(changed.end_to_end[-1], 1)} days, against "
                              f"{_n(base.end_to_end[-1], 1)} days as now."))
-    return html.Ul(lines, className="small chart-summary", id="what-if-words")
+    return tags.Ul(lines, className="small chart-summary", id="what-if-words")
 
 
 def user_groups(rows: Sequence[Mapping], measure_name: str, period: str, as_of: AsOf, measure_id: str) -> html.Div:
     """End-to-end time for each user group the service's own measure breaks it down by, in the period."""
     mine = [r for r in rows if r["period"] == period and r.get("dimension")]
     if not mine:
-        return html.Div()
-    items = [html.Li(f"{r['grp']} ({r['dimension'].replace('_', ' ')}): {_n(r['value'], 1)} days")
+        return tags.Div()
+    items = [tags.Li(f"{r['grp']} ({r['dimension'].replace('_', ' ')}): {_n(r['value'], 1)} days")
              for r in sorted(mine, key=lambda r: (r["dimension"], -(r["value"] or 0)))]
-    return html.Div([html.H2("End-to-end time by user group", className="h6 mt-2"),
-                     html.P(["From ", dcc.Link(measure_name, href=href("measure", measure_id, as_of)),
+    return tags.Div([tags.H2("End-to-end time by user group", className="h6 mt-2"),
+                     tags.P(["From ", dcc.Link(measure_name, href=href("measure", measure_id, as_of)),
                              ", longest first."], className="small mb-1"),
-                     html.Ul(items, className="small", id="service-groups")])
+                     tags.Ul(items, className="small", id="service-groups")])
 
 
 PLAN_WEEKS = (4, 8, 13, 26, 52)
@@ -237,10 +238,10 @@ PLAN_WEEKS = (4, 8, 13, 26, 52)
 
 def _field(label: str, control, width: str, hint: str | None = None) -> html.Div:
     ident = control.id
-    parts = [html.Label(label, htmlFor=ident, className="form-label fw-semibold mb-1"), control]
+    parts = [tags.Label(label, htmlFor=ident, className="form-label fw-semibold mb-1"), control]
     if hint:
-        parts.append(html.Div(hint, className="form-text", id=f"{ident}-hint"))
-    return html.Div(parts, className=width)
+        parts.append(tags.Div(hint, className="form-text", id=f"{ident}-hint"))
+    return tags.Div(parts, className=width)
 
 
 def plan_controls(stages: Sequence[Mapping], rows: Mapping[str, Mapping], chosen: str | None) -> html.Div:
@@ -249,7 +250,7 @@ def plan_controls(stages: Sequence[Mapping], rows: Mapping[str, Mapping], chosen
     options = [{"label": s["name"], "value": s["stage_id"]} for s in stages
                if rows.get(s["stage_id"], {}).get("backlog") is not None]
     if not options:
-        return html.P("No stage of this service measures its work waiting, so there is nothing to plan.",
+        return tags.P("No stage of this service measures its work waiting, so there is nothing to plan.",
                       className="small")
     first = chosen if chosen in {o["value"] for o in options} else options[0]["value"]
     wanted = rows[first]["backlog"] / 2
@@ -258,15 +259,15 @@ def plan_controls(stages: Sequence[Mapping], rows: Mapping[str, Mapping], chosen
         return dcc.Input(id=ident, type="text", inputMode=mode, value=value, className="form-control",
                          debounce=True)
 
-    return html.Div([
-        html.Div([
+    return tags.Div([
+        tags.Div([
             _field("Stage", dcc.Dropdown(id="plan-stage", options=options, value=first, clearable=False), "col-md-5"),
             _field("Work waiting wanted", text("plan-target", str(round(wanted)), "numeric"), "col-md-3"),
             _field("Within", dcc.Dropdown(id="plan-weeks", options=[{"label": f"{w} weeks", "value": w}
                                                                     for w in PLAN_WEEKS], value=13, clearable=False),
                    "col-md-3"),
         ], className="row g-3 mb-2"),
-        html.Div([
+        tags.Div([
             _field("Staff in post (full-time equivalent)", text("plan-staff"), "col-md-4",
                    "Optional: to say how many people the plan needs."),
             _field("Leave and absence, %", text("plan-absence", "15", "numeric"), "col-md-3",
@@ -286,7 +287,7 @@ def plan_words(plan, stage_name: str, target: float, start, by, demand_from: str
         now = "At today's capacity the work waiting does not clear."
     else:
         now = f"At today's capacity it would clear in about {format_number(plan.weeks_to_clear_now, 0)} weeks."
-    said = [html.P([f"{stage_name}: {_n(plan.backlog[0])} waiting, {_n(plan.demand)} arriving a week on average "
+    said = [tags.P([f"{stage_name}: {_n(plan.backlog[0])} waiting, {_n(plan.demand)} arriving a week on average "
                     f"({demand_from}), and up to {_n(plan.capacity_now)} done a week now. ",
                     f"To have {_n(target)} waiting within {plan.weeks} weeks (by {by:%-d %B %Y}) it needs to complete "
                     f"{_n(plan.capacity_needed)} a week: {more}. ", now], className="small", id="plan-words")]
@@ -294,18 +295,18 @@ def plan_words(plan, stage_name: str, target: float, start, by, demand_from: str
         needed = team.staff_for(plan.capacity_needed)
         gap = "" if needed is None else (
             f": {_fte(needed - team.staff)} more" if needed > team.staff else ": no more than now")
-        said.append(html.P(
+        said.append(tags.P(
             f"People: {_fte(team.staff)} in post, {format_number(100 * team.absence, 0)}% of their time "
             f"on leave or absent, each completing {format_number(team.productivity, 1)} a week at work: "
             f"{_n(team.capacity)} a week. The plan needs "
             f"{'–' if needed is None else _fte(needed)} in post{gap}.",
             className="small", id="plan-staffing"))
-    body = [html.Tr([html.Td(w, className="text-end"), html.Td(f"{start + (w * 7) * _DAY:%-d %b %Y}"),
-                     html.Td(_n(v), className="text-end")]) for w, v in enumerate(plan.backlog)]
-    said.append(html.Details([html.Summary("Week by week", className="small"),
+    body = [tags.Tr([tags.Td(w, className="text-end"), tags.Td(f"{start + (w * 7) * _DAY:%-d %b %Y}"),
+                     tags.Td(_n(v), className="text-end")]) for w, v in enumerate(plan.backlog)]
+    said.append(tags.Details([tags.Summary("Week by week", className="small"),
                               table([("Week", "text-end"), ("Week ending", ""), ("Work waiting", "text-end")], body,
                                     f"{stage_name}: work waiting week by week under this plan", className="small")]))
-    return html.Div(said)
+    return tags.Div(said)
 
 
 def _fte(value: float) -> str:
@@ -316,16 +317,16 @@ def _fte(value: float) -> str:
 def plan_save_panel() -> html.Div:
     """The button that saves the plan shown as the stage's work-waiting measure's milestone trajectory, and
     where the outcome and the plan standing are said (for those who may save plans)."""
-    return html.Div([
-        html.Button("Save as the milestone trajectory", id="plan-save", n_clicks=0, className="btn btn-primary me-2"),
-        html.Button("Withdraw the saved plan", id="plan-withdraw", n_clicks=0, className="btn btn-outline-secondary"),
-        html.Div(id="plan-saved", className="small mt-2", role="status"),
+    return tags.Div([
+        tags.Button("Save as the milestone trajectory", id="plan-save", n_clicks=0, className="btn btn-primary me-2"),
+        tags.Button("Withdraw the saved plan", id="plan-withdraw", n_clicks=0, className="btn btn-outline-secondary"),
+        tags.Div(id="plan-saved", className="small mt-2", role="status"),
     ], className="mt-3", id="plan-save-panel")
 
 
 def standing_plan(plan, measure_name: str, measure_href: str, saved_by: str) -> html.P:
     """The plan that stands as a measure's milestone trajectory: who saved it and when (internal)."""
-    return html.P([f"Saved plan: {_n(plan.target)} waiting by {plan.saved.end:%-d %B %Y}, the milestone trajectory "
+    return tags.P([f"Saved plan: {_n(plan.target)} waiting by {plan.saved.end:%-d %B %Y}, the milestone trajectory "
                    "of ", dcc.Link(measure_name, href=measure_href),
                    f", saved by {saved_by} on {plan.recorded_at:%-d %B %Y at %H:%M} UTC."],
                   className="small", id="plan-standing")

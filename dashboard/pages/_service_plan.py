@@ -13,6 +13,7 @@ from dash import Input, Output, State, callback, ctx, html
 
 from dashboard.auth import allows
 from dashboard.components import service as parts
+from dashboard.components import tags
 from dashboard.context import current_store, current_warehouse
 from dashboard.formatting import format_number
 from dashboard.pages._service_common import month_end, number, read_page, rows_in, stored
@@ -52,17 +53,17 @@ def register_callbacks() -> None:
 def show_plan(stage, target, weeks, staff, absence, productivity, period, data):
     found = stored(data)
     if found is None:
-        return html.P("Nothing to plan.", className="small")
+        return tags.P("Nothing to plan.", className="small")
     service, view = found
     made = _plan(current_warehouse(), view, read_page(data)[1], stage, target, weeks, staff, absence, productivity,
                  period)
     if isinstance(made, str):
-        return html.P(made, className="small", id="plan-words")
+        return tags.P(made, className="small", id="plan-words")
     out = [parts.plan_words(made.plan, made.stage_name, made.target, made.start, made.by, made.demand_from,
                             made.team)]
     if _may_plan(service, view, stage):
         out.append(_standing(view, stage, read_page(data)[1]))
-    return html.Div(out)
+    return tags.Div(out)
 
 
 # save / withdraw -> the plan as the stage's work-waiting measure's milestone trajectory, and a publish
@@ -220,7 +221,7 @@ def _standing(view: dict, stage: str, as_of: AsOf) -> html.Div:
     measure = _backlog_measure(view, stage)
     plan = current_store().plan_for(measure["measure_id"]) if measure else None
     if plan is None:
-        return html.P("No plan is saved for this stage: its measure's target is what the definitions say.",
+        return tags.P("No plan is saved for this stage: its measure's target is what the definitions say.",
                       className="small", id="plan-standing")
     org = records(current_warehouse().organisations())
     names = {o["id"]: o["name"] for o in org}

@@ -7,6 +7,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import components
+from dashboard.components import tags
 from dashboard.components.exceptions import LEGEND, read_page, shown_on, table
 from dashboard.context import current_warehouse
 from dashboard.pages._shared import as_of_parts, page
@@ -39,11 +40,11 @@ def _checked(choices: tuple, council, org, objective) -> tuple:
 
 
 def health_table(health: pd.DataFrame) -> html.Div:
-    head = html.Thead(html.Tr([html.Th(h) for h in ("Organisation", "Due", "On time", "Late", "Missing", "On time %")]))
-    rows = [html.Tr([html.Td(h.org_name), html.Td(h.due), html.Td(h.on_time), html.Td(h.late), html.Td(h.missing),
-                     html.Td("" if pd.isna(h.on_time_share) else f"{h.on_time_share:.0%}")])
+    head = tags.Thead(tags.Tr([tags.Th(h) for h in ("Organisation", "Due", "On time", "Late", "Missing", "On time %")]))
+    rows = [tags.Tr([tags.Td(h.org_name), tags.Td(h.due), tags.Td(h.on_time), tags.Td(h.late), tags.Td(h.missing),
+                     tags.Td("" if pd.isna(h.on_time_share) else f"{h.on_time_share:.0%}")])
             for h in health.itertuples()]
-    return html.Div(html.Table([head, html.Tbody(rows)], className="table table-sm", id="health-table"),
+    return tags.Div(tags.Table([head, tags.Tbody(rows)], className="table table-sm", id="health-table"),
                     className="table-responsive")
 
 
@@ -62,14 +63,14 @@ def layout(warehouse: Warehouse, as_of: AsOf, council=None, org=None, objective=
                 *as_of_parts(as_of, "/exceptions"), components.page_heading("Exceptions"),
                 components.no_judgements_notice(result.first_judged)]
     # the placeholder is the button's name while nothing is chosen (Dash 4 names it by its value alone)
-    controls = html.Div([
-        html.Div([html.Label("Council", htmlFor="exc-council", className="form-label small"),
+    controls = tags.Div([
+        tags.Div([tags.Label("Council", htmlFor="exc-council", className="form-label small"),
                   dcc.Dropdown(_options(choices[0]), council, id="exc-council", placeholder="Every council")],
                  className="col-md-4"),
-        html.Div([html.Label("Organisation", htmlFor="exc-org", className="form-label small"),
+        tags.Div([tags.Label("Organisation", htmlFor="exc-org", className="form-label small"),
                   dcc.Dropdown(_options(choices[1]), org, id="exc-org", placeholder="Every organisation")],
                  className="col-md-4"),
-        html.Div([html.Label("Objective", htmlFor="exc-objective", className="form-label small"),
+        tags.Div([tags.Label("Objective", htmlFor="exc-objective", className="form-label small"),
                   dcc.Dropdown(_options(choices[2]), objective, id="exc-objective",
                                placeholder="Every objective")], className="col-md-4"),
     ], className="row g-3 mb-3")
@@ -79,19 +80,19 @@ def layout(warehouse: Warehouse, as_of: AsOf, council=None, org=None, objective=
         components.page_heading("Exceptions", "Every measure needing attention: off track, variation signals on the "
                                 "worse side, divergent groups, forecasts that miss the plan, late or missing figures. "
                                 "Grouped by objective, the most severe first."),
-        html.P([LEGEND, " ", dcc.Link("How each is judged", href=href("methods", as_of=as_of)), "."],
+        tags.P([LEGEND, " ", dcc.Link("How each is judged", href=href("methods", as_of=as_of)), "."],
                className="small text-secondary", id="severity-legend"),
         controls,
-        html.Button("Download CSV", id="exc-download-button", className="btn btn-outline-primary btn-sm mb-3"),
+        tags.Button("Download CSV", id="exc-download-button", className="btn btn-outline-primary btn-sm mb-3"),
         dcc.Download(id="exc-download"),
         dcc.Store(id="exc-as-of", data=as_of.month),
-        dcc.Loading(html.Div(table(result.exceptions, as_of, page, {"council": council, "org": org,
+        dcc.Loading(tags.Div(table(result.exceptions, as_of, page, {"council": council, "org": org,
                                                                     "objective": objective}, result.groups),
                              id="exc-list"),
                     delay_show=500),
         dcc.Store(id="exc-address"),
-        html.H2("Data health", className="h4 mt-4"),
-        html.P("Figures that fell due in the year to the as-of date: received on time, late or not at all.",
+        tags.H2("Data health", className="h4 mt-4"),
+        tags.P("Figures that fell due in the year to the as-of date: received on time, late or not at all.",
                className="small text-secondary"),
         health_table(result.health),
     ]

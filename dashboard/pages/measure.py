@@ -8,9 +8,10 @@ from datetime import date
 
 import dash
 import pandas as pd
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import Input, Output, State, callback, ctx, dcc, no_update
 
 from dashboard import components, figures
+from dashboard.components import tags
 from dashboard.context import current_public_text, current_warehouse
 from dashboard.formatting import format_period
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
@@ -95,9 +96,9 @@ def _layout(warehouse: Warehouse, as_of: AsOf, measure_id: str, breakdown=None, 
                                    council[0]["goal"] if council else None,
                                    records(warehouse.partners(measure["objective_id"])), as_of,
                                    **public_text(warehouse, measure)),
-        html.Section(
+        tags.Section(
             [
-                html.H2("How it has moved", className="visually-hidden", id="chart-heading"),
+                tags.H2("How it has moved", className="visually-hidden", id="chart-heading"),
                 components.breakdown_controls(dimensions, dimension, view),
                 components.graph(chart(measure, frame, names, dimension, view, points), graph_id="measure-chart"),
                 components.source_line(measure, summary, components.update_words(summary, due, measure["frequency"])),
@@ -106,7 +107,7 @@ def _layout(warehouse: Warehouse, as_of: AsOf, measure_id: str, breakdown=None, 
             ],
             **{"aria-labelledby": "chart-heading"},
         ),
-        html.Section(analysis(warehouse, measure, as_of, judged.assessments), id="measure-analysis",
+        tags.Section(analysis(warehouse, measure, as_of, judged.assessments), id="measure-analysis",
                      className="measure-analysis"),
         components.definition_section(measure, dimensions, points, as_of),
         dcc.Store(id="measure-page", data={"measure": measure_id, "as_of": as_of.month}),
@@ -148,20 +149,20 @@ def analysis(warehouse: Warehouse, measure: dict, as_of: AsOf, found: StoredAsse
     measure's stored assessment as at the page's month (`stored_judgements(..., whole=True)`)."""
     a = found.found.get(measure["id"])
     if a is None:
-        return [html.H2("Signals and noise", className="h4 mt-4", id="analysis-heading"),
+        return [tags.H2("Signals and noise", className="h4 mt-4", id="analysis-heading"),
                 components.no_judgements_notice(found.first_judged)]
     totals = warehouse.values(Scope(measure=measure["id"]), as_of.as_at).sort_values("period_start")
     x = [str(d)[:10] for d in totals["period_start"]]
-    out: list = [html.H2("Signals and noise", className="h4 mt-4", id="analysis-heading"),
-                 html.P(f"Status: {a.status.reason}.", className="mb-2")]
+    out: list = [tags.H2("Signals and noise", className="h4 mt-4", id="analysis-heading"),
+                 tags.P(f"Status: {a.status.reason}.", className="mb-2")]
     if measure.get("categories"):
-        return out + [html.P(CATEGORICAL_NOTE, className="small", id="xmr-signals")]
+        return out + [tags.P(CATEGORICAL_NOTE, className="small", id="xmr-signals")]
     unit = measure.get("unit_label") or measure["unit"]
     if a.variation and len(x) == len(a.variation.values):
         basis = ("" if a.variation.basis == "values"
                  else f" Judged on the {a.variation.basis}: {BASIS_WHY[a.variation.basis]}")
         out += [
-            html.P("A process-behaviour (XmR) chart: the shaded band holds the natural process limits "
+            tags.P("A process-behaviour (XmR) chart: the shaded band holds the natural process limits "
                    "(centre ± 2.66 × average moving range). Points outside it, or runs on one side, are signals "
                    f"worth acting on; movement inside it is noise.{basis}", className="small text-secondary"),
             components.graph(figures.xmr_figure(x, a.variation, title=f"{measure['name']}: variation",
@@ -173,15 +174,15 @@ def analysis(warehouse: Warehouse, measure: dict, as_of: AsOf, found: StoredAsse
         recent = [s for s in a.variation.signals if s.index >= len(x) - 12]
         words = [f"{format_period(a.periods[s.index], measure['frequency'])}: {s.label}"
                  + signal_side(s, measure["direction"]) for s in recent[-8:]]
-        out.append(html.Ul([html.Li(w) for w in words], className="small", id="xmr-signals") if words
-                   else html.P("No signals in the last 12 periods: the variation is noise.", className="small",
+        out.append(tags.Ul([tags.Li(w) for w in words], className="small", id="xmr-signals") if words
+                   else tags.P("No signals in the last 12 periods: the variation is noise.", className="small",
                                id="xmr-signals"))
     elif not a.variation:
-        out.append(html.P(f"Too few figures to draw natural process limits: at least {XMR_MIN_POINTS} are needed.",
+        out.append(tags.P(f"Too few figures to draw natural process limits: at least {XMR_MIN_POINTS} are needed.",
                           className="small", id="xmr-signals"))
     if a.groups:
-        out += [html.H3("Groups that differ from the whole", className="h5 mt-3"),
-                html.Ul([html.Li(d.reason) for d in a.groups[:8]], className="small", id="divergent-groups")]
+        out += [tags.H3("Groups that differ from the whole", className="h5 mt-3"),
+                tags.Ul([tags.Li(d.reason) for d in a.groups[:8]], className="small", id="divergent-groups")]
     if a.forecast:
         fc = a.forecast
         last = pd.Timestamp(totals["period_start"].max()).date()
@@ -202,8 +203,8 @@ def analysis(warehouse: Warehouse, measure: dict, as_of: AsOf, found: StoredAsse
         plan_x = [d.isoformat() for d, _ in inside] or None
         plan_y = [v for _, v in inside] or None
         out += [
-            html.H3("Forecast", className="h5 mt-3"),
-            html.P(f"{fc.method}; 80% and 95% intervals. {error}"
+            tags.H3("Forecast", className="h5 mt-3"),
+            tags.P(f"{fc.method}; 80% and 95% intervals. {error}"
                    + (f" {a.forecast_miss}." if a.forecast_miss else ""), className="small", id="forecast-note"),
             components.graph(figures.forecast_figure(
                 keep, list(totals["value"])[-48:], future, fc, plan_x=plan_x, plan_y=plan_y,

@@ -12,6 +12,7 @@ import pandas as pd
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from dashboard import components, figures
+from dashboard.components import tags
 from dashboard.context import current_public_text, current_warehouse
 from dashboard.navigation import output_key
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
@@ -104,22 +105,22 @@ def _services(warehouse: Warehouse, objective_id: str, as_of: AsOf) -> html.Sect
     found = records(warehouse.services(objective_id=objective_id))
     if not found:
         return None
-    links = [html.Li(dcc.Link(s["name"], href=with_as_of(f"/service/{quote(s['id'], safe='')}", as_of)))
+    links = [tags.Li(dcc.Link(s["name"], href=with_as_of(f"/service/{quote(s['id'], safe='')}", as_of)))
              for s in found]
-    return html.Section([html.H2("End-to-end services", className="h4 mt-4"),
-                         html.Ul(links, className="small", id="objective-services")])
+    return tags.Section([tags.H2("End-to-end services", className="h4 mt-4"),
+                         tags.Ul(links, className="small", id="objective-services")])
 
 
 def _divergent(found: dict[str, list], measures: list[dict], as_of: AsOf) -> html.Section:
     """Groups that averages hide, across every measure of the objective (worse first); `found`: each
     measure's stored groups (`stored_judgements(...).groups`), in measure id order."""
     names = {m["id"]: m["name"] for m in measures}
-    items = [html.Li([dcc.Link(names[mid], href=href("measure", mid, as_of)), f" — {d.reason}"])
+    items = [tags.Li([dcc.Link(names[mid], href=href("measure", mid, as_of)), f" — {d.reason}"])
              for mid, groups in found.items() for d in groups if d.worse]
-    body = (html.Ul(items[:12], className="small", id="objective-divergent") if items
-            else html.P("No group of any declared breakdown is moving away from the whole on the worse side.",
+    body = (tags.Ul(items[:12], className="small", id="objective-divergent") if items
+            else tags.P("No group of any declared breakdown is moving away from the whole on the worse side.",
                         className="small", id="objective-divergent"))
-    return html.Section([html.H2("Groups the averages hide", className="h4 mt-4"), body])
+    return tags.Section([tags.H2("Groups the averages hide", className="h4 mt-4"), body])
 
 
 def window_end(totals: pd.DataFrame, as_of: AsOf) -> date:

@@ -4,9 +4,9 @@ it submits with their status, and how on time its submissions have been over the
 from __future__ import annotations
 
 import dash
-from dash import html
 
 from dashboard import components, figures
+from dashboard.components import tags
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
 from dashboard.series import records
 from dashboard.summaries import (
@@ -74,11 +74,11 @@ def _layout(warehouse: Warehouse, as_of: AsOf, org_id: str, **_):
             ]
         ),
         _timeliness(org, every),
-        html.H2("Objectives it takes part in", className="h3 mt-5 mb-3"),
+        tags.H2("Objectives it takes part in", className="h3 mt-5 mb-3"),
         components.roles_table(objectives, statuses, as_of)
         if objectives
         else components.notice("No objectives", f"{org['name']} is not a partner in any objective."),
-        html.H2("Measures it submits", className="h3 mt-5 mb-3"),
+        tags.H2("Measures it submits", className="h3 mt-5 mb-3"),
         components.submissions_table(own, found, records_due, as_of)
         if own
         else components.notice("No measures", f"{org['name']} does not submit any measures."),

@@ -29,12 +29,13 @@ import re
 from collections.abc import Callable
 
 import dash
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import Input, Output, State, callback, ctx, dcc
 from dash.exceptions import PreventUpdate
 
 from dashboard import components
 from dashboard.auth import acts_for, allows
 from dashboard.components import review as parts
+from dashboard.components import tags
 from dashboard.context import current_store, current_warehouse, page_title
 from dashboard.formatting import format_date, format_period
 from dashboard.navigation import sign_in_href
@@ -187,7 +188,7 @@ def _header_links(warehouse: Warehouse, pack: ReviewPack) -> list:
                       href=review_href(pack.council_id, pack.previous.month))] if pack.previous else []
     links += [dcc.Link(f"Next review: {format_period(m, 'monthly')} →", href=review_href(pack.council_id, m))
               for m in later]
-    return links + [html.Button("Download the pack (HTML)", id="review-download-button", n_clicks=0,
+    return links + [tags.Button("Download the pack (HTML)", id="review-download-button", n_clicks=0,
                                 className="btn btn-outline-primary"), dcc.Download(id="review-download")]
 
 
@@ -221,13 +222,13 @@ def _content(warehouse: Warehouse, _as_of: AsOf, council=None, month=None, **_):
         *parts.review_header(pack, _live(pack), _header_links(warehouse, pack)),
         parts.review_contents(SECTIONS),
         dcc.Store(id="review-page", data={"council": review.id, "month": review.month}),
-        html.Div(_escalations_part(review, pack), id="review-escalations"),
+        tags.Div(_escalations_part(review, pack), id="review-escalations"),
         parts.status_section(pack),
         parts.changes_section(pack),
         parts.exceptions_section(pack),
-        html.Div(_actions_part(review, pack), id="review-actions"),
-        html.Div(_commentary_part(review, pack), id="review-commentary"),
-        html.Div(_held_part(review, pack), id="review-held"),
+        tags.Div(_actions_part(review, pack), id="review-actions"),
+        tags.Div(_commentary_part(review, pack), id="review-commentary"),
+        tags.Div(_held_part(review, pack), id="review-held"),
     ]
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import date
 
 import dash
-from dash import dcc, html
+from dash import dcc
 
 from dashboard import components
 from dashboard.components import review as parts
+from dashboard.components import tags
 from dashboard.context import page_title
 from dashboard.navigation import sign_in_href
 from dashboard.pages._shared import page, read_id
@@ -77,5 +78,5 @@ def _moved(warehouse: Warehouse, _as_of: AsOf, council: str = "", month=None, **
         chosen = review.month if review else None
     target = dash.get_relative_path(review_href(council, chosen) if council and chosen else LIST_PATH)
     return [components.page_heading(HEADING),
-            html.P(["This address has moved: ", dcc.Link(target, href=target), "."], id="review-moved-notice"),
+            tags.P(["This address has moved: ", dcc.Link(target, href=target), "."], id="review-moved-notice"),
             dcc.Location(id="review-moved", href=target, refresh=True)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboard.components import breadcrumbs, no_judgements_notice, not_found, page_heading
+from dashboard.components import breadcrumbs, no_judgements_notice, not_found, page_heading, tags
 from dashboard.components import service as parts
 from dashboard.components.pieces import graph
 from dashboard.context import current_warehouse
@@ -76,42 +76,42 @@ def _layout(warehouse: Warehouse, as_of: AsOf, service_id: str, period: str | No
     pinch = next((p["pinch_stage"] for p in view["periods"] if p["period"] == chosen), None)
     return [
         *head,
-        html.P(["Serves: ", *_objective_links(served, as_of)], className="small") if served else None,
-        html.Div([html.Label("Month shown", htmlFor="service-period", className="form-label fw-semibold mb-1"),
+        tags.P(["Serves: ", *_objective_links(served, as_of)], className="small") if served else None,
+        tags.Div([tags.Label("Month shown", htmlFor="service-period", className="form-label fw-semibold mb-1"),
                   dcc.Dropdown(id="service-period", clearable=False, value=chosen,
                                options=[{"label": format_period(p, "monthly"), "value": p}
                                         for p in reversed(periods)])], className="col-md-4 mb-3"),
-        html.Div(_period_parts(warehouse, service, view, chosen, as_of), id="service-period-view"),
-        html.Section([
-            html.H2("Over time", className="h4 mt-4"),
+        tags.Div(_period_parts(warehouse, service, view, chosen, as_of), id="service-period-view"),
+        tags.Section([
+            tags.H2("Over time", className="h4 mt-4"),
             _trend(stages, view["flow"], "backlog", "Work waiting at the end of each month, by stage",
                    "Work waiting", 0),
             _trend(stages, view["flow"], "time_p90", "Time in stage, 90th percentile, days, by stage", "Days", 1),
             _trend(stages, view["flow"], "time_median", "Time in stage, median, days, by stage", "Days", 1),
         ]),
-        html.Section([
-            html.H2("What if", className="h4 mt-4"),
-            html.P("Change the demand on one stage, or its capacity, and see the work waiting and the time to the "
+        tags.Section([
+            tags.H2("What if", className="h4 mt-4"),
+            tags.P("Change the demand on one stage, or its capacity, and see the work waiting and the time to the "
                    "outcome over the next 26 weeks, from the month shown. A simple flow model of the stored "
                    "figures: see Methods.", className="small"),
             parts.what_if_controls(stages, pinch),
-            dcc.Loading(html.Div(id="what-if-result")),
+            dcc.Loading(tags.Div(id="what-if-result")),
         ]),
-        html.Section([
-            html.H2("Plan the workload", className="h4 mt-4"),
-            html.P("How much a stage must complete each week to bring its work waiting down to a level by a date, "
+        tags.Section([
+            tags.H2("Plan the workload", className="h4 mt-4"),
+            tags.P("How much a stage must complete each week to bring its work waiting down to a level by a date, "
                    "from the month shown, with demand as its arrivals' forecast says (or, without one, as in "
                    "that month); the work waiting week by week on that plan; and, given the staff, the people it "
                    "needs. Saved, the plan becomes the milestone trajectory of the stage's work-waiting measure: "
                    "its status is judged against the plan from the next publish, which saving starts.",
                    className="small"),
             parts.plan_controls(stages, rows_in(view, chosen), pinch),
-            dcc.Loading(html.Div(id="plan-result")),
+            dcc.Loading(tags.Div(id="plan-result")),
             parts.plan_save_panel() if may_plan_any(service, stages, served) else None,
         ]),
-        html.Section([html.H2("Measures of this service", className="h4 mt-4"),
+        tags.Section([tags.H2("Measures of this service", className="h4 mt-4"),
                       parts.measure_links(stages, view["measures"], as_of),
-                      html.P(dcc.Link("How these figures are worked out", href="/methods"),
+                      tags.P(dcc.Link("How these figures are worked out", href="/methods"),
                              className="small")]),
         dcc.Store(id="service-page", data={"service": service_id, "as_of": as_of.month}),
     ]
@@ -127,7 +127,7 @@ def _objective_links(served: list[dict], as_of: AsOf) -> list:
 def _trend(stages, flow, column: str, title: str, y_title: str, decimals: int) -> html.Div:
     figure = stage_trend_figure(stages, flow, column, title=title, y_title=y_title, decimals=decimals)
     if not figure["data"]:
-        return html.Div()
+        return tags.Div()
     said = [f"{t['name']}: {t['y'][-1]:,.{decimals}f} in the latest month" for t in figure["data"]]
     return graph(figure, summary=f"Chart of {title}. " + "; ".join(said) + ". Every month's figure is on the "
                  "stage's measure pages.")
@@ -145,16 +145,16 @@ def _period_parts(warehouse: Warehouse, service: dict, view: dict, period: str, 
     return [
         parts.period_summary(found[0] if found else None, stages, rows),
         _groups(warehouse, service, period, as_of),
-        html.Section([html.H2("How work flows", className="h4"),
-                      html.P("Each column is a step; arrows say how much each stage handed on, how much left the "
+        tags.Section([tags.H2("How work flows", className="h4"),
+                      tags.P("Each column is a step; arrows say how much each stage handed on, how much left the "
                              "service and how much came back as failure demand.", className="small"),
                       parts.stage_diagram(stages, view["handoffs"], rows, volumes, pinch, as_of)]),
-        html.Section([html.H2("Stage by stage", className="h4 mt-3"),
+        tags.Section([tags.H2("Stage by stage", className="h4 mt-3"),
                       graph(figure, summary=caption + ", drawn as bars; the table below holds every figure."),
                       parts.stage_table(stages, rows, pinch, caption),
-                      html.P("Load: work arriving as a share of capacity. Change: arrivals minus completions, what "
+                      tags.P("Load: work arriving as a share of capacity. Change: arrivals minus completions, what "
                              "the month added to the work waiting.", className="small text-body-secondary mt-1")]),
-        html.Section([html.H2("Do the figures agree?", className="h4 mt-3"),
+        tags.Section([tags.H2("Do the figures agree?", className="h4 mt-3"),
                       parts.quality_notes(stages, rows, float(service["little_tolerance"]))]),
     ]
 
@@ -163,10 +163,10 @@ def _groups(warehouse: Warehouse, service: dict, period: str, as_of: AsOf) -> ht
     """The service's own end-to-end measure by user group, where it is broken down (the viewer's scope holds)."""
     measure_id = service.get("end_to_end_p90") or service.get("end_to_end_median")
     if not measure_id:
-        return html.Div()
+        return tags.Div()
     measure = records(warehouse.measures(Scope(measure=measure_id)))
     if not measure:
-        return html.Div()
+        return tags.Div()
     rows = records(warehouse.values(Scope(measure=measure_id), as_of.as_at, dimension=None))
     return parts.user_groups(rows, measure[0]["name"], period, as_of, measure_id)
 
@@ -188,7 +188,7 @@ def show_period(period, data):
 def show_what_if(stage, lever, percent, period, data):
     found = stored(data)
     if found is None:
-        return html.P("Nothing to project.", className="small")
+        return tags.P("Nothing to project.", className="small")
     _, view = found
     return _what_if(view, stage, lever, percent, period)
 
@@ -198,7 +198,7 @@ def _what_if(view: dict, stage, lever, percent, period) -> html.Div:
     order = [s["stage_id"] for s in stages]
     percent = _percent(percent)
     if stage not in order or lever not in LEVERS or percent is None:
-        return html.P("Choose a stage, what to change and by how much: a whole number of percent from -90 to 200.",
+        return tags.P("Choose a stage, what to change and by how much: a whole number of percent from -90 to 200.",
                       className="small")
     periods = [p["period"] for p in view["periods"]]
     period = period if period in periods else periods[-1]
@@ -213,7 +213,7 @@ def _what_if(view: dict, stage, lever, percent, period) -> html.Div:
     word = "demand" if lever == "demand" else "capacity"
     names = {s["stage_id"]: s["name"] for s in stages}
     title = f"Work waiting if {word} at {names[stage]} changes by {percent:+.0f}%"
-    return html.Div([parts.what_if_words(base, changed, stages, shown),
+    return tags.Div([parts.what_if_words(base, changed, stages, shown),
                      graph(what_if_figure(base, changed, stages, shown, title=title),
                            summary=title + ": the list above gives the figures after 26 weeks.")])
 

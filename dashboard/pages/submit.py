@@ -23,11 +23,12 @@ from pathlib import Path
 
 import dash
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import components
 from dashboard.auth import require
+from dashboard.components import tags
 from dashboard.components.submit import (
     choose_org,
     due_section,
@@ -171,14 +172,14 @@ def _content(warehouse: Warehouse, as_of: AsOf, **_):
         components.page_heading(HEADING, lead),
         *top,
         dcc.Store(id="submit-org", data=None),  # an administrator's choice; ignored for a steward
-        html.Div(_due(warehouse, org) if org else choose_org(), id="submit-due"),
+        tags.Div(_due(warehouse, org) if org else choose_org(), id="submit-due"),
         upload_section(LIMIT_WORDS),
         dcc.Store(id=UPLOAD_STORE),
         dcc.Store(id="submit-upload-id"),
         dcc.Download(id="submit-download"),
-        dcc.Loading(html.Div(id="submit-report"), delay_show=300),
-        dcc.Loading(html.Div(id="submit-result"), delay_show=300),
-        html.Div(_history(warehouse, org) if org else None, id="submit-history"),
+        dcc.Loading(tags.Div(id="submit-report"), delay_show=300),
+        dcc.Loading(tags.Div(id="submit-result"), delay_show=300),
+        tags.Div(_history(warehouse, org) if org else None, id="submit-history"),
     ]
 
 
