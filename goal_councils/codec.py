@@ -12,9 +12,11 @@ import json
 import math
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 from functools import cache
+from typing import Any
 
 __all__ = ["to_json", "from_json", "to_plain", "from_plain"]
 
@@ -53,31 +55,59 @@ def _hints(cls) -> dict:
 
 def from_plain(tp, data):
     """Rebuild a value of type `tp` from what `to_plain` wrote."""
-    if data is None:
-        return None
+    return _decoder(tp)(data)
+
+
+def _nullable(rebuild: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda data: None if data is None else rebuild(data)
+
+
+def _same(data):
+    return data
+
+
+@cache
+def _decoder(tp) -> Callable[[Any], Any]:
+    """How to rebuild a value of type `tp`, worked out once a type: a page decodes thousands of stored
+    judgements, and asking the type hints again for each value was most of the work."""
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         kinds = [a for a in typing.get_args(tp) if a is not type(None)]
-        return from_plain(kinds[0], data)
+        return _decoder(kinds[0])
     if tp is datetime:
-        return datetime.fromisoformat(data)
+        return _nullable(datetime.fromisoformat)
     if tp is date:
-        return date.fromisoformat(data)
+        return _nullable(date.fromisoformat)
     if isinstance(tp, type) and is_dataclass(tp):
-        hints = _hints(tp)
-        return tp(**{f.name: from_plain(hints[f.name], data[f.name]) for f in fields(tp)
-                     if f.init and f.name in data})
+        return _dataclass_decoder(tp)
     if origin is list:
         [item] = typing.get_args(tp) or [typing.Any]
-        return [from_plain(item, x) for x in data]
+        each = _decoder(item)
+        return _nullable(lambda data: [each(x) for x in data])
     if origin is tuple:
-        return tuple(from_plain(a, x) for a, x in zip(typing.get_args(tp), data, strict=True))
+        parts = [_decoder(a) for a in typing.get_args(tp)]
+        return _nullable(lambda data: tuple(part(x) for part, x in zip(parts, data, strict=True)))
     if origin is dict:
         _, value = typing.get_args(tp)
-        return {k: from_plain(value, v) for k, v in data.items()}
+        each = _decoder(value)
+        return _nullable(lambda data: {k: each(v) for k, v in data.items()})
     if tp is float:
-        return float(data)
-    return data
+        return _nullable(float)
+    return _same
+
+
+def _dataclass_decoder(cls) -> Callable[[Any], Any]:
+    parts: list[tuple[str, Callable]] = []  # its fields' decoders, on first use (a field may name `cls` itself)
+
+    def rebuild(data):
+        if data is None:
+            return None
+        if not parts:
+            hints = _hints(cls)
+            parts.extend((f.name, _decoder(hints[f.name])) for f in fields(cls) if f.init)
+        return cls(**{name: part(data[name]) for name, part in parts if name in data})
+
+    return rebuild
 
 
 def from_json(cls, text: str):

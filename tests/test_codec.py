@@ -1,8 +1,10 @@
 """Judgements as stored JSON: plain values pass as they are, missing numbers become null."""
 
+from __future__ import annotations
+
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 import pytest
@@ -32,3 +34,20 @@ def test_round_trip_of_a_dataclass():
     text = to_json(p)
     assert text == '{"when":"2026-03-31","value":null,"flags":[true,false]}'
     assert from_json(Point, text) == Point(date(2026, 3, 31), None, [True, False])
+
+
+@dataclass(frozen=True)
+class Node:
+    at: datetime | None
+    series: dict[str, list[tuple[date, float | None]]]
+    below: list[Node]
+
+
+def test_nested_types_and_a_type_that_names_itself_come_back_whole():
+    leaf = Node(None, {}, [])
+    tree = Node(datetime(2026, 5, 1, 9, 30), {"a": [(date(2026, 4, 1), 1.0), (date(2026, 5, 1), None)]}, [leaf])
+    back = from_json(Node, to_json(tree))
+    assert back == tree
+    assert type(back.below[0]) is Node and type(back.series["a"][0]) is tuple
+    assert from_json(Node, "null") is None
+    assert from_json(list[Node], '[{"at": null, "series": {"b": null}, "below": []}]') == [Node(None, {"b": None}, [])]
