@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from functools import lru_cache
 
 import pandas as pd
 
@@ -178,8 +179,18 @@ def _unit_label(measure: Mapping) -> str | None:
 
 def _fmt(measure: Mapping, value) -> str:
     """A value with its unit label (or category) for plotly's hover text: the label as written."""
-    return plain(format_value(value, measure["unit"], measure.get("decimals"), _unit_label(measure),
-                              measure.get("rate_per"), measure.get("categories")))
+    how = (measure["unit"], measure.get("decimals"), _unit_label(measure), measure.get("rate_per"),
+           measure.get("categories"))
+    try:
+        return _value_text(value, *how)
+    except TypeError:  # something unhashable (categories given as a mapping): worked out each time
+        return plain(format_value(value, *how))
+
+
+@lru_cache(maxsize=65536, typed=True)
+def _value_text(value, unit, decimals, unit_label, rate_per, categories) -> str:
+    """`_fmt`, remembered: a council page's sparklines say thousands of figures a request, many alike."""
+    return plain(format_value(value, unit, decimals, unit_label, rate_per, categories))
 
 
 def category_axis(categories: Mapping[str, str], *, title: bool = True) -> dict:

@@ -45,8 +45,13 @@ FREQUENCY_WORDS = {
 
 def is_missing(value) -> bool:
     """True for None, NaN, NaT and pandas' NA: anything that is not a number to show."""
+    kind = type(value)  # the common kinds first: a page asks this of thousands of values and texts
     if value is None:
         return True
+    if kind is float:
+        return value != value
+    if kind is str:
+        return value in ("<NA>", "NaT")
     try:
         return bool(math.isnan(value))
     except (TypeError, ValueError):

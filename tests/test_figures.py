@@ -231,3 +231,26 @@ def test_xmr_and_forecast_figures_are_plain_dicts_with_named_signals():
     bands = [t for t in fig["data"] if t.get("fill") == "tonexty"]
     assert [t["name"] for t in bands] == ["95% interval", "80% interval"]
     assert next(t for t in fig["data"] if t.get("name") == "Forecast")["line"]["dash"] == "dash"
+
+
+def test_missing_is_none_nan_nat_and_pandas_na_in_every_kind():
+    import numpy as np
+
+    from dashboard.formatting import is_missing
+
+    for value in (None, float("nan"), np.nan, np.float64("nan"), pd.NA, pd.NaT, "NaT", "<NA>"):
+        assert is_missing(value), repr(value)
+    for value in (0, 0.0, 1.5, np.float64(2), np.int64(3), "", "x", "nan", False, date(2026, 1, 1)):
+        assert not is_missing(value), repr(value)
+
+
+def test_hover_text_of_a_value_is_the_same_however_often_asked():
+    percent = {"unit": "percent", "decimals": 1, "unit_label": None, "rate_per": None, "categories": None}
+    money = {**percent, "unit": "money", "decimals": 0, "unit_label": "£ thousands"}
+    yes_no = {**percent, "unit": "count", "decimals": 0, "categories": {"1": "Yes", "0": "No"}}
+    for _ in range(2):  # the second time from the remembered answers
+        assert figures._fmt(percent, 12.34) == "12.3%"
+        assert figures._fmt(percent, 12) == "12.0%"
+        assert figures._fmt(money, 1234.5) == figures.plain(figures.format_value(1234.5, "money", 0, "£ thousands"))
+        assert figures._fmt(yes_no, 1.0) == "Yes"  # categories as a mapping: not remembered, still said
+        assert figures._fmt({**percent, "unit_label": "<b>"}, 1.0).endswith("%")
