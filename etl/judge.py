@@ -120,6 +120,7 @@ def judge(con: duckdb.DuckDBPyConnection, *, as_at: datetime, changed: Iterable[
         [(run_id, m, a.status.status, a.status.rag, a.status.reason, a.status.period, made[m].detail)
          for m, a in full.items()],
         columns=["run_id", "measure_id", "status", "rag", "reason", "period", "detail"]))
+    con.execute(sql_text("assessment_parts.sql"))
     owner = dict(zip(measures["id"], measures["owner_id"], strict=True))
     _insert(con, "timeliness", pd.DataFrame(
         [(run_id, m, owner[m], len(t.due), t.on_time, t.late, t.missing, t.stale, t.latest_period, to_json(t))

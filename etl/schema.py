@@ -9,8 +9,9 @@ import duckdb
 
 __all__ = ["SCHEMA_VERSION", "sql_text", "init_schema", "read_whole"]
 
-# 2: organisation colours, judgement tables; 3: exceptions carry their size; 4: each measure's newest totals
-SCHEMA_VERSION = "4"
+# 2: organisation colours, judgement tables; 3: exceptions carry their size; 4: each measure's newest totals;
+# 5: assessments keep their status and groups apart from the detail
+SCHEMA_VERSION = "5"
 
 
 def sql_text(name: str) -> str:
@@ -20,6 +21,7 @@ def sql_text(name: str) -> str:
 
 def init_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(sql_text("schema.sql"))
+    con.execute(sql_text("assessment_parts.sql"))
     con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
 
 

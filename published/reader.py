@@ -159,6 +159,15 @@ EXCEPTION_GROUPS = _sql("exception_groups")
 TIMELINESS, STATUSES = _sql("timeliness"), _sql("statuses")
 CHOICES = _sql("choices")
 JUDGED, JUDGED_NOW = _as_at_or_now(_sql("judged"), "received", "newest_received")
+# statuses.sql and judged.sql as a file judged before assessments kept their status and groups apart can answer
+# them (Warehouse._parts): taken out of the detail of each newest assessment, as they were before
+PARTS_FROM_DETAIL = (
+    ("reason, status_json\nFROM assessments",
+     "reason, CAST(json_extract(detail, '$.status') AS VARCHAR) AS status_json\nFROM assessments"),
+    ("detail, status_json, groups_json FROM assessments", "detail FROM assessments"),
+    ("n.status_json, n.groups_json,", "CAST(json_extract(n.detail, '$.status') AS VARCHAR) AS status_json, "
+                                      "CAST(json_extract(n.detail, '$.groups') AS VARCHAR) AS groups_json,"),
+)
 SERVICES = _sql("services")
 
 
@@ -337,12 +346,24 @@ class Warehouse:
         """Does this published file have what `sql` counts (`n`)? Asked once per published file."""
         return self._fact(("has", name), lambda: bool(self.query(sql, params).n.iloc[0]))
 
+    def _has_column(self, table: str, column: str) -> bool:
+        return self._has(f"{table}.{column}", "SELECT count(*) AS n FROM information_schema.columns WHERE "
+                         "table_catalog = ? AND table_name = ? AND column_name = ?", [CATALOG, table, column])
+
     def _fit(self, sql: str) -> str:
         """`sql` as this published file can answer it: a warehouse published before a measure could
         be categorical has no `categories` column, so it reads as NULL there (the next publish adds it)."""
-        present = self._has("measures.categories", "SELECT count(*) AS n FROM information_schema.columns WHERE "
-                            "table_catalog = ? AND table_name = 'measures' AND column_name = 'categories'", [CATALOG])
-        return sql if present else sql.replace("m.categories", "NULL::VARCHAR AS categories")
+        return sql if self._has_column("measures", "categories") else sql.replace("m.categories",
+                                                                                  "NULL::VARCHAR AS categories")
+
+    def _parts(self, sql: str) -> str:
+        """`sql` as this published file can answer it: a warehouse judged before assessments kept their status
+        and groups apart reads them out of each assessment's detail (the next publish keeps them)."""
+        if self._has_column("assessments", "status_json"):
+            return sql
+        for kept, worked_out in PARTS_FROM_DETAIL:
+            sql = sql.replace(kept, worked_out)
+        return sql
 
     def _keeps(self, table: str) -> bool:
         """Did the publish step of this file keep `table` (of etl.warehouse.KEPT_AT_PUBLISH) as its data stands?
@@ -390,7 +411,9 @@ class Warehouse:
 
     def statuses(self, run: int, scope: Scope = EVERYTHING) -> pd.DataFrame:
         """Each measure's stored status in the run: measure_id, status, rag, reason, status_json."""
-        return self.query(STATUSES, {**asdict(scope), "run": run})
+        with self.one_version():  # the statement fits the file that answers it, a retry's too
+            return self.query(self._parts(STATUSES), {**asdict(scope), "run": run},
+                              retry=functools.partial(self._parts, STATUSES))
 
     def timeliness(self, scope: Scope, run: int) -> pd.DataFrame:
         """Each measure's timeliness in the run: measure_id, detail (JSON)."""
@@ -402,7 +425,7 @@ class Warehouse:
         measure_id, assessed, assessment (JSON, NULL unless `whole`), status_json, groups_json, timeliness (JSON),
         last_received."""
         return self._now_or_as_at("newest_received", JUDGED_NOW, JUDGED, as_at,
-                                  {**asdict(scope), "run": run, "as_at": as_at, "whole": whole})
+                                  {**asdict(scope), "run": run, "as_at": as_at, "whole": whole}, fit=self._parts)
 
     def last_received(self, scope: Scope, as_at: datetime | None = None) -> pd.DataFrame:
         """When each measure's newest figure arrived, as at `as_at`: measure_id, last_received."""

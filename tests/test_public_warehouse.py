@@ -121,7 +121,8 @@ def test_the_public_file_is_written_in_readers_order_and_without_zstd(home, tmp_
     shutil.copy(home.warehouse, full)
     con = duckdb.connect(str(full))
     detail = '{"status": "on_track", "series": [' + ",".join(f'"{n} {n * 7 % 13}"' for n in range(3000)) + "]}"
-    con.execute("INSERT INTO assessments SELECT 1000 + i, 'neet-rate', 'on_track', 'green', 'said', NULL, ? || i "
+    con.execute("INSERT INTO assessments (run_id, measure_id, status, rag, reason, period, detail) "
+                "SELECT 1000 + i, 'neet-rate', 'on_track', 'green', 'said', NULL, ? || i "
                 "FROM range(400) t(i)", [detail])
     # breakdowns and earlier months, stored after the total they come before in readers' order
     con.execute("INSERT INTO observations SELECT 'neet-rate', '2024-' || lpad((12 - i % 12)::VARCHAR, 2, '0'), "

@@ -129,6 +129,10 @@ CREATE TABLE IF NOT EXISTS assessments (
     run_id INTEGER NOT NULL, measure_id VARCHAR NOT NULL, status VARCHAR NOT NULL, rag VARCHAR NOT NULL,
     reason VARCHAR NOT NULL, period VARCHAR, detail VARCHAR NOT NULL
 );
+-- its status and its groups as the detail has them (assessment_parts.sql fills them): what pages read, without
+-- reading the long detail (at state scale most of a council page's statement time)
+ALTER TABLE assessments ADD COLUMN IF NOT EXISTS status_json VARCHAR;  -- warehouses judged before it
+ALTER TABLE assessments ADD COLUMN IF NOT EXISTS groups_json VARCHAR;
 
 -- every measure in every run: submissions due in the last year, and how they arrived
 CREATE TABLE IF NOT EXISTS timeliness (

@@ -5,7 +5,7 @@
 -- now). `assessed`: it has an assessment at or before the run.
 WITH {scope},
 newest AS (
-    SELECT measure_id, detail FROM assessments
+    SELECT measure_id, detail, status_json, groups_json FROM assessments
     WHERE run_id <= $run AND measure_id IN (SELECT id FROM scope)
     QUALIFY row_number() OVER (PARTITION BY measure_id ORDER BY run_id DESC) = 1
 ),
@@ -15,8 +15,7 @@ timely AS (
 {received}
 SELECT s.id AS measure_id, n.measure_id IS NOT NULL AS assessed,
        CASE WHEN $whole::BOOLEAN THEN n.detail END AS assessment,
-       CAST(json_extract(n.detail, '$.status') AS VARCHAR) AS status_json,
-       CAST(json_extract(n.detail, '$.groups') AS VARCHAR) AS groups_json,
+       n.status_json, n.groups_json,
        t.detail AS timeliness, r.last_received
 FROM scope s
 LEFT JOIN newest n ON n.measure_id = s.id
