@@ -52,6 +52,8 @@ def is_missing(value) -> bool:
         return value != value
     if kind is str:
         return value in ("<NA>", "NaT")
+    if kind is date or kind is datetime:
+        return False
     try:
         return bool(math.isnan(value))
     except (TypeError, ValueError):
@@ -195,6 +197,12 @@ def format_date(day: date | datetime | None, short: bool = False) -> str:
         return NO_DATA
     if hasattr(day, "to_pydatetime"):
         day = day.to_pydatetime()
+    return _date_words(day, short)
+
+
+@lru_cache(maxsize=8192)
+def _date_words(day: date, short: bool) -> str:
+    """`format_date`, remembered: an organisation page says the same few hundred dates a thousand times."""
     return f"{day.day} {day:%b %Y}" if short else f"{day.day} {day:%B %Y}"
 
 

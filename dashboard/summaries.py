@@ -197,17 +197,18 @@ def submission_record(measure: Mapping, timely: StoredTimeliness) -> list[dict]:
 
 def submissions_by_month(records: list[dict]) -> pd.DataFrame:
     """Figures due per month (of the due date): how many on time, late and missing."""
-    frame = pd.DataFrame(records, columns=["measure_id", "period", "due", "received", "state"])
-    if frame.empty:
-        return pd.DataFrame(columns=["month", "on_time", "late", "missing"])
-    frame["month"] = [date(d.year, d.month, 1) for d in frame.due]
-    counts = frame.pivot_table(index="month", columns="state", values="period", aggfunc="count", fill_value=0)
-    for state in ("on_time", "late", "missing"):
-        if state not in counts:
-            counts[state] = 0
-    out = counts[["on_time", "late", "missing"]].reset_index()
-    out.columns.name = None
-    return out.astype({"on_time": int, "late": int, "missing": int})
+    counts: dict[date, dict[str, int]] = {}
+    for r in records:
+        if r["period"] is None:
+            continue
+        month = date(r["due"].year, r["due"].month, 1)
+        mine = counts.setdefault(month, {"on_time": 0, "late": 0, "missing": 0})
+        mine[r["state"]] = mine.get(r["state"], 0) + 1
+    months = sorted(counts)
+    return pd.DataFrame({"month": months, **{state: [counts[m][state] for m in months]
+                                              for state in ("on_time", "late", "missing")}},
+                        columns=["month", "on_time", "late", "missing"]).astype(
+                            {"on_time": int, "late": int, "missing": int})
 
 
 def share(part: int, whole: int) -> str:

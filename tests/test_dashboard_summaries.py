@@ -235,3 +235,15 @@ def test_export_rows_are_exactly_the_rows_shown():
     assert export_rows("days", frame, None, today=date(2026, 1, 2)).as_of.unique().tolist() == ["2026-01-02"]
     text = rows.to_json(orient="records")
     assert '"value":null,"status":"suppressed"' in text  # suppressed stays empty, never zero
+
+
+def test_counts_by_month_due_add_up_every_measure_in_month_order():
+    def due(measure, day, state):
+        return {"measure_id": measure, "period": "2025-01", "due": day, "received": None, "state": state}
+
+    record = [due("b", date(2025, 3, 2), "late"), due("a", date(2025, 2, 15), "on_time"),
+              due("b", date(2025, 2, 1), "missing"), due("c", date(2025, 2, 28), "on_time")]
+    assert submissions_by_month(record).to_dict("records") == [
+        {"month": date(2025, 2, 1), "on_time": 2, "late": 0, "missing": 1},
+        {"month": date(2025, 3, 1), "on_time": 0, "late": 1, "missing": 0},
+    ]
