@@ -197,13 +197,14 @@ def format_date(day: date | datetime | None, short: bool = False) -> str:
         return NO_DATA
     if hasattr(day, "to_pydatetime"):
         day = day.to_pydatetime()
-    return _date_words(day, short)
+    return _date_words(day.year, day.month, day.day, short)
 
 
 @lru_cache(maxsize=8192)
-def _date_words(day: date, short: bool) -> str:
-    """`format_date`, remembered: an organisation page says the same few hundred dates a thousand times."""
-    return f"{day.day} {day:%b %Y}" if short else f"{day.day} {day:%B %Y}"
+def _date_words(year: int, month: int, day: int, short: bool) -> str:
+    """`format_date`, remembered by the date it says: an organisation page says a few hundred dates a thousand
+    times."""
+    return f"{day} {date(year, month, day):%b %Y}" if short else f"{day} {date(year, month, day):%B %Y}"
 
 
 def unit_words(unit: str, unit_label: str | None = None, rate_per: int | None = None) -> str:

@@ -97,14 +97,16 @@ def _decoder(tp) -> Callable[[Any], Any]:
 
 
 def _dataclass_decoder(cls) -> Callable[[Any], Any]:
-    parts: list[tuple[str, Callable]] = []  # its fields' decoders, on first use (a field may name `cls` itself)
+    parts: tuple[tuple[str, Callable], ...] | None = None  # its fields' decoders, on first use (a field may name
+    # `cls` itself); made whole before it is kept, so that a thread decoding meanwhile never sees half of them
 
     def rebuild(data):
+        nonlocal parts
         if data is None:
             return None
-        if not parts:
+        if parts is None:
             hints = _hints(cls)
-            parts.extend((f.name, _decoder(hints[f.name])) for f in fields(cls) if f.init)
+            parts = tuple((f.name, _decoder(hints[f.name])) for f in fields(cls) if f.init)
         return cls(**{name: part(data[name]) for name, part in parts if name in data})
 
     return rebuild

@@ -51,3 +51,36 @@ def test_nested_types_and_a_type_that_names_itself_come_back_whole():
     assert type(back.below[0]) is Node and type(back.series["a"][0]) is tuple
     assert from_json(Node, "null") is None
     assert from_json(list[Node], '[{"at": null, "series": {"b": null}, "below": []}]') == [Node(None, {"b": None}, [])]
+
+
+def test_threads_decoding_a_type_for_the_first_time_at_once_each_get_it_whole():
+    """A server decodes on many threads: the first decodes of a type, at the same moment, are all whole."""
+    import sys
+    import threading
+    from dataclasses import field, make_dataclass
+
+    wrong, switch = [], sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads change hands as often as they can
+    try:
+        for trial in range(60):
+            kind = make_dataclass(f"Wide{trial}", [(f"g{i}", list[tuple[int, float, str] | None] | None,
+                                                    field(default=None)) for i in range(40)])
+            data = {f"g{i}": [[1, 2.0, "x"]] for i in range(40)}
+            start = threading.Barrier(8)
+
+            def decode(kind=kind, data=data, start=start):
+                start.wait()
+                try:
+                    made = from_json(kind, to_json(data))
+                    wrong.extend(i for i in range(40) if getattr(made, f"g{i}") != [(1, 2.0, "x")])
+                except Exception as e:  # noqa: BLE001 - any failure is the finding
+                    wrong.append(repr(e))
+
+            threads = [threading.Thread(target=decode) for _ in range(8)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+    finally:
+        sys.setswitchinterval(switch)
+    assert wrong == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -254,3 +254,16 @@ def test_hover_text_of_a_value_is_the_same_however_often_asked():
         assert figures._fmt(money, 1234.5) == figures.plain(figures.format_value(1234.5, "money", 0, "£ thousands"))
         assert figures._fmt(yes_no, 1.0) == "Yes"  # categories as a mapping: not remembered, still said
         assert figures._fmt({**percent, "unit_label": "<b>"}, 1.0).endswith("%")
+
+
+def test_a_date_is_said_as_its_own_day_however_often_asked():
+    from datetime import datetime, timedelta, timezone
+
+    from dashboard.formatting import format_date
+
+    utc = datetime(2026, 3, 31, 23, 30, tzinfo=UTC)
+    later = utc.astimezone(timezone(timedelta(hours=1)))  # the same instant, the next day there
+    for _ in range(2):
+        assert format_date(utc) == "31 March 2026" and format_date(later) == "1 April 2026"
+        assert format_date(date(2026, 4, 1), short=True) == "1 Apr 2026"
+        assert format_date(pd.Timestamp("2026-11-05 10:00")) == "5 November 2026"
