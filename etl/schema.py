@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-__all__ = ["SCHEMA_VERSION", "sql_text", "init_schema", "read_whole"]
+__all__ = ["SCHEMA_VERSION", "sql_text", "without_comments", "init_schema", "read_whole"]
 
 # 2: organisation colours, judgement tables; 3: exceptions carry their size; 4: each measure's newest totals;
 # 5: assessments keep their status and groups apart from the detail
@@ -17,6 +17,11 @@ SCHEMA_VERSION = "5"
 def sql_text(name: str) -> str:
     """The text of etl/sql/<name>."""
     return resources.files("etl").joinpath("sql", name).read_text(encoding="utf-8")
+
+
+def without_comments(text: str) -> str:
+    """SQL without its whole-line comments: a comment may name a parameter, which DuckDB would then expect."""
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
 
 
 def init_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -40,7 +40,7 @@ from goal_councils.periods import parse_period
 
 from .home import Home, public_path
 from .public import write_public
-from .schema import SCHEMA_VERSION, init_schema, read_whole, sql_text
+from .schema import SCHEMA_VERSION, init_schema, read_whole, sql_text, without_comments
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -221,8 +221,7 @@ def _number(con: duckdb.DuckDBPyConnection, home: Home) -> dict:
 def kept_fragment(table: str) -> str:
     """The CTE fragment etl/sql/<table>.sql (of KEPT_AT_PUBLISH), with the fragment of values as at a moment
     put in where it uses it, without whole-line comments (they name parameters)."""
-    text = sql_text(f"{table}.sql").replace("{values_as_at}", sql_text("values_as_at.sql"))
-    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
+    return without_comments(sql_text(f"{table}.sql").replace("{values_as_at}", sql_text("values_as_at.sql")))
 
 
 def keep_newest(con: duckdb.DuckDBPyConnection) -> None:

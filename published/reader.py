@@ -50,6 +50,7 @@ import duckdb
 import pandas as pd
 
 from etl.home import kept_versions_of
+from etl.schema import without_comments
 from etl.warehouse import kept_fragment, sql_text
 from goal_councils.categories import categories_of
 
@@ -103,8 +104,7 @@ EVERYTHING = Scope()
 
 def _text(name: str) -> str:
     """An SQL file of this package without its whole-line comments (they may name parameters)."""
-    text = resources.files("published").joinpath("sql", f"{name}.sql").read_text(encoding="utf-8")
-    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
+    return without_comments(resources.files("published").joinpath("sql", f"{name}.sql").read_text(encoding="utf-8"))
 
 
 def _sql(name: str) -> str:
@@ -116,8 +116,7 @@ def _sql(name: str) -> str:
     return text
 
 
-_VALUES_AS_AT = "\n".join(
-    line for line in sql_text("values_as_at.sql").splitlines() if not line.lstrip().startswith("--"))
+_VALUES_AS_AT = without_comments(sql_text("values_as_at.sql"))
 
 # Every statement lives in published/sql/<name>.sql; `{scope}`, `{orgs}` and `{values_as_at}` in
 # them are the shared fragments (values as at a moment: etl/sql/values_as_at.sql, the one
