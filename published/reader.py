@@ -38,6 +38,7 @@ import os
 import re
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -191,7 +192,7 @@ class Warehouse:
         self._remembered: dict[tuple, dict | None] = {}  # per published file: judgement runs by as_at, columns it has
         self._bad: dict[tuple, str] = {}  # stamps of files found damaged, and what was wrong
         self._kept_stamp: tuple | None = None  # the published file whose answers `_kept_answers` holds
-        self._kept_answers: dict[tuple, pd.DataFrame] = {}
+        self._kept_answers: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
 
     def __repr__(self) -> str:
         return f"Warehouse({str(self.path)!r})"
@@ -242,21 +243,24 @@ class Warehouse:
     def _kept(self, sql: str, params: dict) -> pd.DataFrame:
         """The answer to a statement that can change only when a new file is published (definitions, or
         facts of the whole file): asked of DuckDB once per published file, viewer and parameters, then
-        remembered (at most ANSWERS_KEPT answers, those of the version being read)."""
+        remembered (the ANSWERS_KEPT last asked, of the version being read)."""
         named = {**viewer_params(), **params}
         key = (sql, _hashable({name: named.get(name) for name in _parameter_names(sql)}))
         with self.one_version():  # the stamp is that of the file which answers, even if one is published meanwhile
             stamp = self._read_stamp()
             with self._lock:
                 if self._kept_stamp == stamp and key in self._kept_answers:
+                    self._kept_answers.move_to_end(key)  # the least recently asked go first when it is full
                     return self._kept_answers[key].copy()
             found = self.query(sql, params)
             if self._read_stamp() != stamp:  # retried on another file (the first was invalidated): not filed
                 return found.copy()
         with self._lock:
-            if self._kept_stamp != stamp or len(self._kept_answers) >= ANSWERS_KEPT:
-                self._kept_stamp, self._kept_answers = stamp, {}
+            if self._kept_stamp != stamp:
+                self._kept_stamp, self._kept_answers = stamp, OrderedDict()
             self._kept_answers[key] = found
+            while len(self._kept_answers) > ANSWERS_KEPT:
+                self._kept_answers.popitem(last=False)
         return found.copy()
 
     def months(self) -> list[str]:

@@ -68,6 +68,27 @@ def test_a_new_publish_is_read_at_once(copied, sent, tmp_path):
     assert after.name.iloc[0] == "Renamed council" and before.name.iloc[0] != "Renamed council"
 
 
+def test_when_the_answers_kept_are_full_the_least_recently_asked_goes(copied, sent, monkeypatch):
+    """Many viewers and scopes fill what is kept: the answer asked longest ago is asked again, not every one."""
+    import published.reader as reader
+
+    monkeypatch.setattr(reader, "ANSWERS_KEPT", 3)
+    answers = [lambda w=w: copied._kept("SELECT $word::VARCHAR AS word", {"word": w}) for w in "zabc"]
+    answers[0]()
+    answers[1]()
+    answers[2]()
+    answers[0]()  # asked again: now the most recent
+    asked = len(sent)
+    assert answers[3]().word.iloc[0] == "c"  # full: the least recently asked ("a") goes
+    assert len(sent) == asked + 1
+    answers[0]()
+    answers[2]()
+    answers[3]()
+    assert len(sent) == asked + 1  # all three still kept
+    answers[1]()
+    assert len(sent) == asked + 2  # "a" was not
+
+
 def test_each_viewer_has_its_own_answer(copied):
     with as_viewer(OPERATOR):
         everything = copied.measures(Scope())
