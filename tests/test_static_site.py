@@ -99,6 +99,7 @@ def test_every_link_resolves_inside_the_folder_so_it_works_from_disk(site):
         for target in re.findall(r'(?:href|src)="([^"#]+)', page.read_text()):
             assert not target.startswith(("/", "http:", "https:")), (page, target)
             assert (page.parent / target).resolve().is_file(), (page, target)
+        assert re.search(r'<link rel="icon" href="[^"]*assets/favicon-[0-9a-f]+\.ico">', page.read_text()), page
 
 
 def test_downloads_neutralise_formulas(site):

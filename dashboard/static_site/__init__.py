@@ -200,13 +200,14 @@ class _Site:
     # --- pieces ----------------------------------------------------------------------------
 
     def _assets(self) -> dict[str, str]:
-        """One shared copy of each script and stylesheet, named by its content (cached for ever)."""
+        """One shared copy of each script, stylesheet and the icon, named by its content (cached for ever)."""
         names = {}
         for key, data in (("plotly", _plotly_js()), ("site_js", (HERE / "static" / "site.js").read_bytes()),
                           ("bootstrap", (ASSETS / "bootstrap.min.css").read_bytes()),
                           ("site_css", (ASSETS / "site.css").read_bytes()),
-                          ("export_css", (HERE / "static" / "export.css").read_bytes())):
-            suffix = ".js" if key in ("plotly", "site_js") else ".css"
+                          ("export_css", (HERE / "static" / "export.css").read_bytes()),
+                          ("favicon", (ASSETS / "favicon.ico").read_bytes())):
+            suffix = {"plotly": ".js", "site_js": ".js", "favicon": ".ico"}.get(key, ".css")
             names[key] = f"assets/{key.replace('_', '-')}-{_digest(data)}{suffix}"
             self.writer.write(names[key], data)
         return names
