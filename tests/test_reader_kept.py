@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from dataclasses import asdict
 
 import duckdb
@@ -26,11 +27,14 @@ def copied(demo_home, tmp_path):
 
 @pytest.fixture
 def sent(monkeypatch):
+    """The statements this test's own thread sends (a threaded server left by another test may be asking too)."""
     statements = []
     run = Warehouse._run
+    mine = threading.get_ident()
 
     def counted(opened, sql, params):
-        statements.append(sql)
+        if threading.get_ident() == mine:
+            statements.append(sql)
         return run(opened, sql, params)
 
     monkeypatch.setattr(Warehouse, "_run", staticmethod(counted))
