@@ -1,5 +1,5 @@
 """Dash's html components, made by `element`: `tags.Div(children, className="x")` is the component
-`tags.Div(children, className="x")`, of the same class, with the same props and the same JSON.
+`html.Div(children, className="x")`, of the same class, with the same props and the same JSON.
 
 Every page builds its html components through these. Dash's own constructor checks each argument and its
 encoder asks `hasattr` of every prop a class has; at state scale that was a quarter of the organisation
