@@ -29,6 +29,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 
 from goal_councils.assess import Assessment, assess_all, forecast_wanted
@@ -91,12 +92,14 @@ def _dealt(measures: pd.DataFrame, chunks: int) -> list[list[int]]:
 
 
 def _split(frame: pd.DataFrame, chunk_of: dict[str, int], chunks: int) -> list[pd.DataFrame]:
-    """`frame`'s rows by the chunk of their measure, each part in the frame's own order."""
-    empty = frame.iloc[0:0]
-    if not len(frame):
-        return [empty] * chunks
-    parts = dict(tuple(frame.groupby(frame["measure_id"].map(chunk_of), sort=False)))
-    return [parts.get(k, empty) for k in range(chunks)]
+    """`frame`'s rows by the chunk of their measure, each part in the frame's own order; rows of a measure
+    in no chunk are left out. Each distinct measure is looked up once (`pd.factorize`): mapping every row's
+    text took 5 s of a state-scale publish's 3.6M observations."""
+    codes, measures = pd.factorize(frame["measure_id"], sort=False)
+    chunk = np.array([chunk_of.get(m, -1) for m in measures] + [-1], dtype=np.int64)[codes]  # code -1: missing
+    order = np.argsort(chunk, kind="stable")
+    bounds = np.searchsorted(chunk[order], np.arange(chunks + 1))
+    return [frame.iloc[order[bounds[k]:bounds[k + 1]]] for k in range(chunks)]
 
 
 def _watch(parent: int) -> None:

@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from etl.assess_workers import _dealt, assessment_workers
+from etl.assess_workers import _dealt, _split, assessment_workers
 from etl.home import Home
 from etl.judge import judge
 from etl.load import LoadRequest, load_batch
@@ -67,6 +67,16 @@ def test_the_costliest_assessments_are_dealt_first_and_evenly():
     dealt = _dealt(measures, 4)
     assert sorted(i for rows in dealt for i in rows) == list(range(8))
     assert [sum(measures["demand"].iloc[rows]) for rows in dealt] == [1, 1, 1, 1]
+
+
+@pytest.mark.parametrize("strings", ["object", "string[pyarrow]"])
+def test_rows_are_split_by_their_measures_chunk_in_the_frames_own_order(strings):
+    frame = pd.DataFrame({"measure_id": pd.array(["b", "a", "c", "b", "x", "a", "c"], dtype=strings),
+                          "value": [1, 2, 3, 4, 5, 6, 7]}, index=[10, 11, 12, 13, 14, 15, 16])
+    parts = _split(frame, {"a": 0, "b": 2, "c": 2}, 4)
+    assert [p["value"].tolist() for p in parts] == [[2, 6], [], [1, 3, 4, 7], []]  # "x" is in no chunk
+    assert parts[2].index.tolist() == [10, 12, 13, 16]
+    assert [len(p) for p in _split(frame.iloc[0:0], {"a": 0}, 2)] == [0, 0]
 
 
 @pytest.mark.parametrize(("demand", "others", "cores", "expected"), [
