@@ -509,6 +509,9 @@ def test_tags_make_every_html_component_as_dash_would():
     row = tags.Tr([tags.Th("A", scope="row"), tags.Td(["1", tags.Br()], **{"aria-label": "one"})])
     assert to_json_plotly(row) == to_json_plotly(
         html.Tr([html.Th("A", scope="row"), html.Td(["1", html.Br()], **{"aria-label": "one"})]))
+    changed = tags.Div("x", title="t", **{"data-x": "1"})  # changed after it was made: encoded as it is now
+    changed.children, changed.id = "y", "a"
+    assert to_json_plotly(changed) == to_json_plotly(html.Div("y", id="a", title="t", **{"data-x": "1"}))
     with pytest.raises(TypeError, match="Li has no prop 'class_name'"):
         tags.Li("x", class_name="a")
     with pytest.raises(AttributeError, match="no component 'Widget'"):

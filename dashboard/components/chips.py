@@ -59,16 +59,22 @@ def _as_json(made: Component) -> dict:
     """What Dash's `Component.to_plotly_json` answers for a component `element` made, keys in the same
     order: its set props in the class's order, then its data-* and aria-* attributes. Dash asks
     `hasattr` of every prop the class has (dozens) and each attribute of every wildcard; encoding the
-    goal map's 5,200 components spent ~40% of the page's Python there."""
+    goal map's 5,200 components spent ~40% of the page's Python there. The props `element` set are
+    known in order (`_SET`); a component changed since (a prop added) is read as Dash would."""
     held = made.__dict__
-    order, wildcards = _ORDER[type(made)]
+    names, size = held[_SET]
+    if len(held) == size:
+        return {"props": {p: held[p] for p in names}, "type": made._type, "namespace": made._namespace}
+    order, wildcards, _ = _ORDER[type(made)]
     props = {p: held[p] for p in order if p in held}
     if wildcards:
         props.update({k: v for k, v in held.items() if k.startswith(wildcards)})
     return {"props": props, "type": made._type, "namespace": made._namespace}
 
 
-_ORDER: dict[type, tuple[tuple, tuple]] = {}  # per class: its props in order, its wildcard prefixes
+_ORDER: dict[type, tuple[tuple, tuple, dict]] = {}  # per class: its props in order, its wildcard prefixes,
+# each prop's place in that order
+_SET = "_element_props"  # the props a component was made with, in Dash's order, and its attributes' count
 
 
 def element(kind: type[Component], children=None, **props) -> Component:
@@ -82,7 +88,7 @@ def element(kind: type[Component], children=None, **props) -> Component:
         # a prop the class itself defines would count as set for Dash (hasattr): then keep Dash's encoding
         ordered = tuple(shared["_prop_names"])
         if not any(hasattr(kind, p) for p in ordered):
-            _ORDER[kind] = (ordered, tuple(shared["_valid_wildcard_attributes"]))
+            _ORDER[kind] = (ordered, tuple(shared["_valid_wildcard_attributes"]), {p: i for i, p in enumerate(ordered)})
         known = _KINDS[kind] = (shared, frozenset(ordered), tuple(shared["_valid_wildcard_attributes"]),
                                 "children" in plain)
     shared, names, wildcards, always_children = known
@@ -90,13 +96,25 @@ def element(kind: type[Component], children=None, **props) -> Component:
         if name not in names and not name.startswith(wildcards or ("\0",)):
             raise TypeError(f"{kind.__name__} has no prop {name!r}")
     made = object.__new__(kind)
-    made.__dict__.update(shared)
-    if children is not None or always_children:
+    held = made.__dict__
+    held.update(shared)
+    with_children = children is not None or always_children
+    if with_children:
         made.children = children
-    made.__dict__.update(props)
+    held.update(props)
     if kind in _ORDER:
-        made.__dict__["to_plotly_json"] = MethodType(_as_json, made)  # plotly's encoder calls it
+        key = (kind, with_children, *props)
+        given = _GIVEN.get(key)
+        if given is None:  # Dash's order: the class's props in its order, then wildcards as given
+            position = _ORDER[kind][2]
+            given = _GIVEN[key] = tuple(sorted(("children", *props) if with_children else props,
+                                               key=lambda p: position.get(p, len(position))))
+        held["to_plotly_json"] = MethodType(_as_json, made)  # plotly's encoder calls it
+        held[_SET] = (given, len(held) + 1)
     return made
+
+
+_GIVEN: dict[tuple, tuple[str, ...]] = {}  # (class, children given, prop names as given) -> in Dash's order
 
 
 _REQUIRED = {dcc.Link: {"href": ""}}  # what a class needs to be made once, to read its attributes
