@@ -27,7 +27,14 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from goal_councils.assess import TIMELINESS_RULES, Timeliness, exception_rows, timeliness, timeliness_rows
+from goal_councils.assess import (
+    TIMELINESS_RULES,
+    Timeliness,
+    datetimes_of,
+    exception_rows,
+    timeliness,
+    timeliness_rows,
+)
 from goal_councils.codec import to_json
 
 from .assess_workers import assess_shared, assessment_workers
@@ -148,7 +155,7 @@ def _carried(measures: pd.DataFrame, received: pd.DataFrame, as_at: datetime) ->
         return {}
     firsts: dict[str, dict] = {}
     for measure_id, period, first in zip(received["measure_id"].tolist(), received["period"].tolist(),
-                                         received["first_received"].dt.to_pydatetime(), strict=True):
+                                         datetimes_of(received["first_received"]), strict=True):
         firsts.setdefault(measure_id, {})[period] = first
     starts = received.dropna(subset=["total_start"]).groupby("measure_id")["total_start"].min()
     since: dict[str, date] = {m: d.date() for m, d in starts.items()}

@@ -41,7 +41,16 @@ import pandas as pd
 from .categories import categories_of
 from .divergence import Divergence, divergent_groups
 from .forecast import Forecast, forecast
-from .periods import FREQUENCIES, PeriodError, parse_period, period_end, period_words, shift_period
+from .periods import (
+    FREQUENCIES,
+    FY_START_MONTH,
+    PeriodError,
+    parse_period,
+    period_end,
+    period_from_start,
+    period_words,
+    shift_period,
+)
 from .status import AT_RISK, OFF_TRACK, StatusResult, interpolate_plan, measure_status, planned_direction
 from .xmr import MIN_POINTS as XMR_MIN_POINTS
 from .xmr import Signal, XmrResult, looks_seasonal, seasonal_lag, xmr
@@ -49,7 +58,7 @@ from .xmr import Signal, XmrResult, looks_seasonal, seasonal_lag, xmr
 __all__ = [
     "Timeliness", "Assessment", "assess_measure", "plan_points", "timeliness", "exception_rows",
     "RECENT_SIGNAL_PERIODS", "SEVERITY", "assess_all", "timeliness_rows", "TIMELINESS_RULES", "next_due",
-    "forecast_wanted",
+    "forecast_wanted", "datetimes_of",
 ]
 
 RECENT_SIGNAL_PERIODS = 3
@@ -158,8 +167,6 @@ def next_due(frequency: str, due_days: int, today: date) -> tuple[str, date]:
 
 def _label_for(frequency: str, d: date) -> str:
     """The label of the period of `frequency` that contains day `d`."""
-    from .periods import FY_START_MONTH, period_from_start
-
     if frequency == "monthly":
         return period_from_start(frequency, date(d.year, d.month, 1))
     if frequency == "quarterly":
@@ -369,7 +376,7 @@ def timeliness_rows(measure_id: str, frequency: str, t: Timeliness) -> list[dict
     return rows
 
 
-def _datetimes(column: pd.Series) -> list:
+def datetimes_of(column: pd.Series) -> list:
     """A column of naive moments as Python datetimes, converted in one go (a Timestamp each was
     slower than judging a measure); with a gap or a time zone, one by one as pandas makes them."""
     if column.dtype.kind == "M" and getattr(column.dtype, "tz", None) is None and not column.isna().any():
@@ -402,7 +409,7 @@ def assess_all(
     plans = dict(tuple(trajectories.groupby("measure_id", sort=False))) if len(trajectories) else {}
     firsts: dict[str, dict] = {}
     for m, p, when in zip(first_received["measure_id"].tolist(), first_received["period"].tolist(),
-                          _datetimes(first_received["first_received"]), strict=True):
+                          datetimes_of(first_received["first_received"]), strict=True):
         firsts.setdefault(m, {})[p] = when
     empty = obs.iloc[0:0]
     out: dict[str, Assessment] = {}

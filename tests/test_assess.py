@@ -206,11 +206,11 @@ def test_the_next_submission_due(frequency, due_days, today, expected):
 
 
 def test_first_received_moments_become_plain_datetimes_as_pandas_makes_them():
-    from goal_councils.assess import _datetimes
+    from goal_councils.assess import datetimes_of
 
     column = pd.Series([pd.Timestamp("2026-01-02 03:04:05.123456"), pd.Timestamp("2025-12-31")])
     expected = [pd.Timestamp(x).to_pydatetime() for x in column]
-    got = _datetimes(column)
+    got = datetimes_of(column)
     assert got == expected and all(type(x) is datetime for x in got)
     gappy = pd.Series([pd.Timestamp("2026-01-02"), pd.NaT])
-    assert _datetimes(gappy)[0] == datetime(2026, 1, 2) and _datetimes(gappy)[1] is pd.NaT
+    assert datetimes_of(gappy)[0] == datetime(2026, 1, 2) and datetimes_of(gappy)[1] is pd.NaT
