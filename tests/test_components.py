@@ -512,6 +512,14 @@ def test_tags_make_every_html_component_as_dash_would():
     changed = tags.Div("x", title="t", **{"data-x": "1"})  # changed after it was made: encoded as it is now
     changed.children, changed.id = "y", "a"
     assert to_json_plotly(changed) == to_json_plotly(html.Div("y", id="a", title="t", **{"data-x": "1"}))
+    swapped = tags.Div("x", title="t")  # a prop taken away and another given: as many attributes as before
+    del swapped.title
+    swapped.id = "i"
+    assert to_json_plotly(swapped) == to_json_plotly(html.Div("x", id="i"))
+    relieved = tags.Div("x")  # an attribute that is no prop taken away, and a prop given
+    relieved.id = "i"
+    del relieved.available_properties
+    assert to_json_plotly(relieved) == to_json_plotly(html.Div("x", id="i"))
     with pytest.raises(TypeError, match="Li has no prop 'class_name'"):
         tags.Li("x", class_name="a")
     with pytest.raises(AttributeError, match="no component 'Widget'"):

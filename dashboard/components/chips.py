@@ -60,10 +60,12 @@ def _as_json(made: Component) -> dict:
     order: its set props in the class's order, then its data-* and aria-* attributes. Dash asks
     `hasattr` of every prop the class has (dozens) and each attribute of every wildcard; encoding the
     goal map's 5,200 components spent ~40% of the page's Python there. The props `element` set are
-    known in order (`_SET`); a component changed since (a prop added) is read as Dash would."""
+    known in order (`_SET`, the last attribute it gave): a component given or relieved of an attribute
+    since (it then has another count, or another last one) is read as Dash would; a changed value is read
+    as it is now."""
     held = made.__dict__
-    names, size = held[_SET]
-    if len(held) == size:
+    names, size = held.get(_SET, ((), -1))
+    if len(held) == size and next(reversed(held)) == _SET:
         return {"props": {p: held[p] for p in names}, "type": made._type, "namespace": made._namespace}
     order, wildcards, _ = _ORDER[type(made)]
     props = {p: held[p] for p in order if p in held}
