@@ -376,6 +376,17 @@ def test_freshness_says_late_and_counts_the_year():
     assert "Last submission 20 Nov 2026" in text
 
 
+def test_headline_numbers_say_the_period_planned_in_words():
+    from dashboard.components.objective import headline_numbers
+
+    quarterly = {**MEASURE, "frequency": "quarterly", "target_value": 8.0, "target_period": "2030-Q4"}
+    summary = Summary("days", StatusResult("on_track", "0.3 days below plan", period="2026-Q3", actual=10.6,
+                                           plan=10.9))
+    text = text_of(headline_numbers(quarterly, summary))
+    assert "Plan for Jul to Sep 2026: 10.9 days" in text
+    assert "2026-Q3" not in text
+
+
 def test_status_block_gives_the_reason_unless_the_chip_says_it_all():
     assert text_of(components.status_block(StatusResult("off_track", "2.0 days above plan"))) == (
         "✕ Off track 2.0 days above plan"

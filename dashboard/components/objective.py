@@ -67,7 +67,7 @@ def headline_numbers(measure: Mapping, summary: Summary) -> html.Div:
     """Latest value, change, target and status of the headline measure, as big-number cards."""
     plan_now = summary.status.plan
     target_detail = (
-        f"Plan for {summary.status.period}: {value_text(measure, plan_now)}"
+        f"Plan for {format_period(summary.status.period, measure['frequency'])}: {value_text(measure, plan_now)}"
         if plan_now is not None and summary.status.period
         else None
     )
