@@ -387,6 +387,31 @@ def test_headline_numbers_say_the_period_planned_in_words():
     assert "2026-Q3" not in text
 
 
+def test_contributing_counts_name_every_status_and_never_end_in_a_colon():
+    assert text_of(components.rollup_counts({"on_track": 2, "off_track": 1})) == (
+        "3 contributing measures: 2 on track · 1 off track")
+    assert text_of(components.rollup_counts({"not_judged": 6})) == "6 contributing measures: 6 not judged"
+    assert text_of(components.rollup_counts({})) == "No contributing measures"
+
+
+def test_the_little_law_note_counts_stages_in_words():
+    from dashboard.components.service import quality_notes
+
+    stages = [{"stage_id": "a", "name": "A"}, {"stage_id": "b", "name": "B"}]
+    one = text_of(quality_notes(stages, {"a": {"little_agrees": True}}, 0.35))
+    assert "1 stage has the figures to check." in one and "(s)" not in one
+    both = {"a": {"little_agrees": True}, "b": {"little_agrees": True}}
+    assert "2 stages have the figures to check." in text_of(quality_notes(stages, both, 0.35))
+
+
+def test_the_goal_map_says_whose_figures_it_shows_as_at_a_month():
+    from dashboard.components.goal_map import lead_text
+
+    assert lead_text(AsOf()).endswith("Figures are the latest each organisation has submitted.")
+    assert lead_text(AsOf("2026-03")).endswith(
+        "Figures are those each organisation had submitted by the end of March 2026.")
+
+
 def test_status_block_gives_the_reason_unless_the_chip_says_it_all():
     assert text_of(components.status_block(StatusResult("off_track", "2.0 days above plan"))) == (
         "✕ Off track 2.0 days above plan"

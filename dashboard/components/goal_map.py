@@ -27,6 +27,20 @@ from .pieces import _figure, _value, category_change
 
 # --- goal map --------------------------------------------------------------------------------
 
+LEAD = (
+    "Each objective has one accountable lead organisation and one headline measure. "
+    "Figures are the latest each organisation has submitted."
+)
+
+
+def lead_text(as_of: AsOf) -> str:
+    """What the goal map shows, in words: the latest figures, or those submitted by the as-of month's end."""
+    if as_of.month is None:
+        return LEAD
+    return LEAD.replace("the latest each organisation has submitted",
+                        f"those each organisation had submitted by {as_of.words}")
+
+
 
 def _latest_cell(row: Mapping) -> html.Td:
     if is_missing(row.get("latest_period")):

@@ -23,7 +23,7 @@ from ..formatting import (
 )
 from ..summaries import Summary
 from . import tags
-from .chips import _small, _text, badge, change_chip, chip, element, status_chip
+from .chips import STATUSES, _small, _text, badge, change_chip, chip, element, status_chip
 
 # --- pieces every page uses ------------------------------------------------------------------
 
@@ -281,7 +281,10 @@ def rollup_counts(counts: Mapping[str, int]) -> html.Div:
     total = sum(counts.values())
     if not total:
         return _small("No contributing measures")
+    named = dict(order)
     shown = [f"{counts[k]} {word}" for k, word in order if counts.get(k)]
+    shown += [f"{n} {STATUSES[k][1].lower() if k in STATUSES else k.replace('_', ' ')}"  # e.g. not judged (as at)
+              for k, n in counts.items() if n and k not in named]
     return _small(f"{total} contributing measure{'s' if total != 1 else ''}: " + " · ".join(shown), "rollup-counts")
 
 

@@ -169,8 +169,8 @@ def quality_notes(stages: Sequence[Mapping], rows: Mapping[str, Mapping], tolera
                 "work in progress and time in stage the same way, or whether the stage is far from steady."))
     checked = sum(rows.get(s["stage_id"], {}).get("little_agrees") is not None for s in stages)
     intro = (f"Little's law: work waiting should be about arrivals per day × days in stage. Figures more than "
-             f"{round(100 * tolerance)}% apart are flagged as a data-quality question. {checked} stage(s) "
-             "have the figures to check.")
+             f"{round(100 * tolerance)}% apart are flagged as a data-quality question. {checked} "
+             f"{'stage has' if checked == 1 else 'stages have'} the figures to check.")
     body = tags.Ul(notes, className="small") if notes else tags.P("Every stage that can be checked agrees.",
                                                                    className="small")
     return tags.Div([tags.P(intro, className="small mb-1"), body], id="service-quality")

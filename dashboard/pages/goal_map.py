@@ -25,12 +25,6 @@ dash.register_page(
     nav=True,
 )
 
-LEAD = (
-    "Each objective has one accountable lead organisation and one headline measure. "
-    "Figures are the latest each organisation has submitted."
-)
-
-
 @page("Goal map")
 def layout(warehouse: Warehouse, as_of: AsOf, **_query):
     as_at = as_of.as_at
@@ -39,14 +33,13 @@ def layout(warehouse: Warehouse, as_of: AsOf, **_query):
     objectives = (warehouse.goal_map(as_at, run["id"]) if run
                   else with_status(warehouse, warehouse.goal_map(as_at), as_at))
     councils, newest = warehouse.councils(as_at), warehouse.as_of(as_at)
-    lead = LEAD if as_of.month is None else LEAD.replace("the latest", f"those at {as_of.words}")
     by_council: dict[str, list[dict]] = {}
     for row in records(objectives):
         by_council.setdefault(row["council_id"], []).append(row)
     every = records(councils)
     return [
         *as_of_parts(as_of, href("goal_map")),
-        components.page_heading("Goal map", lead),
+        components.page_heading("Goal map", goal_map_parts.lead_text(as_of)),
         next_review(warehouse),
         summary(objectives, councils, newest.iloc[0]),
         components.status_glance(every, by_council),
