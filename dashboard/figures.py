@@ -115,6 +115,22 @@ def plain(text) -> str:
     return "" if is_missing(text) else str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+AXIS_TITLE_CHARACTERS = 24  # a line of a side axis's title, so that it stays beside its own panel
+
+
+def lines_of(text, width: int) -> str:
+    """`text` broken into lines of at most `width` characters where it has spaces (a longer word keeps its
+    line), each shown as written (`plain`): a long axis title otherwise runs past its panel into the title
+    and the panel beside."""
+    lines: list[str] = []
+    for word in ("" if is_missing(text) else str(text)).split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return "<br>".join(plain(line) for line in lines)
+
+
 def base_layout(title: str = "", y_title: str = "", source: str = "", subtitle: str = "") -> dict:
     """The calm shared look: white ground, light grid, title saying what is shown."""
     layout = {
@@ -796,7 +812,8 @@ def xmr_figure(x: list, result, *, title: str, y_title: str, decimals: int = 1) 
         "showlegend": True,
         "legend": {"orientation": "h", "y": -0.12, "x": 0, "font": {"size": 12}},
         "hovermode": "closest",
-        "yaxis": {"title": {"text": plain(y_title)}, "domain": [0.34, 1.0], "gridcolor": "#eeefef", "zeroline": False},
+        "yaxis": {"title": {"text": lines_of(y_title, AXIS_TITLE_CHARACTERS)}, "domain": [0.34, 1.0],
+                  "gridcolor": "#eeefef", "zeroline": False, "automargin": True},
         "yaxis2": {"title": {"text": "Moving range"}, "domain": [0.0, 0.24], "gridcolor": "#eeefef",
                    "zeroline": False, "rangemode": "tozero"},
         "xaxis": {"showgrid": False, "linecolor": "#b1b4b6", "ticks": "outside", "anchor": "y2"},

@@ -203,7 +203,7 @@ def test_unit_labels_in_hover_text_and_the_variation_axis_are_never_markup():
     assert f"<b>2.0 {shown}</b>" in fig["data"][-1]["text"][-1]  # plotly's own bold stays markup
     fig = figures.xmr_figure([f"2025-{m:02d}-01" for m in range(1, 9)], xmr([1.0, 2, 1, 2, 1, 2, 1, 2]),
                              title="t", y_title=label)
-    assert fig["layout"]["yaxis"]["title"]["text"] == shown
+    assert fig["layout"]["yaxis"]["title"]["text"].replace("<br>", " ") == shown  # in lines, each escaped
     assert label not in [t.get("name") for t in fig["data"]]
 
 
@@ -267,3 +267,16 @@ def test_a_date_is_said_as_its_own_day_however_often_asked():
         assert format_date(utc) == "31 March 2026" and format_date(later) == "1 April 2026"
         assert format_date(date(2026, 4, 1), short=True) == "1 Apr 2026"
         assert format_date(pd.Timestamp("2026-11-05 10:00")) == "5 November 2026"
+
+
+def test_a_long_side_title_is_broken_into_lines_that_stay_beside_their_panel():
+    from goal_councils.xmr import xmr
+
+    title = "gap to plan (% of 16 to 24 year olds)"
+    fig = figures.xmr_figure([f"2025-{m:02d}-01" for m in range(1, 9)], xmr([1.0, 2, 1, 2, 1, 2, 1, 2]),
+                             title="NEET: variation", y_title=title, decimals=1)
+    text = fig["layout"]["yaxis"]["title"]["text"]
+    assert text == "gap to plan (% of 16 to<br>24 year olds)"
+    assert all(len(line) <= figures.AXIS_TITLE_CHARACTERS for line in text.split("<br>"))
+    assert figures.lines_of("<b>x</b> y", 24) == "&lt;b&gt;x&lt;/b&gt; y"  # still text, never markup
+    assert figures.lines_of(None, 24) == ""
