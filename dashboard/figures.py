@@ -755,8 +755,10 @@ BAND = "rgba(0, 114, 178, 0.10)"
 
 
 def _phase_segments(x: list, result) -> list[tuple[int, int, object]]:
+    """Each phase's first and past-last index: from its first value (none before a series starts: its limits
+    are drawn where there are points), to the next phase's start or the end."""
     bounds = [p.start for p in result.phases[1:]] + [len(x)]
-    return [(p.start if i else 0, bounds[i], p) for i, p in enumerate(result.phases)]
+    return [(p.start, bounds[i], p) for i, p in enumerate(result.phases)]
 
 
 def xmr_figure(x: list, result, *, title: str, y_title: str, decimals: int = 1) -> dict:

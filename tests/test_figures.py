@@ -280,3 +280,12 @@ def test_a_long_side_title_is_broken_into_lines_that_stay_beside_their_panel():
     assert all(len(line) <= figures.AXIS_TITLE_CHARACTERS for line in text.split("<br>"))
     assert figures.lines_of("<b>x</b> y", 24) == "&lt;b&gt;x&lt;/b&gt; y"  # still text, never markup
     assert figures.lines_of(None, 24) == ""
+
+
+def test_the_limits_are_drawn_from_the_first_point_not_from_the_axis_start():
+    from goal_councils.xmr import xmr
+
+    x = [f"2025-{m:02d}-01" for m in range(1, 11)]
+    fig = figures.xmr_figure(x, xmr([None, None, 1.0, 2, 1, 2, 1, 2, 1, 2]), title="t", y_title="count")
+    band = next(t for t in fig["data"] if t.get("fill") == "tonexty")
+    assert band["x"][0] == "2025-03-01" and band["x"][-1] == "2025-10-01"
