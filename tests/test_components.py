@@ -412,6 +412,18 @@ def test_the_goal_map_says_whose_figures_it_shows_as_at_a_month():
         "Figures are those each organisation had submitted by the end of March 2026.")
 
 
+def test_an_organisation_with_nothing_due_gets_the_sentence_without_an_empty_chart():
+    from dashboard.components.organisation import timeliness_section
+
+    org = {"id": "health", "name": "Department of Health"}
+    empty = timeliness_section(org, [], {"data": [], "layout": {}})
+    assert "No figures from Department of Health fell due in the last year." in text_of(empty)
+    assert not all_of(empty, dcc.Graph) and not all_of(empty, html.Table)
+    due = [{"measure_id": "m", "period": "2026-09", "due": date(2026, 10, 30), "received": None, "state": "missing"}]
+    some = timeliness_section(org, due, {"data": [], "layout": {}})
+    assert len(all_of(some, dcc.Graph)) == 1 and all_of(some, html.Table)
+
+
 def test_status_block_gives_the_reason_unless_the_chip_says_it_all():
     assert text_of(components.status_block(StatusResult("off_track", "2.0 days above plan"))) == (
         "✕ Off track 2.0 days above plan"

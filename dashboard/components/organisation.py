@@ -180,17 +180,11 @@ def timeliness_section(org: Mapping, due: list[dict], figure: dict) -> html.Sect
         )
     else:
         sentence = f"No figures from {org['name']} fell due in the last year."
-    return tags.Section(
-        [
-            tags.H2("How on time its submissions have been", className="h3 mt-4 mb-2", id="timeliness-heading"),
-            tags.P(sentence, className="lead-text", id="timeliness-sentence"),
-            graph(figure, graph_id="submissions-chart"),
-            tags.P(
-                "A figure is due a set number of days after its period ends (each measure's definition says how "
-                "many). It is late when the first submission carrying it arrived after that date.",
-                className="chart-source small",
-            ),
-            submissions_by_month_details(due),
-        ],
-        **{"aria-labelledby": "timeliness-heading"},
-    )
+    rule = tags.P("A figure is due a set number of days after its period ends (each measure's definition says how "
+                  "many). It is late when the first submission carrying it arrived after that date.",
+                  className="chart-source small")
+    heading = tags.H2("How on time its submissions have been", className="h3 mt-4 mb-2", id="timeliness-heading")
+    lead = tags.P(sentence, className="lead-text", id="timeliness-sentence")
+    # nothing due: the sentence says so, without an empty chart and a table of no rows under it
+    shown = [graph(figure, graph_id="submissions-chart"), rule, submissions_by_month_details(due)] if total else [rule]
+    return tags.Section([heading, lead, *shown], **{"aria-labelledby": "timeliness-heading"})
