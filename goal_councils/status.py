@@ -106,6 +106,17 @@ def _units(gap: float, unit: str, decimals: int) -> str:
     return f"{text} {word}".strip()
 
 
+def _sizes(gap: float, tol: float, unit: str, decimals: int) -> tuple[str, str]:
+    """The gap (not negative) and the tolerance in words (`_units`), with up to three more decimals where the
+    measure's own would show a gap as nil that is not ("0 below plan"), or as the very tolerance it is not
+    ("0.2 above plan; tolerance 0.2", off track)."""
+    for shown in range(decimals, decimals + 4):
+        size, tol_text = _units(gap, unit, shown), _units(tol, unit, shown)
+        if not (gap and not round(gap, shown)) and not (not math.isclose(gap, tol) and size == tol_text):
+            break
+    return size, tol_text
+
+
 def trajectory_status(
     actuals: Sequence[tuple[date, str, float]],
     plan_points: Sequence[tuple[date, float]],
@@ -137,8 +148,7 @@ def trajectory_status(
     gap = sign * (actual - plan)
     tol = tolerance if tolerance is not None else abs(plan) * DEFAULT_TOLERANCE_SHARE
     word = "above" if actual > plan else "below"
-    size = _units(abs(actual - plan), unit, decimals)
-    tol_text = _units(tol, unit, decimals)
+    size, tol_text = _sizes(abs(actual - plan), tol, unit, decimals)
     if gap >= 0:
         status = ON_TRACK
         reason = (f"On plan for {words}" if actual == plan else

@@ -45,6 +45,11 @@ def test_interpolation_is_linear_by_day_and_flat_after_the_end():
     (83.1, "up", 2.0, ON_TRACK, "3.1 points above plan for 2025-09, the better side"),
     (76.0, "up", None, AT_RISK, "4.0 points below plan for 2025-09; within the tolerance of 4.0 points"),  # 5% of 80
     (75.9, "up", None, OFF_TRACK, "4.1 points below plan for 2025-09; tolerance 4.0 points"),
+    # a gap its decimals would show as its tolerance, or as nil: told with more
+    (82.04, "down", 2.0, OFF_TRACK, "2.04 points above plan for 2025-09; tolerance 2.00 points"),
+    (81.96, "down", 2.0, AT_RISK, "1.96 points above plan for 2025-09; within the tolerance of 2.00 points"),
+    (79.97, "down", 2.0, ON_TRACK, "0.03 points below plan for 2025-09, the better side"),
+    (82.0, "down", 2.0, AT_RISK, "2.0 points above plan for 2025-09; within the tolerance of 2.0 points"),
 ])
 def test_trajectory_status(actual, direction, tolerance, status, reason):
     plan = [(D(2024, 1, 1), 80.0), (D(2025, 1, 1), 80.0)]
