@@ -100,7 +100,26 @@ def _money(text: str, label: str) -> str:
 
 
 def _with_label(text: str, label: str | None) -> str:
-    return f"{text} {label}" if label else text
+    """`12 sites`; one of them in the singular: `1 site`, `1 day per employee`."""
+    if not label:
+        return text
+    return f"{text} {_singular(label) if text in ('1', '-1') else label}"
+
+
+def _singular(label: str) -> str:
+    """A unit label's first word in the singular, where it is a regular English plural (sites, claims, cities,
+    businesses); any other word as it is (people, series, status)."""
+    first, _, rest = label.partition(" ")
+    lower = first.lower()
+    if lower.endswith("ies") and len(lower) > 4 and lower != "series":
+        one = first[:-3] + "y"
+    elif lower.endswith(("sses", "shes", "ches", "xes")):
+        one = first[:-2]
+    elif lower.endswith("s") and not lower.endswith(("ss", "us", "is", "series")) and len(lower) > 2:
+        one = first[:-1]
+    else:
+        return label
+    return f"{one} {rest}".strip() if rest else one
 
 
 def format_value(

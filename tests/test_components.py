@@ -52,6 +52,13 @@ def all_of(component, kind) -> list:
         (5.5, "money", 1, "EUR", None, "5.5 EUR"),
         (1234567, "count", 0, None, None, "1,234,567"),
         (1840, "count", 0, "people", None, "1,840 people"),
+        (1, "count", 0, "sites", None, "1 site"),  # one of a unit: its label in the singular
+        (1, "count", 0, "cities", None, "1 city"),
+        (1, "count", 0, "businesses", None, "1 business"),
+        (1, "number", 0, "days per employee (rolling year)", None, "1 day per employee (rolling year)"),
+        (1, "count", 0, "status", None, "1 status"),
+        (2, "count", 0, "sites", None, "2 sites"),
+        (1.0, "number", 1, "points", None, "1.0 points"),
         (12.5, "days", 1, None, None, "12.5 days"),
         (1, "days", 0, None, None, "1 day"),
         (45.23, "rate", 1, None, 100000, "45.2 per 100,000"),
@@ -92,6 +99,11 @@ def test_format_value_is_reexported_by_components():
 )
 def test_format_change(delta, unit, decimals, rate_per, expected):
     assert format_change(delta, unit, decimals, rate_per=rate_per) == expected
+
+
+def test_a_change_of_one_says_its_unit_in_the_singular():
+    assert format_change(1, "count", 0, "sites") == "Up 1 site"
+    assert format_change(-3, "count", 0, "sites") == "Down 3 sites"
 
 
 @pytest.mark.parametrize(
