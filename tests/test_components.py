@@ -436,6 +436,19 @@ def test_an_organisation_with_nothing_due_gets_the_sentence_without_an_empty_cha
     assert len(all_of(some, dcc.Graph)) == 1 and all_of(some, html.Table)
 
 
+def test_a_definitions_unit_is_said_in_words():
+    from dashboard.components.measure import definition_list
+
+    def unit_row(**changed) -> str:
+        text = text_of(definition_list({**MEASURE, "description": None, "source": None, "kind": "outcome",
+                                        "due_days": 30, "baseline_value": None, **changed}, [], {}))
+        return text.split("Unit", 1)[1].split("Direction", 1)[0].strip()
+
+    assert unit_row(unit="percent", unit_label=None, decimals=1) == "Percent (%), 1 decimal place"
+    assert unit_row(unit="count", unit_label="sites", decimals=0) == "Sites, whole numbers"
+    assert unit_row(unit="money", unit_label="£ million", decimals=1) == "£ million, 1 decimal place"
+
+
 def test_status_block_gives_the_reason_unless_the_chip_says_it_all():
     assert text_of(components.status_block(StatusResult("off_track", "2.0 days above plan"))) == (
         "✕ Off track 2.0 days above plan"

@@ -18,6 +18,7 @@ from ..formatting import (
     format_period,
     frequency_word,
     is_missing,
+    unit_words,
 )
 from ..series import rows_of
 from ..summaries import Summary
@@ -204,10 +205,11 @@ def definition_list(measure: Mapping, dimensions: Sequence[str], points: Mapping
             f"{value_text(measure, measure['baseline_value'])} in "
             f"{format_period(measure['baseline_period'], measure['frequency'])}"
         )
-    unit = measure["unit"] + (f" ({measure['unit_label']})" if _text(measure.get("unit_label")) else "")
+    unit = unit_words(measure["unit"], _text(measure.get("unit_label")) or None, measure.get("rate_per"))
+    places = int(measure["decimals"])
     items = [
         ("Description", _text(measure.get("description"), "No description written down.")),
-        ("Unit", f"{unit}, {int(measure['decimals'])} decimal place{'s' if int(measure['decimals']) != 1 else ''}"),
+        ("Unit", f"{unit}, " + (f"{places} decimal place{'s' if places != 1 else ''}" if places else "whole numbers")),
         ("Direction", direction_words(measure["direction"])),
         ("Frequency", frequency_word(measure["frequency"]).capitalize()),
         ("Owner", org_link(measure["owner_id"], measure["owner_name"], measure["colour_index"], as_of)),
