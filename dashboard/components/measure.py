@@ -217,10 +217,10 @@ def definition_list(measure: Mapping, dimensions: Sequence[str], points: Mapping
         ("Leading or lagging", "Leading indicator" if measure.get("timing") == "leading" else "Lagging"),
         ("Kind", str(measure.get("kind", "")).capitalize()),
         ("Role", "Headline measure of the objective" if measure.get("role") == "headline" else "Contributing measure"),
-        ("Breakdowns", ", ".join(d.replace("_", " ") for d in dimensions) or "None"),
+        ("Breakdowns", ", ".join(d.replace("_", " ") for d in dimensions) or "None declared"),
         ("Due", f"{int(measure.get('due_days') or 0)} days after each period ends"),
-        ("Baseline", baseline or "None"),
-        ("Milestones", plan_words or "None"),
+        ("Baseline", baseline or "None set"),
+        ("Milestones", plan_words or "None set"),
         ("Final target", target_text(measure)),
         ("Published", "Yes" if measure.get("published") else "No: internal, never on public pages"),
     ]
