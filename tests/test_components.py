@@ -449,6 +449,17 @@ def test_a_definitions_unit_is_said_in_words():
     assert unit_row(unit="money", unit_label="£ million", decimals=1) == "£ million, 1 decimal place"
 
 
+def test_a_councils_counts_add_up_to_its_objectives_judged_or_not():
+    from dashboard.components.council import council_counts
+    from goal_councils.status import Rollup
+
+    judged = {"a": Rollup("on_track", "", {}), "b": Rollup("no_target", "", {})}
+    assert dict(council_counts(judged)) == {"Objectives": "2", "On track": "1", "At risk": "0", "Off track": "0",
+                                            "Not judged against a plan": "1"}
+    before = {k: Rollup("not_judged", "", {}) for k in "abc"}  # as at a month before the first judgement
+    assert dict(council_counts(before))["Not judged yet"] == "3"
+
+
 def test_status_block_gives_the_reason_unless_the_chip_says_it_all():
     assert text_of(components.status_block(StatusResult("off_track", "2.0 days above plan"))) == (
         "✕ Off track 2.0 days above plan"

@@ -110,3 +110,20 @@ def objective_cards(cards: list) -> html.Section:
         [tags.H2("Objectives", className="h3 mt-4 mb-3", id="objectives-heading"), body],
         **{"aria-labelledby": "objectives-heading"},
     )
+
+
+NOT_AGAINST_PLAN = ("no_target", "not_enough_data", "no_direction", "categorical")
+
+
+def council_counts(rollups: dict) -> list[tuple[str, str]]:
+    """The council's objectives by status (`rollups`: objective id -> Rollup), as summary figures; those not
+    judged yet (as at a month before the first judgement) counted apart, where there are any."""
+    statuses = [r.status for r in rollups.values()]
+    return [
+        ("Objectives", f"{len(statuses):,}"),
+        ("On track", f"{statuses.count('on_track'):,}"),
+        ("At risk", f"{statuses.count('at_risk'):,}"),
+        ("Off track", f"{statuses.count('off_track'):,}"),
+        # not judged against a plan: no target, not enough data, no direction of good, categorical
+        ("Not judged against a plan", f"{sum(statuses.count(s) for s in NOT_AGAINST_PLAN):,}"),
+    ] + ([("Not judged yet", f"{statuses.count('not_judged'):,}")] if "not_judged" in statuses else [])

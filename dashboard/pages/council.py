@@ -10,6 +10,7 @@ import pandas as pd
 from dash import html
 
 from dashboard import components, figures
+from dashboard.components.council import council_counts
 from dashboard.context import current_public_text
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
 from dashboard.public_documents import org_names
@@ -20,7 +21,6 @@ from published.judgements import stored_statuses
 from published.reader import Scope, Warehouse
 
 SPARKLINE_YEARS = 5
-NOT_AGAINST_PLAN = ("no_target", "not_enough_data", "no_direction", "categorical")
 
 
 def _name(warehouse: Warehouse, council_id: str) -> str | None:
@@ -73,7 +73,7 @@ def _layout(warehouse: Warehouse, as_of: AsOf, council_id: str, **_):
         *as_of_parts(as_of, href("council", council_id)),
         components.page_heading(council["name"], council.get("goal")),
         components.council_header(council, warehouse.council_members(council_id), as_of),
-        components.summary_figures(_counts(rollups)),
+        components.summary_figures(council_counts(rollups)),
         components.objective_cards(cards),
         _actions(warehouse, council_id, objectives, measures, as_of),
     ]
@@ -110,15 +110,3 @@ def _card(objective, number, measures, series, plan, found, rollup, start, as_of
         start=start,
     )
     return components.objective_card(objective, number, measure, found[measure["id"]], rollup, figure, as_of)
-
-
-def _counts(rollups: dict) -> list[tuple[str, str]]:
-    statuses = [r.status for r in rollups.values()]
-    return [
-        ("Objectives", f"{len(statuses):,}"),
-        ("On track", f"{statuses.count('on_track'):,}"),
-        ("At risk", f"{statuses.count('at_risk'):,}"),
-        ("Off track", f"{statuses.count('off_track'):,}"),
-        # not judged against a plan: no target, not enough data, no direction of good, categorical
-        ("Not judged against a plan", f"{sum(statuses.count(s) for s in NOT_AGAINST_PLAN):,}"),
-    ]
