@@ -63,6 +63,7 @@ RAG = {ON_TRACK: ON_TRACK, SUBSTANTIAL: ON_TRACK, TARGET_MET: ON_TRACK, MODERATE
        NO_TARGET: NO_TARGET, NOT_ENOUGH_DATA: NOT_ENOUGH_DATA, NOT_JUDGED: NOT_JUDGED,
        NO_DIRECTION: NO_DIRECTION, CATEGORICAL: CATEGORICAL}
 DEFAULT_TOLERANCE_SHARE = 0.05
+NOISE = 1e-9  # a difference this small a share of the figures is floating-point error, not a gap
 ZERO_REPLACEMENT = 0.001  # the method cannot take a zero base or target (documented there)
 
 
@@ -93,7 +94,7 @@ def interpolate_plan(points: Sequence[tuple[date, float]], when: date) -> float 
         return pts[-1][1]
     for (d0, v0), (d1, v1) in zip(pts, pts[1:], strict=False):
         if d0 <= when <= d1:
-            if d1 == d0:
+            if when == d1:  # a point's own value, exactly (v0 + 1.0 * (v1 - v0) need not be v1)
                 return v1
             share = (when - d0).days / (d1 - d0).days
             return v0 + share * (v1 - v0)
@@ -106,15 +107,16 @@ def _units(gap: float, unit: str, decimals: int) -> str:
     return f"{text} {word}".strip()
 
 
-def _sizes(gap: float, tol: float, unit: str, decimals: int) -> tuple[str, str]:
-    """The gap (not negative) and the tolerance in words (`_units`), with up to three more decimals where the
-    measure's own would show a gap as nil that is not ("0 below plan"), or as the very tolerance it is not
-    ("0.2 above plan; tolerance 0.2", off track)."""
+def _sizes(gap: float, tol: float | None, unit: str, decimals: int, *, noise: float) -> tuple[str, str]:
+    """The gap (not negative, and past `noise`) and the tolerance (None: not said) in words (`_units`), with
+    up to three more decimals where the measure's own would show a gap as nil that is not ("0 below plan"),
+    or as the very tolerance it is not ("0.2 above plan; tolerance 0.2", off track); with its own where more
+    would not tell them apart either."""
     for shown in range(decimals, decimals + 4):
-        size, tol_text = _units(gap, unit, shown), _units(tol, unit, shown)
-        if not (gap and not round(gap, shown)) and not (not math.isclose(gap, tol) and size == tol_text):
-            break
-    return size, tol_text
+        size, tol_text = _units(gap, unit, shown), "" if tol is None else _units(tol, unit, shown)
+        if round(gap, shown) and (tol is None or abs(gap - tol) <= noise or size != tol_text):
+            return size, tol_text
+    return _units(gap, unit, decimals), "" if tol is None else _units(tol, unit, decimals)
 
 
 def trajectory_status(
@@ -147,17 +149,21 @@ def trajectory_status(
     sign = 1 if direction == "up" else -1
     gap = sign * (actual - plan)
     tol = tolerance if tolerance is not None else abs(plan) * DEFAULT_TOLERANCE_SHARE
+    # arithmetic's own error (a plan worked out between two points) is no gap: neither behind plan nor past
+    # the tolerance
+    noise = NOISE * max(1.0, abs(plan), abs(actual))
     word = "above" if actual > plan else "below"
-    size, tol_text = _sizes(abs(actual - plan), tol, unit, decimals)
-    if gap >= 0:
+    if gap >= -noise:
         status = ON_TRACK
-        reason = (f"On plan for {words}" if actual == plan else
-                  f"{size} {word} plan for {words}, {ahead}")
-    elif -gap <= tol:
+        reason = (f"On plan for {words}" if abs(gap) <= noise else
+                  f"{_sizes(gap, None, unit, decimals, noise=noise)[0]} {word} plan for {words}, {ahead}")
+    elif -gap <= tol + noise:
         status = AT_RISK
+        size, tol_text = _sizes(-gap, tol, unit, decimals, noise=noise)
         reason = f"{size} {word} plan for {words}; within the tolerance of {tol_text}"
     else:
         status = OFF_TRACK
+        size, tol_text = _sizes(-gap, tol, unit, decimals, noise=noise)
         reason = f"{size} {word} plan for {words}; tolerance {tol_text}"
     return StatusResult(status, reason, label, actual, plan, gap)
 

@@ -50,6 +50,8 @@ def test_interpolation_is_linear_by_day_and_flat_after_the_end():
     (81.96, "down", 2.0, AT_RISK, "1.96 points above plan for 2025-09; within the tolerance of 2.00 points"),
     (79.97, "down", 2.0, ON_TRACK, "0.03 points below plan for 2025-09, the better side"),
     (82.0, "down", 2.0, AT_RISK, "2.0 points above plan for 2025-09; within the tolerance of 2.0 points"),
+    (77.96, "down", 2.0, ON_TRACK, "2.0 points below plan for 2025-09, the better side"),  # no tolerance said
+    (82.00001, "down", 2.0, OFF_TRACK, "2.0 points above plan for 2025-09; tolerance 2.0 points"),  # past 4 places
 ])
 def test_trajectory_status(actual, direction, tolerance, status, reason):
     plan = [(D(2024, 1, 1), 80.0), (D(2025, 1, 1), 80.0)]
@@ -137,3 +139,13 @@ def test_roll_up_takes_the_worst_headline_and_counts_contributors():
     assert (r.status, r.reason) == (OFF_TRACK, "3 below plan")
     assert r.contributing == {ON_TRACK: 1, AT_RISK: 1, OFF_TRACK: 2}
     assert roll_up([], []).status == NOT_ENOUGH_DATA
+
+
+def test_a_figure_on_its_plan_up_to_arithmetics_own_error_is_on_plan():
+    # the plan at a milestone worked out between two points: 1.4 + 1.0 x (7.3 - 1.4) is 7.300000000000001
+    points = [(D(2024, 4, 1), 1.4), (D(2025, 4, 1), 7.3), (D(2026, 4, 1), 80.0)]
+    r = trajectory_status([(D(2025, 4, 1), "2025-04", 7.3)], points, "up", unit="percent", decimals=1)
+    assert (r.status, r.reason) == (ON_TRACK, "On plan for 2025-04")
+    flat = [(D(2024, 1, 1), 80.1), (D(2025, 1, 1), 80.1)]  # 80.3 - 80.1 is 0.20000000000000284: the tolerance
+    r = trajectory_status([(D(2025, 9, 1), "2025-09", 80.3)], flat, "down", tolerance=0.2, unit="percent", decimals=1)
+    assert (r.status, r.reason) == (AT_RISK, "0.2 points above plan for 2025-09; within the tolerance of 0.2 points")
