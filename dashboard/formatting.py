@@ -106,12 +106,19 @@ def _with_label(text: str, label: str | None) -> str:
     return f"{text} {_singular(label) if text in ('1', '-1') else label}"
 
 
+# words that end as plurals do but are one (premises, species) or whose one is not the rule's (buses, crises)
+NOT_REGULAR = frozenset({"premises", "species", "series", "news", "means", "gas", "lens", "buses", "gases",
+                         "analyses", "diagnoses", "crises", "theses", "indices", "calories", "movies", "cookies"})
+
+
 def _singular(label: str) -> str:
     """A unit label's first word in the singular, where it is a regular English plural (sites, claims, cities,
-    businesses); any other word as it is (people, series, status)."""
+    businesses); any other word as it is (people, series, status, premises, 1000s)."""
     first, _, rest = label.partition(" ")
     lower = first.lower()
-    if lower.endswith("ies") and len(lower) > 4 and lower != "series":
+    if not first.isalpha() or lower in NOT_REGULAR:
+        return label
+    if lower.endswith("ies") and len(lower) > 4:
         one = first[:-3] + "y"
     elif lower.endswith(("sses", "shes", "ches", "xes")):
         one = first[:-2]
@@ -139,7 +146,7 @@ def format_value(
     formatters = {
         "percent": lambda: f"{text}%",
         "money": lambda: _money(text, unit_label or "£"),
-        "days": lambda: f"{text} {unit_label or ('day' if text == '1' else 'days')}",
+        "days": lambda: _with_label(text, unit_label or "days"),
         "rate": lambda: _with_label(text, unit_label or (f"per {rate_per:,}" if rate_per else None)),
     }
     return formatters.get(unit, lambda: _with_label(text, unit_label))()
@@ -238,7 +245,8 @@ def unit_words(unit: str, unit_label: str | None = None, rate_per: int | None = 
             return "Pounds (£)" if symbol == "£" else f"Money ({symbol})"
         return f"{symbol} {words}".strip() if symbol else f"Money ({words})"
     if unit == "rate":
-        return (label or (f"per {rate_per:,}" if rate_per else "rate")).capitalize()
+        words = label or (f"per {rate_per:,}" if rate_per else "rate")
+        return words[:1].upper() + words[1:]  # the rest as written (per 100,000 NHS staff)
     if label:
         return label[:1].upper() + label[1:]
     return {"days": "Days", "count": "Count", "index": "Index"}.get(unit, "Value")
