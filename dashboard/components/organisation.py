@@ -175,7 +175,8 @@ def timeliness_section(org: Mapping, due: list[dict], figure: dict) -> html.Sect
     on_time = total - late - missing
     if total:
         sentence = (
-            f"In the last year {total:,} figures from {org['name']} fell due: {on_time:,} arrived on time "
+            f"In the last year {total:,} figure{'s' if total != 1 else ''} from {org['name']} fell due: "
+            f"{on_time:,} arrived on time "
             f"({share(on_time, total)}), {late:,} late ({share(late, total)}) and {missing:,} not at all."
         )
     else:
