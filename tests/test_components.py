@@ -57,6 +57,9 @@ def all_of(component, kind) -> list:
         (1, "count", 0, "businesses", None, "1 business"),
         (1, "number", 0, "days per employee (rolling year)", None, "1 day per employee (rolling year)"),
         (1, "count", 0, "status", None, "1 status"),
+        (1, "count", 0, "premises", None, "1 premises"),
+        (1, "count", 0, "1000s", None, "1 1000s"),
+        (1, "days", 0, "days per employee (rolling year)", None, "1 day per employee (rolling year)"),
         (2, "count", 0, "sites", None, "2 sites"),
         (1.0, "number", 1, "points", None, "1.0 points"),
         (12.5, "days", 1, None, None, "12.5 days"),
@@ -434,6 +437,7 @@ def test_an_organisation_with_nothing_due_gets_the_sentence_without_an_empty_cha
     due = [{"measure_id": "m", "period": "2026-09", "due": date(2026, 10, 30), "received": None, "state": "missing"}]
     some = timeliness_section(org, due, {"data": [], "layout": {}})
     assert len(all_of(some, dcc.Graph)) == 1 and all_of(some, html.Table)
+    assert "In the last year 1 figure from Department of Health fell due: 0 arrived" in text_of(some)
 
 
 def test_a_definitions_unit_is_said_in_words():

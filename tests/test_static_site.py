@@ -76,7 +76,7 @@ def test_every_page_type_is_written_with_the_downloads_and_a_sitemap(site):
     for said in ("Why is this a priority?", "How are we doing?", "What are we working on?",
                  "Show the data behind the chart", "February 2025", "11.2%", "Department for Education (leads)",
                  "Fewer left school", "A new careers service", "Reach every school by June",
-                 "Careers advisers in every school"):
+                 "Careers advisers in every school", '<dd class="col-sm-9">Percent (%)</dd>'):
         assert said in page, said
     for page in ("objective/neet.html", "council/education.html"):
         assert "Careers advisers in every school" in (site / page).read_text(), page

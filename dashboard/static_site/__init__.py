@@ -36,7 +36,7 @@ from .. import figures, public_documents
 from ..components.chips import STATUSES
 from ..components.pieces import target_text, value_text
 from ..components.review import ACTION_STATUSES
-from ..formatting import direction_words, flag_words, format_date, format_period, frequency_word
+from ..formatting import direction_words, flag_words, format_date, format_period, frequency_word, unit_words
 from ..series import records, rows_of
 from ..service_documents import Service, read_service, service_document, service_summary
 from ..summaries import Summary, plan_points, summarise
@@ -99,6 +99,7 @@ def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["script_json"] = _script_json
+    env.filters["unit_words"] = lambda m: unit_words(m["unit"], m.get("unit_label"), m.get("rate_per"))  # as pages
     return env
 
 
