@@ -187,6 +187,13 @@ def svg_text(duo, selector: str) -> str:
         "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.textContent).join('\\n');", selector)
 
 
+def svg_lines(duo, selector: str) -> str:
+    """The text of one title plotly drew in lines (a <br> in its text): the lines joined by spaces."""
+    return duo.driver.execute_script(
+        "const e = document.querySelector(arguments[0]); const lines = e.querySelectorAll('tspan.line');"
+        "return lines.length ? Array.from(lines).map(l => l.textContent).join(' ') : e.textContent;", selector)
+
+
 def hover(duo, chart: str) -> str:
     """Move the mouse over the chart's last marked point, and read the hover label."""
     last = drawn(duo, f"{chart} .scatterlayer .trace:last-child .point")[-1]
@@ -242,7 +249,7 @@ def test_names_and_descriptions_from_the_definitions_are_text_on_every_page(site
     assert UNIT in hover(site, "#measure-chart")
     sweep(site, "#measure-chart")
     assert svg_text(site, "#xmr-chart .gtitle") == f"{MEASURE}: variation"
-    assert svg_text(site, "#xmr-chart .ytitle") == f"gap to plan ({UNIT})"
+    assert svg_lines(site, "#xmr-chart .ytitle") == f"gap to plan ({UNIT})"  # a long title, drawn in lines
     assert svg_text(site, "#forecast-chart .gtitle") == f"{MEASURE}: forecast"
     assert svg_text(site, "#forecast-chart .ytitle") == UNIT
     sweep(site, "#xmr-chart")
