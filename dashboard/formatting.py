@@ -122,7 +122,7 @@ def _singular(label: str) -> str:
         one = first[:-3] + "y"
     elif lower.endswith(("sses", "shes", "ches", "xes")):
         one = first[:-2]
-    elif lower.endswith("s") and not lower.endswith(("ss", "us", "is", "series")) and len(lower) > 2:
+    elif lower.endswith("s") and not lower.endswith(("ss", "us", "is")) and len(lower) > 2:
         one = first[:-1]
     else:
         return label
