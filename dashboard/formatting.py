@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from goal_councils.categories import categories_of, label_of
 from goal_councils.periods import period_words
+from goal_councils.units import money_parts, singular
 
 __all__ = [
     "NO_DATA",
@@ -80,18 +81,6 @@ def _rounds_to_zero(text: str) -> bool:
     return not text.strip("-0.,")
 
 
-def money_parts(label: str | None) -> tuple[str, str]:
-    """A money unit label as (symbol before the number, words after it): `£` -> ('£', ''),
-    `£ per claim` -> ('£', 'per claim'), `EUR` -> ('', 'EUR')."""
-    label = (label or "£").strip()
-    symbol = ""
-    for ch in label:
-        if ch.isalnum() or ch.isspace():
-            break
-        symbol += ch
-    return symbol, label[len(symbol) :].strip()
-
-
 def _money(text: str, label: str) -> str:
     sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
     # a currency symbol goes in front (£1,234), words after (1,234 EUR, £80 million)
@@ -103,30 +92,7 @@ def _with_label(text: str, label: str | None) -> str:
     """`12 sites`; one of them in the singular: `1 site`, `1 day per employee`."""
     if not label:
         return text
-    return f"{text} {_singular(label) if text in ('1', '-1') else label}"
-
-
-# words that end as plurals do but are one (premises, species) or whose one is not the rule's (buses, crises)
-NOT_REGULAR = frozenset({"premises", "species", "series", "news", "means", "gas", "lens", "buses", "gases",
-                         "analyses", "diagnoses", "crises", "theses", "indices", "calories", "movies", "cookies"})
-
-
-def _singular(label: str) -> str:
-    """A unit label's first word in the singular, where it is a regular English plural (sites, claims, cities,
-    businesses); any other word as it is (people, series, status, premises, 1000s)."""
-    first, _, rest = label.partition(" ")
-    lower = first.lower()
-    if not first.isalpha() or lower in NOT_REGULAR:
-        return label
-    if lower.endswith("ies") and len(lower) > 4:
-        one = first[:-3] + "y"
-    elif lower.endswith(("sses", "shes", "ches", "xes")):
-        one = first[:-2]
-    elif lower.endswith("s") and not lower.endswith(("ss", "us", "is")) and len(lower) > 2:
-        one = first[:-1]
-    else:
-        return label
-    return f"{one} {rest}".strip() if rest else one
+    return f"{text} {singular(label) if text in ('1', '-1') else label}"
 
 
 def format_value(

@@ -242,7 +242,8 @@ def assess_measure(
     categories = categories_of(measure.get("categories"))
     status = measure_status(actuals, direction, baseline=baseline, milestones=milestones, final=final,
                             tolerance=tol, unit=measure["unit"], decimals=decimals, frequency=freq,
-                            categories=categories)
+                            categories=categories, unit_label=measure.get("unit_label"),
+                            rate_per=measure.get("rate_per"))
     since = parse_period(periods[0], freq).start if periods else None
     timely = timeliness(freq, int(measure.get("due_days") or 0), first_received or {}, as_at, since=since)
     if categories:  # codes, not numbers: nothing varies, diverges or can be forecast

@@ -36,6 +36,7 @@ from datetime import date
 
 from .categories import categories_of, code_of, label_of
 from .periods import period_words
+from .units import money_parts, singular
 
 __all__ = [
     "ON_TRACK", "AT_RISK", "OFF_TRACK", "NO_TARGET", "NOT_ENOUGH_DATA", "TARGET_MET", "NO_DIRECTION", "CATEGORICAL",
@@ -101,22 +102,53 @@ def interpolate_plan(points: Sequence[tuple[date, float]], when: date) -> float 
     return None  # not reached: the loop covers every when between the ends
 
 
-def _units(gap: float, unit: str, decimals: int) -> str:
-    word = {"percent": "points", "days": "days"}.get(unit, "")
-    text = f"{gap:,.{decimals}f}"
-    return f"{text} {word}".strip()
+@dataclass(frozen=True)
+class _Unit:
+    """What a measure is counted in, as its definition says (`unit`, `unit_label`, `rate_per`): how a gap
+    to its plan is written."""
+
+    unit: str = "number"
+    label: str | None = None  # e.g. "homes", "£ million", "offences per 1,000 people"
+    rate_per: int | None = None
+
+    def words(self, size: float, decimals: int) -> str:
+        """A size (not negative) with its unit, as the product writes values of the unit: `3.1 points` (a
+        percentage's gap is in points), `2.0 days`, `£6.4 million`, `756 homes`, `1 home`, `0.12 offences per
+        1,000 people`; a bare number when the measure names no unit."""
+        text = f"{size:,.{decimals}f}"
+        if self.unit in GAP_WORDS:
+            return f"{text} {GAP_WORDS[self.unit]}"
+        label = self.label.strip() if isinstance(self.label, str) else ""  # a missing label may come as NaN
+        if self.unit == "money":
+            symbol, words = money_parts(label)
+            return f"{symbol}{text} {words}".strip()
+        rate_per = _whole_or_none(self.rate_per)
+        if self.unit == "rate" and not label and rate_per:
+            label = f"per {rate_per:,}"
+        return f"{text} {singular(label) if text == '1' else label}".strip()
 
 
-def _sizes(gap: float, tol: float | None, unit: str, decimals: int, *, noise: float) -> tuple[str, str]:
-    """The gap (not negative, and past `noise`) and the tolerance (None: not said) in words (`_units`), with
-    up to three more decimals where the measure's own would show a gap as nil that is not ("0 below plan"),
+# a gap in these reads the same whatever the label: a difference of percentages is in points
+GAP_WORDS = {"percent": "points", "days": "days"}
+
+
+def _whole_or_none(x) -> int | None:
+    try:
+        return None if x is None or math.isnan(float(x)) else int(x)
+    except (TypeError, ValueError):  # pandas' NA
+        return None
+
+
+def _sizes(gap: float, tol: float | None, unit: _Unit, decimals: int, *, noise: float) -> tuple[str, str]:
+    """The gap (not negative, and past `noise`) and the tolerance (None: not said) in words (`_Unit.words`),
+    with up to three more decimals where the measure's own would show a gap as nil that is not ("0 below plan"),
     or as the very tolerance it is not ("0.2 above plan; tolerance 0.2", off track); with its own where more
     would not tell them apart either."""
     for shown in range(decimals, decimals + 4):
-        size, tol_text = _units(gap, unit, shown), "" if tol is None else _units(tol, unit, shown)
+        size, tol_text = unit.words(gap, shown), "" if tol is None else unit.words(tol, shown)
         if round(gap, shown) and (tol is None or abs(gap - tol) <= noise or size != tol_text):
             return size, tol_text
-    return _units(gap, unit, decimals), "" if tol is None else _units(tol, unit, decimals)
+    return unit.words(gap, decimals), "" if tol is None else unit.words(tol, decimals)
 
 
 def trajectory_status(
@@ -129,12 +161,15 @@ def trajectory_status(
     decimals: int = 1,
     frequency: str | None = None,
     ahead: str = "the better side",
+    unit_label: str | None = None,
+    rate_per: int | None = None,
 ) -> StatusResult:
     """Judge the latest actual against the interpolated plan (periods named in words when the
     `frequency` is given: "3.1 points below plan for September 2025").
 
     `actuals` are (period start, period label, value) of the total series; None values are
-    gaps and are skipped. `ahead`: how a figure past the plan in `direction` is named.
+    gaps and are skipped. `ahead`: how a figure past the plan in `direction` is named. The gap
+    is written in the measure's unit (`unit`, `unit_label`, `rate_per`): "756 homes below plan".
     """
     series = sorted((d, p, v) for d, p, v in actuals if v is not None and not math.isnan(v))
     if not plan_points:
@@ -152,18 +187,19 @@ def trajectory_status(
     # arithmetic's own error (a plan worked out between two points) is no gap: neither behind plan nor past
     # the tolerance
     noise = NOISE * max(1.0, abs(plan), abs(actual))
+    units = _Unit(unit, unit_label, rate_per)
     word = "above" if actual > plan else "below"
     if gap >= -noise:
         status = ON_TRACK
         reason = (f"On plan for {words}" if abs(gap) <= noise else
-                  f"{_sizes(gap, None, unit, decimals, noise=noise)[0]} {word} plan for {words}, {ahead}")
+                  f"{_sizes(gap, None, units, decimals, noise=noise)[0]} {word} plan for {words}, {ahead}")
     elif -gap <= tol + noise:
         status = AT_RISK
-        size, tol_text = _sizes(-gap, tol, unit, decimals, noise=noise)
+        size, tol_text = _sizes(-gap, tol, units, decimals, noise=noise)
         reason = f"{size} {word} plan for {words}; within the tolerance of {tol_text}"
     else:
         status = OFF_TRACK
-        size, tol_text = _sizes(-gap, tol, unit, decimals, noise=noise)
+        size, tol_text = _sizes(-gap, tol, units, decimals, noise=noise)
         reason = f"{size} {word} plan for {words}; tolerance {tol_text}"
     return StatusResult(status, reason, label, actual, plan, gap)
 
@@ -266,10 +302,13 @@ def measure_status(
     decimals: int = 1,
     frequency: str | None = None,
     categories=None,
+    unit_label: str | None = None,
+    rate_per: int | None = None,
 ) -> StatusResult:
     """The status a page shows: trajectory when there are milestones, else growth, else no target.
     A categorical measure (`categories`, {code: label} or its JSON) and one with no direction of
-    good (`direction` "none") are judged as the module docstring says."""
+    good (`direction` "none") are judged as the module docstring says; a gap to a plan is written in the
+    measure's unit (`unit`, `unit_label`, `rate_per`)."""
     series = sorted((d, p, v) for d, p, v in actuals if v is not None and not math.isnan(v))
     labels = categories_of(categories)
     if labels:
@@ -282,13 +321,14 @@ def measure_status(
             return StatusResult(NO_DIRECTION, NO_DIRECTION_REASON)
         points = [baseline, *milestones, final]
         found = trajectory_status(series, points, towards, tolerance=tolerance, unit=unit, decimals=decimals,
-                                  frequency=frequency, ahead="ahead of the path to the target")
+                                  frequency=frequency, ahead="ahead of the path to the target",
+                                  unit_label=unit_label, rate_per=rate_per)
         way = "rise" if towards == "up" else "fall"
         return replace(found, reason=f"{found.reason} (no direction of good: the target says it should {way})")
     if milestones and final:
         points = ([baseline] if baseline else []) + list(milestones) + [final]
         return trajectory_status(series, points, direction, tolerance=tolerance, unit=unit, decimals=decimals,
-                                 frequency=frequency)
+                                 frequency=frequency, unit_label=unit_label, rate_per=rate_per)
     if len(series) < 2 and baseline is None:
         return StatusResult(NOT_ENOUGH_DATA, "Needs figures for at least two periods")
     if not series:

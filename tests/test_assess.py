@@ -214,3 +214,11 @@ def test_first_received_moments_become_plain_datetimes_as_pandas_makes_them():
     assert got == expected and all(type(x) is datetime for x in got)
     gappy = pd.Series([pd.Timestamp("2026-01-02"), pd.NaT])
     assert datetimes_of(gappy)[0] == datetime(2026, 1, 2) and datetimes_of(gappy)[1] is pd.NaT
+
+
+def test_a_gap_to_plan_is_said_in_the_measures_own_unit(con):
+    # the demo's new homes are behind their plan: the reason counts homes, tolerance too, as the page's values do
+    reason = _assess(con, "net_additional_homes").status.reason
+    assert "homes below plan" in reason and reason.endswith(" homes"), reason
+    money = _assess(con, "cashable_savings").status.reason
+    assert money.startswith("£") and " million " in money, money

@@ -131,6 +131,47 @@ def test_measure_status_chooses_the_method():
     assert measure_status(actuals[:1], "down", final=final).status == NOT_ENOUGH_DATA
 
 
+@pytest.mark.parametrize("unit,label,rate_per,decimals,actual,reason", [
+    # plan 1,000 for 2025-09 (flat), higher is better, tolerance 50: the gap in the measure's own unit
+    ("count", "homes", None, 0, 244.0, "756 homes below plan for 2025-09; tolerance 50 homes"),
+    ("count", "homes", None, 0, 999.0, "1 home below plan for 2025-09; within the tolerance of 50 homes"),
+    ("count", "people", None, 0, 1089.0, "89 people above plan for 2025-09, the better side"),
+    ("count", "premises", None, 0, 999.0, "1 premises below plan for 2025-09; within the tolerance of 50 premises"),
+    ("count", "homes", None, 0, 1000.3, "0.3 homes above plan for 2025-09, the better side"),  # not "0 homes"
+    ("money", "£ million", None, 1, 1006.4, "£6.4 million above plan for 2025-09, the better side"),
+    ("money", None, None, 0, 940.0, "£60 below plan for 2025-09; tolerance £50"),
+    ("money", "£ per claim", None, 2, 1000.5, "£0.50 per claim above plan for 2025-09, the better side"),
+    ("money", "pence per £100 collected", None, 0, 990.0,
+     "10 pence per £100 collected below plan for 2025-09; within the tolerance of 50 pence per £100 collected"),
+    ("rate", "offences per 1,000 people", 1000, 2, 1000.12,
+     "0.12 offences per 1,000 people above plan for 2025-09, the better side"),
+    ("rate", None, 100000, 1, 999.5,
+     "0.5 per 100,000 below plan for 2025-09; within the tolerance of 50.0 per 100,000"),
+    ("number", "kg per household", None, 0, 976.0,
+     "24 kg per household below plan for 2025-09; within the tolerance of 50 kg per household"),
+    ("number", None, None, 1, 1000.4, "0.4 above plan for 2025-09, the better side"),  # no unit named: a number
+    ("index", float("nan"), float("nan"), 0, 900.0, "100 below plan for 2025-09; tolerance 50"),  # missing, as NaN
+    # a gap in percent is in points, in days in days, whatever the label says (as it was)
+    ("percent", "% of 16 to 24 year olds", None, 1, 999.7,
+     "0.3 points below plan for 2025-09; within the tolerance of 50.0 points"),
+    ("days", None, None, 1, 1002.0, "2.0 days above plan for 2025-09, the better side"),
+])
+def test_a_gap_to_plan_is_written_in_the_measures_unit(unit, label, rate_per, decimals, actual, reason):
+    plan = [(D(2024, 1, 1), 1000.0), (D(2025, 1, 1), 1000.0)]
+    actuals = [(D(2025, 9, 1), "2025-09", actual)]
+    r = trajectory_status(actuals, plan, "up", tolerance=50.0, unit=unit, decimals=decimals, unit_label=label,
+                          rate_per=rate_per)
+    assert r.reason == reason
+    # the page's status takes the unit the same way, and passes it on to the trajectory
+    r = measure_status(actuals, "up", milestones=plan[:1], final=plan[1], tolerance=50.0, unit=unit,
+                       decimals=decimals, unit_label=label, rate_per=rate_per)
+    assert r.reason == reason
+    # with no direction of good, judged along the path the target points
+    rising = measure_status(actuals, "none", baseline=(D(2023, 1, 1), 900.0), milestones=plan[:1], final=plan[1],
+                            tolerance=50.0, unit=unit, decimals=decimals, unit_label=label, rate_per=rate_per)
+    assert rising.reason.startswith(reason.replace("the better side", "ahead of the path to the target"))
+
+
 def test_roll_up_takes_the_worst_headline_and_counts_contributors():
     green = StatusResult(ON_TRACK, "fine")
     red = StatusResult(OFF_TRACK, "3 below plan")

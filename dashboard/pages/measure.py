@@ -13,7 +13,7 @@ from dash import Input, Output, State, callback, ctx, dcc, no_update
 from dashboard import components, figures
 from dashboard.components import tags
 from dashboard.context import current_public_text, current_warehouse
-from dashboard.formatting import format_period
+from dashboard.formatting import format_number, format_period
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
 from dashboard.public_documents import org_names
 from dashboard.series import records
@@ -188,9 +188,7 @@ def analysis(warehouse: Warehouse, measure: dict, as_of: AsOf, found: StoredAsse
         last = pd.Timestamp(totals["period_start"].max()).date()
         freq = measure["frequency"]
         future = [str(shift_period(freq, last, k)) for k in range(1, fc.horizon + 1)]
-        error = (f"Backtest on the last {fc.horizon} periods: mean absolute error {fc.backtest_mae:,.1f}"
-                 + (f" ({fc.backtest_mape:.1f}%)" if fc.backtest_mape is not None else "") + "."
-                 if fc.backtest_mae is not None else "Too short a series to backtest.")
+        error = backtest_words(measure, fc)
         keep = x[-48:]
         plan = warehouse.plan(Scope(measure=measure["id"])).sort_values("period_start")
         points = [(pd.Timestamp(d).date(), float(v)) for d, v in zip(plan["period_start"], plan["value"], strict=True)]
@@ -213,6 +211,18 @@ def analysis(warehouse: Warehouse, measure: dict, as_of: AsOf, found: StoredAsse
                 summary=forecast_summary(measure, fc, future)),
         ]
     return out
+
+
+def backtest_words(measure: dict, forecast) -> str:
+    """How far the forecast missed on the periods held back, its mean absolute error in the measure's decimals;
+    up to three more where those would show an error that is not nil as 0 (0.3 claims a month is not none)."""
+    if forecast.backtest_mae is None:
+        return "Too short a series to backtest."
+    own = int(measure["decimals"] or 0)
+    shown = (format_number(forecast.backtest_mae, d) for d in range(own, own + 4))
+    mae = next((text for text in shown if text.strip("0.,")), format_number(forecast.backtest_mae, own))
+    percent = f" ({forecast.backtest_mape:.1f}%)" if forecast.backtest_mape is not None else ""
+    return f"Backtest on the last {forecast.horizon} periods: mean absolute error {mae}{percent}."
 
 
 def xmr_summary(measure: dict, variation) -> str:

@@ -1,0 +1,62 @@
+"""Figures that say their unit, or enough of their decimals: a gap to plan written the way the dashboard writes a
+value of the measure's unit, and a forecast's error in the measure's decimals."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard import formatting
+from goal_councils import status
+from goal_councils.forecast import Forecast
+
+# the units and labels of the demo's measures (other than percent and days, whose gaps are points and days), and
+# labels that try the rules for money and for one of a thing
+UNITS = [
+    ("count", "homes", None), ("count", "people", None), ("count", "premises", None), ("count", "cities", None),
+    ("count", "businesses", None), ("count", "officers (full-time equivalent)", None), ("count", None, None),
+    ("money", "£ million", None), ("money", "£ per claim", None), ("money", "pence per £100 collected", None),
+    ("money", "EUR", None), ("money", None, None),
+    ("rate", "offences per 1,000 people", 1000), ("rate", None, 100000),
+    ("number", "kg per household", None), ("number", "megawatts (MW)", None), ("number", None, None),
+    ("index", "gap index (0 = no gap)", None),
+]
+
+
+@pytest.mark.parametrize("unit,label,rate_per", UNITS)
+@pytest.mark.parametrize("size,decimals", [(756.0, 0), (1.0, 0), (6.4, 1), (1234.56, 2), (0.12, 2)])
+def test_a_gap_reads_as_the_dashboard_writes_a_value_of_its_unit(unit, label, rate_per, size, decimals):
+    # the domain cannot import the dashboard's formatting: this holds the two to the same words
+    said = status._Unit(unit, label, rate_per).words(size, decimals)
+    assert said == formatting.format_value(size, unit, decimals, label, rate_per)
+
+
+@pytest.fixture(scope="module")
+def measure_page(tiny_warehouse):
+    from dashboard import Settings, create_app
+
+    create_app(Settings(warehouse=tiny_warehouse))  # the pages register with an app
+    from dashboard.pages import measure
+
+    return measure
+
+
+def _forecast(mae, mape=None, horizon=12):
+    return Forecast([1.0] * horizon, [], [], [], [], False, mae, mape, "Holt-Winters")
+
+
+@pytest.mark.parametrize("decimals,mae,mape,words", [
+    # a count's error in whole numbers, not 12.4
+    (0, 12.4, 3.2, "Backtest on the last 12 periods: mean absolute error 12 (3.2%)."),
+    (0, 1234.5, None, "Backtest on the last 12 periods: mean absolute error 1,235."),  # halves up, as values
+    (1, 0.44, 1.0, "Backtest on the last 12 periods: mean absolute error 0.4 (1.0%)."),
+    (2, 0.456, None, "Backtest on the last 12 periods: mean absolute error 0.46."),
+    # an error its decimals would show as none is told with up to three more
+    (0, 0.3, 4.0, "Backtest on the last 12 periods: mean absolute error 0.3 (4.0%)."),
+    (0, 0.04, None, "Backtest on the last 12 periods: mean absolute error 0.04."),
+    (1, 0.0004, None, "Backtest on the last 12 periods: mean absolute error 0.0004."),
+    (0, 0.00001, None, "Backtest on the last 12 periods: mean absolute error 0."),  # past three more: its own
+    (0, 0.0, None, "Backtest on the last 12 periods: mean absolute error 0."),
+    (0, None, None, "Too short a series to backtest."),
+])
+def test_a_forecasts_error_is_in_the_measures_decimals(measure_page, decimals, mae, mape, words):
+    assert measure_page.backtest_words({"decimals": decimals}, _forecast(mae, mape)) == words
