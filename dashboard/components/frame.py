@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 
 from dash import dcc, html
 
@@ -75,9 +76,11 @@ def search_box() -> html.Div:
     )
 
 
-def as_of_picker(months: Sequence[str]) -> html.Div:
-    """The month whose end every page shows the figures as at; newest first, "Latest" on top."""
-    options = [{"label": "Latest figures", "value": urls.LATEST}] + [month_option(m) for m in months]
+def as_of_picker(months: Sequence[str], today: date | None = None) -> html.Div:
+    """The month whose end every page shows the figures as at; newest first, "Latest" on top. Only months
+    that have ended by `today` (None: the clock's) are offered: a month under way has no end to show yet."""
+    ended = [m for m in months if urls.month_has_ended(m, today)]
+    options = [{"label": "Latest figures", "value": urls.LATEST}] + [month_option(m) for m in ended]
     return tags.Div(
         [
             tags.Label("Figures as at", htmlFor="as-of-picker", className="as-of-label"),
@@ -216,9 +219,8 @@ def unreadable_notice() -> html.Div:
 def as_of_notice(as_of: AsOf, latest_href: str) -> html.Div | None:
     """Says when the page shows past figures, or why the month asked for was not used."""
     if as_of.problem:
-        return tags.Div(
-            [tags.Strong("Month not recognised. "), as_of.problem], className="as-of-notice notice-warn", role="status"
-        )
+        title = "Month not over yet. " if isinstance(as_of, urls.NotEnded) else "Month not recognised. "
+        return tags.Div([tags.Strong(title), as_of.problem], className="as-of-notice notice-warn", role="status")
     if not as_of.month:
         return None
     return tags.Div(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -53,6 +54,17 @@ def submission_summary(due_records: list[dict]) -> list[tuple[str, str]]:
         ("Late", f"{counts['late']:,} ({share(counts['late'], due)})"),
         ("Missing", f"{counts['missing']:,} ({share(counts['missing'], due)})"),
     ]
+
+
+NOT_JUDGED = "Not judged"  # no judgement run stood at the date shown: nothing is known of what fell due
+
+
+def timeliness_figures(due_records: list[dict] | None) -> list[tuple[str, str]]:
+    """The on-time, late and missing counts of an organisation's figures due (None: not judged as at the
+    date shown, which is not the same as nothing due)."""
+    if due_records is None:
+        return [("Figures due in the last year", NOT_JUDGED)]
+    return submission_summary(due_records)[1:]
 
 
 ROLE_TABLE = [
@@ -129,7 +141,10 @@ def submissions_table(
         mine = due.get(m["id"], [])
         late = sum(1 for r in mine if r["state"] == "late")
         missing = sum(1 for r in mine if r["state"] == "missing")
-        tally = f"{len(mine) - late - missing} on time, {late} late, {missing} missing" if mine else "Nothing due"
+        if mine:
+            tally = f"{len(mine) - late - missing} on time, {late} late, {missing} missing"
+        else:
+            tally = NOT_JUDGED if s.freshness.state == "not_judged" else "Nothing due"
         rows.append(
             tags.Tr(
                 [
@@ -167,25 +182,44 @@ def submissions_by_month_details(due: list[dict]) -> html.Details:
     )
 
 
+TIMELINESS_RULE = ("A figure is due a set number of days after its period ends (each measure's definition says how "
+                   "many). It is late when the first submission carrying it arrived after that date.")
+
+
+def _timeliness(sentence: str, chart=None, data=None) -> html.Section:
+    """The section: its heading, the sentence, and the chart (when there is one) above the rule it is drawn by
+    and the data behind it."""
+    heading = tags.H2("How on time its submissions have been", className="h3 mt-4 mb-2", id="timeliness-heading")
+    lead = tags.P(sentence, className="lead-text", id="timeliness-sentence")
+    rule = tags.P(TIMELINESS_RULE, className="chart-source small")
+    parts = [heading, lead, chart, rule, data]
+    return tags.Section([p for p in parts if p is not None], **{"aria-labelledby": "timeliness-heading"})
+
+
+def timeliness_not_judged(org: Mapping, as_of: AsOf, first_judged: datetime | None) -> html.Section:
+    """The timeliness section when no judgement stood at the date shown: it says the figures due were not
+    judged then (never that nothing fell due), and when judgements begin."""
+    if first_judged is None:
+        sentence = (f"The figures due from {org['name']} have not been judged yet: timeliness is judged when "
+                    "data is published, and none has been judged so far.")
+    else:
+        sentence = (f"The figures due from {org['name']} were not judged as at {as_of.words}: timeliness is "
+                    f"judged when data is published, and was first judged as at {format_date(first_judged)}. "
+                    "Pick a later month to see it.")
+    return _timeliness(sentence)
+
+
 def timeliness_section(org: Mapping, due: list[dict], figure: dict) -> html.Section:
     """How on time an organisation's figures have been over the last year: a sentence, a chart."""
     total = len(due)
     late = sum(1 for r in due if r["state"] == "late")
     missing = sum(1 for r in due if r["state"] == "missing")
     on_time = total - late - missing
-    if total:
-        sentence = (
-            f"In the last year {total:,} figure{'s' if total != 1 else ''} from {org['name']} fell due: "
-            f"{on_time:,} arrived on time "
-            f"({share(on_time, total)}), {late:,} late ({share(late, total)}) and {missing:,} not at all."
-        )
-    else:
-        sentence = f"No figures from {org['name']} fell due in the last year."
-    rule = tags.P("A figure is due a set number of days after its period ends (each measure's definition says how "
-                  "many). It is late when the first submission carrying it arrived after that date.",
-                  className="chart-source small")
-    heading = tags.H2("How on time its submissions have been", className="h3 mt-4 mb-2", id="timeliness-heading")
-    lead = tags.P(sentence, className="lead-text", id="timeliness-sentence")
-    # nothing due: the sentence says so, without an empty chart and a table of no rows under it
-    shown = [graph(figure, graph_id="submissions-chart"), rule, submissions_by_month_details(due)] if total else [rule]
-    return tags.Section([heading, lead, *shown], **{"aria-labelledby": "timeliness-heading"})
+    if not total:  # the sentence says so, without an empty chart and a table of no rows under it
+        return _timeliness(f"No figures from {org['name']} fell due in the last year.")
+    sentence = (
+        f"In the last year {total:,} figure{'s' if total != 1 else ''} from {org['name']} fell due: "
+        f"{on_time:,} arrived on time "
+        f"({share(on_time, total)}), {late:,} late ({share(late, total)}) and {missing:,} not at all."
+    )
+    return _timeliness(sentence, graph(figure, graph_id="submissions-chart"), submissions_by_month_details(due))

@@ -10,7 +10,7 @@ from urllib.parse import unquote
 
 from dashboard import components
 from dashboard.context import current_settings, current_warehouse
-from dashboard.urls import AsOf, read_as_of
+from dashboard.urls import AsOf, view_as_of
 from published.reader import Warehouse, WarehouseError, WarehouseMissing
 
 __all__ = ["page", "read_id", "entity_title"]
@@ -27,13 +27,13 @@ def read_id(value) -> str:
 
 
 def page(heading: str) -> Callable:
-    """Wrap `render(warehouse, as_of, **query)` into a Dash page layout that reads `as_of`,
-    and shows a notice instead of a traceback when there is nothing to read."""
+    """Wrap `render(warehouse, as_of, **query)` into a Dash page layout that reads `as_of` (a month not yet
+    ended: the latest figures, with why), and shows a notice instead of a traceback when there is nothing to read."""
 
     def wrap(render: Callable) -> Callable:
         @wraps(render)
         def layout(**query):
-            as_of = read_as_of(query.pop("as_of", None))
+            as_of = view_as_of(query.pop("as_of", None))
             try:
                 return render(current_warehouse(), as_of, **query)
             except WarehouseMissing:

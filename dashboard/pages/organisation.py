@@ -7,6 +7,7 @@ import dash
 
 from dashboard import components, figures
 from dashboard.components import tags
+from dashboard.components.organisation import timeliness_figures, timeliness_not_judged
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
 from dashboard.series import records
 from dashboard.summaries import (
@@ -48,6 +49,7 @@ def _layout(warehouse: Warehouse, as_of: AsOf, org_id: str, **_):
     scope = Scope(partner=org_id)  # its own measures, and the headline of each of its objectives
     objectives, measures = records(warehouse.objectives(partner=org_id)), records(warehouse.measures(scope))
     timely = stored_timeliness(warehouse, scope, as_of.as_at)
+    judged = timely.at is not None  # no judgement run stood then: what fell due is not known, not nothing
     # latest values and their changes need only each measure's last year of figures
     found = summaries(measures, warehouse.latest_year(scope, as_of.as_at),
                       stored_statuses(warehouse, scope, as_of.as_at), timely)
@@ -70,10 +72,10 @@ def _layout(warehouse: Warehouse, as_of: AsOf, org_id: str, **_):
                 ("Objectives it leads", f"{len(leads):,}"),
                 ("Objectives it contributes to", f"{len(objectives) - len(leads):,}"),
                 ("Measures it submits", f"{len(own):,}"),
-                *components.submission_summary(every)[1:],
+                *timeliness_figures(every if judged else None),
             ]
         ),
-        _timeliness(org, every),
+        _timeliness(org, every) if judged else timeliness_not_judged(org, as_of, warehouse.first_judgement()),
         tags.H2("Objectives it takes part in", className="h3 mt-5 mb-3"),
         components.roles_table(objectives, statuses, as_of)
         if objectives
