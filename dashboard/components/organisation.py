@@ -18,7 +18,7 @@ from ..series import records
 from ..summaries import Summary, share, submissions_by_month
 from ..urls import AsOf
 from . import tags
-from .chips import _link, _small, _text, badge, swatch
+from .chips import _link, _small, _text, badge, element, swatch
 from .pieces import freshness_block, graph, latest_block, status_block, table
 
 # --- organisation page -----------------------------------------------------------------------
@@ -101,24 +101,20 @@ def roles_table(objectives: pd.DataFrame, statuses: Mapping[str, object], as_of:
     return table(ROLE_TABLE, rows, "Objectives this organisation takes part in", "roles-table")
 
 
+# each state's symbol and word: the strip draws the symbols in its style sheet (`.strip-*::before`)
 RECORD_SYMBOLS = {"on_time": ("✓", "on time"), "late": ("!", "late"), "missing": ("✕", "missing")}
 
 
 def submission_strip(records: list[dict], frequency: str) -> html.Ol:
-    """The figures due in the last year, oldest first, each marked on time / late / missing."""
+    """The figures due in the last year, oldest first, each marked on time / late / missing. Each mark is one
+    element holding its sentence (read by screen readers, shown on hover), drawn as a coloured square with its
+    symbol by the style sheet (`.strip-*::before`): an organisation's strips are over a thousand marks."""
     items = []
     for r in records:
-        symbol, word = RECORD_SYMBOLS[r["state"]]
         when = f"arrived {format_date(r['received'])}" if r["received"] is not None else "not received"
+        word = RECORD_SYMBOLS[r["state"]][1]
         text = f"{format_period(r['period'], frequency)}: {word} (due {format_date(r['due'])}, {when})"
-        items.append(
-            tags.Li(
-                tags.Span(symbol, **{"aria-hidden": "true"}),
-                className=f"strip-{r['state']}",
-                title=text,
-                **{"aria-label": text},
-            )
-        )
+        items.append(element(html.Li, text, className=f"strip-{r['state']}", title=text))
     return tags.Ol(items, className="submission-strip")
 
 
