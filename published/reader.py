@@ -440,12 +440,12 @@ class Warehouse:
         return self._kept(PLAN, asdict(scope))
 
     def search(self, text: str, limit: int = 50) -> pd.DataFrame:
-        """Councils, objectives, measures and organisations whose name (or id) contains every
-        word of `text`, case-insensitive: columns kind, id, name, context."""
-        words = [w for w in text.lower().split() if w][:8]
-        if not words:
+        """Councils, objectives, measures and organisations whose name, or the text shown with it,
+        holds every word of `text` at the start of a word, case-insensitive; never matched by id
+        (published/sql/search.sql says what is searched): columns kind, id, name, context."""
+        if not text.strip():
             return pd.DataFrame(columns=["kind", "id", "name", "context"])
-        return self.query(SEARCH, {"text": text.strip(), "words": words, "limit": int(limit)})
+        return self.query(SEARCH, {"text": text.strip(), "limit": int(limit)})
 
     # --- connection ------------------------------------------------------------------------
 

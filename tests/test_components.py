@@ -546,6 +546,11 @@ def test_search_suggestions_link_with_the_month_and_show_text_as_text():
     assert components.search_suggestions(results, "") is None
 
 
+def test_an_empty_search_says_names_and_descriptions_are_searched():
+    empty = pd.DataFrame(columns=["kind", "id", "name", "context"])
+    assert "from the name or description of a measure" in text_of(components.search_results(empty, " "))
+
+
 def test_demand_moves_up_or_down_and_is_neither_better_nor_worse():
     from dashboard.formatting import change_judgement
 

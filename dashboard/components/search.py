@@ -41,7 +41,8 @@ def search_suggestions(results: pd.DataFrame, text: str, as_of: AsOf | None = No
 
 def search_results(results: pd.DataFrame, text: str, as_of: AsOf | None = None) -> list:
     if not text.strip():
-        return [notice("Search", "Type part of the name of a measure, objective, council or organisation.")]
+        return [notice("Search", "Type a word or two from the name or description of a measure, objective, "
+                                 "council or organisation.")]
     if results.empty:
         return [notice(f"Nothing found for “{text[:60]}”", "Check the spelling, or try fewer or shorter words.")]
     sections = []

@@ -1,27 +1,46 @@
--- Names (or ids) that contain every word searched for (case-insensitive), best first: a name
--- that starts with the text, then councils, organisations, objectives, measures.
+-- Councils, organisations, objectives and measures whose words hold every word searched for, each
+-- at the start of a word and case-insensitive ("burglar" finds "burglaries"; "art" does not find
+-- "quarter"). Searched: what a reader is shown, the name and the text shown with it (a council's
+-- goal, an organisation's short name, an objective's statement, a measure's description); never an
+-- id, which no page shows (ids appear only in addresses and in the files people download or submit).
+-- Best first: a name that starts with the text; then councils, organisations, objectives, measures
+-- (the results page lists them in that order), each with the names holding every word first.
 WITH {scope},
+searched AS (
+    -- a word is a run of letters and digits: "care_agency" is two words, "%" none
+    SELECT list_filter(string_split_regex(lower($text), '[^a-z0-9\x{80}-\x{10ffff}]+'), lambda w: w <> '')[1:8] AS words
+),
 hits AS (
-    SELECT 'council' AS kind, c.id, c.name, c.goal AS context, 1 AS kind_order, c.position AS position
+    SELECT 'council' AS kind, c.id, c.name, c.goal AS context, c.goal AS shown, 1 AS kind_order,
+           c.position AS position
     FROM councils c
     UNION ALL
-    SELECT 'org', g.id, g.name, g.short_name, 2, g.position
+    SELECT 'org', g.id, g.name, g.short_name, g.short_name, 2, g.position
     FROM organisations g
     UNION ALL
-    SELECT 'objective', o.id, o.name, c.name, 3, c.position * 1000 + o.position
+    SELECT 'objective', o.id, o.name, c.name, o.statement, 3, c.position * 1000 + o.position
     FROM objectives o JOIN councils c ON c.id = o.council_id
     UNION ALL
-    SELECT 'measure', m.id, m.name, g.name || ' · ' || o.name, 4, m.position
+    SELECT 'measure', m.id, m.name, g.name || ' · ' || o.name, m.description, 4, m.position
     FROM measures m JOIN objectives o ON o.id = m.objective_id JOIN organisations g ON g.id = m.owner_id
     WHERE m.id IN (SELECT id FROM scope)  -- only measures the viewer may see
 ),
+spelt AS (
+    -- each text as its words with a space before each, so that ' ' || word is found only at a word's start
+    SELECT h.*, s.words,
+           ' ' || regexp_replace(lower(h.name), '[^a-z0-9\x{80}-\x{10ffff}]+', ' ', 'g') AS name_words,
+           ' ' || regexp_replace(lower(coalesce(h.shown, '')), '[^a-z0-9\x{80}-\x{10ffff}]+', ' ', 'g') AS shown_words
+    FROM hits h, searched s
+),
 final AS (
     SELECT kind, id, name, context, kind_order, position,
-           starts_with(lower(name), lower($text)) AS starts
-    FROM hits
-    WHERE len(list_filter($words::VARCHAR[],
-              lambda w: contains(lower(name || ' ' || id), w))) = len($words)
+           starts_with(lower(name), lower($text)) AS starts,
+           len(list_filter(words, lambda w: contains(name_words, ' ' || w))) = len(words) AS in_name,
+           len(list_filter(words, lambda w: contains(name_words || shown_words, ' ' || w))) = len(words) AS found
+    FROM spelt
+    WHERE len(words) > 0
 )
 SELECT kind, id, name, context FROM final
-ORDER BY NOT starts, kind_order, position, name
+WHERE found
+ORDER BY NOT starts, kind_order, NOT in_name, position, name
 LIMIT $limit
