@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 import pandas as pd
@@ -52,6 +52,7 @@ from .periods import (
     shift_period,
 )
 from .status import AT_RISK, OFF_TRACK, StatusResult, interpolate_plan, measure_status, planned_direction
+from .units import UnitWords
 from .xmr import MIN_POINTS as XMR_MIN_POINTS
 from .xmr import Signal, XmrResult, looks_seasonal, seasonal_lag, xmr
 
@@ -270,6 +271,7 @@ def assess_measure(
     found: list[Divergence] = []
     if groups is not None and len(groups):
         total = dict(zip(periods, values, strict=True))
+        unit = UnitWords(measure["unit"], measure.get("unit_label"), measure.get("rate_per"))
         # one pass over the columns as lists (a pandas group-by per dimension and group cost more
         # than the judging): each group's values by period, in the rows' order
         nested: dict[str, dict[str, dict]] = {}
@@ -279,10 +281,10 @@ def assess_measure(
                 None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v))
         for dim in sorted(nested):
             by_group = {g: nested[dim][g] for g in sorted(nested[dim])}
-            found += [Divergence(f"{dim}: {d.group}", d.kind, d.gap, d.change, d.score, d.worse,
-                                 f"{dim.replace('_', ' ')} {d.reason}")
+            found += [replace(d, group=f"{dim}: {d.group}")
                       for d in divergent_groups(total, by_group, direction, decimals=decimals,
-                                                relative=measure["unit"] in ("count", "money"))]
+                                                relative=measure["unit"] in ("count", "money"), unit=unit,
+                                                dimension=dim.replace("_", " "))]
         found.sort(key=lambda d: (not d.worse, d.kind != "trend", -d.score))
 
     wants = with_forecast if with_forecast is not None else forecast_wanted(measure)

@@ -24,6 +24,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from .units import UnitWords
 from .xmr import xmr
 
 __all__ = ["Divergence", "divergent_groups", "RECENT"]
@@ -44,6 +45,12 @@ class Divergence:
     reason: str
 
 
+def _size(unit: UnitWords, size: float, decimals: int) -> str:
+    """`size` in the unit, with up to three more decimals than the measure's where those would show it as 0."""
+    shown = next((d for d in range(decimals, decimals + 4) if round(size, d)), decimals)
+    return unit.words(size, shown)
+
+
 def _mean(xs: Sequence[float]) -> float:
     return sum(xs) / len(xs)
 
@@ -56,9 +63,14 @@ def divergent_groups(
     recent: int = RECENT,
     decimals: int = 1,
     relative: bool = False,
+    unit: UnitWords | None = None,
+    dimension: str = "",
 ) -> list[Divergence]:
     """Groups that differ from the total beyond noise. Keys of the mappings are period labels
-    that sort in time order (the contract's canonical labels do)."""
+    that sort in time order (the contract's canonical labels do). The reasons name each group as
+    "North (region)" given its `dimension`, and write gaps in the measure's `unit` (a bare number
+    without one): "North (region): 2.0 points below the total over the last 12 periods (worse; ...)"."""
+    unit = unit or UnitWords()
     sign = {"up": 1, "down": -1}.get(direction, 0)  # 0: no direction of good, so never worse
 
     def judged(size: float) -> tuple[bool, str]:
@@ -81,8 +93,7 @@ def divergent_groups(
         sigma = _mean(ranges) / D2 if ranges else 0.0
         se = sigma / math.sqrt(len(window)) if sigma else 0.0
         mean_gap = _mean(window)
-        fmt = "{:+.0%}" if relative else f"{{:+,.{decimals}f}}"
-        what = "its share of the total moved by" if relative else "the gap to the total moved by"
+        called = f"{name} ({dimension})" if dimension else name
         chart = xmr(gaps, recompute_on_shift=False)
         recent_signals = [s for s in (chart.signals if chart else [])
                           if s.index >= len(gaps) - recent and s.rule in ("beyond_limit", "run_of_8")]
@@ -90,10 +101,12 @@ def divergent_groups(
         score = abs(change) / se if se else math.inf
         if recent_signals and len(gaps) > recent and score >= MIN_TREND_SCORE:
             worse, side = judged(change)
-            shown = fmt.format(math.expm1(change)) if relative else fmt.format(change)
+            moved = (f"its share of the total {'rose' if change > 0 else 'fell'} by {abs(math.expm1(change)):.0%}"
+                     if relative else
+                     f"moved {_size(unit, abs(change), decimals)} {'up' if change > 0 else 'down'} against the total")
             found.append(Divergence(
                 name, "trend", mean_gap, change, score, worse,
-                f"{name}: {what} {shown}{f' ({side})' if side else ''}; {recent_signals[-1].label.lower()}"))
+                f"{called}: {moved}{f' ({side})' if side else ''}; {recent_signals[-1].label.lower()}"))
             continue
         if relative:
             continue  # a part is always smaller than the whole: only its moving share matters
@@ -101,6 +114,7 @@ def divergent_groups(
             worse, side = judged(mean_gap)
             found.append(Divergence(
                 name, "level", mean_gap, None, abs(mean_gap) / se, worse,
-                f"{name}: {fmt.format(mean_gap)} against the total over the last {len(window)} periods "
-                f"({f'{side}; ' if side else ''}beyond two standard errors of {se:,.{decimals}f})"))
+                f"{called}: {_size(unit, abs(mean_gap), decimals)} {'above' if mean_gap > 0 else 'below'} the total "
+                f"over the last {len(window)} periods ({f'{side}; ' if side else ''}beyond two standard errors of "
+                f"{_size(unit, se, decimals)})"))
     return sorted(found, key=lambda d: (not d.worse, d.kind != "trend", -d.score))

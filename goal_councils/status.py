@@ -36,7 +36,7 @@ from datetime import date
 
 from .categories import categories_of, code_of, label_of
 from .periods import period_words
-from .units import money_parts, singular
+from .units import UnitWords
 
 __all__ = [
     "ON_TRACK", "AT_RISK", "OFF_TRACK", "NO_TARGET", "NOT_ENOUGH_DATA", "TARGET_MET", "NO_DIRECTION", "CATEGORICAL",
@@ -102,45 +102,8 @@ def interpolate_plan(points: Sequence[tuple[date, float]], when: date) -> float 
     return None  # not reached: the loop covers every when between the ends
 
 
-@dataclass(frozen=True)
-class _Unit:
-    """What a measure is counted in, as its definition says (`unit`, `unit_label`, `rate_per`): how a gap
-    to its plan is written."""
-
-    unit: str = "number"
-    label: str | None = None  # e.g. "homes", "£ million", "offences per 1,000 people"
-    rate_per: int | None = None
-
-    def words(self, size: float, decimals: int) -> str:
-        """A size (not negative) with its unit, as the product writes values of the unit: `3.1 points` (a
-        percentage's gap is in points), `2.0 days`, `£6.4 million`, `756 homes`, `1 home`, `0.12 offences per
-        1,000 people`; a bare number when the measure names no unit."""
-        text = f"{size:,.{decimals}f}"
-        if self.unit in GAP_WORDS:
-            return f"{text} {GAP_WORDS[self.unit]}"
-        label = self.label.strip() if isinstance(self.label, str) else ""  # a missing label may come as NaN
-        if self.unit == "money":
-            symbol, words = money_parts(label)
-            return f"{symbol}{text} {words}".strip()
-        rate_per = _whole_or_none(self.rate_per)
-        if self.unit == "rate" and not label and rate_per:
-            label = f"per {rate_per:,}"
-        return f"{text} {singular(label) if text == '1' else label}".strip()
-
-
-# a gap in these reads the same whatever the label: a difference of percentages is in points
-GAP_WORDS = {"percent": "points", "days": "days"}
-
-
-def _whole_or_none(x) -> int | None:
-    try:
-        return None if x is None or math.isnan(float(x)) else int(x)
-    except (TypeError, ValueError):  # pandas' NA
-        return None
-
-
-def _sizes(gap: float, tol: float | None, unit: _Unit, decimals: int, *, noise: float) -> tuple[str, str]:
-    """The gap (not negative, and past `noise`) and the tolerance (None: not said) in words (`_Unit.words`),
+def _sizes(gap: float, tol: float | None, unit: UnitWords, decimals: int, *, noise: float) -> tuple[str, str]:
+    """The gap (not negative, and past `noise`) and the tolerance (None: not said) in words (`UnitWords.words`),
     with up to three more decimals where the measure's own would show a gap as nil that is not ("0 below plan"),
     or as the very tolerance it is not ("0.2 above plan; tolerance 0.2", off track); with its own where more
     would not tell them apart either."""
@@ -187,7 +150,7 @@ def trajectory_status(
     # arithmetic's own error (a plan worked out between two points) is no gap: neither behind plan nor past
     # the tolerance
     noise = NOISE * max(1.0, abs(plan), abs(actual))
-    units = _Unit(unit, unit_label, rate_per)
+    units = UnitWords(unit, unit_label, rate_per)
     word = "above" if actual > plan else "below"
     if gap >= -noise:
         status = ON_TRACK

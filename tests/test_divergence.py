@@ -5,6 +5,7 @@ import random
 import pytest
 
 from goal_councils.divergence import divergent_groups
+from goal_councils.units import UnitWords
 
 PERIODS = [f"{2020 + i // 12}-{i % 12 + 1:02d}" for i in range(48)]
 
@@ -19,8 +20,15 @@ def test_level_gap_worked_by_hand():
     [d] = divergent_groups(total, {"Group A": group}, "down")
     assert (d.group, d.kind, d.worse) == ("Group A", "level", True)  # higher is worse when down is good
     assert d.gap == pytest.approx(2.5) and d.score == pytest.approx(9.77, abs=0.01)
-    assert d.reason == ("Group A: +2.5 against the total over the last 12 periods "
+    assert d.reason == ("Group A: 2.5 above the total over the last 12 periods "
                         "(worse; beyond two standard errors of 0.3)")
+    # named with its breakdown, the gaps in the measure's unit
+    [d] = divergent_groups(total, {"Group A": group}, "down", unit=UnitWords("percent"), dimension="age band")
+    assert d.reason == ("Group A (age band): 2.5 points above the total over the last 12 periods "
+                        "(worse; beyond two standard errors of 0.3 points)")
+    [d] = divergent_groups({p: -v for p, v in total.items()}, {"Group A": {p: -v for p, v in group.items()}}, "up",
+                           unit=UnitWords("rate", "offences per 1,000 people"))
+    assert d.reason.startswith("Group A: 2.5 offences per 1,000 people below the total") and d.worse
     [d] = divergent_groups(total, {"Group A": group}, "up")
     assert d.worse is False
 
@@ -46,3 +54,15 @@ def test_short_and_gappy_series_are_left_out():
     assert divergent_groups(total, {"A": {p: 5.0 for p in PERIODS[:6]}}, "up") == []
     group = {p: (None if i % 2 else 3.0) for i, p in enumerate(PERIODS[:12])}
     assert divergent_groups({p: 1.0 for p in PERIODS[:12]}, {"A": group}, "up") == []
+
+
+def test_a_moving_gap_says_which_way_it_moved_in_the_measures_unit():
+    periods = [f"2024-{m:02d}" for m in range(1, 13)] + [f"2025-{m:02d}" for m in range(1, 13)]
+    total = {p: 50.0 + (i % 2) for i, p in enumerate(periods)}
+    groups = {"North": {p: 50.0 + (i % 2) - (6.0 if i >= 12 else 0.0) for i, p in enumerate(periods)}}
+    [d] = divergent_groups(total, groups, "up", unit=UnitWords("days"), dimension="region")
+    assert d.kind == "trend" and d.reason.startswith("North (region): moved 6.0 days down against the total (worse); ")
+    counts = {p: 1000.0 for p in periods}
+    share = {"North": {p: 100.0 * (1.5 if i >= 12 else 1.0) + (i % 2) for i, p in enumerate(periods)}}
+    [d] = divergent_groups(counts, share, "down", relative=True, unit=UnitWords("count", "homes"))
+    assert d.reason.startswith("North: its share of the total rose by ") and "(worse)" in d.reason

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from dashboard import formatting
-from goal_councils import status
 from goal_councils.forecast import Forecast
+from goal_councils.units import UnitWords
 
 # the units and labels of the demo's measures (other than percent and days, whose gaps are points and days), and
 # labels that try the rules for money and for one of a thing
@@ -26,7 +26,7 @@ UNITS = [
 @pytest.mark.parametrize("size,decimals", [(756.0, 0), (1.0, 0), (6.4, 1), (1234.56, 2), (0.12, 2)])
 def test_a_gap_reads_as_the_dashboard_writes_a_value_of_its_unit(unit, label, rate_per, size, decimals):
     # the domain cannot import the dashboard's formatting: this holds the two to the same words
-    said = status._Unit(unit, label, rate_per).words(size, decimals)
+    said = UnitWords(unit, label, rate_per).words(size, decimals)
     assert said == formatting.format_value(size, unit, decimals, label, rate_per)
 
 
