@@ -691,6 +691,7 @@ def submissions_figure(counts: pd.DataFrame, *, title: str, height: int = 300) -
             "title": {"text": "Month the figures were due"},
             "dtick": "M1",
             "tickformat": "%b %Y",
+            "ticklabelmode": "period",  # each month's name under its bar, not at the line between two
         },
         yaxis={"title": {"text": "Figures due"}, "gridcolor": GRID, "rangemode": "tozero", "tickformat": ",d"},
         hovermode="x unified",

@@ -166,6 +166,9 @@ def test_submissions_figure_stacks_on_time_late_and_missing():
     valid(fig)
     assert [(t["name"], t["y"]) for t in fig["data"]] == [("On time", [3]), ("Late", [9]), ("Missing", [1])]
     assert fig["data"][1]["marker"]["pattern"]["shape"] == "/"  # not told apart by colour alone
+    # bars sit mid-month: each month's name is written under its bar, not at the line where it starts
+    assert {t["xperiodalignment"] for t in fig["data"]} == {"middle"}
+    assert fig["layout"]["xaxis"]["ticklabelmode"] == "period"
 
 
 @pytest.mark.parametrize(
