@@ -32,6 +32,7 @@ from goal_councils.assess import (
     Timeliness,
     datetimes_of,
     exception_rows,
+    no_figure_months,
     timeliness,
     timeliness_rows,
 )
@@ -149,8 +150,8 @@ def judge(con: duckdb.DuckDBPyConnection, *, as_at: datetime, changed: Iterable[
 def _carried(measures: pd.DataFrame, received: pd.DataFrame, as_at: datetime) -> dict[str, Timeliness]:
     """The timeliness, made anew as at `as_at`, of each measure that keeps its newest assessment.
 
-    It starts where the measure's total series starts (as `assess_measure` has it), so a carried
-    measure is timed exactly as a measure assessed in full."""
+    It starts where the measure's total series starts, and skips the months the measure has no figure
+    in (as `assess_measure` has it), so a carried measure is timed exactly as a measure assessed in full."""
     if not len(measures):
         return {}
     firsts: dict[str, dict] = {}
@@ -160,7 +161,7 @@ def _carried(measures: pd.DataFrame, received: pd.DataFrame, as_at: datetime) ->
     starts = received.dropna(subset=["total_start"]).groupby("measure_id")["total_start"].min()
     since: dict[str, date] = {m: d.date() for m, d in starts.items()}
     return {m["id"]: timeliness(m["frequency"], int(m.get("due_days") or 0), firsts.get(m["id"], {}), as_at,
-                                since=since.get(m["id"]))
+                                since=since.get(m["id"]), no_figure_in=no_figure_months(m.get("no_figure_in")))
             for m in measures.to_dict("records")}
 
 

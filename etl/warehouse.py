@@ -79,9 +79,13 @@ class RollbackError(PublishError):
 
 
 def definitions_digest(defs: Definitions) -> str:
+    councils = [c.model_dump() for c in defs.councils.values()]
+    for measure in (m for c in councils for o in c["objectives"] for m in o["measures"]):
+        if not measure["no_figure_in"]:  # only when declared, so that a home declaring none keeps its digest
+            del measure["no_figure_in"]
     payload = {
         "organisations": [o.model_dump() for o in defs.organisations.values()],
-        "councils": [c.model_dump() for c in defs.councils.values()],
+        "councils": councils,
     }
     if defs.reviews is not None:  # only then, so that a home without a schedule keeps its digest
         payload["reviews"] = defs.reviews.model_dump()
@@ -112,6 +116,7 @@ def _definition_frames(defs: Definitions) -> dict[str, pd.DataFrame]:
                     t.final.period if t else None, t.final.value if t else None,
                     t.note if t else None, mi,
                     json.dumps(m.categories, ensure_ascii=False) if m.categories else None,
+                    json.dumps(m.no_figure_in) if m.no_figure_in else None,
                 ))
                 breakdowns += [(m.id, b, v, i) for b, vals in m.breakdowns.items() for i, v in enumerate(vals)]
                 if t:
@@ -131,7 +136,7 @@ def _definition_frames(defs: Definitions) -> dict[str, pd.DataFrame]:
             "id", "objective_id", "name", "description", "owner_id", "role", "kind", "timing", "unit",
             "unit_label", "rate_per", "decimals", "direction", "frequency", "published", "source",
             "tolerance", "seasonal", "demand", "due_days", "xmr_baseline", "baseline_period", "baseline_value",
-            "target_period", "target_value", "target_note", "position", "categories",
+            "target_period", "target_value", "target_note", "position", "categories", "no_figure_in",
         ],
         "measure_breakdowns": ["measure_id", "breakdown", "value", "position"],
         "trajectories": ["measure_id", "period", "period_start", "value", "kind"],

@@ -11,7 +11,10 @@ An assessment gathers, for the data as it stood at `as_at`:
               forecast misses the plan or the final target
   timeliness  each period that fell due in the last year: on time, late or missing (due =
               period end + due_days); stale when the newest figure is older than two
-              reporting periods past its due date
+              reporting periods past its due date. A monthly measure's `no_figure_in` months
+              (no figure by its nature: schools closed in August) never fall due: they are
+              neither on time, late nor missing nor counted among the periods due, and
+              staleness counts only the months that have a figure
 
 A categorical measure (codes with labels, goal_councils.categories) is not a number: its status
 is categorical (goal_councils.status.categorical_status) and it has no variation, divergent
@@ -31,8 +34,9 @@ at risk 2, late submission 2, stale 2.
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -59,7 +63,7 @@ from .xmr import Signal, XmrResult, looks_seasonal, seasonal_lag, xmr
 __all__ = [
     "Timeliness", "Assessment", "assess_measure", "plan_points", "timeliness", "exception_rows",
     "RECENT_SIGNAL_PERIODS", "SEVERITY", "assess_all", "timeliness_rows", "TIMELINESS_RULES", "next_due",
-    "forecast_wanted", "datetimes_of",
+    "forecast_wanted", "datetimes_of", "no_figure_months",
 ]
 
 RECENT_SIGNAL_PERIODS = 3
@@ -116,13 +120,31 @@ def _as_date(x) -> date:
     return pd.Timestamp(x).date()
 
 
+def no_figure_months(value) -> frozenset[int]:
+    """The months (1 to 12) a measure has no figure in (its `no_figure_in`), from a list of numbers, the
+    warehouse's JSON text of one ("[8]"), or nothing (None, NaN, ""): none."""
+    if isinstance(value, str):
+        value = json.loads(value) if value.strip() else None
+    if value is None or (not hasattr(value, "__iter__") and pd.isna(value)):
+        return frozenset()
+    return frozenset(int(m) for m in value)
+
+
+def _expected(frequency: str, start: date, no_figure_in: Collection[int]) -> bool:
+    """Does the period starting on `start` have a figure to send? Not a month the measure declares has none."""
+    return not (no_figure_in and frequency == "monthly" and start.month in no_figure_in)
+
+
 def timeliness(frequency: str, due_days: int, first_received: Mapping[str, datetime], as_at: datetime,
-               *, periods: int | None = None, since: date | None = None) -> Timeliness:
+               *, periods: int | None = None, since: date | None = None,
+               no_figure_in: Collection[int] = ()) -> Timeliness:
     """On time / late / missing for the periods that fell due in the year up to `as_at`
     (or, given `periods`, the last that many periods whose due date has passed).
 
     `first_received`: canonical period label -> when the first figure for it arrived.
     `since`: periods starting before this date are not expected (e.g. before the measure began).
+    `no_figure_in`: months (1 to 12) in which a monthly measure has no figure: never due, so never
+    counted, and skipped when counting the two periods after the newest figure that make it stale.
     """
     today = as_at.date()
     # the newest period whose due date has passed
@@ -134,7 +156,7 @@ def timeliness(frequency: str, due_days: int, first_received: Mapping[str, datet
         due = date.fromordinal(period_end(frequency, probe).toordinal() + due_days)
         if (since and probe < since) or (periods is None and due <= window_start):
             break
-        if due <= today:
+        if due <= today and _expected(frequency, probe, no_figure_in):
             label = parse_period(_label_for(frequency, probe), frequency).label
             got = first_received.get(label)
             due_list.append((label, due, got if got is not None and got <= as_at else None))
@@ -148,14 +170,26 @@ def timeliness(frequency: str, due_days: int, first_received: Mapping[str, datet
     latest = max(received, key=lambda p: parse_period(p, frequency).start) if received else None
     stale = False
     if latest:
-        two_later = shift_period(frequency, parse_period(latest, frequency).start, 2)
+        two_later = parse_period(latest, frequency).start
+        for _ in range(2):  # two periods that have a figure to send
+            two_later = _next_expected(frequency, shift_period(frequency, two_later, 1), no_figure_in)
         stale = date.fromordinal(period_end(frequency, two_later).toordinal() + due_days) < today
     return Timeliness(due_list, len(due_list) - late - missing, late, missing, stale, latest)
 
 
-def next_due(frequency: str, due_days: int, today: date) -> tuple[str, date]:
+def _next_expected(frequency: str, start: date, no_figure_in: Collection[int]) -> date:
+    """The period starting on `start`, or the first after it that has a figure to send."""
+    for _ in range(12):  # the definitions leave a month with a figure; a year of months bounds it regardless
+        if _expected(frequency, start, no_figure_in):
+            break
+        start = shift_period(frequency, start, 1)
+    return start
+
+
+def next_due(frequency: str, due_days: int, today: date, *, no_figure_in: Collection[int] = ()) -> tuple[str, date]:
     """The next submission to fall due after `today`: its period's label and its due date (the
-    period's end + due_days), the earliest period whose due date is still to come."""
+    period's end + due_days), the earliest period whose due date is still to come; a month in
+    `no_figure_in` (1 to 12, a monthly measure's months with no figure) never falls due."""
     start = parse_period(_label_for(frequency, today), frequency).start  # due after today: it has not ended
 
     def due(s: date) -> date:
@@ -163,6 +197,7 @@ def next_due(frequency: str, due_days: int, today: date) -> tuple[str, date]:
 
     while due(earlier := shift_period(frequency, start, -1)) >= today:  # a long due_days: earlier ones still open
         start = earlier
+    start = _next_expected(frequency, start, no_figure_in)
     return parse_period(_label_for(frequency, start), frequency).label, due(start)
 
 
@@ -246,7 +281,8 @@ def assess_measure(
                             categories=categories, unit_label=measure.get("unit_label"),
                             rate_per=measure.get("rate_per"))
     since = parse_period(periods[0], freq).start if periods else None
-    timely = timeliness(freq, int(measure.get("due_days") or 0), first_received or {}, as_at, since=since)
+    timely = timeliness(freq, int(measure.get("due_days") or 0), first_received or {}, as_at, since=since,
+                        no_figure_in=no_figure_months(measure.get("no_figure_in")))
     if categories:  # codes, not numbers: nothing varies, diverges or can be forecast
         return Assessment(measure["id"], measure.get("role", "contributing"), direction, status, None, [], [],
                           None, None, timely, periods, freq)

@@ -12,7 +12,9 @@ exactly one lead partner and at most one headline measure (exactly one when it h
 measures); a measure's owner is a partner of its objective; breakdown values a measure
 uses are declared in the shared `breakdowns` vocabulary; target, baseline and trajectory
 periods fit the measure's frequency; target values fit the unit (percent 0-100, counts >= 0);
-every council a review schedule names exists. `services` (goal_councils/services.py) name existing
+`no_figure_in` (the calendar months a monthly measure has no figure in, by its nature) names
+months once each, leaves at least one month, and only a monthly measure declares it; every
+council a review schedule names exists. `services` (goal_councils/services.py) name existing
 objectives, organisations and measures of the right units.
 """
 
@@ -46,6 +48,7 @@ __all__ = [
     "ScheduledReview",
     "load_definitions",
     "UNIT_BOUNDS",
+    "MONTH_NAMES",
 ]
 
 ID = r"^[a-z0-9][a-z0-9_.\-]*$"
@@ -67,6 +70,25 @@ UNIT_BOUNDS: dict[str, tuple[float | None, float | None]] = {
     "index": (None, None),
     "number": (None, None),
 }
+
+
+# the calendar's months as definitions name them (`no_figure_in: [August]`), January first; English
+# whatever the machine's locale
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+               "October", "November", "December")
+
+
+def _month_number(item) -> int:
+    """A month named in `no_figure_in`: its English name (any case) or its number, 1 to 12."""
+    if isinstance(item, str):
+        text = item.strip()
+        if text.isdigit():
+            item = int(text)
+        elif text.capitalize() in MONTH_NAMES:
+            return MONTH_NAMES.index(text.capitalize()) + 1
+    if isinstance(item, int) and not isinstance(item, bool) and 1 <= item <= 12:
+        return item
+    raise ValueError(f"{item!r} is not a month: name it in full, e.g. August, or give its number, 1 to 12")
 
 
 class _Strict(BaseModel):
@@ -140,6 +162,9 @@ class Measure(_Strict):
     demand: bool = False
     due_days: int = Field(default=15, ge=0, le=400)
     xmr_baseline: int | None = Field(default=None, ge=8, le=120)  # points the XmR limits are computed from
+    # calendar months in which a monthly measure has no figure by its nature (schools are closed in
+    # August): month numbers, January = 1, in order; a period in one of them never falls due
+    no_figure_in: list[int] = Field(default_factory=list)
     open_sdg: OpenSdgSource | None = None
     # a categorical measure (e.g. Open SDG `graph_type: binary`): each value is a code with a label
     # ({1: "Yes", 0: "No"}); shown as its category, never as a number that changes or is forecast
@@ -165,6 +190,32 @@ class Measure(_Strict):
         for what, point in (("final", target.final), ("baseline", target.baseline)):
             if point is not None and code_of(point.value) not in v:
                 raise ValueError(f"the {what} target {point.value:g} is not one of the codes ({', '.join(v)})")
+        return v
+
+    @field_validator("no_figure_in", mode="before")
+    @classmethod
+    def _months(cls, v):
+        # `[August]`, `[august, 12]`: each month once, and never all twelve
+        if v is None:
+            return []
+        if not isinstance(v, list):
+            raise ValueError("write a list of months, e.g. [August]")
+        months = [_month_number(item) for item in v]
+        twice = sorted({m for m in months if months.count(m) > 1})
+        if twice:
+            raise ValueError(f"named twice: {', '.join(MONTH_NAMES[m - 1] for m in twice)}")
+        if len(months) == 12:
+            raise ValueError("every month is named: a measure needs at least one month with a figure")
+        return sorted(months)
+
+    @field_validator("no_figure_in")
+    @classmethod
+    def _monthly_only(cls, v, info):
+        # a quarter or a year with no figure is not a month of a calendar: only monthly measures say so
+        frequency = info.data.get("frequency")
+        if v and frequency is not None and frequency != "monthly":
+            raise ValueError(f"only a monthly measure has months with no figure; this one is "
+                             f"{frequency.replace('_', ' ')}")
         return v
 
     @property

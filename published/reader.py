@@ -355,9 +355,12 @@ class Warehouse:
 
     def _fit(self, sql: str) -> str:
         """`sql` as this published file can answer it: a warehouse published before a measure could
-        be categorical has no `categories` column, so it reads as NULL there (the next publish adds it)."""
-        return sql if self._has_column("measures", "categories") else sql.replace("m.categories",
-                                                                                  "NULL::VARCHAR AS categories")
+        be categorical, or name months with no figure, has no `categories` or `no_figure_in` column, so it
+        reads as NULL there (the next publish adds it)."""
+        for column in ("categories", "no_figure_in"):
+            if not self._has_column("measures", column):
+                sql = sql.replace(f"m.{column}", f"NULL::VARCHAR AS {column}")
+        return sql
 
     def _parts(self, sql: str) -> str:
         """`sql` as this published file can answer it: a warehouse judged before assessments kept their status
@@ -730,7 +733,7 @@ class Warehouse:
         """Each measure of the council the viewer may see, with what is due from it: measure_id, measure_name,
         owner_id, owner_name, lead_id (its objective's), frequency, due_days, and as run `run` stored its
         timeliness, missing (figures due and not received) and latest_period (NULL without a run)."""
-        return self.query(_sql("review_due"), {**asdict(Scope(council=council_id)), "run": run})
+        return self.query(self._fit(_sql("review_due")), {**asdict(Scope(council=council_id)), "run": run})
 
 
 def _with_categories(frame: pd.DataFrame) -> pd.DataFrame:

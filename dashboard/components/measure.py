@@ -7,7 +7,9 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 from dash import dcc, html
 
+from goal_councils.assess import no_figure_months
 from goal_councils.categories import categories_of
+from goal_councils.definitions import MONTH_NAMES
 
 from .. import figures
 from ..formatting import (
@@ -191,6 +193,16 @@ def download_buttons() -> html.Div:
     )
 
 
+def no_figure_words(value) -> str | None:
+    """A measure's months with no figure (its `no_figure_in`, as stored) in words: "No figure for August,
+    so none is due then"; None when it declares none. The static site says the same."""
+    names = [MONTH_NAMES[m - 1] for m in sorted(no_figure_months(value))]
+    if not names:
+        return None
+    months = f"{', '.join(names[:-1])} and {names[-1]}" if len(names) > 1 else names[0]
+    return f"No figure for {months}, so none is due then"
+
+
 def definition_list(measure: Mapping, dimensions: Sequence[str], points: Mapping, as_of: AsOf | None = None):
     """The measure's definition: what it counts, how, who sends it, and its target."""
     milestones = points.get("milestones") or []
@@ -228,6 +240,9 @@ def definition_list(measure: Mapping, dimensions: Sequence[str], points: Mapping
     if labels:  # the codes are not amounts: no unit or decimals to speak of
         codes = "; ".join(f"{code} = {label}" for code, label in labels.items())
         items[1] = ("Categories", f"Each figure is a code: {codes}")
+    no_figure = no_figure_words(measure.get("no_figure_in"))
+    if no_figure:  # beside when figures are due
+        items.insert(next(i for i, (k, _) in enumerate(items) if k == "Due") + 1, ("Months with no figure", no_figure))
     if not is_missing(measure.get("tolerance")):
         tolerance = measure["tolerance"]
         if measure["unit"] == "percent":

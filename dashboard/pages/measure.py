@@ -19,7 +19,7 @@ from dashboard.public_documents import org_names
 from dashboard.series import records
 from dashboard.summaries import export_rows, plan_points, summarise
 from dashboard.urls import AsOf, href, read_as_of
-from goal_councils.assess import next_due
+from goal_councils.assess import next_due, no_figure_months
 from goal_councils.periods import shift_period
 from goal_councils.status import interpolate_plan
 from goal_councils.xmr import MIN_POINTS as XMR_MIN_POINTS
@@ -69,7 +69,8 @@ def _layout(warehouse: Warehouse, as_of: AsOf, measure_id: str, breakdown=None, 
     timely = judged.timeliness
     summary = summarise(measure, totals, judged.statuses.get(measure_id), timely)
     # the next figures due after the day timeliness was judged (not the clock: the page shows a publish)
-    due = next_due(measure["frequency"], int(measure["due_days"]), timely.at.date()) if timely.at else None
+    due = next_due(measure["frequency"], int(measure["due_days"]), timely.at.date(),
+                   no_figure_in=no_figure_months(measure.get("no_figure_in"))) if timely.at else None
     objective = records(warehouse.objectives(objective_id=measure["objective_id"]))
     council = records(warehouse.councils(council_id=measure["council_id"]))
     points = plan_points(measure, plan)

@@ -22,7 +22,7 @@ from datetime import date
 
 from dashboard.pages.review_common import councils_seen, review_href, schedule
 from dashboard.series import records
-from goal_councils.assess import next_due
+from goal_councils.assess import next_due, no_figure_months
 from goal_councils.periods import PeriodError, parse_period
 from published.access import current_viewer
 from published.reader import Warehouse
@@ -87,7 +87,8 @@ def _due(row: dict, today: date, meeting: date, org: str | None) -> DueFigure | 
     """A measure's figures due by the meeting and not received (None: nothing is), or no judgement of it."""
     if row["missing"] is None:  # no timeliness stood in the run: nothing can be said
         return None
-    period, due = next_due(row["frequency"], int(row["due_days"] or 0), today)
+    period, due = next_due(row["frequency"], int(row["due_days"] or 0), today,
+                           no_figure_in=no_figure_months(row.get("no_figure_in")))
     upcoming = due <= meeting and not _received(row["latest_period"], period, row["frequency"])
     if not row["missing"] and not upcoming:
         return None

@@ -24,7 +24,7 @@ import jinja2
 import pandas as pd
 import plotly
 
-from goal_councils.assess import next_due
+from goal_councils.assess import next_due, no_figure_months
 from published import documents
 from published.access import PUBLIC, as_viewer
 from published.exports import neutralise
@@ -34,6 +34,7 @@ from workflow.public_text import PublicAction, PublicText
 
 from .. import figures, public_documents
 from ..components.chips import STATUSES
+from ..components.measure import no_figure_words
 from ..components.pieces import target_text, value_text
 from ..components.review import ACTION_STATUSES
 from ..formatting import direction_words, flag_words, format_date, format_period, frequency_word, unit_words
@@ -293,7 +294,8 @@ class _Site:
         rows = sorted(rows_of(totals), key=lambda r: r.start, reverse=True)
         table = [(format_period(r.period, m["frequency"]), value_text(m, r.value),
                   " · ".join(flag_words(r.status, r.revised))) for r in rows]
-        due = next_due(m["frequency"], int(m["due_days"]), self.timely.at.date()) if self.timely.at else None
+        due = next_due(m["frequency"], int(m["due_days"]), self.timely.at.date(),
+                       no_figure_in=no_figure_months(m.get("no_figure_in"))) if self.timely.at else None
         objective = next((o for o in self.objectives if o["id"] == m["objective_id"]), {})
         council = next((c for c in self.councils if c["id"] == m["council_id"]), {})
         self._render("measure.html", f"measure/{mid}.html", m=m, card=self._card(m), figure=figure, table=table,
@@ -303,7 +305,8 @@ class _Site:
                      direction=direction_words(m["direction"], m.get("categories")).rstrip(" ↑↓↕"),
                      frequency=frequency_word(m["frequency"]),
                      updated=format_date(s.last_received) if s.last_received else "",
-                     next_due=(format_period(due[0], m["frequency"]), format_date(due[1])) if due else None)
+                     next_due=(format_period(due[0], m["frequency"]), format_date(due[1])) if due else None,
+                     no_figure=no_figure_words(m.get("no_figure_in")))
         self.writer.write(f"data/measure/{mid}.csv", self._csv(self.rows.measure_id == mid))
 
     def _objective(self, o: Mapping) -> None:

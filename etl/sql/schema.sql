@@ -42,6 +42,8 @@ CREATE TABLE IF NOT EXISTS measures (
 
 -- a categorical measure's codes and labels, as JSON ({"1": "Yes", "0": "No"}); NULL: a number
 ALTER TABLE measures ADD COLUMN IF NOT EXISTS categories VARCHAR;  -- warehouses made before it
+-- the months (1 to 12) a monthly measure has no figure in, as JSON ([8]: August); NULL: none
+ALTER TABLE measures ADD COLUMN IF NOT EXISTS no_figure_in VARCHAR;  -- warehouses made before it
 
 CREATE TABLE IF NOT EXISTS measure_breakdowns (
     measure_id VARCHAR NOT NULL, breakdown VARCHAR NOT NULL, value VARCHAR NOT NULL, position INTEGER NOT NULL

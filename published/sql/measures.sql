@@ -10,7 +10,8 @@ SELECT m.id, m.objective_id, ob.name AS objective_name, ob.council_id, c.name AS
        m.direction, m.frequency, m.published, m.source, m.tolerance, m.seasonal, m.demand,
        m.due_days, m.xmr_baseline, m.baseline_period, m.baseline_value, m.target_period, m.target_value,
        m.target_note, m.position, coalesce(d.breakdowns, '') AS breakdowns,
-       m.categories  -- JSON {code: label} of a categorical measure; NULL for a number
+       m.categories,  -- JSON {code: label} of a categorical measure; NULL for a number
+       m.no_figure_in  -- JSON [8] of the months a monthly measure has no figure in; NULL: none
 FROM measures m
 JOIN objectives ob ON ob.id = m.objective_id
 JOIN councils c ON c.id = ob.council_id

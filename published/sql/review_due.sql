@@ -8,7 +8,7 @@ leads AS (
 ),
 final AS (
     SELECT m.id AS measure_id, m.name AS measure_name, m.owner_id, g.name AS owner_name, l.lead_id,
-           m.frequency, m.due_days, t.missing, t.latest_period
+           m.frequency, m.due_days, m.no_figure_in, t.missing, t.latest_period
     FROM measures m
     JOIN organisations g ON g.id = m.owner_id
     LEFT JOIN leads l ON l.objective_id = m.objective_id
