@@ -617,3 +617,17 @@ def test_tags_make_every_html_component_as_dash_would():
         tags.Li("x", class_name="a")
     with pytest.raises(AttributeError, match="no component 'Widget'"):
         tags.Widget  # noqa: B018
+
+
+@pytest.mark.parametrize("frequency, titles", [
+    ("monthly", ["Latest", "Change on the period before", "Change on a year earlier", "Status against plan",
+                 "Data freshness"]),
+    # a yearly measure's period before is the year before: one change card, not the same one twice
+    ("annual", ["Latest", "Change on the year before", "Status against plan", "Data freshness"]),
+    ("financial_year", ["Latest", "Change on the year before", "Status against plan", "Data freshness"]),
+])
+def test_a_yearly_measure_has_one_change_card(frequency, titles):
+    summary = Summary("days", StatusResult("no_target", "No target has been set for this measure"))
+    cards = components.measure_numbers({**MEASURE, "frequency": frequency}, summary).children
+    assert len(cards) == len(titles)
+    assert all(text_of(card).startswith(title) for card, title in zip(cards, titles, strict=True))

@@ -10,6 +10,7 @@ from dash import dcc, html
 from goal_councils.assess import no_figure_months
 from goal_councils.categories import categories_of
 from goal_councils.definitions import MONTH_NAMES
+from goal_councils.periods import MONTHS_PER_PERIOD
 
 from .. import figures
 from ..formatting import (
@@ -55,16 +56,17 @@ def measure_tags(measure: Mapping, as_of: AsOf | None = None) -> html.Div:
 
 
 def measure_numbers(measure: Mapping, summary: Summary) -> html.Div:
-    return tags.Div(
-        [
-            stat("Latest", latest_block(measure, summary)),
-            stat("Change on the period before", summary_change(measure, summary)),
-            stat("Change on a year earlier", summary_change(measure, summary, on_year=True)),
-            stat("Status against plan", status_block(summary.status)),
-            stat("Data freshness", freshness_block(summary)),
-        ],
-        className="row row-cols-1 row-cols-sm-2 row-cols-lg-5 g-3 mb-4 stats",
-    )
+    """The measure's numbers in cards: latest, its changes, status and freshness. A measure counted once a
+    year has one change card: the period before is the year before."""
+    if MONTHS_PER_PERIOD.get(measure["frequency"]) == 12:
+        changes = [stat("Change on the year before", summary_change(measure, summary, on_year=True))]
+    else:
+        changes = [stat("Change on the period before", summary_change(measure, summary)),
+                   stat("Change on a year earlier", summary_change(measure, summary, on_year=True))]
+    cards = [stat("Latest", latest_block(measure, summary)), *changes,
+             stat("Status against plan", status_block(summary.status)),
+             stat("Data freshness", freshness_block(summary))]
+    return tags.Div(cards, className=f"row row-cols-1 row-cols-sm-2 row-cols-lg-{len(cards)} g-3 mb-4 stats")
 
 
 def breakdown_controls(dimensions: Sequence[str], value: str = "", view: str = "lines") -> html.Div:
