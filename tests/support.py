@@ -80,6 +80,17 @@ def callback_outputs(output: str):
     return found if output.startswith("..") else found[0]
 
 
+def text_of(component) -> str:
+    """Every piece of text a component (or list of them) shows, in order, one space between pieces."""
+    if component is None:
+        return ""
+    if isinstance(component, str | int | float):
+        return " ".join(str(component).split())
+    if isinstance(component, list | tuple):
+        return " ".join(t for t in (text_of(c) for c in component) if t)
+    return text_of(getattr(component, "children", None))
+
+
 def texts(node) -> list[str]:
     """Every text a component tree (as Dash sends it) shows, in order."""
     out, stack = [], [node]

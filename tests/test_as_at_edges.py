@@ -14,6 +14,7 @@ from dashboard.navigation import picker_follows_address
 from dashboard.summaries import Freshness, Summary
 from dashboard.urls import AsOf, NotEnded, as_of_from_search, month_has_ended, read_as_of, view_as_of
 from goal_councils.status import StatusResult
+from tests.support import text_of
 
 RECEIVED = datetime(2025, 10, 10, 9, 0)  # the only load: in October 2025
 FIRST_JUDGED = datetime(2025, 11, 30, 23, 59, 59)  # judgements begin at the end of November 2025
@@ -30,17 +31,6 @@ def _walk(component):
     for child in children if isinstance(children, list | tuple) else [children]:
         if child is not None and not isinstance(child, str | int | float):
             yield from _walk(child)
-
-
-def text_of(component) -> str:
-    """Every piece of text a component (or list of them) shows, one space between pieces."""
-    if component is None:
-        return ""
-    if isinstance(component, str | int | float):
-        return " ".join(str(component).split())
-    if isinstance(component, list | tuple):
-        return " ".join(t for t in (text_of(c) for c in component) if t)
-    return text_of(getattr(component, "children", None))
 
 
 def all_of(component, kind) -> list:

@@ -21,17 +21,7 @@ from dashboard.formatting import (
 from dashboard.summaries import Freshness, Summary
 from dashboard.urls import AsOf
 from goal_councils.status import STATUS_ORDER, StatusResult
-
-
-def text_of(component) -> str:
-    """Every piece of text a component renders, in order, one space between pieces."""
-    if component is None:
-        return ""
-    if isinstance(component, str | int | float):
-        return " ".join(str(component).split())
-    if isinstance(component, list | tuple):
-        return " ".join(t for t in (text_of(c) for c in component) if t)
-    return text_of(getattr(component, "children", None))
+from tests.support import text_of
 
 
 def all_of(component, kind) -> list:

@@ -14,7 +14,7 @@ import pytest
 
 from goal_councils import DefinitionsError, load_definitions
 from goal_councils.assess import next_due, no_figure_months, timeliness, timeliness_rows
-from tests.support import MINI_DEFINITIONS, mini_home, write
+from tests.support import MINI_DEFINITIONS, mini_home, text_of, write
 
 AUGUST = frozenset({8})
 
@@ -285,17 +285,6 @@ def test_an_older_public_file_without_the_column_is_written_whole(home, tmp_path
 # --- shown with the definition -------------------------------------------------------------------------------
 
 
-def _text(component) -> str:
-    """Every piece of text a component (or list of them) shows, one space between pieces."""
-    if component is None:
-        return ""
-    if isinstance(component, str | int | float):
-        return " ".join(str(component).split())
-    if isinstance(component, list | tuple):
-        return " ".join(t for t in (_text(c) for c in component) if t)
-    return _text(getattr(component, "children", None))
-
-
 MEASURE = {"id": "days", "name": "Days to decide", "owner_id": "northfield", "owner_name": "Northfield Council",
            "colour_index": 2, "role": "contributing", "timing": "leading", "published": False, "unit": "days",
            "unit_label": None, "rate_per": None, "decimals": 1, "direction": "down", "frequency": "monthly",
@@ -312,7 +301,7 @@ def test_the_definition_says_which_months_have_no_figure():
     assert no_figure_words(None) is None
 
     def text(**changed) -> str:
-        return _text(definition_list({**MEASURE, **changed}, [], {}))
+        return text_of(definition_list({**MEASURE, **changed}, [], {}))
 
     assert ("Due 15 days after each period ends Months with no figure No figure for August, so none is due then "
             "Baseline") in text(no_figure_in="[8]")
@@ -326,13 +315,13 @@ def test_the_measure_page_says_so_and_names_no_august_as_next_due(home):
     from dashboard.pages import measure, organisation  # registered with the app just made
 
     with app.server.test_request_context("/measure/neet-rate"):
-        page = _text(measure.layout(measure_id="neet-rate"))
+        page = text_of(measure.layout(measure_id="neet-rate"))
     assert "Months with no figure No figure for August, so none is due then" in page
     # judged on 21 August: August's figure would be next, but there is none
     assert "Next update: September 2026 figures, due by 15 September 2026" not in page
     assert "Next update: September 2026 figures, due by 15 October 2026." in page
     with app.server.test_request_context("/org/edu"):
-        strips = _text(organisation.layout(org_id="edu"))
+        strips = text_of(organisation.layout(org_id="edu"))
     assert "August 2025: missing" not in strips and "11 on time, 0 late, 0 missing" in strips
 
 
