@@ -29,12 +29,13 @@ from werkzeug.exceptions import MethodNotAllowed
 
 from published import documents
 from published.access import current_viewer
-from published.as_of import AsOf, read_as_of
+from published.as_of import AsOf
 from published.reader import Warehouse, WarehouseError, WarehouseMissing
 
 from . import public_documents
 from .context import current_public_text, current_settings, current_warehouse
 from .service_documents import STAGE_FIGURES, read_service, service_document, service_index
+from .urls import NotEnded, view_as_of
 
 __all__ = ["install", "ENDPOINTS", "OPENAPI", "PREFIX"]
 
@@ -177,7 +178,9 @@ def _month(value: str, *, end: bool = False) -> date:
 
 
 def _as_of(value: str) -> AsOf:
-    found = read_as_of(value)
+    found = view_as_of(value)
+    if isinstance(found, NotEnded):  # as the pages do: its end has not come, so figures as at it are not known
+        raise ValueError(f"{value} has not ended yet: ask for a month that has, or `latest`")
     if found.problem:
         raise ValueError("is not a month: write it as YYYY-MM, e.g. 2025-03, or `latest`")
     return found

@@ -21,7 +21,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 import flask
 from dash import Dash
@@ -95,7 +95,9 @@ class ResponseCache:
 
 def _version(public_version: Callable[[], tuple]) -> tuple | None:
     try:
-        return (*public_version(), date.today().isoformat())
+        # today's date on the server's clock (an action's "overdue") and in UTC (whether a month asked for has
+        # ended: dashboard.urls.month_has_ended): an answer is kept for one day of each
+        return (*public_version(), date.today().isoformat(), datetime.now(UTC).date().isoformat())
     except (WarehouseError, OSError):
         return None  # nothing published (or unreadable): answer each request afresh
 

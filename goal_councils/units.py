@@ -62,7 +62,7 @@ class UnitWords:
         1,000 people`; a bare number when the measure names no unit."""
         text = f"{size:,.{decimals}f}"
         if self.unit in GAP_WORDS:
-            return f"{text} {GAP_WORDS[self.unit]}"
+            return f"{text} {singular(GAP_WORDS[self.unit]) if text == '1' else GAP_WORDS[self.unit]}"
         label = self.label.strip() if isinstance(self.label, str) else ""  # a missing label may come as NaN
         if self.unit == "money":
             symbol, words = money_parts(label)

@@ -68,7 +68,8 @@ def test_an_organisation_page_as_at_a_month_before_the_first_judgement_says_not_
     sentence = next(c for c in _walk(page) if getattr(c, "id", None) == "timeliness-sentence")
     assert text_of(sentence) == (
         "The figures due from Department for Education were not judged as at the end of October 2025: timeliness "
-        "is judged when data is published, and was first judged as at 30 November 2025. Pick a later month to see it."
+        "is judged when data is published, and was first judged as at 30 November 2025. Pick a later month, or the "
+        "latest figures, to see it."
     )
     assert "fell due" not in text and "Nothing due" not in text  # never "nothing fell due"
     assert "Figures due in the last year Not judged" in text and "On time" not in text

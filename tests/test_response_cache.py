@@ -116,3 +116,13 @@ def test_the_store_keeps_within_its_bounds_least_recently_used_first_out():
     cache.put(version, b"big", Kept(b"x" * 9, "application/json", ()))  # over the byte bound: the oldest go
     assert sum(len(k.body) for k in cache._kept.values()) <= 10
     assert cache.get(("v2",), b"big") is None and len(cache) == 0  # another version: nothing of the old one
+
+
+def test_an_answer_is_kept_for_one_day_on_the_servers_clock_and_in_utc():
+    # whether a month asked for has ended is told in UTC (dashboard.urls.month_has_ended), an action's "overdue"
+    # on the server's clock: an answer kept across either midnight would say yesterday's
+    from datetime import UTC, date, datetime
+
+    from dashboard.response_cache import _version
+
+    assert _version(lambda: ("v1",)) == ("v1", date.today().isoformat(), datetime.now(UTC).date().isoformat())

@@ -22,6 +22,7 @@ def warehouse(tmp_path_factory, build_tiny_warehouse):
             (WAITS, "Days from referral to the first appointment, for adults and children.", True),
             ("vaccinated-by-two", "Share of two year olds who have had every routine jab.", True),
             ("mh-referrals", "Referrals triaged by the single point of access.", False),
+            ("hardship-paid", "Children’s second dose at the Saint-Étienne\u00a0clinic–Barnsley café.", True),
         ]:
             con.execute("UPDATE measures SET description = ?, published = ? WHERE id = ?",
                         [description, published, measure_id])
@@ -57,6 +58,11 @@ def found(warehouse, text):
         ("field", []),  # inside "Northfield"
         ("NORTH", [("org", "northfield")]),
         ("%", []),
+        # words as people type them: accents set aside, and any script's punctuation and spaces between words
+        ("etienne", [("measure", "hardship-paid")]),
+        ("ÉTIENNE", [("measure", "hardship-paid")]),
+        ("clinic barnsley", [("measure", "hardship-paid")]),  # after a no-break space and an en dash
+        ("cafe", [("measure", "hardship-paid")]),
     ],
 )
 def test_search_matches_the_words_shown_never_ids(warehouse, text, expected):
@@ -76,3 +82,9 @@ def test_an_internal_measure_is_not_found_by_its_description_by_the_public(wareh
     assert found(warehouse, "triaged") == []
     with as_viewer(OPERATOR):
         assert found(warehouse, "triaged") == [("measure", "mh-referrals")]
+
+
+def test_a_curly_apostrophe_is_typed_as_a_straight_one(warehouse):
+    # phones type ’: "children’s" is searched as "children's" is, and finds the description that has it
+    assert found(warehouse, "children’s second") == found(warehouse, "children's second")
+    assert ("measure", "hardship-paid") in found(warehouse, "children’s second")

@@ -60,3 +60,10 @@ def _forecast(mae, mape=None, horizon=12):
 ])
 def test_a_forecasts_error_is_in_the_measures_decimals(measure_page, decimals, mae, mape, words):
     assert measure_page.backtest_words({"decimals": decimals}, _forecast(mae, mape)) == words
+
+
+@pytest.mark.parametrize("unit, size, decimals, said", [
+    ("days", 1, 0, "1 day"), ("days", 2, 0, "2 days"), ("percent", 1, 0, "1 point"), ("percent", 1.0, 1, "1.0 points"),
+])
+def test_one_day_or_point_of_a_gap_is_said_in_the_singular(unit, size, decimals, said):
+    assert UnitWords(unit).words(size, decimals) == said

@@ -201,7 +201,7 @@ def timeliness_not_judged(org: Mapping, as_of: AsOf, first_judged: datetime | No
     else:
         sentence = (f"The figures due from {org['name']} were not judged as at {as_of.words}: timeliness is "
                     f"judged when data is published, and was first judged as at {format_date(first_judged)}. "
-                    "Pick a later month to see it.")
+                    "Pick a later month, or the latest figures, to see it.")
     return _timeliness(sentence)
 
 
