@@ -35,7 +35,7 @@ def test_divergent_group_on_the_measure_page(demo):
     visit(demo, f"/measure/{DIVERGENT_MEASURE}")
     demo.wait_for_element("#divergent-groups", timeout=30)
     first = texts(demo, "#divergent-groups li")[0]
-    assert first.startswith("ethnic group Black:") and "(worse)" in first
+    assert first.startswith("Black (ethnic group):") and "(worse)" in first
 
 
 def test_exceptions_list_filters_and_ranks(demo):
@@ -81,4 +81,4 @@ def test_objective_page_lists_the_group_the_average_hides(demo, demo_home):
     con.close()
     visit(demo, f"/objective/{objective}")
     demo.wait_for_element("#objective-divergent", timeout=30)
-    assert "ethnic group Black" in demo.find_element("#objective-divergent").text
+    assert "Black (ethnic group)" in demo.find_element("#objective-divergent").text

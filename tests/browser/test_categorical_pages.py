@@ -28,8 +28,9 @@ def app(dash_duo, home):
 
 
 def change_chips(duo) -> list:
-    """The chips of the two change cards (the 2nd and 3rd of the measure page's numbers)."""
-    cards = duo.find_elements(".stats > .col")[1:3]
+    """The chips of the change cards of the measure page's numbers (one for a yearly measure, two else)."""
+    cards = [card for card in duo.find_elements(".stats > .col") if card.text.startswith("Change on")]
+    assert cards, "no change card"
     return [chip for card in cards for chip in card.find_elements(By.CSS_SELECTOR, ".chip")]
 
 
