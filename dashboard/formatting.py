@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 from goal_councils.categories import categories_of, label_of
 from goal_councils.periods import period_words
-from goal_councils.units import money_parts, singular
+from goal_councils.units import money_parts, number_text, shows_nil, singular
 
 __all__ = [
     "NO_DATA",
@@ -62,23 +61,9 @@ def is_missing(value) -> bool:
 
 
 def format_number(value: float, decimals: int = 0) -> str:
-    """`1234.56` -> `1,234.6`: thousands separators, halves rounded up (as readers expect), no `-0`."""
-    return _format_number(value, decimals)
-
-
-@lru_cache(maxsize=65536)  # remembered: a chart's hover texts say thousands of figures, many alike
-def _format_number(value: float, decimals: int) -> str:
-    places = max(int(decimals), 0)
-    try:
-        exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    except InvalidOperation:  # more digits than a Decimal context holds: as wide as it is, a float's rounding will do
-        return f"{float(value):,.{places}f}"
-    text = f"{exact:,.{places}f}"
-    return text[1:] if text.startswith("-") and _rounds_to_zero(text) else text
-
-
-def _rounds_to_zero(text: str) -> bool:
-    return not text.strip("-0.,")
+    """`1234.56` -> `1,234.6`: thousands separators, halves rounded up (as readers expect), no `-0`; written as
+    the domain's reasons write their numbers (`goal_councils.units.number_text`)."""
+    return number_text(value, decimals)
 
 
 def _money(text: str, label: str) -> str:
@@ -126,7 +111,7 @@ def format_change(
         return NO_DATA
     size = abs(float(delta))
     decimals = 0 if is_missing(decimals) else int(decimals)
-    if _rounds_to_zero(format_number(size, decimals)):
+    if shows_nil(format_number(size, decimals)):
         return "No change"
     word = "Up" if delta > 0 else "Down"
     if unit == "percent":
@@ -142,7 +127,7 @@ def change_judgement(delta, direction: str, decimals: int = 0, demand=False) -> 
     neutral = direction == "none" or (not is_missing(demand) and bool(demand))
     if is_missing(delta) or (direction not in DIRECTION_WORDS and not neutral):
         return None
-    if _rounds_to_zero(format_number(abs(float(delta)), 0 if is_missing(decimals) else int(decimals))):
+    if shows_nil(format_number(abs(float(delta)), 0 if is_missing(decimals) else int(decimals))):
         return "same"
     if neutral:
         return "up" if delta > 0 else "down"

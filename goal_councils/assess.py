@@ -56,14 +56,14 @@ from .periods import (
     shift_period,
 )
 from .status import AT_RISK, OFF_TRACK, StatusResult, interpolate_plan, measure_status, planned_direction
-from .units import UnitWords
+from .units import UnitWords, number_text
 from .xmr import MIN_POINTS as XMR_MIN_POINTS
 from .xmr import Signal, XmrResult, looks_seasonal, seasonal_lag, xmr
 
 __all__ = [
     "Timeliness", "Assessment", "assess_measure", "plan_points", "timeliness", "exception_rows",
     "RECENT_SIGNAL_PERIODS", "SEVERITY", "assess_all", "timeliness_rows", "TIMELINESS_RULES", "next_due",
-    "forecast_wanted", "datetimes_of", "no_figure_months",
+    "forecast_wanted", "datetimes_of", "no_figure_months", "periods_after",
 ]
 
 RECENT_SIGNAL_PERIODS = 3
@@ -186,6 +186,16 @@ def _next_expected(frequency: str, start: date, no_figure_in: Collection[int]) -
     return start
 
 
+def periods_after(frequency: str, start: date, count: int, no_figure_in: Collection[int] = ()) -> list[date]:
+    """The starts of the `count` periods after the one starting on `start` that have a figure to send (a
+    forecast's periods): a month in `no_figure_in` is skipped."""
+    out = []
+    for _ in range(count):
+        start = _next_expected(frequency, shift_period(frequency, start, 1), no_figure_in)
+        out.append(start)
+    return out
+
+
 def next_due(frequency: str, due_days: int, today: date, *, no_figure_in: Collection[int] = ()) -> tuple[str, date]:
     """The next submission to fall due after `today`: its period's label and its due date (the
     period's end + due_days), the earliest period whose due date is still to come; a month in
@@ -281,14 +291,17 @@ def assess_measure(
                             categories=categories, unit_label=measure.get("unit_label"),
                             rate_per=measure.get("rate_per"))
     since = parse_period(periods[0], freq).start if periods else None
+    no_figure = no_figure_months(measure.get("no_figure_in")) if freq == "monthly" else frozenset()
     timely = timeliness(freq, int(measure.get("due_days") or 0), first_received or {}, as_at, since=since,
-                        no_figure_in=no_figure_months(measure.get("no_figure_in")))
+                        no_figure_in=no_figure)
     if categories:  # codes, not numbers: nothing varies, diverges or can be forecast
         return Assessment(measure["id"], measure.get("role", "contributing"), direction, status, None, [], [],
                           None, None, timely, periods, freq)
 
     lag = seasonal_lag(freq)
-    seasonal = bool(measure.get("seasonal")) or looks_seasonal(values, lag)
+    # a year of figures: twelve months less those with no figure by their nature (eleven without August)
+    per_year = lag - len(no_figure) if lag and len(no_figure) < lag else lag
+    seasonal = bool(measure.get("seasonal")) or looks_seasonal(values, per_year)
     base = measure.get("xmr_baseline")
     base = None if base is None or (isinstance(base, float) and math.isnan(base)) else int(base)
     # a measure with a trajectory is meant to move: judge its variation around the plan, not a flat line
@@ -298,7 +311,11 @@ def assess_measure(
                                             for p, v in zip(planned, values, strict=True))
     if covered < XMR_MIN_POINTS:  # a plan too young to judge the variation around it: judge the figures themselves
         planned = None
-    variation = xmr(values, baseline=base, seasonal_lag_periods=lag if seasonal and lag else None, planned=planned)
+    index_of = {d: i for i, (d, _, _) in enumerate(actuals)}
+    # the same period a year earlier by the calendar, not twelve figures back: a gap would shift that
+    year_earlier = [index_of.get(shift_period(freq, d, -lag)) for d, _, _ in actuals] if seasonal and lag else None
+    variation = xmr(values, baseline=base, seasonal_lag_periods=lag if seasonal and lag else None, planned=planned,
+                    year_earlier=year_earlier)
     recent = []
     if variation:
         last = max((i for i, v in enumerate(variation.values) if v is not None), default=-1)
@@ -328,13 +345,12 @@ def assess_measure(
     if wants and len(values) >= 12:
         horizon = {"monthly": 12, "quarterly": 6}.get(freq, 4)
         floor = 0.0 if measure["unit"] in ("count", "percent", "rate", "days") else None
-        fc = forecast(values, horizon, seasonal_periods=lag if seasonal else None, floor=floor)
+        fc = forecast(values, horizon, seasonal_periods=per_year if seasonal else None, floor=floor)
         towards = planned_direction(direction, baseline, final)
         if fc and actuals and (milestones or final) and towards:
             last_start = actuals[-1][0]
             sign = 1 if towards == "up" else -1
-            for k, mean in enumerate(fc.mean, start=1):
-                when = shift_period(freq, last_start, k)
+            for when, mean in zip(periods_after(freq, last_start, len(fc.mean), no_figure), fc.mean, strict=True):
                 target = interpolate_plan(points, when) if milestones else (
                     final[1] if final and when >= final[0] else None)
                 if target is not None and sign * (mean - target) < 0:
@@ -342,7 +358,8 @@ def assess_measure(
                     # no direction of good: the target sets the way, and nothing is "wrong"
                     side = ("is on the wrong side of the plan" if towards == direction
                             else "falls behind the path to the target")
-                    miss = f"The forecast for {label} ({mean:,.{decimals}f}) {side} ({target:,.{decimals}f})"
+                    miss = (f"The forecast for {label} ({number_text(mean, decimals)}) {side} "
+                            f"({number_text(target, decimals)})")
                     break
 
     return Assessment(measure["id"], measure.get("role", "contributing"), direction, status, variation, recent, found,

@@ -24,7 +24,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .units import UnitWords
+from .units import UnitWords, telling_decimals
 from .xmr import xmr
 
 __all__ = ["Divergence", "divergent_groups", "RECENT"]
@@ -47,8 +47,7 @@ class Divergence:
 
 def _size(unit: UnitWords, size: float, decimals: int) -> str:
     """`size` in the unit, with up to three more decimals than the measure's where those would show it as 0."""
-    shown = next((d for d in range(decimals, decimals + 4) if round(size, d)), decimals)
-    return unit.words(size, shown)
+    return unit.words(size, telling_decimals(size, decimals))
 
 
 def _mean(xs: Sequence[float]) -> float:
@@ -69,7 +68,7 @@ def divergent_groups(
     """Groups that differ from the total beyond noise. Keys of the mappings are period labels
     that sort in time order (the contract's canonical labels do). The reasons name each group as
     "North (region)" given its `dimension`, and write gaps in the measure's `unit` (a bare number
-    without one): "North (region): 2.0 points below the total over the last 12 periods (worse; ...)"."""
+    without one): "North (region): 2.0 percentage points below the total over the last 12 periods (worse; ...)"."""
     unit = unit or UnitWords()
     sign = {"up": 1, "down": -1}.get(direction, 0)  # 0: no direction of good, so never worse
 

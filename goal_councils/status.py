@@ -36,7 +36,7 @@ from datetime import date
 
 from .categories import categories_of, code_of, label_of
 from .periods import period_words
-from .units import UnitWords
+from .units import UnitWords, number_text, shows_nil
 
 __all__ = [
     "ON_TRACK", "AT_RISK", "OFF_TRACK", "NO_TARGET", "NOT_ENOUGH_DATA", "TARGET_MET", "NO_DIRECTION", "CATEGORICAL",
@@ -109,7 +109,7 @@ def _sizes(gap: float, tol: float | None, unit: UnitWords, decimals: int, *, noi
     would not tell them apart either."""
     for shown in range(decimals, decimals + 4):
         size, tol_text = unit.words(gap, shown), "" if tol is None else unit.words(tol, shown)
-        if round(gap, shown) and (tol is None or abs(gap - tol) <= noise or size != tol_text):
+        if not shows_nil(number_text(gap, shown)) and (tol is None or abs(gap - tol) <= noise or size != tol_text):
             return size, tol_text
     return unit.words(gap, decimals), "" if tol is None else unit.words(tol, decimals)
 
@@ -128,7 +128,7 @@ def trajectory_status(
     rate_per: int | None = None,
 ) -> StatusResult:
     """Judge the latest actual against the interpolated plan (periods named in words when the
-    `frequency` is given: "3.1 points below plan for September 2025").
+    `frequency` is given: "3.1 percentage points below plan for September 2025").
 
     `actuals` are (period start, period label, value) of the total series; None values are
     gaps and are skipped. `ahead`: how a figure past the plan in `direction` is named. The gap

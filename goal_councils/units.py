@@ -1,20 +1,56 @@
-"""Units in words, shared by the domain's reasons and the dashboard's values: a money label's symbol and
-words, a unit label in the singular ("1 home", "1 day per employee"), and a size in a measure's unit
-(`UnitWords`: a gap to plan, or between a group and the whole)."""
+"""Units in words, shared by the domain's reasons and the dashboard's values: a number as readers expect it
+(`number_text`: halves rounded up), a money label's symbol and words, a unit label in the singular ("1 home",
+"1 day per employee", "1 job start"), and a size in a measure's unit (`UnitWords`: a gap to plan, or between a
+group and the whole)."""
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
-__all__ = ["GAP_WORDS", "NOT_REGULAR", "UnitWords", "money_parts", "singular"]
+__all__ = ["GAP_WORDS", "NOT_REGULAR", "IRREGULAR", "UnitWords", "money_parts", "number_text", "shows_nil",
+           "singular", "telling_decimals"]
 
-# a gap in these reads the same whatever the label: a difference of percentages is in points
-GAP_WORDS = {"percent": "points", "days": "days"}
+# a gap in these reads the same whatever the label: a difference of percentages is in percentage points
+GAP_WORDS = {"percent": "percentage points", "days": "days"}
 
 # words that end as plurals do but are one (premises, species) or whose one is not the rule's (buses, crises)
 NOT_REGULAR = frozenset({"premises", "species", "series", "news", "means", "gas", "lens", "buses", "gases",
                          "analyses", "diagnoses", "crises", "theses", "indices", "calories", "movies", "cookies"})
+# plurals that are not made with an s
+IRREGULAR = {"people": "person", "children": "child", "men": "man", "women": "woman", "feet": "foot",
+             "teeth": "tooth", "mice": "mouse"}
+# what follows a label's counted thing: "days per employee", "officers (full-time equivalent)", "tonnes of waste"
+_QUALIFIER = re.compile(r"\s(?:per|of|in|for|at|on)\s|\s?\(")
+
+
+@lru_cache(maxsize=65536)  # remembered: a chart's hover texts say thousands of figures, many alike
+def number_text(value: float, decimals: int = 0) -> str:
+    """`1234.56` -> `1,234.6`: thousands separators, halves rounded up as readers expect (0.25 -> 0.3, where the
+    float's own rounding gives 0.2), no `-0`. The one way the product writes a number, in the domain's reasons
+    and on the pages alike."""
+    places = max(int(decimals), 0)
+    try:
+        exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # more digits than a Decimal context holds: as wide as it is, a float's rounding will do
+        return f"{float(value):,.{places}f}"
+    text = f"{exact:,.{places}f}"
+    return text[1:] if text.startswith("-") and shows_nil(text) else text
+
+
+def telling_decimals(size: float, decimals: int, more: int = 3) -> int:
+    """The decimals to write a size (a gap, an error) with: the measure's own, or up to `more` more where those
+    would write a size that is not nil as 0 (0.3 claims a month is not none); its own where more would not help."""
+    decimals = int(decimals)
+    return next((d for d in range(decimals, decimals + more + 1) if not shows_nil(number_text(size, d))), decimals)
+
+
+def shows_nil(text: str) -> bool:
+    """Whether a number written by `number_text` reads as nothing: `0`, `0.00`, `-0.0`."""
+    return not text.strip("-0.,")
 
 
 def money_parts(label: str | None) -> tuple[str, str]:
@@ -30,21 +66,34 @@ def money_parts(label: str | None) -> tuple[str, str]:
 
 
 def singular(label: str) -> str:
-    """A unit label's first word in the singular, where it is a regular English plural (sites, claims, cities,
-    businesses); any other word as it is (people, series, status, premises, 1000s)."""
-    first, _, rest = label.partition(" ")
-    lower = first.lower()
-    if not first.isalpha() or lower in NOT_REGULAR:
+    """A unit label with the thing it counts in the singular: the last word before any qualifier ("per",
+    "of", a bracket), where it is an English plural: `sites` -> `site`, `job starts` -> `job start`, `days per
+    employee` -> `day per employee`, `young people` -> `young person`, `officers (full-time equivalent)` ->
+    `officer (full-time equivalent)`. Any other word as it is (series, status, premises, pence, 1000s)."""
+    qualifier = _QUALIFIER.search(label)
+    head, rest = (label[:qualifier.start()], label[qualifier.start():]) if qualifier else (label, "")
+    before, _, word = head.rpartition(" ")
+    one = _one_of(word)
+    if one is None:
         return label
+    return (f"{before} {one}" if before else one) + rest
+
+
+def _one_of(word: str) -> str | None:
+    """One of a plural `word` (keeping its capital), or None where it is not one the rules know."""
+    lower = word.lower()
+    if not word.isalpha() or lower in NOT_REGULAR:
+        return None
+    if lower in IRREGULAR:
+        one = IRREGULAR[lower]
+        return one.capitalize() if word[0].isupper() else one
     if lower.endswith("ies") and len(lower) > 4:
-        one = first[:-3] + "y"
-    elif lower.endswith(("sses", "shes", "ches", "xes")):
-        one = first[:-2]
-    elif lower.endswith("s") and not lower.endswith(("ss", "us", "is")) and len(lower) > 2:
-        one = first[:-1]
-    else:
-        return label
-    return f"{one} {rest}".strip() if rest else one
+        return word[:-3] + "y"
+    if lower.endswith(("sses", "shes", "ches", "xes")):
+        return word[:-2]
+    if lower.endswith("s") and not lower.endswith(("ss", "us", "is")) and len(lower) > 2:
+        return word[:-1]
+    return None
 
 
 @dataclass(frozen=True)
@@ -57,10 +106,10 @@ class UnitWords:
     rate_per: int | None = None
 
     def words(self, size: float, decimals: int) -> str:
-        """A size (not negative) with its unit, as the product writes values of the unit: `3.1 points` (a
-        percentage's gap is in points), `2.0 days`, `£6.4 million`, `756 homes`, `1 home`, `0.12 offences per
-        1,000 people`; a bare number when the measure names no unit."""
-        text = f"{size:,.{decimals}f}"
+        """A size (not negative) with its unit, as the product writes values of the unit: `3.1 percentage points`
+        (a percentage's gap), `2.0 days`, `£6.4 million`, `756 homes`, `1 home`, `0.12 offences per 1,000 people`;
+        a bare number when the measure names no unit."""
+        text = number_text(size, decimals)
         if self.unit in GAP_WORDS:
             return f"{text} {singular(GAP_WORDS[self.unit]) if text == '1' else GAP_WORDS[self.unit]}"
         label = self.label.strip() if isinstance(self.label, str) else ""  # a missing label may come as NaN

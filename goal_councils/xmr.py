@@ -157,8 +157,13 @@ def xmr(
     seasonal_lag_periods: int | None = None,
     recompute_on_shift: bool = True,
     planned: Sequence[float | None] | None = None,
+    year_earlier: Sequence[int | None] | None = None,
 ) -> XmrResult | None:
     """Judge a series (oldest first; None = gap). Returns None when there are too few values.
+
+    `seasonal_lag_periods`: judge the change on the same period a year earlier, that many points back; or,
+    given `year_earlier` (each point's index of the same period a year before, None where there is none), that
+    point, so that a missing figure or a month with no figure by its nature does not shift the comparison.
 
     `planned`: the plan's value at each point. A series meant to move (a trajectory down to a
     target) is judged on its gap to the plan, not on its values: one flat centre line through a
@@ -171,8 +176,10 @@ def xmr(
         basis = "gap to the planned trajectory"
     if seasonal_lag_periods:
         lag = seasonal_lag_periods
-        series = [None if i < lag or series[i] is None or series[i - lag] is None else series[i] - series[i - lag]
-                  for i in range(len(series))]
+        back = (list(year_earlier) if year_earlier is not None
+                else [i - lag if i >= lag else None for i in range(len(series))])
+        series = [None if j is None or series[i] is None or series[j] is None else series[i] - series[j]
+                  for i, j in enumerate(back)]
         basis = ("change on the same period a year earlier" if planned is None
                  else "change in the gap to the plan on the same period a year earlier")
     n = baseline or BASELINE_POINTS

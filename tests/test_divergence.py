@@ -24,8 +24,8 @@ def test_level_gap_worked_by_hand():
                         "(worse; beyond two standard errors of 0.3)")
     # named with its breakdown, the gaps in the measure's unit
     [d] = divergent_groups(total, {"Group A": group}, "down", unit=UnitWords("percent"), dimension="age band")
-    assert d.reason == ("Group A (age band): 2.5 points above the total over the last 12 periods "
-                        "(worse; beyond two standard errors of 0.3 points)")
+    assert d.reason == ("Group A (age band): 2.5 percentage points above the total over the last 12 periods "
+                        "(worse; beyond two standard errors of 0.3 percentage points)")
     [d] = divergent_groups({p: -v for p, v in total.items()}, {"Group A": {p: -v for p, v in group.items()}}, "up",
                            unit=UnitWords("rate", "offences per 1,000 people"))
     assert d.reason.startswith("Group A: 2.5 offences per 1,000 people below the total") and d.worse

@@ -377,3 +377,67 @@ def test_the_next_review_does_not_ask_for_a_month_with_no_figure():
     asked = _due(row, date(2026, 8, 20), date(2026, 9, 20), None)
     assert asked is not None and asked.period == "2026-08"
     assert _due({**row, "no_figure_in": "[8]"}, date(2026, 8, 20), date(2026, 9, 20), None) is None
+
+
+# --- the same month a year earlier, and the months a forecast is for --------------------------------------------
+
+def _school_year(years: int = 5, declared=("August",)) -> tuple[dict, "pd.DataFrame"]:
+    """A monthly measure with no August figure, whose months differ far more than its years (term and
+    holidays): each month's level, plus a small rise a year."""
+    import pandas as pd
+
+    rows = []
+    for year in range(2021, 2021 + years):
+        for month in range(1, 13):
+            if month == 8:
+                continue
+            rows.append({"period": f"{year}-{month:02d}", "period_start": date(year, month, 1),
+                         "value": 100.0 + 10 * month + (year - 2021) * 0.5 + (0.1 if (year + month) % 2 else 0.0)})
+    measure = {"id": "absence", "frequency": "monthly", "direction": "down", "unit": "count", "decimals": 1,
+               "role": "lead", "due_days": 15, "seasonal": True, "no_figure_in": json.dumps([8]) if declared else None,
+               "forecast": True}
+    return measure, pd.DataFrame(rows)
+
+
+def test_a_seasonal_measure_without_august_is_compared_with_the_same_month_a_year_earlier():
+    from goal_councils.assess import assess_measure
+
+    measure, series = _school_year()
+    a = assess_measure(measure, series, as_at=datetime(2026, 1, 20))
+    assert a.variation.basis == "change on the same period a year earlier"
+    changes = [v for v in a.variation.values if v is not None]
+    # September on September, not on the October eleven figures before it (a month's level apart: ±10 or more)
+    assert len(changes) == 11 * 4 and all(0.3 < v < 0.7 for v in changes)
+
+
+def test_a_missing_figure_does_not_shift_the_year_earlier_comparison():
+    from goal_councils.xmr import xmr
+
+    values = [float(m) for m in range(1, 13)] * 2 + [float(m) + 1 for m in range(1, 13)]
+    starts = list(range(36))
+    del values[20], starts[20]  # one month never sent
+    back = [starts.index(s - 12) if s - 12 in starts else None for s in starts]
+    result = xmr(values, seasonal_lag_periods=12, year_earlier=back)
+    # each figure against its own month a year before: 0 in the second year, 1 in the third
+    assert {v for v in result.values if v is not None} == {0.0, 1.0}
+
+
+def test_a_forecast_is_for_the_months_that_have_a_figure():
+    from goal_councils.assess import periods_after
+
+    after = periods_after("monthly", date(2026, 6, 1), 12, no_figure_months([8]))
+    assert [d.month for d in after] == [7, 9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7] and after[-1] == date(2027, 7, 1)
+    assert periods_after("monthly", date(2026, 6, 1), 2) == [date(2026, 7, 1), date(2026, 8, 1)]
+    assert periods_after("quarterly", date(2026, 4, 1), 2, no_figure_months([8])) == [date(2026, 7, 1),
+                                                                                        date(2026, 10, 1)]
+
+
+def test_a_seasonal_forecast_of_a_measure_without_august_keeps_its_months_in_step():
+    from goal_councils.assess import assess_measure
+
+    measure, series = _school_year()
+    a = assess_measure(measure, series, as_at=datetime(2026, 1, 20), with_forecast=True)
+    # the series ends in December 2025: the forecast's first is January (110-odd), its seventh July (170-odd)
+    # and its eighth September (190-odd), as the months' levels are
+    jan, july, september = a.forecast.mean[0], a.forecast.mean[6], a.forecast.mean[7]
+    assert 108 < jan < 115 and 168 < july < 175 and 188 < september < 195

@@ -37,21 +37,27 @@ def test_interpolation_is_linear_by_day_and_flat_after_the_end():
 
 @pytest.mark.parametrize("actual,direction,tolerance,status,reason", [
     # plan 80 for 2025-09 (flat), lower is better
-    (83.1, "down", 2.0, OFF_TRACK, "3.1 points above plan for 2025-09; tolerance 2.0 points"),
-    (81.5, "down", 2.0, AT_RISK, "1.5 points above plan for 2025-09; within the tolerance of 2.0 points"),
-    (79.0, "down", 2.0, ON_TRACK, "1.0 points below plan for 2025-09, the better side"),
+    (83.1, "down", 2.0, OFF_TRACK, "3.1 percentage points above plan for 2025-09; tolerance 2.0 percentage points"),
+    (81.5, "down", 2.0, AT_RISK, "1.5 percentage points above plan for 2025-09"
+        "; within the tolerance of 2.0 percentage points"),
+    (79.0, "down", 2.0, ON_TRACK, "1.0 percentage points below plan for 2025-09, the better side"),
     (80.0, "down", 2.0, ON_TRACK, "On plan for 2025-09"),
     # higher is better: the same numbers read the other way
-    (83.1, "up", 2.0, ON_TRACK, "3.1 points above plan for 2025-09, the better side"),
-    (76.0, "up", None, AT_RISK, "4.0 points below plan for 2025-09; within the tolerance of 4.0 points"),  # 5% of 80
-    (75.9, "up", None, OFF_TRACK, "4.1 points below plan for 2025-09; tolerance 4.0 points"),
+    (83.1, "up", 2.0, ON_TRACK, "3.1 percentage points above plan for 2025-09, the better side"),
+    (76.0, "up", None, AT_RISK, "4.0 percentage points below plan for 2025-09"
+        "; within the tolerance of 4.0 percentage points"),  # 5% of 80
+    (75.9, "up", None, OFF_TRACK, "4.1 percentage points below plan for 2025-09; tolerance 4.0 percentage points"),
     # a gap its decimals would show as its tolerance, or as nil: told with more
-    (82.04, "down", 2.0, OFF_TRACK, "2.04 points above plan for 2025-09; tolerance 2.00 points"),
-    (81.96, "down", 2.0, AT_RISK, "1.96 points above plan for 2025-09; within the tolerance of 2.00 points"),
-    (79.97, "down", 2.0, ON_TRACK, "0.03 points below plan for 2025-09, the better side"),
-    (82.0, "down", 2.0, AT_RISK, "2.0 points above plan for 2025-09; within the tolerance of 2.0 points"),
-    (77.96, "down", 2.0, ON_TRACK, "2.0 points below plan for 2025-09, the better side"),  # no tolerance said
-    (82.00001, "down", 2.0, OFF_TRACK, "2.0 points above plan for 2025-09; tolerance 2.0 points"),  # past 4 places
+    (82.04, "down", 2.0, OFF_TRACK, "2.04 percentage points above plan for 2025-09; tolerance 2.00 percentage points"),
+    (81.96, "down", 2.0, AT_RISK, "1.96 percentage points above plan for 2025-09"
+        "; within the tolerance of 2.00 percentage points"),
+    (79.97, "down", 2.0, ON_TRACK, "0.03 percentage points below plan for 2025-09, the better side"),
+    (82.0, "down", 2.0, AT_RISK, "2.0 percentage points above plan for 2025-09"
+        "; within the tolerance of 2.0 percentage points"),
+    (77.96, "down", 2.0, ON_TRACK, "2.0 percentage points below plan for 2025-09"
+        ", the better side"),  # no tolerance said
+    (82.00001, "down", 2.0, OFF_TRACK, "2.0 percentage points above plan for 2025-09"
+        "; tolerance 2.0 percentage points"),  # past 4 places
 ])
 def test_trajectory_status(actual, direction, tolerance, status, reason):
     plan = [(D(2024, 1, 1), 80.0), (D(2025, 1, 1), 80.0)]
@@ -153,7 +159,7 @@ def test_measure_status_chooses_the_method():
     ("index", float("nan"), float("nan"), 0, 900.0, "100 below plan for 2025-09; tolerance 50"),  # missing, as NaN
     # a gap in percent is in points, in days in days, whatever the label says (as it was)
     ("percent", "% of 16 to 24 year olds", None, 1, 999.7,
-     "0.3 points below plan for 2025-09; within the tolerance of 50.0 points"),
+     "0.3 percentage points below plan for 2025-09; within the tolerance of 50.0 percentage points"),
     ("days", None, None, 1, 1002.0, "2.0 days above plan for 2025-09, the better side"),
 ])
 def test_a_gap_to_plan_is_written_in_the_measures_unit(unit, label, rate_per, decimals, actual, reason):
@@ -189,4 +195,5 @@ def test_a_figure_on_its_plan_up_to_arithmetics_own_error_is_on_plan():
     assert (r.status, r.reason) == (ON_TRACK, "On plan for 2025-04")
     flat = [(D(2024, 1, 1), 80.1), (D(2025, 1, 1), 80.1)]  # 80.3 - 80.1 is 0.20000000000000284: the tolerance
     r = trajectory_status([(D(2025, 9, 1), "2025-09", 80.3)], flat, "down", tolerance=0.2, unit="percent", decimals=1)
-    assert (r.status, r.reason) == (AT_RISK, "0.2 points above plan for 2025-09; within the tolerance of 0.2 points")
+    assert (r.status, r.reason) == (AT_RISK, "0.2 percentage points above plan for 2025-09"
+        "; within the tolerance of 0.2 percentage points")

@@ -3,11 +3,13 @@ value of the measure's unit, and a forecast's error in the measure's decimals.""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from dashboard import formatting
 from goal_councils.forecast import Forecast
-from goal_councils.units import UnitWords
+from goal_councils.units import UnitWords, number_text, singular, telling_decimals
 
 # the units and labels of the demo's measures (other than percent and days, whose gaps are points and days), and
 # labels that try the rules for money and for one of a thing
@@ -63,7 +65,46 @@ def test_a_forecasts_error_is_in_the_measures_decimals(measure_page, decimals, m
 
 
 @pytest.mark.parametrize("unit, size, decimals, said", [
-    ("days", 1, 0, "1 day"), ("days", 2, 0, "2 days"), ("percent", 1, 0, "1 point"), ("percent", 1.0, 1, "1.0 points"),
+    ("days", 1, 0, "1 day"), ("days", 2, 0, "2 days"), ("percent", 1, 0, "1 percentage point"),
+    ("percent", 1.0, 1, "1.0 percentage points"),
 ])
 def test_one_day_or_point_of_a_gap_is_said_in_the_singular(unit, size, decimals, said):
     assert UnitWords(unit).words(size, decimals) == said
+
+
+@pytest.mark.parametrize("label, one", [
+    ("sites", "site"), ("job starts", "job start"), ("days per employee", "day per employee"),
+    ("young people", "young person"), ("People", "Person"), ("percentage points", "percentage point"),
+    ("officers (full-time equivalent)", "officer (full-time equivalent)"), ("tonnes of waste", "tonne of waste"),
+    ("suspensions per 1,000 pupils", "suspension per 1,000 pupils"), ("megawatts (MW)", "megawatt (MW)"),
+    # not a plural the rules know, or nothing counted before the qualifier: as written
+    ("premises", "premises"), ("engagement index (0 to 100)", "engagement index (0 to 100)"),
+    ("pence per £100 collected", "pence per £100 collected"), ("1000s", "1000s"), ("status", "status"),
+])
+def test_one_of_a_unit_puts_the_thing_it_counts_in_the_singular(label, one):
+    assert singular(label) == one
+    assert formatting.format_change(1, "count", 0, label) == f"Up 1 {one}"
+    assert UnitWords("count", label).words(1, 0) == f"1 {one}"
+
+
+@pytest.mark.parametrize("value, decimals, text", [
+    (0.25, 1, "0.3"), (2.675, 2, "2.68"), (0.5, 0, "1"), (1234.5, 0, "1,235"), (-0.04, 1, "0.0"), (-2.5, 0, "-3"),
+])
+def test_the_domain_and_the_pages_write_a_number_alike_halves_up(value, decimals, text):
+    # a reason once said "0.2 percentage points below plan" beside figures the page wrote as 80.35 and 80.1
+    assert number_text(value, decimals) == formatting.format_number(value, decimals) == text
+
+
+def test_a_gap_to_plan_is_written_halves_up_as_the_page_writes_its_figures():
+    from goal_councils.status import trajectory_status
+
+    plan = [(date(2025, 1, 1), 80.0), (date(2025, 12, 1), 80.0)]
+    result = trajectory_status([(date(2025, 9, 1), "2025-09", 80.25)], plan, "down", tolerance=1.0, unit="percent",
+                               decimals=1)
+    assert result.reason.startswith("0.3 percentage points above plan")  # not 0.2: 0.25 rounds up, as 80.25 shows 80.3
+
+
+@pytest.mark.parametrize("decimals, size, shown", [(0, 0.3, 1), (0, 0.04, 2), (1, 0.0004, 4), (0, 0.00001, 0),
+                                                   (0, 5.0, 0), (2, 0.005, 2), (0, 0.0, 0)])
+def test_a_size_is_told_in_enough_decimals_to_show_it_is_not_nil(decimals, size, shown):
+    assert telling_decimals(size, decimals) == shown

@@ -19,9 +19,9 @@ from dashboard.public_documents import org_names
 from dashboard.series import records
 from dashboard.summaries import export_rows, plan_points, summarise
 from dashboard.urls import AsOf, href, read_as_of
-from goal_councils.assess import next_due, no_figure_months
-from goal_councils.periods import shift_period
+from goal_councils.assess import next_due, no_figure_months, periods_after
 from goal_councils.status import interpolate_plan
+from goal_councils.units import telling_decimals
 from goal_councils.xmr import MIN_POINTS as XMR_MIN_POINTS
 from published.exports import csv_text
 from published.judgements import StoredAssessments, stored_judgements
@@ -188,7 +188,8 @@ def analysis(warehouse: Warehouse, measure: dict, as_of: AsOf, found: StoredAsse
         fc = a.forecast
         last = pd.Timestamp(totals["period_start"].max()).date()
         freq = measure["frequency"]
-        future = [str(shift_period(freq, last, k)) for k in range(1, fc.horizon + 1)]
+        # the periods with a figure to come: a month with none by its nature (schools' August) is not forecast
+        future = [str(d) for d in periods_after(freq, last, fc.horizon, no_figure_months(measure.get("no_figure_in")))]
         error = backtest_words(measure, fc)
         keep = x[-48:]
         plan = warehouse.plan(Scope(measure=measure["id"])).sort_values("period_start")
@@ -219,9 +220,7 @@ def backtest_words(measure: dict, forecast) -> str:
     up to three more where those would show an error that is not nil as 0 (0.3 claims a month is not none)."""
     if forecast.backtest_mae is None:
         return "Too short a series to backtest."
-    own = int(measure["decimals"] or 0)
-    shown = (format_number(forecast.backtest_mae, d) for d in range(own, own + 4))
-    mae = next((text for text in shown if text.strip("0.,")), format_number(forecast.backtest_mae, own))
+    mae = format_number(forecast.backtest_mae, telling_decimals(forecast.backtest_mae, measure["decimals"] or 0))
     percent = f" ({forecast.backtest_mape:.1f}%)" if forecast.backtest_mape is not None else ""
     return f"Backtest on the last {forecast.horizon} periods: mean absolute error {mae}{percent}."
 
@@ -229,7 +228,7 @@ def backtest_words(measure: dict, forecast) -> str:
 def xmr_summary(measure: dict, variation) -> str:
     """The process-behaviour chart in words: the current limits; the signals are listed under it."""
     phase, decimals = variation.phases[-1], int(measure["decimals"] or 0)
-    centre, lower, upper = (f"{v:,.{decimals}f}" for v in (phase.centre, phase.lower, phase.upper))
+    centre, lower, upper = (format_number(v, decimals) for v in (phase.centre, phase.lower, phase.upper))
     return (f"Process-behaviour chart of {measure['name']}, judged on its {variation.basis}: centre line {centre}, "
             f"natural process limits {lower} to {upper}. Its signals in the last 12 periods are set out under it.")
 

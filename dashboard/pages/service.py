@@ -15,7 +15,7 @@ from dashboard.components import breadcrumbs, no_judgements_notice, not_found, p
 from dashboard.components import service as parts
 from dashboard.components.pieces import graph
 from dashboard.context import current_warehouse
-from dashboard.formatting import format_period
+from dashboard.formatting import format_number, format_period
 from dashboard.pages._service_common import number, rows_in, service_view, stored
 from dashboard.pages._service_plan import may_plan_any, register_callbacks
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
@@ -128,7 +128,7 @@ def _trend(stages, flow, column: str, title: str, y_title: str, decimals: int) -
     figure = stage_trend_figure(stages, flow, column, title=title, y_title=y_title, decimals=decimals)
     if not figure["data"]:
         return tags.Div()
-    said = [f"{t['name']}: {t['y'][-1]:,.{decimals}f} in the latest month" for t in figure["data"]]
+    said = [f"{t['name']}: {format_number(t['y'][-1], decimals)} in the latest month" for t in figure["data"]]
     return graph(figure, summary=f"Chart of {title}. " + "; ".join(said) + ". Every month's figure is on the "
                  "stage's measure pages.")
 
