@@ -259,6 +259,21 @@ def _stage(con: duckdb.DuckDBPyConnection, files: list[Extracted], col_of: dict[
     con.execute(sql_text("parsed.sql"))
 
 
+# a figure for a month its measure has no figure in by its nature (`no_figure_in`): kept, as sent, but most
+# likely meant for another month; one note a file, measure and month (its first row), not one a breakdown
+NO_FIGURE_MONTH = """
+SELECT p.file, min(p."row") AS "row", 'period' AS "column", any_value(p.period_raw) AS value,
+       'measure ' || p.measure_id || ' has no figure in ' || monthname(p.period_start)
+       || ' by its definition (no_figure_in): the figure is kept, but that month is never due; '
+       || 'check that this is the month meant' AS reason
+FROM parsed p JOIN measures m ON m.id = p.measure_id
+WHERE p.fits AND m.frequency = 'monthly' AND m.no_figure_in IS NOT NULL
+  AND list_contains(CAST(CAST(m.no_figure_in AS JSON) AS INTEGER[]), month(p.period_start))
+GROUP BY p.file, p.measure_id, p.period_start
+ORDER BY p.file, "row"
+"""
+
+
 def run_checks(con: duckdb.DuckDBPyConnection, org: str, today: date) -> list[Problem]:
     """Every problem of the staged submission, ordered by file and row: each rule's rows are kept in
     DuckDB (a temp table, which can spill) and merged there, not in Python."""
@@ -285,4 +300,6 @@ def run_checks(con: duckdb.DuckDBPyConnection, org: str, today: date) -> list[Pr
             problems += [Problem(shared.setdefault(f, f), r, shared.setdefault(c, c), v,
                                  shared.setdefault(reason, reason)) for f, r, c, v, reason in chunk]
         con.execute("DROP TABLE found")
+        notes = con.execute(NO_FIGURE_MONTH).fetchall()
+        problems += [Problem(f, r, c, v, reason, "note") for f, r, c, v, reason in notes]
     return problems

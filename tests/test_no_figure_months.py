@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from goal_councils import DefinitionsError, load_definitions
@@ -381,11 +382,9 @@ def test_the_next_review_does_not_ask_for_a_month_with_no_figure():
 
 # --- the same month a year earlier, and the months a forecast is for --------------------------------------------
 
-def _school_year(years: int = 5, declared=("August",)) -> tuple[dict, "pd.DataFrame"]:
+def _school_year(years: int = 5, declared=("August",)) -> tuple[dict, pd.DataFrame]:
     """A monthly measure with no August figure, whose months differ far more than its years (term and
     holidays): each month's level, plus a small rise a year."""
-    import pandas as pd
-
     rows = []
     for year in range(2021, 2021 + years):
         for month in range(1, 13):
@@ -441,3 +440,31 @@ def test_a_seasonal_forecast_of_a_measure_without_august_keeps_its_months_in_ste
     # and its eighth September (190-odd), as the months' levels are
     jan, july, september = a.forecast.mean[0], a.forecast.mean[6], a.forecast.mean[7]
     assert 108 < jan < 115 and 168 < july < 175 and 188 < september < 195
+
+
+def test_a_figure_sent_for_a_month_with_none_is_loaded_with_a_note_saying_so(tmp_path: Path):
+    from etl.load import LoadRequest, load_batch, validate_files
+
+    home = mini_home(tmp_path / "home")
+    (home.definitions / "mini.yaml").write_text(_declared("[August]"))
+    sent = write(tmp_path / "in" / "aug.csv", "measure_id,period,value\nneet-rate,2026-07,11\nneet-rate,2026-08,12\n"
+                                              "neet-rate,2026-09,13\n")
+    request = LoadRequest("edu", [sent], datetime(2026, 10, 10, 9, 0))
+    read, errors, warnings = validate_files(home, request, today=date(2026, 10, 10))
+    assert (read, errors) == (3, [])
+    assert [(w.file, w.row, w.column, w.value, w.severity) for w in warnings] == [("aug.csv", 3, "period", "2026-08",
+                                                                                   "note")]
+    assert "neet-rate has no figure in August by its definition (no_figure_in)" in str(warnings[0])
+    result = load_batch(home, [request], today=date(2026, 10, 10))[0]
+    assert result.load_id is not None and [w.row for w in result.warnings] == [3]  # loaded, the note reported
+    assert _query(home.warehouse, "SELECT count(*) FROM observations")[0][0] == 3
+
+
+def test_a_home_that_declares_no_months_gets_no_note(tmp_path: Path):
+    from etl.load import LoadRequest, validate_files
+
+    home = mini_home(tmp_path / "home")
+    sent = write(tmp_path / "in" / "aug.csv", "measure_id,period,value\nneet-rate,2026-08,12\n")
+    request = LoadRequest("edu", [sent], datetime(2026, 10, 10))
+    _, errors, warnings = validate_files(home, request, today=date(2026, 10, 10))
+    assert (errors, warnings) == ([], [])

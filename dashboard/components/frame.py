@@ -54,7 +54,8 @@ def navbar(title: str, links: Iterable[tuple[str, str]], months: Sequence[str] |
 
 
 def search_box() -> html.Div:
-    """Search by name: suggestions appear as you type; Enter opens every result."""
+    """Search by names, goals and descriptions (never ids): suggestions appear as you type; Enter opens every
+    result."""
     return tags.Div(
         [
             tags.Label(
@@ -63,7 +64,7 @@ def search_box() -> html.Div:
             dcc.Input(
                 id="site-search",
                 type="search",
-                placeholder="Search by name",
+                placeholder="Search names and goals",
                 debounce=0.3,
                 autoComplete="off",
                 maxLength=100,
