@@ -267,7 +267,7 @@ SELECT p.file, min(p."row") AS "row", 'period' AS "column", any_value(p.period_r
        || ' by its definition (no_figure_in): the figure is kept, but that month is never due; '
        || 'check that this is the month meant' AS reason
 FROM parsed p JOIN measures m ON m.id = p.measure_id
-WHERE p.fits AND m.frequency = 'monthly' AND m.no_figure_in IS NOT NULL
+WHERE p.fits AND p.value IS NOT NULL AND m.frequency = 'monthly' AND m.no_figure_in IS NOT NULL
   AND list_contains(CAST(CAST(m.no_figure_in AS JSON) AS INTEGER[]), month(p.period_start))
 GROUP BY p.file, p.measure_id, p.period_start
 ORDER BY p.file, "row"

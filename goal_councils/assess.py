@@ -299,9 +299,14 @@ def assess_measure(
                           None, None, timely, periods, freq)
 
     lag = seasonal_lag(freq)
-    # a year of figures: twelve months less those with no figure by their nature (eleven without August)
-    per_year = lag - len(no_figure) if lag and len(no_figure) < lag else lag
-    seasonal = bool(measure.get("seasonal")) or looks_seasonal(values, per_year)
+    # a year of figures: twelve months less those with no figure by their nature (eleven without August); a
+    # season needs two at least
+    per_year = lag - len(no_figure) if lag else None
+    per_year = per_year if per_year and per_year >= 2 else None
+    # what the season and the forecast are fitted to: a figure sent for a month with none by its nature (kept, with
+    # a note) would put the year's figures out of step
+    fitted = [v for d, _, v in actuals if d.month not in no_figure] if no_figure else values
+    seasonal = per_year is not None and (bool(measure.get("seasonal")) or looks_seasonal(fitted, per_year))
     base = measure.get("xmr_baseline")
     base = None if base is None or (isinstance(base, float) and math.isnan(base)) else int(base)
     # a measure with a trajectory is meant to move: judge its variation around the plan, not a flat line
@@ -342,10 +347,10 @@ def assess_measure(
 
     wants = with_forecast if with_forecast is not None else forecast_wanted(measure)
     fc = miss = None
-    if wants and len(values) >= 12:
+    if wants and len(fitted) >= 12:
         horizon = {"monthly": 12, "quarterly": 6}.get(freq, 4)
         floor = 0.0 if measure["unit"] in ("count", "percent", "rate", "days") else None
-        fc = forecast(values, horizon, seasonal_periods=per_year if seasonal else None, floor=floor)
+        fc = forecast(fitted, horizon, seasonal_periods=per_year if seasonal else None, floor=floor)
         towards = planned_direction(direction, baseline, final)
         if fc and actuals and (milestones or final) and towards:
             last_start = actuals[-1][0]

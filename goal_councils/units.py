@@ -23,8 +23,9 @@ NOT_REGULAR = frozenset({"premises", "species", "series", "news", "means", "gas"
 # plurals that are not made with an s
 IRREGULAR = {"people": "person", "children": "child", "men": "man", "women": "woman", "feet": "foot",
              "teeth": "tooth", "mice": "mouse"}
-# what follows a label's counted thing: "days per employee", "officers (full-time equivalent)", "tonnes of waste"
-_QUALIFIER = re.compile(r"\s(?:per|of|in|for|at|on)\s|\s?\(")
+# what follows a label's counted thing: "days per employee", "officers (full-time equivalent)", "tonnes of waste",
+# "pupils with SEN"; a label that starts with one ("per 100,000 people") counts nothing of its own
+_QUALIFIER = re.compile(r"(?:^|\s)(?:per|of|in|for|at|on|with|to|from|by)\s|\s?\(")
 
 
 @lru_cache(maxsize=65536)  # remembered: a chart's hover texts say thousands of figures, many alike
@@ -67,16 +68,19 @@ def money_parts(label: str | None) -> tuple[str, str]:
 
 def singular(label: str) -> str:
     """A unit label with the thing it counts in the singular: the last word before any qualifier ("per",
-    "of", a bracket), where it is an English plural: `sites` -> `site`, `job starts` -> `job start`, `days per
-    employee` -> `day per employee`, `young people` -> `young person`, `officers (full-time equivalent)` ->
-    `officer (full-time equivalent)`. Any other word as it is (series, status, premises, pence, 1000s)."""
+    "of", a bracket) where it is an English plural, else the first: `sites` -> `site`, `job starts` -> `job
+    start`, `young people` -> `young person`, `days per employee` -> `day per employee`, `homes built` -> `home
+    built`, `officers (full-time equivalent)` -> `officer (full-time equivalent)`. Any other label as it is
+    (series, status, premises, pence, 1000s, per 100,000 people)."""
+    label = label.strip()
     qualifier = _QUALIFIER.search(label)
     head, rest = (label[:qualifier.start()], label[qualifier.start():]) if qualifier else (label, "")
-    before, _, word = head.rpartition(" ")
-    one = _one_of(word)
-    if one is None:
-        return label
-    return (f"{before} {one}" if before else one) + rest
+    words = head.split(" ")
+    for at in (len(words) - 1, 0):
+        one = _one_of(words[at])
+        if one is not None:
+            return " ".join([*words[:at], one, *words[at + 1:]]) + rest
+    return label
 
 
 def _one_of(word: str) -> str | None:
@@ -86,7 +90,7 @@ def _one_of(word: str) -> str | None:
         return None
     if lower in IRREGULAR:
         one = IRREGULAR[lower]
-        return one.capitalize() if word[0].isupper() else one
+        return one.upper() if word.isupper() and len(word) > 1 else one.capitalize() if word[0].isupper() else one
     if lower.endswith("ies") and len(lower) > 4:
         return word[:-3] + "y"
     if lower.endswith(("sses", "shes", "ches", "xes")):

@@ -431,6 +431,28 @@ def test_a_forecast_is_for_the_months_that_have_a_figure():
                                                                                         date(2026, 10, 1)]
 
 
+def test_a_figure_sent_for_august_anyway_does_not_put_the_forecast_out_of_step():
+    from goal_councils.assess import assess_measure
+
+    measure, series = _school_year()
+    stray = pd.concat([series, pd.DataFrame([{"period": "2023-08", "period_start": date(2023, 8, 1), "value": 500.0}])])
+    without = assess_measure(measure, series, as_at=datetime(2026, 1, 20), with_forecast=True)
+    kept = assess_measure(measure, stray, as_at=datetime(2026, 1, 20), with_forecast=True)
+    assert kept.forecast.mean == without.forecast.mean
+
+
+def test_a_measure_with_a_figure_in_one_month_a_year_is_judged_without_a_season():
+    from goal_councils.assess import assess_measure
+
+    measure = {"id": "december", "frequency": "monthly", "direction": "up", "unit": "count", "decimals": 0,
+               "role": "lead", "due_days": 15, "seasonal": True, "no_figure_in": json.dumps(list(range(1, 12))),
+               "forecast": True}
+    series = pd.DataFrame([{"period": f"{y}-12", "period_start": date(y, 12, 1), "value": 100.0 + y % 7}
+                           for y in range(2010, 2026)])
+    a = assess_measure(measure, series, as_at=datetime(2026, 1, 20), with_forecast=True)
+    assert a.variation.basis == "values" and a.forecast is not None  # a season of one is no season: no error
+
+
 def test_a_seasonal_forecast_of_a_measure_without_august_keeps_its_months_in_step():
     from goal_councils.assess import assess_measure
 
@@ -458,6 +480,17 @@ def test_a_figure_sent_for_a_month_with_none_is_loaded_with_a_note_saying_so(tmp
     result = load_batch(home, [request], today=date(2026, 10, 10))[0]
     assert result.load_id is not None and [w.row for w in result.warnings] == [3]  # loaded, the note reported
     assert _query(home.warehouse, "SELECT count(*) FROM observations")[0][0] == 3
+
+
+def test_a_month_with_no_figure_sent_empty_gets_no_note(tmp_path: Path):
+    from etl.load import LoadRequest, validate_files
+
+    home = mini_home(tmp_path / "home")
+    (home.definitions / "mini.yaml").write_text(_declared("[August]"))
+    sent = write(tmp_path / "in" / "aug.csv", "measure_id,period,value,status\nneet-rate,2026-08,,suppressed\n")
+    request = LoadRequest("edu", [sent], datetime(2026, 10, 10))
+    _, errors, warnings = validate_files(home, request, today=date(2026, 10, 10))
+    assert errors == [] and not [w for w in warnings if "no_figure_in" in w.reason]
 
 
 def test_a_home_that_declares_no_months_gets_no_note(tmp_path: Path):

@@ -77,6 +77,12 @@ def test_one_day_or_point_of_a_gap_is_said_in_the_singular(unit, size, decimals,
     ("young people", "young person"), ("People", "Person"), ("percentage points", "percentage point"),
     ("officers (full-time equivalent)", "officer (full-time equivalent)"), ("tonnes of waste", "tonne of waste"),
     ("suspensions per 1,000 pupils", "suspension per 1,000 pupils"), ("megawatts (MW)", "megawatt (MW)"),
+    # the counted thing first, what was done to it after: its first word
+    ("jobs created", "job created"), ("homes completed (net)", "home completed (net)"),
+    ("pupils with SEN", "pupil with SEN"), ("visits to A&E", "visit to A&E"), ("tonnes CO2e", "tonne CO2e"),
+    ("PEOPLE", "PERSON"), (" sites ", "site"),
+    # a rate's label names what it is per, not what it counts
+    ("per 100,000 people", "per 100,000 people"), ("per 1,000 live births", "per 1,000 live births"),
     # not a plural the rules know, or nothing counted before the qualifier: as written
     ("premises", "premises"), ("engagement index (0 to 100)", "engagement index (0 to 100)"),
     ("pence per £100 collected", "pence per £100 collected"), ("1000s", "1000s"), ("status", "status"),
