@@ -64,7 +64,7 @@ def search_box() -> html.Div:
             dcc.Input(
                 id="site-search",
                 type="search",
-                placeholder="Search names and goals",
+                placeholder="Search names, goals",
                 debounce=0.3,
                 autoComplete="off",
                 maxLength=100,

@@ -163,36 +163,37 @@ def partner_block(partner: Mapping, panels: list, as_of: AsOf | None = None) -> 
             tags.Div(
                 [
                     badge(role, "strong" if role == "Lead" else "neutral"),
+                    " ",
                     tags.Span(
                         _text(partner.get("responsibility"), "No responsibility written down."),
                         className="partner-responsibility",
                     ),
                 ],
-                className="d-flex gap-2 align-items-baseline",
+                className="partner-role",  # the text wraps under the badge: a block may be one panel wide
             ),
         ],
         className="partner-head",
     )
     body = (
-        tags.Div(
-            panels,
-            className="partner-panels row row-cols-1 row-cols-sm-2 row-cols-lg-4 row-cols-xl-5 row-cols-xxl-6 g-2",
-        )
+        tags.Div(panels, className="partner-panels")
         if panels
         else _small("This organisation submits no measures for this objective.", "mt-2")
     )
     return tags.Section(
         [head, body],
         className="partner-block",
-        style={"borderLeftColor": figures.org_colour(partner["colour_index"])},
+        # as wide as its panels need (site.css): organisations with a measure or two stand side by side
+        style={"borderLeftColor": figures.org_colour(partner["colour_index"]), "--panels": str(max(len(panels), 1))},
         **{"aria-labelledby": heading_id},
     )
 
 
 def partners_section(blocks: list, controls) -> html.Section:
-    """Lead and contributors side by side: the window control, then one block per organisation."""
+    """Lead and contributors side by side: the window control, then one block per organisation, as many to a
+    line as their panels leave room for."""
     return tags.Section(
-        [tags.H2("Lead and contributors, side by side", className="h3 mb-2", id="partners-heading"), controls, *blocks],
+        [tags.H2("Lead and contributors, side by side", className="h3 mb-2", id="partners-heading"), controls,
+         tags.Div(blocks, className="partner-blocks")],
         className="partners-section",
         **{"aria-labelledby": "partners-heading"},
     )

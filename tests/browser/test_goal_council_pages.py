@@ -303,6 +303,31 @@ def test_the_time_window_redraws_every_panel_on_one_axis(demo):
     assert demo.get_logs() == []
 
 
+def test_partners_with_a_measure_or_two_stand_side_by_side_on_a_projector(demo):
+    """Seven partners with a measure each fill two lines at 1280 wide, not seven; an organisation with many
+    measures takes the width, its panels four to a line; on a phone each block is one column, with nothing
+    wider than the screen."""
+    def lines(selector: str) -> list[int]:
+        return demo.driver.execute_script(
+            f"return Array.from(document.querySelectorAll('{selector}'))"
+            ".map(e => Math.round(e.getBoundingClientRect().top));")
+
+    demo.driver.set_window_size(1280, 900)
+    visit(demo, "/objective/youth_neet", "Fewer young people not in education, employment or training")
+    until(demo, lambda: len(demo.find_elements(".partner-block")) == 7)
+    tops = lines(".partner-block")
+    assert len(set(tops)) == 2 and tops[:4] == [tops[0]] * 4
+    visit(demo, "/objective/care_at_home")
+    until(demo, lambda: len(demo.find_elements(".partner-block")) >= 3)
+    first = lines(".partner-block:first-child .panel")
+    assert len(first) >= 5 and first[:4] == [first[0]] * 4 and first[4] > first[0]
+    demo.driver.set_window_size(390, 900)
+    visit(demo, "/objective/youth_neet", "Fewer young people not in education, employment or training")
+    until(demo, lambda: len(demo.find_elements(".partner-block")) == 7)
+    assert len(set(lines(".partner-block"))) == 7
+    assert demo.driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+
+
 def test_the_objective_page_as_of_a_month_on_the_tiny_warehouse(dash_duo, tiny_warehouse):
     dash_duo.start_server(create_app(Settings(warehouse=tiny_warehouse)))
     title = "Shorter waits for community mental health care"
