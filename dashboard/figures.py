@@ -13,8 +13,8 @@ period has no figure (never zero), hover text with value and unit, period and fl
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import date, timedelta
 from functools import lru_cache
 
 import pandas as pd
@@ -762,9 +762,10 @@ def _phase_segments(x: list, result) -> list[tuple[int, int, object]]:
     return [(p.start, bounds[i], p) for i, p in enumerate(result.phases)]
 
 
-def xmr_figure(x: list, result, *, title: str, y_title: str, decimals: int = 1) -> dict:
+def xmr_figure(x: list, result, *, title: str, y_title: str, decimals: int = 1, breaks: Collection[int] = ()) -> dict:
     """Process-behaviour chart: values with centre line and natural process limits (shaded),
-    signals marked by rule, and the moving-range panel beneath on the same time axis."""
+    signals marked by rule, and the moving-range panel beneath on the same time axis. `breaks`: the indices a
+    period with no figure comes before, where the line breaks; the time axis starts at the first point judged."""
     fmt = f",.{decimals}f"
     data: list[dict] = []
     for n, (a, b, ph) in enumerate(_phase_segments(x, result)):
@@ -785,7 +786,8 @@ def xmr_figure(x: list, result, *, title: str, y_title: str, decimals: int = 1) 
              "line": {"color": "#0072B2", "width": 1, "dash": "dot"}, "hoverinfo": "skip", "showlegend": False,
              "yaxis": "y"},
         ]
-    data.append({"type": "scatter", "x": x, "y": result.values, "mode": "lines+markers",
+    line_x, line_y = _broken(x, result.values, breaks)
+    data.append({"type": "scatter", "x": line_x, "y": line_y, "mode": "lines+markers",
                  "name": plain(y_title) or "Value", "line": {"color": TEXT, "width": 2}, "marker": {"size": 4},
                  "connectgaps": False,
                  "hovertemplate": f"%{{x}}: %{{y:{fmt}}}<extra></extra>", "yaxis": "y", "showlegend": False})
@@ -819,16 +821,47 @@ def xmr_figure(x: list, result, *, title: str, y_title: str, decimals: int = 1) 
                   "gridcolor": "#eeefef", "zeroline": False, "automargin": True},
         "yaxis2": {"title": {"text": "Moving range"}, "domain": [0.0, 0.24], "gridcolor": "#eeefef",
                    "zeroline": False, "rangemode": "tozero"},
-        "xaxis": {"showgrid": False, "linecolor": "#b1b4b6", "ticks": "outside", "anchor": "y2"},
+        "xaxis": {"showgrid": False, "linecolor": "#b1b4b6", "ticks": "outside", "anchor": "y2",
+                  **_judged_range(x, result.values)},
         "margin": {"l": 64, "r": 16, "t": 48, "b": 40},
     })
     return {"data": data, "layout": layout}
 
 
+def _broken(x: list, values: list, breaks: Collection[int]) -> tuple[list, list]:
+    """A line's points with a gap (None) put before each index in `breaks`, so that it does not join across a
+    period with no figure."""
+    if not breaks:
+        return x, list(values)
+    line_x, line_y = [], []
+    for i, (at, v) in enumerate(zip(x, values, strict=True)):
+        if i in breaks:
+            line_x.append(at)
+            line_y.append(None)
+        line_x.append(at)
+        line_y.append(v)
+    return line_x, line_y
+
+
+def _judged_range(x: list, values: list) -> dict:
+    """The time axis from the first point judged to the last, a little beyond each (a seasonal measure's first
+    year, or the years before its plan, have nothing to judge); nothing to set when the first point is."""
+    first = next((i for i, v in enumerate(values) if v is not None), None)
+    if not first or not x:
+        return {}
+    start, end = date.fromisoformat(str(x[first])[:10]), date.fromisoformat(str(x[-1])[:10])
+    pad = timedelta(days=max(15, (end - start).days // 50))
+    return {"range": [(start - pad).isoformat(), (end + pad).isoformat()], "autorange": False}
+
+
 def forecast_figure(x: list, values: list, future_x: list, fc, *, plan_x: list | None = None,
-                    plan_y: list | None = None, title: str, y_title: str, decimals: int = 1) -> dict:
-    """Actuals, then the forecast fan (95% and 80% intervals, central line dashed), against the plan."""
+                    plan_y: list | None = None, title: str, y_title: str = "", decimals: int = 1,
+                    y_axis: dict | None = None, breaks: Collection[int] = ()) -> dict:
+    """Actuals, then the forecast fan (95% and 80% intervals, central line dashed), against the plan. `y_axis`:
+    the measure's value axis (`value_axis`), as its main chart has it; `breaks`: where the actual line breaks
+    (the indices a period with no figure comes before)."""
     fmt = f",.{decimals}f"
+    actual_x, actual_y = _broken(x, values, breaks)
     join_x = [x[-1]] + list(future_x) if x else list(future_x)
     last = [values[-1]] if x else []
     data = [
@@ -842,7 +875,7 @@ def forecast_figure(x: list, values: list, future_x: list, fc, *, plan_x: list |
         {"type": "scatter", "x": join_x, "y": last + list(fc.upper80), "mode": "lines", "line": {"width": 0},
          "fill": "tonexty", "fillcolor": "rgba(0, 114, 178, 0.25)", "name": "80% interval",
          "hovertemplate": f"%{{x}}: up to %{{y:{fmt}}} (80%)<extra></extra>"},
-        {"type": "scatter", "x": x, "y": values, "mode": "lines", "name": "Actual",
+        {"type": "scatter", "x": actual_x, "y": actual_y, "mode": "lines", "name": "Actual",
          "line": {"color": TEXT, "width": 2}, "connectgaps": False,
          "hovertemplate": f"%{{x}}: %{{y:{fmt}}}<extra></extra>"},
         {"type": "scatter", "x": join_x, "y": last + list(fc.mean), "mode": "lines", "name": "Forecast",
@@ -855,4 +888,6 @@ def forecast_figure(x: list, values: list, future_x: list, fc, *, plan_x: list |
     layout = base_layout(title, y_title)
     layout.update({"showlegend": True, "legend": {"orientation": "h", "y": -0.15, "x": 0},
                    "hovermode": "x unified"})
+    if y_axis is not None:
+        layout["yaxis"] = y_axis
     return {"data": data, "layout": layout}

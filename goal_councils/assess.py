@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -63,7 +63,7 @@ from .xmr import Signal, XmrResult, looks_seasonal, seasonal_lag, xmr
 __all__ = [
     "Timeliness", "Assessment", "assess_measure", "plan_points", "timeliness", "exception_rows",
     "RECENT_SIGNAL_PERIODS", "SEVERITY", "assess_all", "timeliness_rows", "TIMELINESS_RULES", "next_due",
-    "forecast_wanted", "datetimes_of", "no_figure_months", "periods_after",
+    "forecast_wanted", "datetimes_of", "no_figure_months", "periods_after", "gaps_before",
 ]
 
 RECENT_SIGNAL_PERIODS = 3
@@ -196,6 +196,13 @@ def periods_after(frequency: str, start: date, count: int, no_figure_in: Collect
     return out
 
 
+def gaps_before(frequency: str, starts: Sequence[date], no_figure_in: Collection[int] = ()) -> frozenset[int]:
+    """The indices of a series' periods (`starts`, oldest first) that a period with no figure comes before:
+    2022 after 2019, not August after July where the measure has no figure in August by its nature."""
+    return frozenset(i for i in range(1, len(starts))
+                     if starts[i] != _next_expected(frequency, shift_period(frequency, starts[i - 1], 1), no_figure_in))
+
+
 def next_due(frequency: str, due_days: int, today: date, *, no_figure_in: Collection[int] = ()) -> tuple[str, date]:
     """The next submission to fall due after `today`: its period's label and its due date (the
     period's end + due_days), the earliest period whose due date is still to come; a month in
@@ -320,7 +327,7 @@ def assess_measure(
     # the same period a year earlier by the calendar, not twelve figures back: a gap would shift that
     year_earlier = [index_of.get(shift_period(freq, d, -lag)) for d, _, _ in actuals] if seasonal and lag else None
     variation = xmr(values, baseline=base, seasonal_lag_periods=lag if seasonal and lag else None, planned=planned,
-                    year_earlier=year_earlier)
+                    year_earlier=year_earlier, breaks=gaps_before(freq, [d for d, _, _ in actuals], no_figure))
     recent = []
     if variation:
         last = max((i for i, v in enumerate(variation.values) if v is not None), default=-1)

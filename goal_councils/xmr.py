@@ -25,7 +25,7 @@ x_(t-s)), which removes a stable seasonal pattern; the result says so in `basis`
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -106,8 +106,10 @@ class XmrResult:
         return [s for s in self.signals if s.index == i]
 
 
-def _phase(values: Sequence[float | None], start: int, n: int) -> Phase | None:
-    """Limits from up to `n` present values from `start`; None when fewer than MIN_POINTS."""
+def _phase(values: Sequence[float | None], start: int, n: int, breaks: Collection[int] = ()) -> Phase | None:
+    """Limits from up to `n` present values from `start`; None when fewer than MIN_POINTS. The average moving
+    range is of neighbouring present values, none of them across a period with no figure (`breaks`: the
+    indices a missing period comes before)."""
     picked: list[tuple[int, float]] = []
     for i in range(start, len(values)):
         if values[i] is not None:
@@ -117,14 +119,16 @@ def _phase(values: Sequence[float | None], start: int, n: int) -> Phase | None:
     if len(picked) < MIN_POINTS:
         return None
     xs = [v for _, v in picked]
-    ranges = [abs(b - a) for a, b in zip(xs, xs[1:], strict=False)]
+    ranges = [abs(b - a) for (_, a), (j, b) in zip(picked, picked[1:], strict=False) if j not in breaks]
+    if not ranges:
+        return None
     return Phase(start, picked[-1][0] + 1, sum(xs) / len(xs), sum(ranges) / len(ranges))
 
 
-def _moving_ranges(values: Sequence[float | None]) -> list[float | None]:
+def _moving_ranges(values: Sequence[float | None], breaks: Collection[int] = ()) -> list[float | None]:
     out: list[float | None] = [None]
-    for a, b in zip(values, values[1:], strict=False):
-        out.append(None if a is None or b is None else abs(b - a))
+    for i, (a, b) in enumerate(zip(values, values[1:], strict=False), start=1):
+        out.append(None if a is None or b is None or i in breaks else abs(b - a))
     return out
 
 
@@ -158,12 +162,15 @@ def xmr(
     recompute_on_shift: bool = True,
     planned: Sequence[float | None] | None = None,
     year_earlier: Sequence[int | None] | None = None,
+    breaks: Collection[int] = (),
 ) -> XmrResult | None:
     """Judge a series (oldest first; None = gap). Returns None when there are too few values.
 
     `seasonal_lag_periods`: judge the change on the same period a year earlier, that many points back; or,
     given `year_earlier` (each point's index of the same period a year before, None where there is none), that
     point, so that a missing figure or a month with no figure by its nature does not shift the comparison.
+    `breaks`: the indices a period with no figure comes before (2019 then 2022: two years not assessed); no
+    moving range is taken across them.
 
     `planned`: the plan's value at each point. A series meant to move (a trajectory down to a
     target) is judged on its gap to the plan, not on its values: one flat centre line through a
@@ -186,11 +193,12 @@ def xmr(
     first = next((i for i, v in enumerate(series) if v is not None), None)
     if first is None:
         return None
-    phase = _phase(series, first, n)
+    breaks = frozenset(breaks)
+    phase = _phase(series, first, n, breaks)
     if phase is None:
         return None
-    result = XmrResult(series, _moving_ranges(series), [phase], basis=basis)
-    _judge(result, n, recompute_on_shift)
+    result = XmrResult(series, _moving_ranges(series, breaks), [phase], basis=basis)
+    _judge(result, n, recompute_on_shift, breaks)
     return result
 
 
@@ -198,7 +206,7 @@ def _number(v) -> float | None:
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
 
 
-def _judge(result: XmrResult, n: int, recompute: bool) -> None:
+def _judge(result: XmrResult, n: int, recompute: bool, breaks: frozenset[int] = frozenset()) -> None:
     series = result.values
     ranges = result.moving_ranges
     signals: list[Signal] = []
@@ -242,7 +250,7 @@ def _judge(result: XmrResult, n: int, recompute: bool) -> None:
             else:
                 signals.append(Signal(i, "run_of_8", "high" if run_side > 0 else "low"))
             if recompute and length == RUN and run_start > start:
-                new = _phase(series, run_start, min(n, SHIFT_BASELINE_POINTS))
+                new = _phase(series, run_start, min(n, SHIFT_BASELINE_POINTS), breaks)
                 if new is not None:
                     result.phases.append(new)
                     # judge again from the change point against the new limits

@@ -13,15 +13,15 @@ from dash import Input, Output, State, callback, ctx, dcc, no_update
 from dashboard import components, figures
 from dashboard.components import tags
 from dashboard.context import current_public_text, current_warehouse
-from dashboard.formatting import format_number, format_period
+from dashboard.formatting import format_number, format_period, unit_words
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
 from dashboard.public_documents import org_names
 from dashboard.series import records
 from dashboard.summaries import export_rows, plan_points, summarise
 from dashboard.urls import AsOf, href, read_as_of
-from goal_councils.assess import next_due, no_figure_months, periods_after
+from goal_councils.assess import gaps_before, next_due, no_figure_months, periods_after
 from goal_councils.status import interpolate_plan
-from goal_councils.units import telling_decimals
+from goal_councils.units import GAP_WORDS, telling_decimals
 from goal_councils.xmr import MIN_POINTS as XMR_MIN_POINTS
 from published.exports import csv_text
 from published.judgements import StoredAssessments, stored_judgements
@@ -158,7 +158,8 @@ def analysis(warehouse: Warehouse, measure: dict, as_of: AsOf, found: StoredAsse
                  tags.P(f"Status: {a.status.reason}.", className="mb-2")]
     if measure.get("categories"):
         return out + [tags.P(CATEGORICAL_NOTE, className="small", id="xmr-signals")]
-    unit = measure.get("unit_label") or measure["unit"]
+    no_figure = no_figure_months(measure.get("no_figure_in"))
+    breaks = gaps_before(measure["frequency"], [date.fromisoformat(d) for d in x], no_figure)
     if a.variation and len(x) == len(a.variation.values):
         basis = ("" if a.variation.basis == "values"
                  else f" Judged on the {a.variation.basis}: {BASIS_WHY[a.variation.basis]}")
@@ -167,9 +168,8 @@ def analysis(warehouse: Warehouse, measure: dict, as_of: AsOf, found: StoredAsse
                    "(centre ± 2.66 × average moving range). Points outside it, or runs on one side, are signals "
                    f"worth acting on; movement inside it is noise.{basis}", className="small text-secondary"),
             components.graph(figures.xmr_figure(x, a.variation, title=f"{measure['name']}: variation",
-                                                y_title=unit if a.variation.basis == "values"
-                                                else f"{Y_TITLES.get(a.variation.basis, 'change')} ({unit})",
-                                                decimals=int(measure["decimals"] or 0)),
+                                                y_title=variation_axis(measure, a.variation.basis),
+                                                decimals=int(measure["decimals"] or 0), breaks=breaks),
                              graph_id="xmr-chart", summary=xmr_summary(measure, a.variation)),
         ]
         recent = [s for s in a.variation.signals if s.index >= len(x) - 12]
@@ -189,9 +189,12 @@ def analysis(warehouse: Warehouse, measure: dict, as_of: AsOf, found: StoredAsse
         last = pd.Timestamp(totals["period_start"].max()).date()
         freq = measure["frequency"]
         # the periods with a figure to come: a month with none by its nature (schools' August) is not forecast
-        future = [str(d) for d in periods_after(freq, last, fc.horizon, no_figure_months(measure.get("no_figure_in")))]
+        future = [str(d) for d in periods_after(freq, last, fc.horizon, no_figure)]
         error = backtest_words(measure, fc)
         keep = x[-48:]
+        dropped = len(x) - len(keep)  # the points before the forecast chart's window
+        # its actual line breaks where the main chart's does: at every month with no figure, August's too
+        drawn_gaps = gaps_before(freq, [date.fromisoformat(d) for d in x])
         plan = warehouse.plan(Scope(measure=measure["id"])).sort_values("period_start")
         points = [(pd.Timestamp(d).date(), float(v)) for d, v in zip(plan["period_start"], plan["value"], strict=True)]
         start = date.fromisoformat(keep[0])
@@ -208,8 +211,9 @@ def analysis(warehouse: Warehouse, measure: dict, as_of: AsOf, found: StoredAsse
                    + (f" {a.forecast_miss}." if a.forecast_miss else ""), className="small", id="forecast-note"),
             components.graph(figures.forecast_figure(
                 keep, list(totals["value"])[-48:], future, fc, plan_x=plan_x, plan_y=plan_y,
-                title=f"{measure['name']}: forecast",
-                y_title=unit, decimals=int(measure["decimals"] or 0)), graph_id="forecast-chart",
+                title=f"{measure['name']}: forecast", y_axis=figures.value_axis(measure),
+                decimals=int(measure["decimals"] or 0), breaks={i - dropped for i in drawn_gaps if i > dropped}),
+                graph_id="forecast-chart",
                 summary=forecast_summary(measure, fc, future)),
         ]
     return out
@@ -225,10 +229,33 @@ def backtest_words(measure: dict, forecast) -> str:
     return f"Backtest on the last {forecast.horizon} periods: mean absolute error {mae}{percent}."
 
 
+def difference_unit(measure: dict) -> str:
+    """What a difference of a measure's figures is counted in: percentage points for a percentage, days for
+    days, else its unit label (or its unit in words)."""
+    label = measure.get("unit_label")
+    if measure["unit"] in GAP_WORDS:
+        return GAP_WORDS[measure["unit"]]
+    return label if label and isinstance(label, str) else unit_words(measure["unit"], None,
+                                                                     measure.get("rate_per")).lower()
+
+
+def variation_axis(measure: dict, basis: str) -> str:
+    """The process-behaviour chart's value axis: the measure's own where it judges the figures themselves,
+    else the difference it judges in the unit of a difference: `Change (percentage points)`."""
+    if basis == "values":
+        return unit_words(measure["unit"], measure.get("unit_label"), measure.get("rate_per"))
+    return f"{Y_TITLES.get(basis, 'change').capitalize()} ({difference_unit(measure)})"
+
+
 def xmr_summary(measure: dict, variation) -> str:
-    """The process-behaviour chart in words: the current limits; the signals are listed under it."""
+    """The process-behaviour chart in words: the current limits, in the unit judged; the signals are listed
+    under it."""
     phase, decimals = variation.phases[-1], int(measure["decimals"] or 0)
-    centre, lower, upper = (format_number(v, decimals) for v in (phase.centre, phase.lower, phase.upper))
+    if variation.basis == "values":
+        centre, lower, upper = (components.value_text(measure, v) for v in (phase.centre, phase.lower, phase.upper))
+    else:
+        centre, lower, upper = (f"{format_number(v, decimals)} {difference_unit(measure)}"
+                                for v in (phase.centre, phase.lower, phase.upper))
     return (f"Process-behaviour chart of {measure['name']}, judged on its {variation.basis}: centre line {centre}, "
             f"natural process limits {lower} to {upper}. Its signals in the last 12 periods are set out under it.")
 
