@@ -14,13 +14,13 @@ period_start, value, kind).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
 
-from goal_councils.assess import Timeliness, plan_points
+from goal_councils.assess import Timeliness, no_figure_months, plan_points
 from goal_councils.categories import categories_of, label_of
 from goal_councils.periods import MONTHS_PER_PERIOD, PeriodError, parse_period
 from goal_councils.status import NOT_JUDGED, StatusResult, roll_up
@@ -114,9 +114,16 @@ def _freshness(measure: Mapping, t: Timeliness | None, at: datetime | None) -> F
     return Freshness("on_time", f"{arrived}, due {format_date(due, short=True)}", period, due, got, **counts)
 
 
-def _shifted(frequency: str, period: str, n: int) -> str | None:
+def _shifted(frequency: str, period: str, n: int, skip: Collection[int] = ()) -> str | None:
+    """The period `n` before or after `period`; stepping back, the months in `skip` (a monthly measure's months
+    with no figure by its nature) are passed over: the period before September is July where August has none."""
     try:
-        return parse_period(period, frequency).shift(n).label
+        found = parse_period(period, frequency).shift(n)
+        for _ in range(12):
+            if frequency != "monthly" or found.start.month not in skip:
+                break
+            found = found.shift(-1 if n < 0 else 1)
+        return found.label
     except PeriodError:
         return None
 
@@ -141,8 +148,9 @@ def summarise(
         latest = with_values[-1]
         summary.latest_period, summary.latest_value = latest.period, latest.value
         summary.latest_flags = flag_words(latest.status, latest.revised)
+        no_figure = no_figure_months(measure.get("no_figure_in"))
         for attribute, steps in (("previous", -1), ("year_ago", -(12 // MONTHS_PER_PERIOD[frequency]))):
-            period = _shifted(frequency, latest.period, steps)
+            period = _shifted(frequency, latest.period, steps, no_figure if attribute == "previous" else ())
             row = by_period.get(period)
             setattr(summary, f"{attribute}_period", period)
             if row is not None and row.value is not None:

@@ -112,9 +112,9 @@ def plan_points(frequency: str, start: date, weekly: Sequence[float], target: fl
 
 def plan_note(plan: SavedPlan, stage_name: str | None = None, saved_by: str | None = None) -> str:
     """The target's note that says where its milestones come from; `saved_by`: the organisation in words."""
-    where = f" for {stage_name}" if stage_name else ""
+    where = f" for the stage “{stage_name}”" if stage_name else ""  # a stage's name may hold commas of its own
     who = saved_by or "an administrator"
-    return (f"Milestones from the workload plan{where} saved by {who} on {plan.saved_at:%-d %B %Y}: "
+    return (f"Milestones from the workload plan{where}, saved by {who} on {plan.saved_at:%-d %B %Y}: "
             f"{plan.target:,.0f} waiting by {plan.end:%-d %B %Y}.")
 
 

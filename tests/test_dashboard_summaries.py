@@ -129,6 +129,17 @@ def test_a_gap_is_not_a_zero_and_not_skipped_over():
     assert (s.previous_period, s.previous_value, s.change) == ("2025-03", None, None)
 
 
+def test_the_period_before_skips_a_month_the_measure_has_no_figure_in():
+    # schools: no figure in August by its nature, so September's change is on July, and says so
+    frame = series(("2025-07", 36.0, None, False), ("2025-09", 38.5, None, False), ("2024-09", 37.0, None, False))
+    s = summarise({**MEASURE, "no_figure_in": "[8]"}, frame, None)
+    assert (s.previous_period, s.previous_value, s.change) == ("2025-07", 36.0, 2.5)
+    assert (s.year_ago_period, s.change_on_year) == ("2024-09", 1.5)
+    # a measure that declares nothing: August is simply missing
+    plain = summarise(MEASURE, frame, None)
+    assert (plain.previous_period, plain.previous_value, plain.change) == ("2025-08", None, None)
+
+
 def test_no_figures_at_all():
     s = summarise(MEASURE, series(), NO_FIGURES)
     assert (s.latest_period, s.latest_value, s.change) == (None, None, None)

@@ -138,9 +138,9 @@ def test_the_target_note_names_a_stage_only_as_publicly_as_the_stage_is_shown(tm
     planned, problems = apply_plans(defs, [queue, scan])
     assert problems == []
     assert planned.measures["decide-waiting"].target.note.startswith(
-        "Milestones from the workload plan saved by Northfield Council on")  # no "Claim decided"
+        "Milestones from the workload plan, saved by Northfield Council on")  # no "Claim decided"
     assert planned.measures["scan-waiting"].target.note.startswith(
-        "Milestones from the workload plan for Evidence scanned saved by ScanCo Ltd")
+        "Milestones from the workload plan for the stage “Evidence scanned”, saved by ScanCo Ltd")
 
 
 # --- the saved records -------------------------------------------------------------------------------
@@ -236,7 +236,7 @@ def test_the_saved_plan_becomes_the_trajectory_status_is_judged_against(planned)
     assert points == [("2025-10", 550.0, "baseline"), ("2025-11", 402.0, "milestone"),
                       ("2025-12", 248.0, "milestone"), ("2026-01", 100.0, "final")]
     note = _rows(home, "SELECT target_note FROM measures WHERE id = 'scan-waiting'")[0][0]
-    assert note.startswith("Milestones from the workload plan for Evidence scanned saved by ScanCo Ltd on "
+    assert note.startswith("Milestones from the workload plan for the stage “Evidence scanned”, saved by ScanCo Ltd on "
                            "15 January 2026: 100 waiting by 30 January 2026.")
     status, reason = _status(home, "scan-waiting")
     assert status == "off_track", reason  # 650 waiting against a plan of 248

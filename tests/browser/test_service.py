@@ -92,7 +92,7 @@ def test_the_stage_lead_saves_a_plan_that_becomes_the_measures_trajectory(site):
     until(duo, lambda: "Saved: 130 waiting by 1 April 2026 is now the milestone trajectory of Claims waiting to be "
           "scanned." in squeezed(duo, "#plan-saved"))
     # the publish it started applies the plan: the measure page's target says where its milestones come from
-    note = "Milestones from the workload plan for Evidence scanned saved by ScanCo Ltd"
+    note = "Milestones from the workload plan for the stage “Evidence scanned”, saved by ScanCo Ltd"
 
     def published() -> bool:
         duo.driver.get(duo.server_url + "/measure/scan-waiting")
