@@ -621,3 +621,18 @@ def test_a_yearly_measure_has_one_change_card(frequency, titles):
     cards = components.measure_numbers({**MEASURE, "frequency": frequency}, summary).children
     assert len(cards) == len(titles)
     assert all(text_of(card).startswith(title) for card, title in zip(cards, titles, strict=True))
+
+
+def test_a_definition_says_which_tolerance_applies_when_none_is_set():
+    from dashboard.components.measure import definition_list
+
+    def tolerance_row(**changed) -> str | None:
+        text = text_of(definition_list({**MEASURE, "description": None, "source": None, "kind": "outcome",
+                                        "due_days": 30, "baseline_value": None, **changed}, [], {}))
+        return text.split("Tolerance", 1)[1].strip() if "Tolerance" in text else None
+
+    assert tolerance_row(target_value=None, tolerance=None) is None  # no plan, nothing to be off
+    assert tolerance_row(target_value=12.0, target_period="2027-03", tolerance=None).startswith(
+        "None set: 5% of the plan value")
+    assert tolerance_row(target_value=12.0, target_period="2027-03", tolerance=0.5, unit="percent",
+                         decimals=1).startswith("0.5 percentage points either side")

@@ -252,6 +252,9 @@ def definition_list(measure: Mapping, dimensions: Sequence[str], points: Mapping
         else:
             size = value_text(measure, tolerance)
         items.insert(-1, ("Tolerance", f"{size} either side of the plan before a measure is off track"))
+    elif not is_missing(measure.get("target_value")) and not labels:  # judged against a plan: the default applies
+        items.insert(-1, ("Tolerance", "None set: 5% of the plan value either side of the plan before a measure is "
+                                       "off track (the methods page explains)"))
     if _text(measure.get("target_note")):  # where the target comes from (a saved workload plan says so)
         items.insert(items.index(("Final target", target_text(measure))) + 1,
                      ("About the target", tags.Span(_text(measure.get("target_note")), id="target-note")))
