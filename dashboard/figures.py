@@ -850,7 +850,8 @@ def _judged_range(x: list, values: list) -> dict:
     if not first or not x:
         return {}
     start, end = date.fromisoformat(str(x[first])[:10]), date.fromisoformat(str(x[-1])[:10])
-    pad = timedelta(days=max(15, (end - start).days // 50))
+    step = (date.fromisoformat(str(x[first + 1])[:10]) - start).days if first + 1 < len(x) else 30
+    pad = timedelta(days=max(15, step // 2 + 1))  # half a period: the first and last bars are drawn whole
     return {"range": [(start - pad).isoformat(), (end + pad).isoformat()], "autorange": False}
 
 

@@ -25,7 +25,6 @@ IRREGULAR = {"people": "person", "children": "child", "men": "man", "women": "wo
              "teeth": "tooth", "mice": "mouse"}
 # what follows a label's counted thing: "days per employee", "officers (full-time equivalent)", "tonnes of waste",
 # "pupils with SEN"; a label that starts with one ("per 100,000 people") counts nothing of its own
-_BRACKETED_END = re.compile(r"\s*\([^()]*\)$")
 _QUALIFIER = re.compile(r"(?:^|\s)(?:per|of|in|for|at|on|with|to|from|by)\s|\s?\(")
 
 
@@ -118,9 +117,6 @@ class UnitWords:
         if self.unit in GAP_WORDS:
             return f"{text} {singular(GAP_WORDS[self.unit]) if text == '1' else GAP_WORDS[self.unit]}"
         label = self.label.strip() if isinstance(self.label, str) else ""  # a missing label may come as NaN
-        # a label's closing note in brackets ("gap index (0 = no gap)", "officers (full-time equivalent)") is said
-        # where its values are, not again in each size: "0.23 gap index above plan; tolerance 0.18 gap index"
-        label = _BRACKETED_END.sub("", label) or label
         if self.unit == "money":
             symbol, words = money_parts(label)
             return f"{symbol}{text} {words}".strip()

@@ -119,9 +119,10 @@ def _phase(values: Sequence[float | None], start: int, n: int, breaks: Collectio
     if len(picked) < MIN_POINTS:
         return None
     xs = [v for _, v in picked]
-    ranges = [abs(b - a) for (_, a), (j, b) in zip(picked, picked[1:], strict=False) if j not in breaks]
-    if not ranges:
-        return None
+    pairs = list(zip(picked, picked[1:], strict=False))
+    ranges = [abs(b - a) for (i, a), (j, b) in pairs if not any(i < k <= j for k in breaks)]
+    if not ranges:  # every figure a period or more apart (a survey every other year): its own rhythm is all there is
+        ranges = [abs(b - a) for (_, a), (_, b) in pairs]
     return Phase(start, picked[-1][0] + 1, sum(xs) / len(xs), sum(ranges) / len(ranges))
 
 

@@ -626,12 +626,15 @@ def test_a_yearly_measure_has_one_change_card(frequency, titles):
 def test_a_definition_says_which_tolerance_applies_when_none_is_set():
     from dashboard.components.measure import definition_list
 
-    def tolerance_row(**changed) -> str | None:
+    def tolerance_row(milestones=((date(2026, 3, 1), 11.0),), **changed) -> str | None:
         text = text_of(definition_list({**MEASURE, "description": None, "source": None, "kind": "outcome",
-                                        "due_days": 30, "baseline_value": None, **changed}, [], {}))
+                                        "due_days": 30, "baseline_value": None, **changed}, [],
+                                       {"milestones": list(milestones)}))
         return text.split("Tolerance", 1)[1].strip() if "Tolerance" in text else None
 
-    assert tolerance_row(target_value=None, tolerance=None) is None  # no plan, nothing to be off
+    assert tolerance_row(target_value=None, tolerance=None, milestones=()) is None  # no plan, nothing to be off
+    # a final target alone is judged on progress towards it (growth), where no tolerance applies
+    assert tolerance_row(target_value=12.0, target_period="2027-03", tolerance=None, milestones=()) is None
     assert tolerance_row(target_value=12.0, target_period="2027-03", tolerance=None).startswith(
         "None set: 5% of the plan value")
     assert tolerance_row(target_value=12.0, target_period="2027-03", tolerance=0.5, unit="percent",

@@ -29,10 +29,7 @@ UNITS = [
 def test_a_gap_reads_as_the_dashboard_writes_a_value_of_its_unit(unit, label, rate_per, size, decimals):
     # the domain cannot import the dashboard's formatting: this holds the two to the same words
     said = UnitWords(unit, label, rate_per).words(size, decimals)
-    # less a closing note in brackets, which the measure's values say and its gaps need not repeat
-    short = label.split(" (")[0] if label else label
-    assert said == formatting.format_value(size, unit, decimals, short, rate_per)
-    assert "(" not in said
+    assert said == formatting.format_value(size, unit, decimals, label, rate_per)
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +90,15 @@ def test_one_day_or_point_of_a_gap_is_said_in_the_singular(unit, size, decimals,
 def test_one_of_a_unit_puts_the_thing_it_counts_in_the_singular(label, one):
     assert singular(label) == one
     assert formatting.format_change(1, "count", 0, label) == f"Up 1 {one}"
-    assert UnitWords("count", label).words(1, 0) == f"1 {one.split(' (')[0]}"  # a gap leaves the note out
+    assert UnitWords("count", label).words(1, 0) == f"1 {one}"
+
+
+@pytest.mark.parametrize("unit,label,said", [
+    ("count", "people (thousands)", "1.5 people (thousands)"), ("rate", "deaths (per 1,000 live births)",
+                                                                 "1.5 deaths (per 1,000 live births)"),
+])
+def test_a_gap_keeps_a_labels_bracketed_scale(unit, label, said):
+    assert UnitWords(unit, label, 1000).words(1.5, 1) == said
 
 
 @pytest.mark.parametrize("value, decimals, text", [

@@ -24,6 +24,18 @@ def test_no_moving_range_is_taken_across_a_period_with_no_figure():
     assert broken.phases[0].mr_bar == pytest.approx(1.0)
 
 
+def test_no_moving_range_is_taken_across_a_gap_whose_first_point_has_nothing_judged():
+    # a seasonal measure back after a pause: its first change is None, the next is the first to judge
+    values = [*STEADY, None, 30.0, 31.0, 30.0, 31.0]
+    assert xmr(values, breaks={8}).phases[0].mr_bar == pytest.approx(1.0)
+
+
+def test_a_series_of_figures_every_other_year_is_judged_in_its_own_rhythm():
+    values = [10.0, 12.0, 11.0, 13.0, 12.0, 14.0, 13.0, 15.0, 14.0, 16.0]  # 2006, 2008 ... 2024 as annual
+    result = xmr(values, breaks=set(range(1, 10)))
+    assert result is not None and result.phases[0].mr_bar == pytest.approx(14 / 9)  # ranges 2, 1, 2, 1 ... 2
+
+
 @pytest.mark.parametrize("frequency,starts,no_figure,gaps", [
     ("annual", [date(y, 1, 1) for y in (2017, 2018, 2019, 2022, 2023)], (), {3}),
     ("monthly", [date(2025, m, 1) for m in (5, 6, 7, 9, 10)], (8,), set()),  # no August by its nature: no gap
@@ -43,7 +55,7 @@ def test_the_chart_breaks_its_line_at_a_gap_and_starts_at_the_first_point_judged
     line = next(t for t in fig["data"] if t.get("mode") == "lines+markers")
     assert line["x"][5:7] == ["2022-01-01", "2022-01-01"] and line["y"][5] is None and line["y"][6] == 11.0
     start, end = fig["layout"]["xaxis"]["range"]
-    assert "2016-06-01" < start < "2017-01-01" and "2026-01-01" < end < "2026-06-01"
+    assert "2016-06-01" < start < "2017-01-01" and "2026-06-01" < end < "2026-08-01"  # half a year beyond each
     bars = next(t for t in fig["data"] if t["type"] == "bar")
     assert bars["y"][5] is None
 
@@ -76,6 +88,8 @@ def measure_page(tiny_warehouse):
     ("percent", None, "change on the same period a year earlier", "Change (percentage points)"),
     ("count", "families", "change on the same period a year earlier", "Change (families)"),
     ("percent", None, "values", "Percent (%)"),
+    ("count", None, "change on the same period a year earlier", "Change"),
+    ("money", "£ million", "gap to the planned trajectory", "Gap to plan (£ million)"),
     ("count", "families", "values", "Families"),
 ])
 def test_the_variation_axis_says_what_is_judged_in_its_unit(measure_page, unit, label, basis, axis):
@@ -90,3 +104,6 @@ def test_the_variation_in_words_gives_its_limits_in_the_unit_judged(measure_page
     said = measure_page.xmr_summary(measure, judge(STEADY * 2, seasonal_lag_periods=2))
     assert "centre line 0.0 percentage points, natural process limits" in said
     assert "centre line 10.5%" in measure_page.xmr_summary(measure, judge(STEADY))
+    money = {**measure, "unit": "money", "unit_label": "£ million"}
+    assert "centre line £0.0 million" in measure_page.xmr_summary(money, judge(STEADY * 2, seasonal_lag_periods=2))
+    assert measure_page.difference_words(money, -2.72) == "-£2.7 million"

@@ -252,7 +252,7 @@ def definition_list(measure: Mapping, dimensions: Sequence[str], points: Mapping
         else:
             size = value_text(measure, tolerance)
         items.insert(-1, ("Tolerance", f"{size} either side of the plan before a measure is off track"))
-    elif not is_missing(measure.get("target_value")) and not labels:  # judged against a plan: the default applies
+    elif milestones and not labels:  # judged against a trajectory: the default applies
         items.insert(-1, ("Tolerance", "None set: 5% of the plan value either side of the plan before a measure is "
                                        "off track (the methods page explains)"))
     if _text(measure.get("target_note")):  # where the target comes from (a saved workload plan says so)

@@ -13,7 +13,7 @@ from dash import Input, Output, State, callback, ctx, dcc, no_update
 from dashboard import components, figures
 from dashboard.components import tags
 from dashboard.context import current_public_text, current_warehouse
-from dashboard.formatting import format_number, format_period, unit_words
+from dashboard.formatting import format_number, format_period, is_missing, unit_words
 from dashboard.pages._shared import as_of_parts, entity_title, page, read_id
 from dashboard.public_documents import org_names
 from dashboard.series import records
@@ -21,7 +21,7 @@ from dashboard.summaries import export_rows, plan_points, summarise
 from dashboard.urls import AsOf, href, read_as_of
 from goal_councils.assess import gaps_before, next_due, no_figure_months, periods_after
 from goal_councils.status import interpolate_plan
-from goal_councils.units import GAP_WORDS, telling_decimals
+from goal_councils.units import GAP_WORDS, UnitWords, shows_nil, telling_decimals
 from goal_councils.xmr import MIN_POINTS as XMR_MIN_POINTS
 from published.exports import csv_text
 from published.judgements import StoredAssessments, stored_judgements
@@ -230,13 +230,25 @@ def backtest_words(measure: dict, forecast) -> str:
 
 
 def difference_unit(measure: dict) -> str:
-    """What a difference of a measure's figures is counted in: percentage points for a percentage, days for
-    days, else its unit label (or its unit in words)."""
+    """What a difference of a measure's figures is counted in, for an axis: percentage points for a percentage,
+    days for days, else its unit label (`£ million`, `families`, `per 100,000`); "" for a bare number."""
     label = measure.get("unit_label")
     if measure["unit"] in GAP_WORDS:
         return GAP_WORDS[measure["unit"]]
-    return label if label and isinstance(label, str) else unit_words(measure["unit"], None,
-                                                                     measure.get("rate_per")).lower()
+    if label and isinstance(label, str):
+        return label
+    if measure["unit"] == "money":
+        return "£"
+    rate_per = measure.get("rate_per")
+    return f"per {int(rate_per):,}" if measure["unit"] == "rate" and not is_missing(rate_per) else ""
+
+
+def difference_words(measure: dict, value: float) -> str:
+    """A difference of the measure's figures written in its unit: `-0.8 percentage points`, `£2.7 million`,
+    `-3 families`, `1.2`."""
+    words = UnitWords(measure["unit"], measure.get("unit_label"), measure.get("rate_per")).words(
+        abs(value), int(measure["decimals"] or 0))
+    return ("-" if value < 0 and not shows_nil(format_number(value, int(measure["decimals"] or 0))) else "") + words
 
 
 def variation_axis(measure: dict, basis: str) -> str:
@@ -244,18 +256,18 @@ def variation_axis(measure: dict, basis: str) -> str:
     else the difference it judges in the unit of a difference: `Change (percentage points)`."""
     if basis == "values":
         return unit_words(measure["unit"], measure.get("unit_label"), measure.get("rate_per"))
-    return f"{Y_TITLES.get(basis, 'change').capitalize()} ({difference_unit(measure)})"
+    unit = difference_unit(measure)
+    return f"{Y_TITLES.get(basis, 'change').capitalize()}" + (f" ({unit})" if unit else "")
 
 
 def xmr_summary(measure: dict, variation) -> str:
     """The process-behaviour chart in words: the current limits, in the unit judged; the signals are listed
     under it."""
-    phase, decimals = variation.phases[-1], int(measure["decimals"] or 0)
+    phase = variation.phases[-1]
     if variation.basis == "values":
         centre, lower, upper = (components.value_text(measure, v) for v in (phase.centre, phase.lower, phase.upper))
     else:
-        centre, lower, upper = (f"{format_number(v, decimals)} {difference_unit(measure)}"
-                                for v in (phase.centre, phase.lower, phase.upper))
+        centre, lower, upper = (difference_words(measure, v) for v in (phase.centre, phase.lower, phase.upper))
     return (f"Process-behaviour chart of {measure['name']}, judged on its {variation.basis}: centre line {centre}, "
             f"natural process limits {lower} to {upper}. Its signals in the last 12 periods are set out under it.")
 
