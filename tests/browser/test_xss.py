@@ -249,7 +249,7 @@ def test_names_and_descriptions_from_the_definitions_are_text_on_every_page(site
     assert UNIT in hover(site, "#measure-chart")
     sweep(site, "#measure-chart")
     assert svg_text(site, "#xmr-chart .gtitle") == f"{MEASURE}: variation"
-    assert svg_lines(site, "#xmr-chart .ytitle") == f"gap to plan ({UNIT})"  # a long title, drawn in lines
+    assert svg_lines(site, "#xmr-chart .ytitle") == f"Gap to plan ({UNIT})"  # a long title, drawn in lines
     assert svg_text(site, "#forecast-chart .gtitle") == f"{MEASURE}: forecast"
     assert svg_text(site, "#forecast-chart .ytitle") == UNIT
     sweep(site, "#xmr-chart")
