@@ -159,7 +159,8 @@ def analysis(warehouse: Warehouse, measure: dict, as_of: AsOf, found: StoredAsse
     if measure.get("categories"):
         return out + [tags.P(CATEGORICAL_NOTE, className="small", id="xmr-signals")]
     no_figure = no_figure_months(measure.get("no_figure_in"))
-    breaks = gaps_before(measure["frequency"], [date.fromisoformat(d) for d in x], no_figure)
+    starts = [date.fromisoformat(d) for d in x]
+    breaks = gaps_before(measure["frequency"], starts, no_figure)
     if a.variation and len(x) == len(a.variation.values):
         basis = ("" if a.variation.basis == "values"
                  else f" Judged on the {a.variation.basis}: {BASIS_WHY[a.variation.basis]}")
@@ -194,7 +195,7 @@ def analysis(warehouse: Warehouse, measure: dict, as_of: AsOf, found: StoredAsse
         keep = x[-48:]
         dropped = len(x) - len(keep)  # the points before the forecast chart's window
         # its actual line breaks where the main chart's does: at every month with no figure, August's too
-        drawn_gaps = gaps_before(freq, [date.fromisoformat(d) for d in x])
+        drawn_gaps = gaps_before(freq, starts)
         plan = warehouse.plan(Scope(measure=measure["id"])).sort_values("period_start")
         points = [(pd.Timestamp(d).date(), float(v)) for d, v in zip(plan["period_start"], plan["value"], strict=True)]
         start = date.fromisoformat(keep[0])
